@@ -1,0 +1,18 @@
+//! `spotsim validate`.
+
+use clap::Args;
+use std::path::PathBuf;
+
+/// Arguments of `validate`.
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// Scenario file (TOML).
+    pub scenario: PathBuf,
+}
+
+pub(super) fn run(args: ValidateArgs) -> anyhow::Result<()> {
+    let scenario = super::load_scenario(Some(&args.scenario))?;
+    println!("# {}: valid. Fully resolved (durations in seconds):", args.scenario.display());
+    print!("{}", scenario.to_toml_string());
+    Ok(())
+}

@@ -1,0 +1,405 @@
+//! The event loop: one trial of one SageMaker training job, from CreationTime to a terminal
+//! status, at the instants the reference defines.
+//!
+//! A trial is a small state machine. Each pass of the loop is one attempt: ask the market for
+//! capacity (Starting), provision, then run the deterministic [`attempt`] plan (Downloading →
+//! Training with checkpoint writes → Uploading) until the first of: completion, the MaxWait
+//! deadline, MaxRuntime running out, or the capacity being reclaimed (Interrupted → Starting
+//! again). Progress between these events is arithmetic, so a 24 h job with 30-minute
+//! checkpoints costs a handful of steps per attempt and no allocation. The status timeline is
+//! recorded only through a [`Recorder`] that asks for it; [`NoTimeline`] compiles away.
+//!
+//! Ties at one instant (probability zero with continuous draws; they matter for hand-written
+//! `windows` scenarios): work that finishes at the instant capacity is lost counts as finished
+//! (a job finishing Uploading exactly then completes; a checkpoint write finishing exactly then
+//! is durable), and a phase that would start at that instant does not start. A limit (MaxWait,
+//! MaxRuntime) at the same instant as a loss wins; MaxWait wins over MaxRuntime.
+
+mod attempt;
+
+use crate::market::{Capacity, Market, MarketState};
+use crate::policy::OnNotice;
+use crate::random::TrialRng;
+use crate::sagemaker::billing::{aws_savings_percent, reported_seconds};
+use crate::sagemaker::status::{MESSAGE_INSUFFICIENT_CAPACITY, MESSAGE_PREPARING, SecondaryStatus};
+use crate::scenario::{CapacityWaitStatus, Scenario};
+use attempt::Attempt;
+use serde::Serialize;
+use std::sync::Arc;
+
+/// How a trial ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub enum Outcome {
+    /// Uploading finished.
+    Completed,
+    /// Stopped by MaxWaitTimeInSeconds.
+    MaxWaitTimeExceeded,
+    /// Stopped by MaxRuntimeInSeconds.
+    MaxRuntimeExceeded,
+}
+
+impl Outcome {
+    /// All outcomes, in report order.
+    pub const ALL: [Outcome; 3] = [
+        Outcome::Completed,
+        Outcome::MaxWaitTimeExceeded,
+        Outcome::MaxRuntimeExceeded,
+    ];
+
+    /// The API spelling (the terminal `SecondaryStatus`).
+    pub fn as_str(self) -> &'static str {
+        self.status().as_str()
+    }
+
+    /// The terminal `SecondaryStatus`.
+    pub fn status(self) -> SecondaryStatus {
+        match self {
+            Outcome::Completed => SecondaryStatus::Completed,
+            Outcome::MaxWaitTimeExceeded => SecondaryStatus::MaxWaitTimeExceeded,
+            Outcome::MaxRuntimeExceeded => SecondaryStatus::MaxRuntimeExceeded,
+        }
+    }
+}
+
+/// What one trial produced.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TrialOutcome {
+    /// Terminal status.
+    pub outcome: Outcome,
+    /// CreationTime → terminal status.
+    pub wall_clock_seconds: f64,
+    /// Instance-held seconds in Downloading + Training + Uploading, all attempts (exact).
+    pub training_time_seconds: f64,
+    /// On-demand-equivalent held seconds after the spot discount (exact).
+    pub billable_time_seconds: f64,
+    /// Money spent, all instances, all attempts.
+    pub cost_usd: f64,
+    /// Times capacity was reclaimed.
+    pub interruptions: u32,
+    /// Training redone because it was lost at an interruption (since the last durable checkpoint).
+    pub lost_training_seconds: f64,
+    /// Checkpoint writes completed (durable or not).
+    pub checkpoints_written: u32,
+    /// Durable training progress at the end (the full requirement when Completed).
+    pub progress_seconds: f64,
+    /// Time spent without capacity (waiting for spot).
+    pub capacity_wait_seconds: f64,
+    /// Start of the first Downloading, if any instance was ever held for the job.
+    pub training_start_seconds: Option<f64>,
+}
+
+impl TrialOutcome {
+    /// Whether an instance was ever held (billed) for the job.
+    pub fn instance_held(&self) -> bool {
+        self.training_start_seconds.is_some()
+    }
+
+    /// `TrainingTimeInSeconds` as DescribeTrainingJob reports it.
+    pub fn training_time_in_seconds(&self) -> Option<u64> {
+        reported_seconds(self.training_time_seconds, self.instance_held())
+    }
+
+    /// `BillableTimeInSeconds` as DescribeTrainingJob reports it.
+    pub fn billable_time_in_seconds(&self) -> Option<u64> {
+        reported_seconds(self.billable_time_seconds, self.instance_held())
+    }
+
+    /// AWS's savings figure for this job (absent when no instance was held).
+    pub fn savings_percent(&self) -> Option<f64> {
+        Some(aws_savings_percent(
+            self.training_time_in_seconds()?,
+            self.billable_time_in_seconds()?,
+        ))
+    }
+}
+
+/// Receives status transitions as the engine produces them.
+pub trait Recorder {
+    /// The job enters `status` at `at_seconds` (since CreationTime) with `message`.
+    fn enter(&mut self, at_seconds: f64, status: SecondaryStatus, message: &'static str);
+}
+
+/// A recorder that records nothing (the Monte Carlo hot path).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoTimeline;
+
+impl Recorder for NoTimeline {
+    #[inline(always)]
+    fn enter(&mut self, _: f64, _: SecondaryStatus, _: &'static str) {}
+}
+
+/// One status entry of a recorded timeline.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Transition {
+    /// The status entered.
+    pub status: SecondaryStatus,
+    /// When it was entered (seconds since CreationTime).
+    pub start_seconds: f64,
+    /// When it was left (the next entry's start; equal to the start for the terminal entry).
+    pub end_seconds: f64,
+    /// The status message.
+    pub message: &'static str,
+}
+
+/// A recorder that keeps the whole `SecondaryStatusTransitions` list.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Timeline {
+    /// Entries in order; contiguous (`end[i] == start[i+1]`).
+    pub transitions: Vec<Transition>,
+}
+
+impl Recorder for Timeline {
+    fn enter(&mut self, at_seconds: f64, status: SecondaryStatus, message: &'static str) {
+        if let Some(last) = self.transitions.last_mut() {
+            last.end_seconds = at_seconds;
+        }
+        self.transitions.push(Transition {
+            status,
+            start_seconds: at_seconds,
+            end_seconds: at_seconds,
+            message,
+        });
+    }
+}
+
+impl Timeline {
+    /// Total time spent in `status`.
+    pub fn seconds_in(&self, status: SecondaryStatus) -> f64 {
+        self.transitions
+            .iter()
+            .filter(|t| t.status == status)
+            .map(|t| t.end_seconds - t.start_seconds)
+            .sum()
+    }
+}
+
+/// The scenario compiled into the numbers the loop needs.
+#[derive(Debug, Clone)]
+pub struct Engine {
+    market: Option<Arc<dyn Market>>,
+    spot: bool,
+    instance_count: f64,
+    max_wait: f64,
+    max_runtime: f64,
+    training: f64,
+    provisioning: f64,
+    download: f64,
+    upload: f64,
+    stopping: f64,
+    interval: f64,
+    write: f64,
+    restore: f64,
+    durable_checkpoints: bool,
+    notice: f64,
+    emergency_checkpoints: bool,
+    price_per_hour: f64,
+    billable_ratio: f64,
+    pending_status: bool,
+    seed: u64,
+}
+
+/// Per-trial mutable totals.
+#[derive(Debug, Default)]
+struct Totals {
+    held: f64,
+    interruptions: u32,
+    lost: f64,
+    writes: u32,
+    durable: f64,
+    capacity_wait: f64,
+    training_start: Option<f64>,
+}
+
+impl Engine {
+    /// Compiles a scenario.
+    pub fn new(scenario: &Scenario) -> Self {
+        let spot = scenario.policy.uses_spot();
+        let pricing = scenario.pricing;
+        let price_per_hour = if spot { pricing.spot_per_hour } else { pricing.on_demand_per_hour };
+        Self {
+            market: scenario.market.as_ref().map(|m| m.model.clone()),
+            spot,
+            instance_count: f64::from(scenario.job.instance_count),
+            max_wait: if spot { scenario.max_wait_or_infinity() } else { f64::INFINITY },
+            max_runtime: scenario.job.max_runtime_seconds,
+            training: scenario.workload.training_seconds,
+            provisioning: scenario.workload.provisioning_seconds,
+            download: scenario.workload.download_seconds,
+            upload: scenario.workload.upload_seconds,
+            stopping: scenario.workload.stopping_seconds,
+            interval: scenario.checkpoint.policy.interval_seconds(),
+            write: scenario.checkpoint.write_seconds,
+            restore: scenario.checkpoint.restore_seconds,
+            durable_checkpoints: scenario.job.checkpoint_s3_uri.is_some(),
+            notice: scenario.market.as_ref().map_or(0.0, |m| m.notice_seconds),
+            emergency_checkpoints: scenario.checkpoint.on_notice == OnNotice::Checkpoint,
+            price_per_hour,
+            billable_ratio: price_per_hour / pricing.on_demand_per_hour,
+            pending_status: scenario.simulation.capacity_wait_status == CapacityWaitStatus::Pending,
+            seed: scenario.simulation.seed,
+        }
+    }
+
+    /// The same engine with another seed.
+    pub fn with_seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+
+    /// The seed trials draw from.
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    /// Runs trial `trial` without recording its timeline.
+    #[inline]
+    pub fn run(&self, trial: u64) -> TrialOutcome {
+        self.run_recorded(trial, &mut NoTimeline)
+    }
+
+    /// Runs trial `trial` and returns its timeline too.
+    pub fn run_with_timeline(&self, trial: u64) -> (TrialOutcome, Timeline) {
+        let mut timeline = Timeline::default();
+        let outcome = self.run_recorded(trial, &mut timeline);
+        (outcome, timeline)
+    }
+
+    /// Runs trial `trial`, reporting each status transition to `recorder`.
+    pub fn run_recorded<R: Recorder>(&self, trial: u64, recorder: &mut R) -> TrialOutcome {
+        let mut rng = TrialRng::new(self.seed, trial);
+        let mut market_state = MarketState::default();
+        let mut totals = Totals::default();
+        let mut now = 0.0;
+        loop {
+            let capacity = match (&self.market, self.spot) {
+                (Some(market), true) => market.next_capacity(now, &mut market_state, &mut rng),
+                _ => Some(Capacity {
+                    acquired_seconds: now,
+                    lost_seconds: f64::INFINITY,
+                }),
+            };
+            let acquired = capacity.map_or(f64::INFINITY, |c| c.acquired_seconds);
+            if acquired >= self.max_wait {
+                // Capacity does not come before the deadline (reference §2, case 4).
+                let shown = if self.pending_status { SecondaryStatus::Pending } else { SecondaryStatus::Starting };
+                recorder.enter(now, shown, MESSAGE_INSUFFICIENT_CAPACITY);
+                totals.capacity_wait += self.max_wait - now;
+                return self.stop(self.max_wait, Outcome::MaxWaitTimeExceeded, totals, recorder);
+            }
+            if self.pending_status && acquired > now {
+                recorder.enter(now, SecondaryStatus::Pending, MESSAGE_INSUFFICIENT_CAPACITY);
+                recorder.enter(acquired, SecondaryStatus::Starting, MESSAGE_PREPARING);
+            } else {
+                recorder.enter(now, SecondaryStatus::Starting, MESSAGE_PREPARING);
+            }
+            totals.capacity_wait += acquired - now;
+            let lost = capacity.map_or(f64::INFINITY, |c| c.lost_seconds);
+
+            // Provisioning: capacity is held (the uptime clock runs) but nothing is billed.
+            let start = acquired + self.provisioning;
+            if lost.min(self.max_wait) <= start {
+                if self.max_wait <= lost {
+                    return self.stop(self.max_wait, Outcome::MaxWaitTimeExceeded, totals, recorder);
+                }
+                now = self.interrupt(lost, &mut totals, recorder);
+                continue;
+            }
+
+            let restore = if totals.durable > 0.0 { self.restore } else { 0.0 };
+            let mut attempt = Attempt::new(
+                start,
+                self.download + restore,
+                self.training - totals.durable,
+                self.interval,
+                self.write,
+                self.upload,
+            );
+            if self.emergency_checkpoints && lost.is_finite() {
+                attempt.plan_emergency(lost - self.notice, lost);
+            }
+            totals.training_start.get_or_insert(start);
+            let end = attempt.end();
+            let runtime_limit = start + (self.max_runtime - totals.held);
+            let limit = self.max_wait.min(runtime_limit);
+
+            if end <= lost && end <= limit {
+                record_phases(&attempt, end, true, recorder);
+                self.hold(&attempt, end, &mut totals);
+                totals.durable = self.training;
+                recorder.enter(end, SecondaryStatus::Completed, SecondaryStatus::Completed.default_message());
+                return self.finish(Outcome::Completed, end, totals);
+            }
+            if limit <= lost {
+                record_phases(&attempt, limit, false, recorder);
+                self.hold(&attempt, limit, &mut totals);
+                let reason = if self.max_wait <= runtime_limit {
+                    Outcome::MaxWaitTimeExceeded
+                } else {
+                    Outcome::MaxRuntimeExceeded
+                };
+                return self.stop(limit, reason, totals, recorder);
+            }
+            record_phases(&attempt, lost, false, recorder);
+            self.hold(&attempt, lost, &mut totals);
+            let saved = if self.durable_checkpoints { attempt.durable_at(lost) } else { 0.0 };
+            totals.lost += attempt.trained_at(lost) - saved;
+            totals.durable += saved;
+            now = self.interrupt(lost, &mut totals, recorder);
+        }
+    }
+
+    /// Books the instance-held time of `attempt` up to `until`.
+    #[inline]
+    fn hold(&self, attempt: &Attempt, until: f64, totals: &mut Totals) {
+        totals.held += until - attempt.start;
+        totals.writes += attempt.writes_at(until);
+    }
+
+    fn interrupt<R: Recorder>(&self, at: f64, totals: &mut Totals, recorder: &mut R) -> f64 {
+        totals.interruptions += 1;
+        recorder.enter(at, SecondaryStatus::Interrupted, SecondaryStatus::Interrupted.default_message());
+        at
+    }
+
+    fn stop<R: Recorder>(&self, at: f64, reason: Outcome, totals: Totals, recorder: &mut R) -> TrialOutcome {
+        recorder.enter(at, SecondaryStatus::Stopping, SecondaryStatus::Stopping.default_message());
+        let end = at + self.stopping;
+        recorder.enter(end, reason.status(), reason.status().default_message());
+        self.finish(reason, end, totals)
+    }
+
+    fn finish(&self, outcome: Outcome, end: f64, totals: Totals) -> TrialOutcome {
+        TrialOutcome {
+            outcome,
+            wall_clock_seconds: end,
+            training_time_seconds: totals.held,
+            billable_time_seconds: totals.held * self.billable_ratio,
+            cost_usd: totals.held * self.price_per_hour * self.instance_count / 3600.0,
+            interruptions: totals.interruptions,
+            lost_training_seconds: totals.lost,
+            checkpoints_written: totals.writes,
+            progress_seconds: totals.durable,
+            capacity_wait_seconds: totals.capacity_wait,
+            training_start_seconds: totals.training_start,
+        }
+    }
+
+    /// Cost of the same job on on-demand instances without interruptions: download, training
+    /// with the same checkpoint writes, upload (provisioning is not billed).
+    pub fn on_demand_cost_usd(&self, on_demand_per_hour: f64) -> f64 {
+        let attempt = Attempt::new(0.0, self.download, self.training, self.interval, self.write, self.upload);
+        attempt.end() * on_demand_per_hour * self.instance_count / 3600.0
+    }
+}
+
+/// Reports Downloading, Training and Uploading of `attempt` as far as they start before `until`
+/// (all of them when the attempt completes).
+fn record_phases<R: Recorder>(attempt: &Attempt, until: f64, completed: bool, recorder: &mut R) {
+    recorder.enter(attempt.start, SecondaryStatus::Downloading, SecondaryStatus::Downloading.default_message());
+    if completed || attempt.train_start < until {
+        recorder.enter(attempt.train_start, SecondaryStatus::Training, SecondaryStatus::Training.default_message());
+    }
+    if completed || attempt.train_end() < until {
+        recorder.enter(attempt.train_end(), SecondaryStatus::Uploading, SecondaryStatus::Uploading.default_message());
+    }
+}

@@ -1,0 +1,78 @@
+//! Memoryless spot market: capacity waits and uptimes are exponential.
+//!
+//! A gang of N instances that each last Exp(mean_uptime) holds all of them for the minimum of
+//! N exponentials, which is Exp(mean_uptime / N): the hazard adds up (N·λ). The capacity wait
+//! is one wait for the whole gang. Each acquisition draws a fresh uptime, so the uptime clock
+//! starts when capacity is acquired (provisioning included).
+
+use super::{Capacity, Market, MarketContext, MarketState};
+use crate::error::InputError;
+use crate::random::{TrialRng, exponential};
+use crate::scenario::keys::Keys;
+
+/// Keys of `[market]` this model reads.
+pub const KEYS: &[&str] = &["mean_uptime", "mean_capacity_wait"];
+
+/// Exponential uptimes and capacity waits.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Exponential {
+    /// Mean uptime of one instance.
+    pub mean_uptime_seconds: f64,
+    /// Mean wait for capacity (0 = immediate).
+    pub mean_capacity_wait_seconds: f64,
+    /// Instances in the gang.
+    pub instance_count: u32,
+}
+
+pub(super) fn build(keys: &mut Keys, context: &MarketContext) -> Result<Box<dyn Market>, InputError> {
+    let mean_uptime_seconds = keys.required_duration("mean_uptime", "exponential")?;
+    if mean_uptime_seconds <= 0.0 {
+        return Err(keys.error("mean_uptime", "must be greater than zero"));
+    }
+    let mean_capacity_wait_seconds = keys.duration("mean_capacity_wait")?.unwrap_or(0.0);
+    Ok(Box::new(Exponential {
+        mean_uptime_seconds,
+        mean_capacity_wait_seconds,
+        instance_count: context.instance_count,
+    }))
+}
+
+impl Market for Exponential {
+    fn model(&self) -> &'static str {
+        "exponential"
+    }
+
+    #[inline]
+    fn next_capacity(&self, now: f64, _: &mut MarketState, rng: &mut TrialRng) -> Option<Capacity> {
+        let acquired_seconds = now + exponential(&mut rng.capacity_wait, self.mean_capacity_wait_seconds);
+        let gang_mean = self.mean_uptime_seconds / f64::from(self.instance_count);
+        let lost_seconds = acquired_seconds + exponential(&mut rng.uptime, gang_mean);
+        Some(Capacity {
+            acquired_seconds,
+            lost_seconds,
+        })
+    }
+
+    fn mean_uptime_seconds(&self) -> Option<f64> {
+        Some(self.mean_uptime_seconds / f64::from(self.instance_count))
+    }
+
+    fn resolved(&self) -> toml::Table {
+        let mut table = toml::Table::new();
+        table.insert("mean_uptime".into(), seconds_value(self.mean_uptime_seconds));
+        table.insert(
+            "mean_capacity_wait".into(),
+            seconds_value(self.mean_capacity_wait_seconds),
+        );
+        table
+    }
+}
+
+/// A number of seconds as a TOML value (an integer when whole).
+pub fn seconds_value(seconds: f64) -> toml::Value {
+    if seconds.fract() == 0.0 && seconds.abs() < 9.0e15 {
+        toml::Value::Integer(seconds as i64)
+    } else {
+        toml::Value::Float(seconds)
+    }
+}

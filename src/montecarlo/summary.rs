@@ -1,0 +1,156 @@
+//! The pinned `simulate --format json` summary (SPEC.md).
+
+use super::Aggregate;
+use crate::engine::{Engine, Outcome};
+use crate::scenario::Scenario;
+use crate::stats::{Summary, wilson_interval};
+use serde::Serialize;
+use std::time::Instant;
+
+/// Count, probability and 95 % Wilson interval of one outcome.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct OutcomeSummary {
+    /// Trials with this outcome.
+    pub count: u64,
+    /// Fraction of trials.
+    pub probability: f64,
+    /// 95 % Wilson score interval.
+    pub ci95: [f64; 2],
+}
+
+impl OutcomeSummary {
+    fn new(count: u64, trials: u64) -> Self {
+        let (low, high) = wilson_interval(count, trials);
+        Self {
+            count,
+            probability: if trials == 0 { 0.0 } else { count as f64 / trials as f64 },
+            ci95: [low, high],
+        }
+    }
+}
+
+/// Outcome table, in the order SPEC.md shows.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[allow(non_snake_case)]
+pub struct Outcomes {
+    /// Completed.
+    pub Completed: OutcomeSummary,
+    /// Stopped by MaxWait.
+    pub MaxWaitTimeExceeded: OutcomeSummary,
+    /// Stopped by MaxRuntime.
+    pub MaxRuntimeExceeded: OutcomeSummary,
+}
+
+/// Per-metric summaries.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Metrics {
+    /// CreationTime → terminal status.
+    pub wall_clock_seconds: Summary,
+    /// CreationTime → Completed, completed trials only.
+    pub completion_seconds: Summary,
+    /// TrainingTime (instance-held seconds).
+    pub training_time_seconds: Summary,
+    /// BillableTime (on-demand-equivalent seconds).
+    pub billable_time_seconds: Summary,
+    /// Interruptions.
+    pub interruptions: Summary,
+    /// Cost per job, stopped jobs included.
+    pub cost_usd: Summary,
+    /// AWS's savings formula per job that held an instance.
+    pub savings_percent: Summary,
+    /// Training redone after interruptions.
+    pub lost_training_seconds: Summary,
+}
+
+/// How the run went (not part of the deterministic output).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RunInfo {
+    /// Wall-clock seconds the run took.
+    pub elapsed_seconds: f64,
+    /// Worker threads.
+    pub threads: usize,
+    /// Throughput.
+    pub trials_per_second: f64,
+    /// spotsim version.
+    pub version: &'static str,
+}
+
+impl RunInfo {
+    /// Measures a run that started at `started`.
+    pub fn measured(started: Instant, threads: usize, trials: u64) -> Self {
+        let elapsed_seconds = started.elapsed().as_secs_f64();
+        Self {
+            elapsed_seconds,
+            threads,
+            trials_per_second: if elapsed_seconds > 0.0 { trials as f64 / elapsed_seconds } else { 0.0 },
+            version: env!("CARGO_PKG_VERSION"),
+        }
+    }
+}
+
+/// The summary of a simulation.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SimulationSummary {
+    /// Scenario name.
+    pub scenario: String,
+    /// Trials run.
+    pub trials: u64,
+    /// Seed.
+    pub seed: u64,
+    /// Outcome probabilities.
+    pub outcomes: Outcomes,
+    /// Metric summaries.
+    pub metrics: Metrics,
+    /// The same job on on-demand instances, without interruptions.
+    pub on_demand_cost_usd: f64,
+    /// `(1 − mean cost / on-demand cost) × 100`: counts re-done work and stopped jobs.
+    pub true_savings_percent: f64,
+    /// Run information.
+    pub run: RunInfo,
+}
+
+impl SimulationSummary {
+    /// Summarises `aggregate`.
+    pub fn new(scenario: &Scenario, engine: &Engine, seed: u64, aggregate: &Aggregate, run: RunInfo) -> Self {
+        let trials = aggregate.trials;
+        let on_demand_cost_usd = engine.on_demand_cost_usd(scenario.pricing.on_demand_per_hour);
+        let mean_cost = aggregate.cost_usd.summary().mean;
+        Self {
+            scenario: scenario.name.clone(),
+            trials,
+            seed,
+            outcomes: Outcomes {
+                Completed: OutcomeSummary::new(aggregate.count(Outcome::Completed), trials),
+                MaxWaitTimeExceeded: OutcomeSummary::new(aggregate.count(Outcome::MaxWaitTimeExceeded), trials),
+                MaxRuntimeExceeded: OutcomeSummary::new(aggregate.count(Outcome::MaxRuntimeExceeded), trials),
+            },
+            metrics: Metrics {
+                wall_clock_seconds: aggregate.wall_clock_seconds.summary(),
+                completion_seconds: aggregate.completion_seconds.summary(),
+                training_time_seconds: aggregate.training_time_seconds.summary(),
+                billable_time_seconds: aggregate.billable_time_seconds.summary(),
+                interruptions: aggregate.interruptions.summary(),
+                cost_usd: aggregate.cost_usd.summary(),
+                savings_percent: aggregate.savings_percent.summary(),
+                lost_training_seconds: aggregate.lost_training_seconds.summary(),
+            },
+            on_demand_cost_usd,
+            true_savings_percent: (1.0 - mean_cost / on_demand_cost_usd) * 100.0,
+            run,
+        }
+    }
+
+    /// The probability of `outcome`.
+    pub fn probability(&self, outcome: Outcome) -> f64 {
+        self.outcome(outcome).probability
+    }
+
+    /// The summary of `outcome`.
+    pub fn outcome(&self, outcome: Outcome) -> &OutcomeSummary {
+        match outcome {
+            Outcome::Completed => &self.outcomes.Completed,
+            Outcome::MaxWaitTimeExceeded => &self.outcomes.MaxWaitTimeExceeded,
+            Outcome::MaxRuntimeExceeded => &self.outcomes.MaxRuntimeExceeded,
+        }
+    }
+}

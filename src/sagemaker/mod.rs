@@ -1,0 +1,8 @@
+//! SageMaker's vocabulary: statuses, their messages, DescribeTrainingJob, billing rules.
+
+pub mod billing;
+pub mod describe;
+pub mod status;
+pub mod time;
+
+pub use status::{PrimaryStatus, SecondaryStatus};

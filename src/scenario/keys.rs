@@ -1,0 +1,141 @@
+//! Reading a TOML table key by key, for sections whose keys depend on a chosen model (the
+//! `[market]` section): each model takes the keys it knows, and whatever is left is an error,
+//! so a typo never passes silently.
+
+use crate::error::InputError;
+use crate::scenario::duration::parse_duration;
+
+/// Finds the 1-based line of `key` (or one of its aliases) inside `[section]` of `source`.
+pub fn locate(source: &str, section: Option<&str>, keys: &[&str]) -> Option<usize> {
+    let mut current: Option<String> = None;
+    for (index, raw) in source.lines().enumerate() {
+        let line = raw.trim();
+        if let Some(header) = line.strip_prefix('[') {
+            let name = header.split(']').next().unwrap_or("").trim().trim_matches('[');
+            current = Some(name.to_string());
+            continue;
+        }
+        if current.as_deref() != section {
+            continue;
+        }
+        for key in keys {
+            if let Some(rest) = line.strip_prefix(key) {
+                let rest = rest.trim_start();
+                if rest.starts_with('=') {
+                    return Some(index + 1);
+                }
+            }
+        }
+    }
+    None
+}
+
+/// A section's keys being consumed.
+#[derive(Debug)]
+pub struct Keys<'a> {
+    table: toml::Table,
+    section: &'static str,
+    file: &'a str,
+    source: &'a str,
+}
+
+impl<'a> Keys<'a> {
+    /// Wraps the table of `[section]` read from `file` whose text is `source`.
+    pub fn new(table: toml::Table, section: &'static str, file: &'a str, source: &'a str) -> Self {
+        Self {
+            table,
+            section,
+            file,
+            source,
+        }
+    }
+
+    /// An error about `key` of this section, with its line when it can be found.
+    pub fn error(&self, key: &str, message: impl Into<String>) -> InputError {
+        InputError::new(self.file, message)
+            .at_key(format!("[{}] {key}", self.section))
+            .at_line(locate(self.source, Some(self.section), &[key]))
+    }
+
+    /// The file name, for errors raised elsewhere.
+    pub fn file(&self) -> &str {
+        self.file
+    }
+
+    /// Removes and returns the raw value of `key`.
+    pub fn take(&mut self, key: &str) -> Option<toml::Value> {
+        self.table.remove(key)
+    }
+
+    /// An optional string.
+    pub fn string(&mut self, key: &str) -> Result<Option<String>, InputError> {
+        match self.take(key) {
+            None => Ok(None),
+            Some(toml::Value::String(s)) => Ok(Some(s)),
+            Some(other) => Err(self.error(key, format!("expected a string, got {}", other.type_str()))),
+        }
+    }
+
+    /// An optional boolean.
+    pub fn boolean(&mut self, key: &str) -> Result<Option<bool>, InputError> {
+        match self.take(key) {
+            None => Ok(None),
+            Some(toml::Value::Boolean(b)) => Ok(Some(b)),
+            Some(other) => Err(self.error(key, format!("expected true or false, got {}", other.type_str()))),
+        }
+    }
+
+    /// An optional finite number (integer or float).
+    pub fn number(&mut self, key: &str) -> Result<Option<f64>, InputError> {
+        match self.take(key) {
+            None => Ok(None),
+            Some(toml::Value::Integer(i)) => Ok(Some(i as f64)),
+            Some(toml::Value::Float(x)) if x.is_finite() => Ok(Some(x)),
+            Some(toml::Value::Float(x)) => Err(self.error(key, format!("expected a finite number, got {x}"))),
+            Some(other) => Err(self.error(key, format!("expected a number, got {}", other.type_str()))),
+        }
+    }
+
+    /// An optional duration (seconds or a unit string).
+    pub fn duration(&mut self, key: &str) -> Result<Option<f64>, InputError> {
+        match self.take(key) {
+            None => Ok(None),
+            Some(value) => value_to_seconds(&value).map(Some).map_err(|m| self.error(key, m)),
+        }
+    }
+
+    /// A duration that must be present.
+    pub fn required_duration(&mut self, key: &str, model: &str) -> Result<f64, InputError> {
+        self.duration(key)?.ok_or_else(|| {
+            self.error(key, format!("model \"{model}\" needs this key (a duration such as \"6h\")"))
+        })
+    }
+
+    /// Ends reading: any key left over is unknown to the model.
+    pub fn finish(self, model: &str, known: &[&str]) -> Result<(), InputError> {
+        if let Some(key) = self.table.keys().next() {
+            return Err(self.error(
+                key,
+                format!(
+                    "unknown key for market model \"{model}\" (expected one of: {})",
+                    known.join(", ")
+                ),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Converts a TOML value (integer/float seconds or a unit string) into seconds.
+pub fn value_to_seconds(value: &toml::Value) -> Result<f64, String> {
+    match value {
+        toml::Value::Integer(i) if *i >= 0 => Ok(*i as f64),
+        toml::Value::Integer(_) => Err("a duration cannot be negative".to_string()),
+        toml::Value::Float(x) => parse_duration(&x.to_string()),
+        toml::Value::String(s) => parse_duration(s),
+        other => Err(format!(
+            "expected a duration (seconds or a string such as \"30m\"), got {}",
+            other.type_str()
+        )),
+    }
+}

@@ -1,0 +1,728 @@
+//! Scenarios: what CreateTrainingJob would say, what the job does on its instances, its
+//! checkpoints, the spot market and prices — read from TOML, resolved and validated with the
+//! service's own creation-time rules (reference §5).
+
+pub mod duration;
+pub mod keys;
+mod raw;
+
+use crate::error::InputError;
+use crate::market::{self, Market, MarketContext};
+use crate::policy::{CheckpointPolicy, OnNotice, SchedulingPolicy};
+use crate::sagemaker::time::{format_utc_millis, parse_utc_millis};
+use keys::{Keys, locate};
+use raw::RawScenario;
+use std::path::Path;
+use std::sync::Arc;
+
+/// The scenario `spotsim` runs when none is given.
+pub const DEFAULT_SCENARIO: &str = include_str!("../../scenarios/default.toml");
+
+/// The longest `MaxRuntimeInSeconds` the service accepts (28 days).
+pub const MAX_RUNTIME_LIMIT_SECONDS: f64 = 2_419_200.0;
+/// `MaxRuntimeInSeconds` when a request leaves it out.
+pub const DEFAULT_MAX_RUNTIME_SECONDS: f64 = 86_400.0;
+/// Algorithms that cannot checkpoint may wait at most this long on spot (reference §5.5).
+pub const NON_CHECKPOINTING_MAX_WAIT_SECONDS: f64 = 3600.0;
+/// Longest MaxWait spotsim simulates (one year); AWS publishes no upper bound.
+pub const MAX_WAIT_LIMIT_SECONDS: f64 = 365.0 * 86_400.0;
+/// Most trials one run accepts.
+pub const MAX_TRIALS: u64 = 1_000_000_000_000;
+
+/// What CreateTrainingJob would say.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Job {
+    /// `ResourceConfig.InstanceType`.
+    pub instance_type: String,
+    /// `ResourceConfig.InstanceCount`.
+    pub instance_count: u32,
+    /// `ResourceConfig.VolumeSizeInGB`.
+    pub volume_size_gb: u32,
+    /// `EnableManagedSpotTraining`.
+    pub managed_spot: bool,
+    /// `StoppingCondition.MaxRuntimeInSeconds`.
+    pub max_runtime_seconds: f64,
+    /// `StoppingCondition.MaxWaitTimeInSeconds` (spot only).
+    pub max_wait_seconds: Option<f64>,
+    /// `CheckpointConfig.S3Uri`: checkpoints are durable only when it is set.
+    pub checkpoint_s3_uri: Option<String>,
+    /// `CheckpointConfig.LocalPath`.
+    pub checkpoint_local_path: String,
+    /// `false` for a built-in or marketplace algorithm that cannot checkpoint.
+    pub algorithm_checkpoints: bool,
+    /// `RetryStrategy.MaximumRetryAttempts` (0 = no retry strategy).
+    pub max_retry_attempts: u32,
+}
+
+/// What the job does on its instances, in seconds.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Workload {
+    /// Compute needed, uninterrupted.
+    pub training_seconds: f64,
+    /// Starting, once capacity is there (not billed).
+    pub provisioning_seconds: f64,
+    /// Downloading input data, every attempt.
+    pub download_seconds: f64,
+    /// Uploading the model at the end.
+    pub upload_seconds: f64,
+    /// Stopping, before Stopped.
+    pub stopping_seconds: f64,
+}
+
+/// Checkpoint policy and costs.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Checkpointing {
+    /// When checkpoints are written.
+    pub policy: CheckpointPolicy,
+    /// Blocking write time of one checkpoint.
+    pub write_seconds: f64,
+    /// Added to Downloading when a durable checkpoint exists.
+    pub restore_seconds: f64,
+    /// Reaction to an interruption notice.
+    pub on_notice: OnNotice,
+}
+
+/// The spot market and its notice lead time.
+#[derive(Debug, Clone)]
+pub struct MarketSpec {
+    /// The capacity model.
+    pub model: Arc<dyn Market>,
+    /// Interruption notice lead time.
+    pub notice_seconds: f64,
+}
+
+/// Prices per instance-hour, USD.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Pricing {
+    /// On-demand price.
+    pub on_demand_per_hour: f64,
+    /// Spot price (constant).
+    pub spot_per_hour: f64,
+}
+
+/// How capacity waits appear in the status list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CapacityWaitStatus {
+    /// As `Starting`, like AWS's spot page (default).
+    Starting,
+    /// As a separate `Pending` entry before `Starting`.
+    Pending,
+}
+
+/// Monte Carlo settings.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Simulation {
+    /// Number of trials.
+    pub trials: u64,
+    /// Seed of trial randomness.
+    pub seed: u64,
+    /// Display of capacity waits.
+    pub capacity_wait_status: CapacityWaitStatus,
+}
+
+/// A resolved, validated scenario.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    /// Name (defaults to the file stem).
+    pub name: String,
+    /// CreationTime of every trial, ms since the epoch.
+    pub start_time_millis: i64,
+    /// The training job request.
+    pub job: Job,
+    /// Phase durations.
+    pub workload: Workload,
+    /// Checkpoints.
+    pub checkpoint: Checkpointing,
+    /// Spot market (absent for on-demand jobs without a `[market]`).
+    pub market: Option<MarketSpec>,
+    /// Prices.
+    pub pricing: Pricing,
+    /// Scheduling policy.
+    pub policy: SchedulingPolicy,
+    /// Monte Carlo settings.
+    pub simulation: Simulation,
+    /// Things that are valid but probably not meant (printed by the CLI).
+    pub warnings: Vec<String>,
+}
+
+impl Scenario {
+    /// Reads and validates a scenario file.
+    pub fn load(path: &Path) -> Result<Self, InputError> {
+        let file = path.display().to_string();
+        let source = std::fs::read_to_string(path)
+            .map_err(|e| InputError::new(&file, format!("cannot read the scenario: {e}")))?;
+        let stem = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "scenario".to_string());
+        Self::from_toml(&source, &file, &stem)
+    }
+
+    /// The embedded default scenario.
+    pub fn embedded_default() -> Self {
+        Self::from_toml(DEFAULT_SCENARIO, "<embedded default>", "default")
+            .expect("the embedded default scenario is valid")
+    }
+
+    /// Parses and validates scenario text; `file` names it in errors, `stem` is the default name.
+    pub fn from_toml(source: &str, file: &str, stem: &str) -> Result<Self, InputError> {
+        let raw: RawScenario = toml::from_str(source).map_err(|e| toml_error(file, source, &e))?;
+        Resolver { file, source }.resolve(raw, stem)
+    }
+
+    /// The job's `MaxWaitTimeInSeconds` deadline, or `∞` for on-demand jobs.
+    pub fn max_wait_or_infinity(&self) -> f64 {
+        self.job.max_wait_seconds.unwrap_or(f64::INFINITY)
+    }
+
+    /// The fully resolved scenario as TOML (durations in seconds), for `spotsim validate`.
+    pub fn to_toml_string(&self) -> String {
+        use crate::market::seconds_value as sec;
+        use toml::Value;
+        let mut root = toml::Table::new();
+        root.insert("name".into(), Value::String(self.name.clone()));
+        root.insert(
+            "start_time".into(),
+            Value::String(format_utc_millis(self.start_time_millis)),
+        );
+        let mut job = toml::Table::new();
+        job.insert("instance_type".into(), Value::String(self.job.instance_type.clone()));
+        job.insert("instance_count".into(), Value::Integer(self.job.instance_count.into()));
+        job.insert("volume_size_gb".into(), Value::Integer(self.job.volume_size_gb.into()));
+        job.insert("managed_spot".into(), Value::Boolean(self.job.managed_spot));
+        job.insert("max_runtime".into(), sec(self.job.max_runtime_seconds));
+        if let Some(w) = self.job.max_wait_seconds {
+            job.insert("max_wait".into(), sec(w));
+        }
+        if let Some(uri) = &self.job.checkpoint_s3_uri {
+            job.insert("checkpoint_s3_uri".into(), Value::String(uri.clone()));
+        }
+        job.insert(
+            "checkpoint_local_path".into(),
+            Value::String(self.job.checkpoint_local_path.clone()),
+        );
+        job.insert(
+            "algorithm_checkpoints".into(),
+            Value::Boolean(self.job.algorithm_checkpoints),
+        );
+        job.insert(
+            "max_retry_attempts".into(),
+            Value::Integer(self.job.max_retry_attempts.into()),
+        );
+        root.insert("job".into(), Value::Table(job));
+        let w = &self.workload;
+        let mut workload = toml::Table::new();
+        for (key, value) in [
+            ("training", w.training_seconds),
+            ("provisioning", w.provisioning_seconds),
+            ("download", w.download_seconds),
+            ("upload", w.upload_seconds),
+            ("stopping", w.stopping_seconds),
+        ] {
+            workload.insert(key.into(), sec(value));
+        }
+        root.insert("workload".into(), Value::Table(workload));
+        let c = &self.checkpoint;
+        let mut checkpoint = toml::Table::new();
+        checkpoint.insert("policy".into(), Value::String(c.policy.name().into()));
+        if let CheckpointPolicy::Interval { interval_seconds } = c.policy {
+            checkpoint.insert("interval".into(), sec(interval_seconds));
+        }
+        checkpoint.insert("write".into(), sec(c.write_seconds));
+        checkpoint.insert("restore".into(), sec(c.restore_seconds));
+        let on_notice = match c.on_notice {
+            OnNotice::Ignore => "ignore",
+            OnNotice::Checkpoint => "checkpoint",
+        };
+        checkpoint.insert("on_notice".into(), Value::String(on_notice.into()));
+        root.insert("checkpoint".into(), Value::Table(checkpoint));
+        if let Some(m) = &self.market {
+            let mut market = toml::Table::new();
+            market.insert("model".into(), Value::String(m.model.model().into()));
+            market.extend(m.model.resolved());
+            market.insert("notice".into(), sec(m.notice_seconds));
+            root.insert("market".into(), Value::Table(market));
+        }
+        let mut pricing = toml::Table::new();
+        pricing.insert(
+            "on_demand_per_hour".into(),
+            Value::Float(self.pricing.on_demand_per_hour),
+        );
+        pricing.insert("spot_per_hour".into(), Value::Float(self.pricing.spot_per_hour));
+        root.insert("pricing".into(), Value::Table(pricing));
+        let mut policy = toml::Table::new();
+        policy.insert("name".into(), Value::String(self.policy.name().into()));
+        root.insert("policy".into(), Value::Table(policy));
+        let mut simulation = toml::Table::new();
+        simulation.insert("trials".into(), Value::Integer(self.simulation.trials as i64));
+        simulation.insert("seed".into(), Value::Integer(self.simulation.seed as i64));
+        let shown = match self.simulation.capacity_wait_status {
+            CapacityWaitStatus::Starting => "Starting",
+            CapacityWaitStatus::Pending => "Pending",
+        };
+        simulation.insert("show_capacity_wait_as".into(), Value::String(shown.into()));
+        simulation.insert("clock".into(), Value::String("continuous".into()));
+        root.insert("simulation".into(), Value::Table(simulation));
+        toml::to_string(&root).unwrap_or_default()
+    }
+}
+
+/// Turns a TOML/serde error into a one-line error with the line number.
+fn toml_error(file: &str, source: &str, error: &toml::de::Error) -> InputError {
+    let line = error
+        .span()
+        .map(|span| source[..span.start.min(source.len())].matches('\n').count() + 1);
+    InputError::new(file, error.message().to_string()).at_line(line)
+}
+
+struct Resolver<'a> {
+    file: &'a str,
+    source: &'a str,
+}
+
+impl Resolver<'_> {
+    /// An error about `key` in `[section]`, with the line of the key (or an alias).
+    fn error(&self, section: &str, keys: &[&str], message: impl Into<String>) -> InputError {
+        let section_name = (!section.is_empty()).then_some(section);
+        let label = if section.is_empty() {
+            keys[0].to_string()
+        } else {
+            format!("[{section}] {}", keys[0])
+        };
+        InputError::new(self.file, message)
+            .at_key(label)
+            .at_line(locate(self.source, section_name, keys))
+    }
+
+    fn resolve(&self, raw: RawScenario, stem: &str) -> Result<Scenario, InputError> {
+        let name = raw.name.unwrap_or_else(|| stem.to_string());
+        if name.trim().is_empty() {
+            return Err(self.error("", &["name"], "must not be empty"));
+        }
+        let start_time_millis = match &raw.start_time {
+            None => parse_utc_millis("2026-01-01T00:00:00Z").unwrap_or(0),
+            Some(text) => parse_utc_millis(text).map_err(|m| self.error("", &["start_time"], m))?,
+        };
+        let mut warnings = Vec::new();
+        let job = self.job(&raw.job)?;
+        let workload = self.workload(&raw.workload)?;
+        let checkpoint = self.checkpoint(&raw.checkpoint, &job, &mut warnings)?;
+
+        let policy = match raw.policy.name.as_deref() {
+            None if job.managed_spot => SchedulingPolicy::ManagedSpot,
+            None => SchedulingPolicy::OnDemand,
+            Some(name) => SchedulingPolicy::from_name(name).ok_or_else(|| {
+                self.error(
+                    "policy",
+                    &["name"],
+                    format!(
+                        "unknown scheduling policy \"{name}\" (expected one of: {})",
+                        SchedulingPolicy::NAMES.join(", ")
+                    ),
+                )
+            })?,
+        };
+        if policy.uses_spot() != job.managed_spot {
+            return Err(self.error(
+                "policy",
+                &["name"],
+                format!(
+                    "policy \"{}\" contradicts [job] managed_spot = {} (managed-spot needs managed_spot = true; on-demand needs false)",
+                    policy.name(),
+                    job.managed_spot
+                ),
+            ));
+        }
+
+        let market = match raw.market {
+            Some(table) => Some(self.market(table, &job)?),
+            None if policy.uses_spot() => {
+                return Err(InputError::new(
+                    self.file,
+                    "a managed-spot job needs a [market] section (e.g. model = \"exponential\")",
+                )
+                .at_key("[market]"));
+            }
+            None => None,
+        };
+        let pricing = self.pricing(&raw.pricing, policy)?;
+        let simulation = self.simulation(&raw.simulation)?;
+        Ok(Scenario {
+            name,
+            start_time_millis,
+            job,
+            workload,
+            checkpoint,
+            market,
+            pricing,
+            policy,
+            simulation,
+            warnings,
+        })
+    }
+
+    fn whole_seconds(&self, keys: &[&str], what: &str, seconds: f64) -> Result<(), InputError> {
+        if seconds.fract() != 0.0 {
+            return Err(self.error(
+                "job",
+                keys,
+                format!("{what} must be a whole number of seconds, got {seconds}"),
+            ));
+        }
+        Ok(())
+    }
+
+    fn job(&self, raw: &raw::RawJob) -> Result<Job, InputError> {
+        const MAX_WAIT: &[&str] = &["max_wait", "max_wait_time_in_seconds"];
+        const MAX_RUNTIME: &[&str] = &["max_runtime", "max_runtime_in_seconds", "max_run"];
+        let instance_type = raw
+            .instance_type
+            .clone()
+            .unwrap_or_else(|| "ml.p3.2xlarge".to_string());
+        if !instance_type.starts_with("ml.") || instance_type.len() < 5 {
+            return Err(self.error(
+                "job",
+                &["instance_type"],
+                format!(
+                    "expected a SageMaker instance type such as \"ml.{}\", got \"{instance_type}\"",
+                    if instance_type.is_empty() { "p3.2xlarge" } else { instance_type.as_str() }
+                ),
+            ));
+        }
+        let instance_count = raw.instance_count.unwrap_or(1);
+        if !(1..=10_000).contains(&instance_count) {
+            return Err(self.error(
+                "job",
+                &["instance_count"],
+                format!("InstanceCount must be between 1 and 10000, got {instance_count}"),
+            ));
+        }
+        let volume_size_gb = raw.volume_size_gb.unwrap_or(30);
+        if !(1..=16_384).contains(&volume_size_gb) {
+            return Err(self.error(
+                "job",
+                &["volume_size_gb"],
+                format!("VolumeSizeInGB must be between 1 and 16384, got {volume_size_gb}"),
+            ));
+        }
+        let managed_spot = raw.managed_spot.unwrap_or(false);
+        let max_runtime_seconds = raw.max_runtime.map_or(DEFAULT_MAX_RUNTIME_SECONDS, |s| s.0);
+        self.whole_seconds(MAX_RUNTIME, "MaxRuntimeInSeconds", max_runtime_seconds)?;
+        // Rule 4: 1 … 28 days.
+        if !(1.0..=MAX_RUNTIME_LIMIT_SECONDS).contains(&max_runtime_seconds) {
+            return Err(self.error(
+                "job",
+                MAX_RUNTIME,
+                format!(
+                    "MaxRuntimeInSeconds must be between 1 and 2419200 (28 days), got {max_runtime_seconds}"
+                ),
+            ));
+        }
+        let max_wait_seconds = raw.max_wait.map(|s| s.0);
+        match (managed_spot, max_wait_seconds) {
+            // Rule 1: MaxWait without spot.
+            (false, Some(_)) => {
+                return Err(self.error(
+                    "job",
+                    MAX_WAIT,
+                    "Invalid MaxWaitTimeInSeconds. It is only supported when EnableManagedSpotTraining is set to true",
+                ));
+            }
+            // Rule 2: spot without MaxWait.
+            (true, None) => {
+                return Err(self.error(
+                    "job",
+                    MAX_WAIT,
+                    "MaxWaitTimeInSeconds is required when EnableManagedSpotTraining is true (set max_wait, e.g. \"48h\")",
+                )
+                .at_line(locate(self.source, Some("job"), &["managed_spot", "enable_managed_spot_training", "use_spot_instances"])));
+            }
+            (true, Some(max_wait)) => {
+                self.whole_seconds(MAX_WAIT, "MaxWaitTimeInSeconds", max_wait)?;
+                // Rule 3: the API model says "equal to or greater than".
+                if max_wait < max_runtime_seconds {
+                    return Err(self.error(
+                        "job",
+                        MAX_WAIT,
+                        format!(
+                            "MaxWaitTimeInSeconds ({max_wait}) must be equal to or greater than MaxRuntimeInSeconds ({max_runtime_seconds})"
+                        ),
+                    ));
+                }
+                if max_wait > MAX_WAIT_LIMIT_SECONDS {
+                    return Err(self.error(
+                        "job",
+                        MAX_WAIT,
+                        format!("MaxWaitTimeInSeconds of {max_wait} s is more than spotsim simulates (365 days)"),
+                    ));
+                }
+            }
+            (false, None) => {}
+        }
+        let algorithm_checkpoints = raw.algorithm_checkpoints.unwrap_or(true);
+        // Rule 5: algorithms that cannot checkpoint are limited to 60 minutes of spot.
+        if managed_spot
+            && !algorithm_checkpoints
+            && max_wait_seconds.is_some_and(|w| w > NON_CHECKPOINTING_MAX_WAIT_SECONDS)
+        {
+            return Err(self.error(
+                "job",
+                MAX_WAIT,
+                "managed spot training with an algorithm that cannot checkpoint (algorithm_checkpoints = false) is limited to 60 minutes: MaxWaitTimeInSeconds must be at most 3600",
+            ));
+        }
+        // Rule 6: RetryStrategy.MaximumRetryAttempts 1 … 30 (0 = no RetryStrategy).
+        let max_retry_attempts = raw.max_retry_attempts.unwrap_or(0);
+        if !(0..=30).contains(&max_retry_attempts) {
+            return Err(self.error(
+                "job",
+                &["max_retry_attempts", "maximum_retry_attempts"],
+                format!(
+                    "RetryStrategy.MaximumRetryAttempts must be between 1 and 30 (0 = no retry strategy), got {max_retry_attempts}"
+                ),
+            ));
+        }
+        // Rule 7: CheckpointConfig needs S3Uri.
+        let checkpoint_s3_uri = raw.checkpoint_s3_uri.clone();
+        if raw.checkpoint_local_path.is_some() && checkpoint_s3_uri.is_none() {
+            return Err(self.error(
+                "job",
+                &["checkpoint_local_path"],
+                "CheckpointConfig requires S3Uri: set checkpoint_s3_uri as well",
+            ));
+        }
+        if let Some(uri) = &checkpoint_s3_uri
+            && !(uri.starts_with("s3://") || uri.starts_with("https://"))
+        {
+            return Err(self.error(
+                "job",
+                &["checkpoint_s3_uri", "s3_uri"],
+                format!("CheckpointConfig.S3Uri must start with s3:// or https://, got \"{uri}\""),
+            ));
+        }
+        Ok(Job {
+            instance_type,
+            instance_count: instance_count as u32,
+            volume_size_gb: volume_size_gb as u32,
+            managed_spot,
+            max_runtime_seconds,
+            max_wait_seconds,
+            checkpoint_s3_uri,
+            checkpoint_local_path: raw
+                .checkpoint_local_path
+                .clone()
+                .unwrap_or_else(|| "/opt/ml/checkpoints/".to_string()),
+            algorithm_checkpoints,
+            max_retry_attempts: max_retry_attempts as u32,
+        })
+    }
+
+    fn workload(&self, raw: &raw::RawWorkload) -> Result<Workload, InputError> {
+        let Some(training) = raw.training else {
+            return Err(InputError::new(
+                self.file,
+                "the job needs its training time (uninterrupted compute), e.g. training = \"20h\"",
+            )
+            .at_key("[workload] training"));
+        };
+        if training.0 <= 0.0 {
+            return Err(self.error("workload", &["training"], "must be greater than zero"));
+        }
+        let or_zero = |s: Option<duration::Seconds>| s.map_or(0.0, |s| s.0);
+        Ok(Workload {
+            training_seconds: training.0,
+            provisioning_seconds: or_zero(raw.provisioning),
+            download_seconds: or_zero(raw.download),
+            upload_seconds: or_zero(raw.upload),
+            stopping_seconds: or_zero(raw.stopping),
+        })
+    }
+
+    fn checkpoint(
+        &self,
+        raw: &raw::RawCheckpoint,
+        job: &Job,
+        warnings: &mut Vec<String>,
+    ) -> Result<Checkpointing, InputError> {
+        let name = raw
+            .policy
+            .as_deref()
+            .unwrap_or(if raw.interval.is_some() { "interval" } else { "none" });
+        let policy = match name {
+            "none" => CheckpointPolicy::None,
+            "interval" => {
+                let interval_seconds = raw.interval.map(|s| s.0).ok_or_else(|| {
+                    self.error(
+                        "checkpoint",
+                        &["interval"],
+                        "policy \"interval\" needs interval (training time between checkpoints, e.g. \"30m\")",
+                    )
+                })?;
+                if interval_seconds <= 0.0 {
+                    return Err(self.error("checkpoint", &["interval"], "must be greater than zero"));
+                }
+                CheckpointPolicy::Interval { interval_seconds }
+            }
+            other => {
+                return Err(self.error(
+                    "checkpoint",
+                    &["policy"],
+                    format!(
+                        "unknown checkpoint policy \"{other}\" (expected one of: {})",
+                        CheckpointPolicy::NAMES.join(", ")
+                    ),
+                ));
+            }
+        };
+        let on_notice = match raw.on_notice.as_deref() {
+            None | Some("ignore") => OnNotice::Ignore,
+            Some("checkpoint") => OnNotice::Checkpoint,
+            Some(other) => {
+                return Err(self.error(
+                    "checkpoint",
+                    &["on_notice"],
+                    format!("expected \"ignore\" or \"checkpoint\", got \"{other}\""),
+                ));
+            }
+        };
+        let writes = policy != CheckpointPolicy::None || on_notice == OnNotice::Checkpoint;
+        if writes && job.checkpoint_s3_uri.is_none() {
+            warnings.push(format!(
+                "{}: checkpoints are written but [job] checkpoint_s3_uri is not set, so they are not durable: every interruption restarts training from the beginning",
+                self.file
+            ));
+        }
+        if writes && !job.algorithm_checkpoints {
+            return Err(self.error(
+                "checkpoint",
+                &["policy"],
+                "the algorithm cannot checkpoint ([job] algorithm_checkpoints = false): use policy = \"none\"",
+            ));
+        }
+        Ok(Checkpointing {
+            policy,
+            write_seconds: raw.write.map_or(0.0, |s| s.0),
+            restore_seconds: raw.restore.map_or(0.0, |s| s.0),
+            on_notice,
+        })
+    }
+
+    fn market(&self, table: toml::Table, job: &Job) -> Result<MarketSpec, InputError> {
+        let mut keys = Keys::new(table, "market", self.file, self.source);
+        let model = keys.string("model")?.ok_or_else(|| {
+            let names: Vec<&str> = market::MODELS.iter().map(|(n, _, _)| *n).collect();
+            InputError::new(
+                self.file,
+                format!("[market] needs model = one of: {}", names.join(", ")),
+            )
+            .at_key("[market] model")
+        })?;
+        let notice_seconds = keys.duration("notice")?.unwrap_or(120.0);
+        let context = MarketContext {
+            instance_count: job.instance_count,
+        };
+        let (model, known) = market::build(&model, &mut keys, &context)?;
+        let mut all_known = vec!["model", "notice"];
+        all_known.extend_from_slice(known);
+        keys.finish(model.model(), &all_known)?;
+        Ok(MarketSpec {
+            model: Arc::from(model),
+            notice_seconds,
+        })
+    }
+
+    fn pricing(&self, raw: &raw::RawPricing, policy: SchedulingPolicy) -> Result<Pricing, InputError> {
+        let on_demand_per_hour = raw.on_demand_per_hour.ok_or_else(|| {
+            InputError::new(
+                self.file,
+                "the on-demand price is needed (USD per instance-hour), e.g. on_demand_per_hour = 3.825",
+            )
+            .at_key("[pricing] on_demand_per_hour")
+        })?;
+        if !(on_demand_per_hour.is_finite() && on_demand_per_hour > 0.0) {
+            return Err(self.error(
+                "pricing",
+                &["on_demand_per_hour"],
+                format!("expected a price greater than zero, got {on_demand_per_hour}"),
+            ));
+        }
+        let spot_per_hour = match (raw.spot_per_hour, raw.spot_discount) {
+            (Some(_), Some(_)) => {
+                return Err(self.error(
+                    "pricing",
+                    &["spot_discount"],
+                    "give either spot_per_hour or spot_discount, not both",
+                ));
+            }
+            (Some(price), None) => {
+                if !(price.is_finite() && price >= 0.0) {
+                    return Err(self.error(
+                        "pricing",
+                        &["spot_per_hour"],
+                        format!("expected a price of zero or more, got {price}"),
+                    ));
+                }
+                price
+            }
+            (None, Some(discount)) => {
+                if !(0.0..1.0).contains(&discount) {
+                    return Err(self.error(
+                        "pricing",
+                        &["spot_discount"],
+                        format!("expected a fraction in [0, 1) (0.7 = 70 % off), got {discount}"),
+                    ));
+                }
+                on_demand_per_hour * (1.0 - discount)
+            }
+            (None, None) if policy.uses_spot() => {
+                return Err(InputError::new(
+                    self.file,
+                    "a managed-spot job needs spot_per_hour or spot_discount",
+                )
+                .at_key("[pricing]"));
+            }
+            (None, None) => on_demand_per_hour,
+        };
+        Ok(Pricing {
+            on_demand_per_hour,
+            spot_per_hour,
+        })
+    }
+
+    fn simulation(&self, raw: &raw::RawSimulation) -> Result<Simulation, InputError> {
+        let trials = raw.trials.unwrap_or(10_000);
+        if trials < 1 || trials as u64 > MAX_TRIALS {
+            return Err(self.error(
+                "simulation",
+                &["trials"],
+                format!("expected between 1 and {MAX_TRIALS} trials, got {trials}"),
+            ));
+        }
+        let capacity_wait_status = match raw.show_capacity_wait_as.as_deref() {
+            None | Some("Starting") => CapacityWaitStatus::Starting,
+            Some("Pending") => CapacityWaitStatus::Pending,
+            Some(other) => {
+                return Err(self.error(
+                    "simulation",
+                    &["show_capacity_wait_as"],
+                    format!("expected \"Starting\" or \"Pending\", got \"{other}\""),
+                ));
+            }
+        };
+        match raw.clock.as_deref() {
+            None | Some("continuous") => {}
+            Some(other) => {
+                return Err(self.error(
+                    "simulation",
+                    &["clock"],
+                    format!("expected \"continuous\", got \"{other}\""),
+                ));
+            }
+        }
+        Ok(Simulation {
+            trials: trials as u64,
+            seed: raw.seed.unwrap_or(1),
+            capacity_wait_status,
+        })
+    }
+}

@@ -1,0 +1,89 @@
+//! The scenario file as written (TOML, serde): every key optional here, with the API and SDK
+//! spellings as aliases. [`super::Scenario`] resolves defaults and validates.
+
+use super::duration::Seconds;
+use serde::Deserialize;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawScenario {
+    pub name: Option<String>,
+    pub start_time: Option<String>,
+    #[serde(default)]
+    pub job: RawJob,
+    #[serde(default)]
+    pub workload: RawWorkload,
+    #[serde(default)]
+    pub checkpoint: RawCheckpoint,
+    pub market: Option<toml::Table>,
+    #[serde(default)]
+    pub pricing: RawPricing,
+    #[serde(default)]
+    pub policy: RawPolicy,
+    #[serde(default)]
+    pub simulation: RawSimulation,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawJob {
+    pub instance_type: Option<String>,
+    pub instance_count: Option<i64>,
+    #[serde(alias = "enable_managed_spot_training", alias = "use_spot_instances")]
+    pub managed_spot: Option<bool>,
+    #[serde(alias = "max_runtime_in_seconds", alias = "max_run")]
+    pub max_runtime: Option<Seconds>,
+    #[serde(alias = "max_wait_time_in_seconds")]
+    pub max_wait: Option<Seconds>,
+    #[serde(alias = "s3_uri")]
+    pub checkpoint_s3_uri: Option<String>,
+    pub checkpoint_local_path: Option<String>,
+    pub algorithm_checkpoints: Option<bool>,
+    #[serde(alias = "maximum_retry_attempts")]
+    pub max_retry_attempts: Option<i64>,
+    #[serde(alias = "volume_size_in_gb")]
+    pub volume_size_gb: Option<i64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawWorkload {
+    pub training: Option<Seconds>,
+    pub provisioning: Option<Seconds>,
+    pub download: Option<Seconds>,
+    pub upload: Option<Seconds>,
+    pub stopping: Option<Seconds>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCheckpoint {
+    pub policy: Option<String>,
+    pub interval: Option<Seconds>,
+    pub write: Option<Seconds>,
+    pub restore: Option<Seconds>,
+    pub on_notice: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPricing {
+    pub on_demand_per_hour: Option<f64>,
+    pub spot_per_hour: Option<f64>,
+    pub spot_discount: Option<f64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPolicy {
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSimulation {
+    pub trials: Option<i64>,
+    pub seed: Option<u64>,
+    pub show_capacity_wait_as: Option<String>,
+    pub clock: Option<String>,
+}

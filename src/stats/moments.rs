@@ -1,0 +1,686 @@
+//! Exact, mergeable count / mean / standard deviation / min / max.
+//!
+//! Every value `v` is quantised once to the integer `q = round(v · 2^32)`
+//! (a resolution of 2^-32 ≈ 2.3e-10). [`Moments`] keeps
+//!
+//! * `count` — number of values (`u64`),
+//! * `sum`   — `Σ q` as an `i128`,
+//! * `sum_sq` — `Σ q²` as an exact unsigned 256-bit integer,
+//! * `min` / `max` — the exact extreme values (not quantised).
+//!
+//! Integer addition is associative and commutative, so merging partial
+//! results in any order or grouping yields bit-identical state, and therefore
+//! bit-identical `mean()`/`std()` output.
+//!
+//! # Exact range
+//!
+//! * Per value, `|q| ≤ |v| · 2^32 + 1/2` must fit in an `i128`. Values are
+//!   debug-asserted to satisfy `|v| ≤ MAX_ABS_VALUE = 1e15`
+//!   (`|q| < 4.3e24 < 2^82`).
+//! * `sum`: `|Σ q| < 2^127 ≈ 1.70e38` holds whenever
+//!   `n · max|v| < 2^95 ≈ 3.96e28`. For example `|v| ≤ 1e12` is exact for up to
+//!   3.9e16 values (1e9 values use 2.5e-8 of the range), and `|v| ≤ 1e15` for
+//!   up to 3.9e13 values.
+//! * `sum_sq`: `Σ q² < 2^256 ≈ 1.16e77` holds whenever
+//!   `n · max|v|² < 2^192 ≈ 6.3e57`, which is implied by the `sum` condition
+//!   together with `|v| ≤ 1e15`.
+//!
+//! Outside this range an overflow panics in debug builds and saturates in
+//! release builds (the statistics are then meaningless, but nothing wraps).
+//!
+//! # Accuracy
+//!
+//! Quantisation moves each value by at most 2^-33 ≈ 1.2e-10, so the mean is
+//! within 2^-33 of the true mean, and the sample standard deviation (a scaled
+//! Euclidean norm of the centred values) within `2^-33 · sqrt(n / (n-1))`.
+//! The variance numerator `n·Σq² − (Σq)²` is evaluated exactly in integers, so
+//! there is no cancellation even when the mean is large compared to the
+//! spread; the only remaining error is a few f64 roundings (~1e-16 relative).
+
+use std::fmt;
+use std::ops::AddAssign;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+/// Largest magnitude a value may have for the sums to be exact; larger values
+/// trigger a debug assertion (see the module docs for the full range).
+pub const MAX_ABS_VALUE: f64 = 1e15;
+
+/// Fixed-point scale applied to every value: 2^32.
+const SCALE: f64 = 4_294_967_296.0;
+/// 1 / 2^32 (exact).
+const INV_SCALE: f64 = 1.0 / SCALE;
+/// 1 / 2^64 (exact), the scale of `Σ q²`.
+const INV_SCALE_SQ: f64 = INV_SCALE * INV_SCALE;
+
+/// Running count, exact fixed-point sums and extremes of a sample.
+///
+/// Merging is exactly associative and commutative; see the module docs for
+/// the exact range and accuracy.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Moments {
+    count: u64,
+    #[serde(with = "i128_decimal")]
+    sum: i128,
+    sum_sq: SumSq,
+    #[serde(with = "super::exact_f64_opt")]
+    min: Option<f64>,
+    #[serde(with = "super::exact_f64_opt")]
+    max: Option<f64>,
+}
+
+impl Moments {
+    /// Creates an empty accumulator.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds one value.
+    ///
+    /// `v` must be finite with `|v| ≤ MAX_ABS_VALUE` (debug-asserted).
+    /// In release builds a non-finite value is ignored.
+    pub fn add(&mut self, v: f64) {
+        debug_assert!(v.is_finite(), "Moments::add: non-finite value {v}");
+        debug_assert!(
+            v.abs() <= MAX_ABS_VALUE,
+            "Moments::add: |{v}| exceeds MAX_ABS_VALUE"
+        );
+        if !v.is_finite() {
+            return;
+        }
+        // Map -0.0 to +0.0 so that min/max do not depend on insertion order.
+        let v = v + 0.0;
+        // `as` saturates, so an out-of-range value cannot wrap.
+        let q = (v * SCALE).round() as i128;
+        self.count += 1;
+        self.sum = checked_or_saturate(self.sum.checked_add(q), self.sum.saturating_add(q));
+        self.sum_sq = self.sum_sq.add_or_saturate(SumSq::square(q.unsigned_abs()));
+        self.min = Some(self.min.map_or(v, |m| m.min(v)));
+        self.max = Some(self.max.map_or(v, |m| m.max(v)));
+    }
+
+    /// Merges `other` into `self`; same as `*self += other`.
+    pub fn merge(&mut self, other: &Moments) {
+        *self += other;
+    }
+
+    /// Number of values added.
+    pub fn count(&self) -> u64 {
+        self.count
+    }
+
+    /// Arithmetic mean; NaN when empty.
+    pub fn mean(&self) -> f64 {
+        if self.count == 0 {
+            return f64::NAN;
+        }
+        self.sum as f64 * INV_SCALE / self.count as f64
+    }
+
+    /// Sample variance (divisor `n - 1`); 0 for one value, NaN when empty.
+    pub fn variance(&self) -> f64 {
+        let n = self.count;
+        match n {
+            0 => f64::NAN,
+            1 => 0.0,
+            _ => {
+                // numerator = n·Σq² − (Σq)², exact in 384-bit arithmetic:
+                // n·Σq² < 2^64 · 2^256 and (Σq)² < 2^254.
+                let mut num = [0u64; 6];
+                num[..4].copy_from_slice(&self.sum_sq.0);
+                let carry = mul_small(&mut num, n, 0);
+                debug_assert_eq!(carry, 0);
+                let mut sum_sq_of_sum = [0u64; 4];
+                let s = split_u128(self.sum.unsigned_abs());
+                mul_limbs(&s, &s, &mut sum_sq_of_sum);
+                if sub_assign(&mut num, &sum_sq_of_sum) {
+                    // Only reachable after saturation (Cauchy–Schwarz
+                    // guarantees a non-negative numerator otherwise).
+                    return 0.0;
+                }
+                let var = limbs_to_f64(&num) / (n as f64 * (n - 1) as f64) * INV_SCALE_SQ;
+                var.max(0.0)
+            }
+        }
+    }
+
+    /// Sample standard deviation (divisor `n - 1`); 0 for one value, NaN when
+    /// empty.
+    pub fn std(&self) -> f64 {
+        self.variance().sqrt()
+    }
+
+    /// Standard error of the mean, `std / sqrt(n)`; 0 for one value, NaN when
+    /// empty.
+    pub fn stderr(&self) -> f64 {
+        if self.count == 0 {
+            return f64::NAN;
+        }
+        self.std() / (self.count as f64).sqrt()
+    }
+
+    /// Smallest value added (exact); NaN when empty.
+    pub fn min(&self) -> f64 {
+        self.min.unwrap_or(f64::NAN)
+    }
+
+    /// Largest value added (exact); NaN when empty.
+    pub fn max(&self) -> f64 {
+        self.max.unwrap_or(f64::NAN)
+    }
+}
+
+impl AddAssign<&Moments> for Moments {
+    fn add_assign(&mut self, other: &Moments) {
+        self.count += other.count;
+        self.sum = checked_or_saturate(
+            self.sum.checked_add(other.sum),
+            self.sum.saturating_add(other.sum),
+        );
+        self.sum_sq = self.sum_sq.add_or_saturate(other.sum_sq);
+        self.min = merge_opt(self.min, other.min, f64::min);
+        self.max = merge_opt(self.max, other.max, f64::max);
+    }
+}
+
+fn merge_opt(a: Option<f64>, b: Option<f64>, f: fn(f64, f64) -> f64) -> Option<f64> {
+    match (a, b) {
+        (Some(x), Some(y)) => Some(f(x, y)),
+        (x, None) => x,
+        (None, y) => y,
+    }
+}
+
+/// Returns the checked result, or panics (debug) / saturates (release) on
+/// overflow.
+fn checked_or_saturate(checked: Option<i128>, saturated: i128) -> i128 {
+    match checked {
+        Some(v) => v,
+        None => {
+            if cfg!(debug_assertions) {
+                panic!("Moments: sum overflow (outside the documented exact range)");
+            }
+            saturated
+        }
+    }
+}
+
+/// Serialises an `i128` as a decimal string (serde_json has no native i128).
+mod i128_decimal {
+    use serde::{Deserialize, Deserializer, Serializer, de::Error};
+
+    pub fn serialize<S: Serializer>(v: &i128, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(v)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<i128, D::Error> {
+        let s = String::deserialize(d)?;
+        s.parse().map_err(D::Error::custom)
+    }
+}
+
+/// Exact non-negative 256-bit integer holding `Σ q²`, as little-endian 64-bit
+/// limbs. Serialised as a decimal string.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct SumSq([u64; 4]);
+
+impl SumSq {
+    const MAX: SumSq = SumSq([u64::MAX; 4]);
+
+    /// `x²`, which always fits in 256 bits.
+    fn square(x: u128) -> Self {
+        let s = split_u128(x);
+        let mut out = [0u64; 4];
+        mul_limbs(&s, &s, &mut out);
+        SumSq(out)
+    }
+
+    /// Sum, or panics (debug) / saturates (release) on overflow.
+    fn add_or_saturate(self, other: SumSq) -> SumSq {
+        let mut out = self.0;
+        if add_assign(&mut out, &other.0) {
+            if cfg!(debug_assertions) {
+                panic!("Moments: sum of squares overflow (outside the documented exact range)");
+            }
+            return SumSq::MAX;
+        }
+        SumSq(out)
+    }
+}
+
+impl fmt::Display for SumSq {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        const CHUNK: u64 = 10_000_000_000_000_000_000; // 10^19
+        let mut x = self.0;
+        let mut chunks = Vec::new();
+        while x.iter().any(|&l| l != 0) {
+            chunks.push(div_small(&mut x, CHUNK));
+        }
+        match chunks.split_last() {
+            None => f.write_str("0"),
+            Some((top, rest)) => {
+                write!(f, "{top}")?;
+                for c in rest.iter().rev() {
+                    write!(f, "{c:019}")?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+impl FromStr for SumSq {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        if s.is_empty() {
+            return Err("empty sum_sq".into());
+        }
+        let mut x = [0u64; 4];
+        for b in s.bytes() {
+            if !b.is_ascii_digit() {
+                return Err(format!("invalid digit in sum_sq: {s:?}"));
+            }
+            if mul_small(&mut x, 10, u64::from(b - b'0')) != 0 {
+                return Err(format!("sum_sq does not fit in 256 bits: {s}"));
+            }
+        }
+        Ok(SumSq(x))
+    }
+}
+
+impl Serialize for SumSq {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for SumSq {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+// Little-endian multi-limb helpers (64-bit limbs).
+
+fn split_u128(x: u128) -> [u64; 2] {
+    [x as u64, (x >> 64) as u64]
+}
+
+/// `out = a · b`; `out` must be zeroed and hold `a.len() + b.len()` limbs.
+fn mul_limbs(a: &[u64], b: &[u64], out: &mut [u64]) {
+    debug_assert!(out.len() >= a.len() + b.len());
+    for (i, &x) in a.iter().enumerate() {
+        let mut carry = 0u128;
+        for (j, &y) in b.iter().enumerate() {
+            // (2^64-1)^2 + 2·(2^64-1) = 2^128 - 1: never overflows.
+            let t = u128::from(x) * u128::from(y) + u128::from(out[i + j]) + carry;
+            out[i + j] = t as u64;
+            carry = t >> 64;
+        }
+        out[i + b.len()] = carry as u64;
+    }
+}
+
+/// `a = a · m + add`; returns the carry out of the top limb.
+fn mul_small(a: &mut [u64], m: u64, add: u64) -> u64 {
+    let mut carry = u128::from(add);
+    for limb in a.iter_mut() {
+        let t = u128::from(*limb) * u128::from(m) + carry;
+        *limb = t as u64;
+        carry = t >> 64;
+    }
+    carry as u64
+}
+
+/// `a = a / d`; returns the remainder.
+fn div_small(a: &mut [u64], d: u64) -> u64 {
+    let mut rem = 0u128;
+    for limb in a.iter_mut().rev() {
+        let cur = (rem << 64) | u128::from(*limb);
+        *limb = (cur / u128::from(d)) as u64;
+        rem = cur % u128::from(d);
+    }
+    rem as u64
+}
+
+/// `a += b` (`b.len() <= a.len()`); returns true on overflow.
+fn add_assign(a: &mut [u64], b: &[u64]) -> bool {
+    let mut carry = false;
+    for (i, limb) in a.iter_mut().enumerate() {
+        let y = b.get(i).copied().unwrap_or(0);
+        let (s1, c1) = limb.overflowing_add(y);
+        let (s2, c2) = s1.overflowing_add(u64::from(carry));
+        *limb = s2;
+        carry = c1 || c2;
+    }
+    carry
+}
+
+/// `a -= b` (`b.len() <= a.len()`); returns true on borrow (b > a).
+fn sub_assign(a: &mut [u64], b: &[u64]) -> bool {
+    let mut borrow = false;
+    for (i, limb) in a.iter_mut().enumerate() {
+        let y = b.get(i).copied().unwrap_or(0);
+        let (d1, b1) = limb.overflowing_sub(y);
+        let (d2, b2) = d1.overflowing_sub(u64::from(borrow));
+        *limb = d2;
+        borrow = b1 || b2;
+    }
+    borrow
+}
+
+/// Converts to f64 (deterministic; relative error of a few ulps).
+fn limbs_to_f64(a: &[u64]) -> f64 {
+    const TWO_64: f64 = 18_446_744_073_709_551_616.0;
+    a.iter()
+        .rev()
+        .fold(0.0, |acc, &limb| acc * TWO_64 + limb as f64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::seq::SliceRandom;
+    use rand::{RngExt, SeedableRng, rngs::Xoshiro256PlusPlus};
+    use rand_distr::{Distribution, Exp, LogNormal, Normal};
+
+    fn rng(seed: u64) -> Xoshiro256PlusPlus {
+        Xoshiro256PlusPlus::seed_from_u64(seed)
+    }
+
+    fn from_slice(xs: &[f64]) -> Moments {
+        let mut m = Moments::new();
+        for &x in xs {
+            m.add(x);
+        }
+        m
+    }
+
+    /// Plain f64 two-pass mean and sample standard deviation.
+    fn naive(xs: &[f64]) -> (f64, f64) {
+        let n = xs.len() as f64;
+        let mean = xs.iter().sum::<f64>() / n;
+        let ss = xs.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>();
+        (mean, (ss / (n - 1.0)).sqrt())
+    }
+
+    fn rel(a: f64, b: f64) -> f64 {
+        (a - b).abs() / b.abs()
+    }
+
+    fn json(m: &Moments) -> String {
+        serde_json::to_string(m).unwrap()
+    }
+
+    fn samples() -> Vec<(&'static str, Vec<f64>)> {
+        let mut r = rng(11);
+        let n = 100_000;
+        let exp = Exp::new(1.0).unwrap();
+        let lognormal = LogNormal::new(0.0, 1.0).unwrap();
+        let normal = Normal::new(100.0, 15.0).unwrap();
+        let shifted = Normal::new(1.0e6, 1.0).unwrap();
+        vec![
+            ("exp(1)", (0..n).map(|_| exp.sample(&mut r)).collect()),
+            (
+                "lognormal(0,1)",
+                (0..n).map(|_| lognormal.sample(&mut r)).collect(),
+            ),
+            (
+                "normal(100,15)",
+                (0..n).map(|_| normal.sample(&mut r)).collect(),
+            ),
+            (
+                "normal(1e6,1)",
+                (0..n).map(|_| shifted.sample(&mut r)).collect(),
+            ),
+        ]
+    }
+
+    /// Tolerance 1e-9 relative: quantisation moves mean and std by at most
+    /// 2^-33·sqrt(n/(n-1)) ≈ 1.2e-10 absolute, and every sample here has mean
+    /// and std ≥ ~1, so that is ≤ 1.2e-10 relative. The naive two-pass f64
+    /// reference itself carries a rounding error of at most ~n·ε ≈ 2e-11
+    /// relative for n = 1e5. Both together stay well below 1e-9.
+    #[test]
+    fn mean_and_std_match_naive_two_pass() {
+        for (name, xs) in samples() {
+            let m = from_slice(&xs);
+            let (mean, std) = naive(&xs);
+            assert_eq!(m.count(), xs.len() as u64);
+            assert!(
+                rel(m.mean(), mean) <= 1e-9,
+                "{name}: mean {} vs {mean}",
+                m.mean()
+            );
+            assert!(
+                rel(m.std(), std) <= 1e-9,
+                "{name}: std {} vs {std}",
+                m.std()
+            );
+            let stderr = std / (xs.len() as f64).sqrt();
+            assert!(rel(m.stderr(), stderr) <= 1e-9, "{name}: stderr");
+            let min = xs.iter().copied().fold(f64::INFINITY, f64::min);
+            let max = xs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            assert_eq!(m.min(), min);
+            assert_eq!(m.max(), max);
+        }
+    }
+
+    /// Small magnitudes keep the absolute accuracy bound 2^-33·sqrt(n/(n-1))
+    /// (plus f64 rounding), i.e. the variance has no coarse resolution floor.
+    #[test]
+    fn small_values_keep_absolute_accuracy() {
+        let m = from_slice(&[0.001, 0.002]);
+        let exact_std = 0.001 / 2f64.sqrt();
+        assert!((m.std() - exact_std).abs() <= 2f64.powi(-33) * 2f64.sqrt() + 1e-18);
+        assert!((m.mean() - 0.0015).abs() <= 2f64.powi(-33));
+
+        let mut r = rng(5);
+        let xs: Vec<f64> = (0..10_000).map(|_| 1e-3 * r.random::<f64>()).collect();
+        let (mean, std) = naive(&xs);
+        let m = from_slice(&xs);
+        let bound = 2f64.powi(-33) * 1.0001 + 1e-15;
+        assert!((m.mean() - mean).abs() <= bound);
+        assert!((m.std() - std).abs() <= bound);
+    }
+
+    #[test]
+    fn constant_sample_has_zero_std() {
+        for v in [3.7, -0.1, 0.0, 123_456.789, 1e12] {
+            let m = from_slice(&vec![v; 1000]);
+            assert_eq!(m.std(), 0.0, "v = {v}");
+            assert_eq!(m.stderr(), 0.0);
+            assert!((m.mean() - v).abs() <= 2f64.powi(-33), "v = {v}");
+            assert_eq!(m.min(), v);
+            assert_eq!(m.max(), v);
+        }
+    }
+
+    #[test]
+    fn single_value() {
+        let m = from_slice(&[-42.5]);
+        assert_eq!(m.count(), 1);
+        assert_eq!(m.mean(), -42.5); // a multiple of 2^-32: exact
+        assert_eq!(m.std(), 0.0);
+        assert_eq!(m.stderr(), 0.0);
+        assert_eq!(m.min(), -42.5);
+        assert_eq!(m.max(), -42.5);
+    }
+
+    #[test]
+    fn empty_is_nan() {
+        let m = Moments::new();
+        assert_eq!(m.count(), 0);
+        for x in [
+            m.mean(),
+            m.std(),
+            m.stderr(),
+            m.variance(),
+            m.min(),
+            m.max(),
+        ] {
+            assert!(x.is_nan());
+        }
+        let back: Moments = serde_json::from_str(&json(&m)).unwrap();
+        assert_eq!(back, m);
+        assert_eq!(m, Moments::default());
+    }
+
+    #[test]
+    fn merge_is_commutative_and_matches_whole() {
+        let mut r = rng(3);
+        let xs: Vec<f64> = (0..20_001).map(|_| r.random_range(-1e6..1e6)).collect();
+        let (a, b) = xs.split_at(7_777);
+        let (ma, mb) = (from_slice(a), from_slice(b));
+        let whole = from_slice(&xs);
+        let mut ab = ma.clone();
+        ab += &mb;
+        let mut ba = mb.clone();
+        ba.merge(&ma);
+        assert_eq!(ab, ba);
+        assert_eq!(ab, whole);
+        assert_eq!(json(&ab), json(&ba));
+        assert_eq!(json(&ab), json(&whole));
+        assert_eq!(ab.std().to_bits(), whole.std().to_bits());
+        assert_eq!(ab.mean().to_bits(), whole.mean().to_bits());
+
+        // Merging an empty accumulator is the identity, on either side.
+        let mut e = Moments::new();
+        e += &whole;
+        e += &Moments::new();
+        assert_eq!(e, whole);
+    }
+
+    #[test]
+    fn shuffled_chunk_merge_is_bit_identical() {
+        let mut r = rng(17);
+        let lognormal = LogNormal::new(0.0, 2.0).unwrap();
+        let xs: Vec<f64> = (0..50_000)
+            .map(|i| {
+                let v = lognormal.sample(&mut r);
+                if i % 3 == 0 { -v } else { v }
+            })
+            .collect();
+        let whole = from_slice(&xs);
+        for round in 0..5 {
+            // 7 chunks with random cut points (possibly empty chunks).
+            let mut cuts: Vec<usize> = (0..6).map(|_| r.random_range(0..=xs.len())).collect();
+            cuts.push(0);
+            cuts.push(xs.len());
+            cuts.sort_unstable();
+            let mut parts: Vec<Moments> = cuts
+                .windows(2)
+                .map(|w| from_slice(&xs[w[0]..w[1]]))
+                .collect();
+            assert_eq!(parts.len(), 7);
+            parts.shuffle(&mut r);
+            let mut merged = Moments::new();
+            for p in &parts {
+                merged += p;
+            }
+            assert_eq!(merged, whole, "round {round}");
+            assert_eq!(json(&merged), json(&whole));
+            // Tree-shaped merge as well.
+            let mut left = parts[0].clone();
+            left += &parts[1];
+            left += &parts[2];
+            let mut right = parts[3].clone();
+            for p in &parts[4..] {
+                right += p;
+            }
+            right += &left;
+            assert_eq!(json(&right), json(&whole));
+        }
+    }
+
+    #[test]
+    fn negative_zero_does_not_depend_on_order() {
+        let a = from_slice(&[-0.0, 0.0]);
+        let b = from_slice(&[0.0, -0.0]);
+        assert_eq!(json(&a), json(&b));
+        assert!(a.min().is_sign_positive());
+    }
+
+    #[test]
+    fn serde_round_trip_uses_strings_for_wide_sums() {
+        let m = from_slice(&[1.5, -2.25, 1e12, 3.0]);
+        let s = json(&m);
+        let v: serde_json::Value = serde_json::from_str(&s).unwrap();
+        assert!(v["sum"].is_string());
+        assert!(v["sum_sq"].is_string());
+        // sum = (1.5 - 2.25 + 1e12 + 3) · 2^32, all exact multiples of 2^-32.
+        let expected_sum = (1_000_000_000_002.25_f64 * SCALE) as i128;
+        assert_eq!(v["sum"].as_str().unwrap(), expected_sum.to_string());
+        let back: Moments = serde_json::from_str(&s).unwrap();
+        assert_eq!(back, m);
+        assert!(serde_json::from_str::<Moments>(&s.replace("\"sum\":\"", "\"sum\":\"x")).is_err());
+    }
+
+    #[test]
+    fn sum_sq_arithmetic() {
+        // (2^128 - 1)^2, computed independently with arbitrary-precision
+        // integers.
+        let big = SumSq::square(u128::MAX);
+        assert_eq!(
+            big.to_string(),
+            "115792089237316195423570985008687907852589419931798687112530834793049593217025"
+        );
+        assert_eq!(big.to_string().parse::<SumSq>().unwrap(), big);
+        assert_eq!(SumSq::default().to_string(), "0");
+        assert_eq!("0".parse::<SumSq>().unwrap(), SumSq::default());
+        // 2^256 - 1 parses, 2^256 does not.
+        let max = "115792089237316195423570985008687907853269984665640564039457584007913129639935";
+        assert_eq!(max.parse::<SumSq>().unwrap(), SumSq::MAX);
+        let over = "115792089237316195423570985008687907853269984665640564039457584007913129639936";
+        assert!(over.parse::<SumSq>().is_err());
+        assert!("".parse::<SumSq>().is_err());
+        assert!("-1".parse::<SumSq>().is_err());
+
+        // Cross-check against native u128 arithmetic on values that fit.
+        let mut r = rng(9);
+        for _ in 0..1000 {
+            let x: u64 = r.random();
+            let y: u64 = r.random();
+            let sq = SumSq::square(u128::from(x));
+            assert_eq!(sq.to_string(), (u128::from(x) * u128::from(x)).to_string());
+            let sum = sq.add_or_saturate(SumSq::square(u128::from(y)));
+            let expected =
+                (u128::from(x) * u128::from(x)).checked_add(u128::from(y) * u128::from(y));
+            if let Some(e) = expected {
+                assert_eq!(sum.to_string(), e.to_string());
+            } else {
+                assert_eq!(sum.0[2], 1);
+            }
+        }
+        assert_eq!(limbs_to_f64(&[0, 0, 1]), 2f64.powi(128));
+        assert_eq!(limbs_to_f64(&[5, 1]), 2f64.powi(64) + 5.0);
+    }
+
+    #[test]
+    fn large_magnitudes_within_range_are_exact() {
+        // 1000 copies of ±1e12 at the edge of the example range.
+        let mut xs = vec![1e12; 1000];
+        xs.extend(vec![-1e12; 1000]);
+        let m = from_slice(&xs);
+        assert_eq!(m.mean(), 0.0);
+        let (_, std) = naive(&xs);
+        assert!(rel(m.std(), std) <= 1e-12);
+    }
+
+    #[cfg(debug_assertions)]
+    #[test]
+    #[should_panic(expected = "MAX_ABS_VALUE")]
+    fn out_of_range_value_panics_in_debug() {
+        Moments::new().add(2e15);
+    }
+
+    #[cfg(debug_assertions)]
+    #[test]
+    #[should_panic(expected = "non-finite")]
+    fn nan_panics_in_debug() {
+        Moments::new().add(f64::NAN);
+    }
+}

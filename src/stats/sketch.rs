@@ -1,0 +1,688 @@
+//! Mergeable quantile sketch with a relative-error guarantee.
+//!
+//! Values are counted in logarithmic buckets: with
+//! `γ = (1 + α) / (1 − α)` and `α = RELATIVE_ACCURACY = 0.005`, bucket `i`
+//! covers magnitudes in `(γ^(i−1), γ^i]` and is represented by
+//! `2γ^i / (γ + 1) = (1 − α)·γ^i`. For any `x` in the bucket the
+//! representative lies in `[(1 − α)·x, (1 + α)·x)`, so it is within relative
+//! error `α` of every value in the bucket. Positive and negative values have
+//! separate (mirrored) stores; values with `|v| < ZERO_THRESHOLD` are counted
+//! as exact zeros.
+//!
+//! Quantiles use the nearest-rank definition: the `q`-quantile of `n` values
+//! is the value of 1-based rank `ceil(q·n)` in sorted order (`q = 0` gives the
+//! minimum). Because bucket counts are exact, the sketch finds the bucket
+//! that holds that exact order statistic, and returns its representative
+//! clamped to the exact `[min, max]` of the sample. Hence the result is within
+//! relative error `α` of the exact nearest-rank quantile (up to ~1e-13 of
+//! floating-point rounding in the bucket index), and a constant sample
+//! returns its exact value. Ranks 1 and `n` (in particular `q = 0` and
+//! `q = 1`) return the exact minimum and maximum. Values below the
+//! zero threshold are reported as `0` (absolute error < 1e-12).
+//!
+//! Counts are integers, so merging is exact, associative and commutative;
+//! equality and serialisation use a canonical form (zero padding trimmed),
+//! making merged sketches byte-identical regardless of merge order.
+//!
+//! Memory is one `u64` per bucket between the smallest and largest occupied
+//! index of each sign: about 230 buckets per factor of 10 in magnitude
+//! (~1.8 KiB per decade), at most ~74 000 buckets for the full f64 range.
+
+use std::ops::AddAssign;
+
+use serde::{Deserialize, Serialize};
+
+/// Relative accuracy `α` of [`QuantileSketch::quantile`].
+pub const RELATIVE_ACCURACY: f64 = 0.005;
+
+/// Values with `|v|` below this are counted as exact zeros.
+pub const ZERO_THRESHOLD: f64 = 1e-12;
+
+/// Bucket growth factor `γ = (1 + α) / (1 − α)`.
+const GAMMA: f64 = (1.0 + RELATIVE_ACCURACY) / (1.0 - RELATIVE_ACCURACY);
+
+/// `ln(GAMMA)`, precomputed (checked by a unit test).
+const LN_GAMMA: f64 = 0.010_000_083_334_583_179;
+
+/// Minimum number of buckets added when a store grows downwards.
+const MIN_GROW: usize = 16;
+
+/// Bucket index of a magnitude `x ≥ ZERO_THRESHOLD`: `ceil(log_γ x)`.
+fn bucket_index(x: f64) -> i32 {
+    (x.ln() / LN_GAMMA).ceil() as i32
+}
+
+/// Representative magnitude of bucket `i`: `2γ^i / (γ + 1) = (1 − α)·γ^i`.
+/// Computed in log space so that it only overflows (to +inf, later clamped)
+/// where `γ^i` itself exceeds `f64::MAX`.
+fn bucket_value(i: i32) -> f64 {
+    (f64::from(i) * LN_GAMMA + (2.0 / (GAMMA + 1.0)).ln()).exp()
+}
+
+/// Smallest and largest bucket index that a finite non-zero value can use.
+fn index_bounds() -> (i32, i32) {
+    (bucket_index(ZERO_THRESHOLD), bucket_index(f64::MAX))
+}
+
+/// 1-based nearest rank `ceil(q·n)` clamped to `[1, n]`, or 0 for `q = 0`
+/// (meaning "the minimum").
+fn nearest_rank(q: f64, n: u64) -> u64 {
+    if q <= 0.0 {
+        0
+    } else {
+        ((q * n as f64).ceil() as u64).clamp(1, n)
+    }
+}
+
+/// Dense bucket counts: `counts[j]` is the count of bucket `offset + j`.
+/// May carry zero padding at either end (growth slack); the canonical form
+/// used for equality and serialisation trims it.
+#[derive(Clone, Debug, Default)]
+struct Store {
+    offset: i32,
+    counts: Vec<u64>,
+}
+
+impl Store {
+    /// Adds `n` to bucket `index`, growing the store if needed.
+    fn add(&mut self, index: i32, n: u64) {
+        let j = self.slot(index);
+        self.counts[j] += n;
+    }
+
+    /// Position of bucket `index` in `counts`, growing the store to cover it.
+    fn slot(&mut self, index: i32) -> usize {
+        if self.counts.is_empty() {
+            self.offset = index;
+            self.counts.push(0);
+            return 0;
+        }
+        if index < self.offset {
+            let missing = (i64::from(self.offset) - i64::from(index)) as usize;
+            // Geometric slack keeps repeated downward growth amortised O(1).
+            let grow = missing.max(self.counts.len() / 2).max(MIN_GROW);
+            self.counts.splice(0..0, std::iter::repeat_n(0, grow));
+            self.offset -= grow as i32;
+        }
+        let j = (i64::from(index) - i64::from(self.offset)) as usize;
+        if j >= self.counts.len() {
+            // `resize` reserves geometrically, so upward growth is amortised.
+            self.counts.resize(j + 1, 0);
+        }
+        j
+    }
+
+    /// Canonical view: offset of the first non-zero bucket and the counts up
+    /// to the last non-zero bucket; `(0, [])` when empty.
+    fn trimmed(&self) -> (i32, &[u64]) {
+        match self.counts.iter().position(|&c| c != 0) {
+            None => (0, &[]),
+            Some(first) => {
+                let last = self.counts.iter().rposition(|&c| c != 0).unwrap_or(first);
+                (self.offset + first as i32, &self.counts[first..=last])
+            }
+        }
+    }
+
+    fn merge(&mut self, other: &Store) {
+        let (off, counts) = other.trimmed();
+        if counts.is_empty() {
+            return;
+        }
+        // Grow upwards first, then downwards (which may shift `offset`).
+        self.slot(off + counts.len() as i32 - 1);
+        self.slot(off);
+        let base = (i64::from(off) - i64::from(self.offset)) as usize;
+        for (dst, &c) in self.counts[base..].iter_mut().zip(counts) {
+            *dst += c;
+        }
+    }
+
+    fn total(&self) -> u64 {
+        self.counts.iter().sum()
+    }
+}
+
+impl PartialEq for Store {
+    fn eq(&self, other: &Self) -> bool {
+        self.trimmed() == other.trimmed()
+    }
+}
+
+/// Serialised form of a [`Store`]: canonical (trimmed) offset and counts.
+#[derive(Serialize, Deserialize)]
+struct StoreRepr {
+    offset: i32,
+    counts: Vec<u64>,
+}
+
+impl From<&Store> for StoreRepr {
+    fn from(s: &Store) -> Self {
+        let (offset, counts) = s.trimmed();
+        StoreRepr {
+            offset,
+            counts: counts.to_vec(),
+        }
+    }
+}
+
+impl TryFrom<StoreRepr> for Store {
+    type Error = String;
+
+    fn try_from(r: StoreRepr) -> Result<Self, String> {
+        if !r.counts.is_empty() {
+            let (lo, hi) = index_bounds();
+            let last = i64::from(r.offset) + r.counts.len() as i64 - 1;
+            if r.offset < lo || last > i64::from(hi) {
+                return Err(format!(
+                    "bucket range [{}, {last}] outside [{lo}, {hi}]",
+                    r.offset
+                ));
+            }
+        }
+        Ok(Store {
+            offset: r.offset,
+            counts: r.counts,
+        })
+    }
+}
+
+/// Mergeable log-bucket quantile sketch (DDSketch-style) with relative
+/// accuracy [`RELATIVE_ACCURACY`]; see the module docs.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(into = "SketchRepr", try_from = "SketchRepr")]
+pub struct QuantileSketch {
+    positive: Store,
+    negative: Store,
+    zero: u64,
+    count: u64,
+    /// Exact minimum; +inf when empty.
+    min: f64,
+    /// Exact maximum; -inf when empty.
+    max: f64,
+}
+
+impl Default for QuantileSketch {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl QuantileSketch {
+    /// Creates an empty sketch.
+    pub fn new() -> Self {
+        QuantileSketch {
+            positive: Store::default(),
+            negative: Store::default(),
+            zero: 0,
+            count: 0,
+            min: f64::INFINITY,
+            max: f64::NEG_INFINITY,
+        }
+    }
+
+    /// Adds one value. `v` must be finite (debug-asserted); in release builds
+    /// a non-finite value is ignored.
+    pub fn add(&mut self, v: f64) {
+        debug_assert!(v.is_finite(), "QuantileSketch::add: non-finite value {v}");
+        if !v.is_finite() {
+            return;
+        }
+        // Map -0.0 to +0.0 so that min/max do not depend on insertion order.
+        let v = v + 0.0;
+        if v.abs() < ZERO_THRESHOLD {
+            self.zero += 1;
+        } else if v > 0.0 {
+            self.positive.add(bucket_index(v), 1);
+        } else {
+            self.negative.add(bucket_index(-v), 1);
+        }
+        self.count += 1;
+        self.min = self.min.min(v);
+        self.max = self.max.max(v);
+    }
+
+    /// Merges `other` into `self`; same as `*self += other`.
+    pub fn merge(&mut self, other: &QuantileSketch) {
+        *self += other;
+    }
+
+    /// Number of values added.
+    pub fn count(&self) -> u64 {
+        self.count
+    }
+
+    /// Exact minimum; NaN when empty.
+    pub fn min(&self) -> f64 {
+        if self.count == 0 { f64::NAN } else { self.min }
+    }
+
+    /// Exact maximum; NaN when empty.
+    pub fn max(&self) -> f64 {
+        if self.count == 0 { f64::NAN } else { self.max }
+    }
+
+    /// Nearest-rank `q`-quantile (`q` in `[0, 1]`): an estimate of the value
+    /// of 1-based rank `ceil(q·n)`, within relative error
+    /// [`RELATIVE_ACCURACY`]. Ranks 1 and `n` (so `q = 0` and `q = 1`)
+    /// return the exact minimum and maximum. NaN when empty or `q` is NaN; `q` outside `[0, 1]`
+    /// is debug-asserted and clamped.
+    pub fn quantile(&self, q: f64) -> f64 {
+        if self.count == 0 || q.is_nan() {
+            return f64::NAN;
+        }
+        debug_assert!((0.0..=1.0).contains(&q), "quantile: q = {q} outside [0, 1]");
+        let rank = nearest_rank(q.clamp(0.0, 1.0), self.count);
+        // The extreme order statistics are known exactly.
+        if rank <= 1 {
+            return self.min;
+        }
+        if rank == self.count {
+            return self.max;
+        }
+        let clamp = |x: f64| x.clamp(self.min, self.max);
+        let mut seen = 0u64;
+        // Most negative first: the negative store in decreasing index order.
+        let (off, counts) = self.negative.trimmed();
+        for (j, &c) in counts.iter().enumerate().rev() {
+            seen += c;
+            if seen >= rank {
+                return clamp(-bucket_value(off + j as i32));
+            }
+        }
+        seen += self.zero;
+        if seen >= rank {
+            return clamp(0.0);
+        }
+        let (off, counts) = self.positive.trimmed();
+        for (j, &c) in counts.iter().enumerate() {
+            seen += c;
+            if seen >= rank {
+                return clamp(bucket_value(off + j as i32));
+            }
+        }
+        // Unreachable while the counts are consistent (checked on load).
+        self.max
+    }
+}
+
+impl AddAssign<&QuantileSketch> for QuantileSketch {
+    fn add_assign(&mut self, other: &QuantileSketch) {
+        self.positive.merge(&other.positive);
+        self.negative.merge(&other.negative);
+        self.zero += other.zero;
+        self.count += other.count;
+        self.min = self.min.min(other.min);
+        self.max = self.max.max(other.max);
+    }
+}
+
+impl PartialEq for QuantileSketch {
+    fn eq(&self, other: &Self) -> bool {
+        self.count == other.count
+            && self.zero == other.zero
+            && self.min == other.min
+            && self.max == other.max
+            && self.positive == other.positive
+            && self.negative == other.negative
+    }
+}
+
+/// Serialised form of a [`QuantileSketch`].
+#[derive(Serialize, Deserialize)]
+struct SketchRepr {
+    zero: u64,
+    positive: StoreRepr,
+    negative: StoreRepr,
+    #[serde(with = "super::exact_f64_opt")]
+    min: Option<f64>,
+    #[serde(with = "super::exact_f64_opt")]
+    max: Option<f64>,
+}
+
+impl From<QuantileSketch> for SketchRepr {
+    fn from(s: QuantileSketch) -> Self {
+        let empty = s.count == 0;
+        SketchRepr {
+            zero: s.zero,
+            positive: StoreRepr::from(&s.positive),
+            negative: StoreRepr::from(&s.negative),
+            min: (!empty).then_some(s.min),
+            max: (!empty).then_some(s.max),
+        }
+    }
+}
+
+impl TryFrom<SketchRepr> for QuantileSketch {
+    type Error = String;
+
+    fn try_from(r: SketchRepr) -> Result<Self, String> {
+        let positive = Store::try_from(r.positive)?;
+        let negative = Store::try_from(r.negative)?;
+        let count = [positive.total(), negative.total(), r.zero]
+            .into_iter()
+            .try_fold(0u64, u64::checked_add)
+            .ok_or("sketch count overflows u64")?;
+        let (min, max) = match (count, r.min, r.max) {
+            (0, None, None) => (f64::INFINITY, f64::NEG_INFINITY),
+            (n, Some(min), Some(max))
+                if n > 0 && min.is_finite() && max.is_finite() && min <= max =>
+            {
+                (min, max)
+            }
+            _ => return Err("sketch min/max inconsistent with its counts".into()),
+        };
+        Ok(QuantileSketch {
+            positive,
+            negative,
+            zero: r.zero,
+            count,
+            min,
+            max,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::seq::SliceRandom;
+    use rand::{RngExt, SeedableRng, rngs::Xoshiro256PlusPlus};
+    use rand_distr::{Distribution, Exp, LogNormal};
+
+    const QS: [f64; 7] = [0.01, 0.1, 0.5, 0.9, 0.95, 0.99, 0.999];
+
+    fn rng(seed: u64) -> Xoshiro256PlusPlus {
+        Xoshiro256PlusPlus::seed_from_u64(seed)
+    }
+
+    fn from_slice(xs: &[f64]) -> QuantileSketch {
+        let mut s = QuantileSketch::new();
+        for &x in xs {
+            s.add(x);
+        }
+        s
+    }
+
+    fn json(s: &QuantileSketch) -> String {
+        serde_json::to_string(s).unwrap()
+    }
+
+    /// Exact nearest-rank quantile of a sorted sample.
+    fn exact_quantile(sorted: &[f64], q: f64) -> f64 {
+        match nearest_rank(q, sorted.len() as u64) {
+            0 => sorted[0],
+            k => sorted[k as usize - 1],
+        }
+    }
+
+    /// The guarantee is deterministic, not statistical: `α` exactly, plus a
+    /// 1e-12 relative allowance for f64 rounding in `ln` / `exp` when a value
+    /// sits within ~1e-13 of a bucket boundary.
+    fn within_accuracy(est: f64, exact: f64) -> bool {
+        (est - exact).abs() <= RELATIVE_ACCURACY * (1.0 + 1e-12) * exact.abs()
+    }
+
+    fn samples() -> Vec<(&'static str, Vec<f64>)> {
+        let n = 100_000;
+        let mut r = rng(42);
+        let exp = Exp::new(1.0).unwrap();
+        let lognormal = LogNormal::new(0.0, 2.0).unwrap();
+        let neg = LogNormal::new(1.0, 1.5).unwrap();
+        let pos = Exp::new(0.1).unwrap();
+        vec![
+            (
+                "exponential(1)",
+                (0..n).map(|_| exp.sample(&mut r)).collect(),
+            ),
+            (
+                "lognormal(0,2)",
+                (0..n).map(|_| lognormal.sample(&mut r)).collect(),
+            ),
+            (
+                "uniform(-1,1)",
+                (0..n).map(|_| r.random_range(-1.0..1.0)).collect(),
+            ),
+            (
+                // 20 % exact zeros, 30 % negative lognormal, 50 % exponential.
+                "mixture",
+                (0..n)
+                    .map(|_| {
+                        let u: f64 = r.random();
+                        if u < 0.2 {
+                            0.0
+                        } else if u < 0.5 {
+                            -neg.sample(&mut r)
+                        } else {
+                            pos.sample(&mut r)
+                        }
+                    })
+                    .collect(),
+            ),
+        ]
+    }
+
+    #[test]
+    fn ln_gamma_constant_matches() {
+        assert!((LN_GAMMA - GAMMA.ln()).abs() <= 1e-15 * LN_GAMMA);
+        assert!((2.0 / (GAMMA + 1.0) - (1.0 - RELATIVE_ACCURACY)).abs() < 1e-15);
+    }
+
+    #[test]
+    fn quantiles_within_relative_accuracy() {
+        for (name, xs) in samples() {
+            let sketch = from_slice(&xs);
+            let mut sorted = xs.clone();
+            sorted.sort_by(f64::total_cmp);
+            assert_eq!(sketch.count(), xs.len() as u64);
+            for q in QS {
+                let (est, exact) = (sketch.quantile(q), exact_quantile(&sorted, q));
+                assert!(
+                    within_accuracy(est, exact),
+                    "{name} q={q}: sketch {est} vs exact {exact}"
+                );
+            }
+            assert_eq!(sketch.quantile(0.0), sorted[0], "{name}: q=0 is the min");
+            assert_eq!(
+                sketch.quantile(1.0),
+                sorted[sorted.len() - 1],
+                "{name}: q=1 is the max"
+            );
+            assert_eq!(sketch.min(), sorted[0]);
+            assert_eq!(sketch.max(), sorted[sorted.len() - 1]);
+        }
+    }
+
+    #[test]
+    fn every_rank_within_relative_accuracy() {
+        // All 1000 ranks of a wide-range sample, including the extremes.
+        let mut r = rng(8);
+        let lognormal = LogNormal::new(0.0, 5.0).unwrap();
+        let xs: Vec<f64> = (0..1000)
+            .map(|i| {
+                let v = lognormal.sample(&mut r);
+                if i % 2 == 0 { -v } else { v }
+            })
+            .collect();
+        let sketch = from_slice(&xs);
+        let mut sorted = xs.clone();
+        sorted.sort_by(f64::total_cmp);
+        for k in 1..=1000u32 {
+            let q = f64::from(k) / 1000.0;
+            let (est, exact) = (sketch.quantile(q), exact_quantile(&sorted, q));
+            assert!(within_accuracy(est, exact), "q={q}: {est} vs {exact}");
+        }
+    }
+
+    #[test]
+    fn representative_is_within_alpha_of_every_bucket_member() {
+        let mut r = rng(1);
+        for _ in 0..200_000 {
+            let x = 10f64.powf(r.random_range(-12.0..300.0));
+            let est = bucket_value(bucket_index(x));
+            assert!(within_accuracy(est, x), "{x} -> {est}");
+        }
+    }
+
+    #[test]
+    fn constant_sample_is_exact() {
+        for v in [2.5, -7.25, 0.0, 1e-13, 123_456.0] {
+            let s = from_slice(&vec![v; 1000]);
+            for q in [0.0, 0.3, 0.5, 0.99, 1.0] {
+                assert_eq!(s.quantile(q), v, "v={v} q={q}");
+            }
+        }
+    }
+
+    #[test]
+    fn empty_and_edge_cases() {
+        let s = QuantileSketch::new();
+        assert_eq!(s.count(), 0);
+        assert!(s.quantile(0.5).is_nan());
+        assert!(s.min().is_nan() && s.max().is_nan());
+        assert_eq!(s, QuantileSketch::default());
+        let back: QuantileSketch = serde_json::from_str(&json(&s)).unwrap();
+        assert_eq!(back, s);
+
+        let s = from_slice(&[3.0, 1.0, 2.0]);
+        assert!(s.quantile(f64::NAN).is_nan());
+        // Ranks: ceil(0.34·3) = 2, ceil(0.33·3) = 1.
+        assert!(within_accuracy(s.quantile(0.34), 2.0));
+        assert_eq!(s.quantile(0.33), 1.0); // rank 1: exact min
+        assert_eq!(s.quantile(0.67), 3.0); // rank 3: exact max
+        assert_eq!(nearest_rank(0.0, 3), 0);
+        assert_eq!(nearest_rank(1.0, 3), 3);
+        assert_eq!(nearest_rank(1e-9, 3), 1);
+        assert_eq!(nearest_rank(0.5, 100_000), 50_000);
+    }
+
+    #[test]
+    fn merge_is_commutative_and_matches_whole() {
+        for (name, xs) in samples() {
+            let (a, b) = xs.split_at(31_337);
+            let (sa, sb) = (from_slice(a), from_slice(b));
+            let whole = from_slice(&xs);
+            let mut ab = sa.clone();
+            ab += &sb;
+            let mut ba = sb.clone();
+            ba.merge(&sa);
+            assert_eq!(ab, ba, "{name}");
+            assert_eq!(ab, whole, "{name}");
+            assert_eq!(json(&ab), json(&ba), "{name}");
+            assert_eq!(json(&ab), json(&whole), "{name}");
+            for q in QS {
+                assert_eq!(ab.quantile(q).to_bits(), whole.quantile(q).to_bits());
+            }
+        }
+    }
+
+    #[test]
+    fn shuffled_chunk_merge_is_bit_identical() {
+        let mut r = rng(23);
+        for (name, xs) in samples() {
+            let whole = from_slice(&xs);
+            let mut cuts: Vec<usize> = (0..6).map(|_| r.random_range(0..=xs.len())).collect();
+            cuts.push(0);
+            cuts.push(xs.len());
+            cuts.sort_unstable();
+            let mut parts: Vec<QuantileSketch> = cuts
+                .windows(2)
+                .map(|w| from_slice(&xs[w[0]..w[1]]))
+                .collect();
+            assert_eq!(parts.len(), 7);
+            parts.shuffle(&mut r);
+            let mut merged = QuantileSketch::new();
+            for p in &parts {
+                merged += p;
+            }
+            assert_eq!(merged, whole, "{name}");
+            assert_eq!(json(&merged), json(&whole), "{name}");
+        }
+    }
+
+    #[test]
+    fn insertion_order_and_padding_do_not_matter() {
+        let mut r = rng(4);
+        let mut xs: Vec<f64> = (0..5000)
+            .map(|_| 10f64.powf(r.random_range(-6.0..6.0)))
+            .collect();
+        xs.sort_by(f64::total_cmp);
+        let ascending = from_slice(&xs);
+        xs.reverse(); // descending: exercises downward growth with slack
+        let descending = from_slice(&xs);
+        assert_eq!(ascending, descending);
+        assert_eq!(json(&ascending), json(&descending));
+    }
+
+    #[test]
+    fn serde_round_trip_is_canonical() {
+        let (_, xs) = samples().swap_remove(3);
+        let s = from_slice(&xs);
+        let text = json(&s);
+        let back: QuantileSketch = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, s);
+        assert_eq!(json(&back), text);
+        for q in QS {
+            assert_eq!(back.quantile(q).to_bits(), s.quantile(q).to_bits());
+        }
+        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let counts = v["positive"]["counts"].as_array().unwrap();
+        assert_ne!(counts.first().unwrap().as_u64(), Some(0));
+        assert_ne!(counts.last().unwrap().as_u64(), Some(0));
+        assert_eq!(v["zero"].as_u64(), Some(s.zero));
+    }
+
+    #[test]
+    fn deserialize_rejects_inconsistent_input() {
+        let doc = |zero: u64, pos: &str, min: &str, max: &str| {
+            format!(
+                r#"{{"zero":{zero},"positive":{pos},"negative":{{"offset":0,"counts":[]}},"min":{min},"max":{max}}}"#
+            )
+        };
+        let none = r#"{"offset":0,"counts":[]}"#;
+        let bad = [
+            doc(1, none, "null", "null"),         // count without min/max
+            doc(0, none, r#""0.0""#, r#""0.0""#), // min/max without count
+            doc(2, none, r#""1.0""#, r#""0.0""#), // min > max
+            doc(2, none, r#""NaN""#, r#""0.0""#), // non-finite
+            doc(2, none, "0.0", "0.0"),           // bare number, not exact string
+            doc(
+                0,
+                r#"{"offset":2000000000,"counts":[1]}"#,
+                r#""1.0""#,
+                r#""1.0""#,
+            ), // index range
+        ];
+        for b in &bad {
+            assert!(serde_json::from_str::<QuantileSketch>(b).is_err(), "{b}");
+        }
+        let ok = doc(2, none, r#""0.0""#, r#""0.0""#);
+        let s: QuantileSketch = serde_json::from_str(&ok).unwrap();
+        assert_eq!(s.count(), 2);
+        assert_eq!(s.quantile(0.5), 0.0);
+        // Zero padding in hand-written input is accepted and canonicalised.
+        let padded = doc(
+            0,
+            r#"{"offset":-2,"counts":[0,0,3,0]}"#,
+            r#""1.0""#,
+            r#""1.0""#,
+        );
+        let s: QuantileSketch = serde_json::from_str(&padded).unwrap();
+        assert_eq!(s, from_slice(&[1.0, 1.0, 1.0]));
+        assert_eq!(json(&s), json(&from_slice(&[1.0, 1.0, 1.0])));
+    }
+
+    #[test]
+    fn extreme_magnitudes() {
+        let xs = [f64::MAX, -f64::MAX, 1e-12, -1e-12, f64::MIN_POSITIVE];
+        let s = from_slice(&xs);
+        assert_eq!(s.quantile(1.0), f64::MAX);
+        assert_eq!(s.quantile(0.0), -f64::MAX);
+        assert_eq!(s.quantile(0.2), -f64::MAX); // rank 1: exact min
+        assert!(within_accuracy(s.quantile(0.4), -1e-12));
+        assert_eq!(s.quantile(0.6), 0.0); // f64::MIN_POSITIVE counts as zero
+        assert!(within_accuracy(s.quantile(0.8), 1e-12));
+        let back: QuantileSketch = serde_json::from_str(&json(&s)).unwrap();
+        assert_eq!(back, s);
+    }
+}
