@@ -37,7 +37,8 @@ fn mix64(mut z: u64) -> u64 {
 /// The 256-bit state is four chained SplitMix64 outputs of a key that mixes the three inputs,
 /// so neighbouring trials and streams start from unrelated states.
 pub fn stream_rng(seed: u64, trial: u64, stream: Stream) -> Xoshiro256PlusPlus {
-    let key = mix64(mix64(mix64(seed) ^ trial) ^ (stream as u64).wrapping_mul(0xD6E8_FEB8_6659_FD93));
+    let key =
+        mix64(mix64(mix64(seed) ^ trial) ^ (stream as u64).wrapping_mul(0xD6E8_FEB8_6659_FD93));
     let mut bytes = [0u8; 32];
     let mut state = key;
     for chunk in bytes.chunks_exact_mut(8) {

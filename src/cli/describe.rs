@@ -23,6 +23,11 @@ pub(super) fn run(args: DescribeArgs) -> anyhow::Result<()> {
     let scenario = super::load_scenario(args.scenario.as_ref())?;
     let engine = Engine::new(&scenario).with_seed(args.seed.unwrap_or(scenario.simulation.seed));
     let (outcome, timeline) = engine.run_with_timeline(args.trial);
-    print!("{}", json(&DescribeTrainingJob::new(&scenario, args.trial, &outcome, &timeline)));
+    print!(
+        "{}",
+        json(&DescribeTrainingJob::new(
+            &scenario, args.trial, &outcome, &timeline
+        ))
+    );
     Ok(())
 }

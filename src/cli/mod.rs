@@ -52,7 +52,10 @@ pub(crate) fn load_scenario(path: Option<&PathBuf>) -> Result<Scenario, InputErr
 
 /// Exit status for an error: 2 for invalid input, 1 otherwise.
 pub fn exit_code(error: &anyhow::Error) -> u8 {
-    if error.chain().any(|cause| cause.downcast_ref::<InputError>().is_some()) {
+    if error
+        .chain()
+        .any(|cause| cause.downcast_ref::<InputError>().is_some())
+    {
         2
     } else {
         1

@@ -35,9 +35,12 @@ pub(super) fn run(args: SimulateArgs) -> anyhow::Result<()> {
     let mut options = RunOptions::from_scenario(&scenario);
     if let Some(trials) = args.trials {
         if !(1..=MAX_TRIALS).contains(&trials) {
-            return Err(InputError::new("command line", format!("expected between 1 and {MAX_TRIALS} trials, got {trials}"))
-                .at_key("--trials")
-                .into());
+            return Err(InputError::new(
+                "command line",
+                format!("expected between 1 and {MAX_TRIALS} trials, got {trials}"),
+            )
+            .at_key("--trials")
+            .into());
         }
         options.trials = trials;
     }

@@ -12,7 +12,10 @@ pub struct ValidateArgs {
 
 pub(super) fn run(args: ValidateArgs) -> anyhow::Result<()> {
     let scenario = super::load_scenario(Some(&args.scenario))?;
-    println!("# {}: valid. Fully resolved (durations in seconds):", args.scenario.display());
+    println!(
+        "# {}: valid. Fully resolved (durations in seconds):",
+        args.scenario.display()
+    );
     print!("{}", scenario.to_toml_string());
     Ok(())
 }

@@ -33,7 +33,14 @@ pub(crate) struct Attempt {
 }
 
 impl Attempt {
-    pub fn new(start: f64, download: f64, work: f64, interval: f64, write: f64, upload: f64) -> Self {
+    pub fn new(
+        start: f64,
+        download: f64,
+        work: f64,
+        interval: f64,
+        write: f64,
+        upload: f64,
+    ) -> Self {
         let writes = if interval.is_finite() && work > interval {
             (work / interval).ceil() - 1.0
         } else {
@@ -54,7 +61,11 @@ impl Attempt {
     }
 
     fn shift(&self) -> f64 {
-        if self.emergency.is_some() { self.write } else { 0.0 }
+        if self.emergency.is_some() {
+            self.write
+        } else {
+            0.0
+        }
     }
 
     /// End of Training (start of Uploading).
@@ -70,7 +81,8 @@ impl Attempt {
     /// Position on the plan without the emergency write: (complete cycles, time into the
     /// current cycle), for an instant `x` of that plan.
     fn cycles_at(&self, x: f64) -> (f64, f64) {
-        let elapsed = (x - self.train_start).clamp(0.0, self.train_end_unshifted - self.train_start);
+        let elapsed =
+            (x - self.train_start).clamp(0.0, self.train_end_unshifted - self.train_start);
         if self.writes == 0.0 {
             return (0.0, elapsed);
         }

@@ -215,12 +215,20 @@ impl Engine {
     pub fn new(scenario: &Scenario) -> Self {
         let spot = scenario.policy.uses_spot();
         let pricing = scenario.pricing;
-        let price_per_hour = if spot { pricing.spot_per_hour } else { pricing.on_demand_per_hour };
+        let price_per_hour = if spot {
+            pricing.spot_per_hour
+        } else {
+            pricing.on_demand_per_hour
+        };
         Self {
             market: scenario.market.as_ref().map(|m| m.model.clone()),
             spot,
             instance_count: f64::from(scenario.job.instance_count),
-            max_wait: if spot { scenario.max_wait_or_infinity() } else { f64::INFINITY },
+            max_wait: if spot {
+                scenario.max_wait_or_infinity()
+            } else {
+                f64::INFINITY
+            },
             max_runtime: scenario.job.max_runtime_seconds,
             training: scenario.workload.training_seconds,
             provisioning: scenario.workload.provisioning_seconds,
@@ -281,10 +289,19 @@ impl Engine {
             let acquired = capacity.map_or(f64::INFINITY, |c| c.acquired_seconds);
             if acquired >= self.max_wait {
                 // Capacity does not come before the deadline (reference §2, case 4).
-                let shown = if self.pending_status { SecondaryStatus::Pending } else { SecondaryStatus::Starting };
+                let shown = if self.pending_status {
+                    SecondaryStatus::Pending
+                } else {
+                    SecondaryStatus::Starting
+                };
                 recorder.enter(now, shown, MESSAGE_INSUFFICIENT_CAPACITY);
                 totals.capacity_wait += self.max_wait - now;
-                return self.stop(self.max_wait, Outcome::MaxWaitTimeExceeded, totals, recorder);
+                return self.stop(
+                    self.max_wait,
+                    Outcome::MaxWaitTimeExceeded,
+                    totals,
+                    recorder,
+                );
             }
             if self.pending_status && acquired > now {
                 recorder.enter(now, SecondaryStatus::Pending, MESSAGE_INSUFFICIENT_CAPACITY);
@@ -299,13 +316,22 @@ impl Engine {
             let start = acquired + self.provisioning;
             if lost.min(self.max_wait) <= start {
                 if self.max_wait <= lost {
-                    return self.stop(self.max_wait, Outcome::MaxWaitTimeExceeded, totals, recorder);
+                    return self.stop(
+                        self.max_wait,
+                        Outcome::MaxWaitTimeExceeded,
+                        totals,
+                        recorder,
+                    );
                 }
                 now = self.interrupt(lost, &mut totals, recorder);
                 continue;
             }
 
-            let restore = if totals.durable > 0.0 { self.restore } else { 0.0 };
+            let restore = if totals.durable > 0.0 {
+                self.restore
+            } else {
+                0.0
+            };
             let mut attempt = Attempt::new(
                 start,
                 self.download + restore,
@@ -326,7 +352,11 @@ impl Engine {
                 record_phases(&attempt, end, true, recorder);
                 self.hold(&attempt, end, &mut totals);
                 totals.durable = self.training;
-                recorder.enter(end, SecondaryStatus::Completed, SecondaryStatus::Completed.default_message());
+                recorder.enter(
+                    end,
+                    SecondaryStatus::Completed,
+                    SecondaryStatus::Completed.default_message(),
+                );
                 return self.finish(Outcome::Completed, end, totals);
             }
             if limit <= lost {
@@ -341,7 +371,11 @@ impl Engine {
             }
             record_phases(&attempt, lost, false, recorder);
             self.hold(&attempt, lost, &mut totals);
-            let saved = if self.durable_checkpoints { attempt.durable_at(lost) } else { 0.0 };
+            let saved = if self.durable_checkpoints {
+                attempt.durable_at(lost)
+            } else {
+                0.0
+            };
             totals.lost += attempt.trained_at(lost) - saved;
             totals.durable += saved;
             now = self.interrupt(lost, &mut totals, recorder);
@@ -357,12 +391,26 @@ impl Engine {
 
     fn interrupt<R: Recorder>(&self, at: f64, totals: &mut Totals, recorder: &mut R) -> f64 {
         totals.interruptions += 1;
-        recorder.enter(at, SecondaryStatus::Interrupted, SecondaryStatus::Interrupted.default_message());
+        recorder.enter(
+            at,
+            SecondaryStatus::Interrupted,
+            SecondaryStatus::Interrupted.default_message(),
+        );
         at
     }
 
-    fn stop<R: Recorder>(&self, at: f64, reason: Outcome, totals: Totals, recorder: &mut R) -> TrialOutcome {
-        recorder.enter(at, SecondaryStatus::Stopping, SecondaryStatus::Stopping.default_message());
+    fn stop<R: Recorder>(
+        &self,
+        at: f64,
+        reason: Outcome,
+        totals: Totals,
+        recorder: &mut R,
+    ) -> TrialOutcome {
+        recorder.enter(
+            at,
+            SecondaryStatus::Stopping,
+            SecondaryStatus::Stopping.default_message(),
+        );
         let end = at + self.stopping;
         recorder.enter(end, reason.status(), reason.status().default_message());
         self.finish(reason, end, totals)
@@ -387,7 +435,14 @@ impl Engine {
     /// Cost of the same job on on-demand instances without interruptions: download, training
     /// with the same checkpoint writes, upload (provisioning is not billed).
     pub fn on_demand_cost_usd(&self, on_demand_per_hour: f64) -> f64 {
-        let attempt = Attempt::new(0.0, self.download, self.training, self.interval, self.write, self.upload);
+        let attempt = Attempt::new(
+            0.0,
+            self.download,
+            self.training,
+            self.interval,
+            self.write,
+            self.upload,
+        );
         attempt.end() * on_demand_per_hour * self.instance_count / 3600.0
     }
 }
@@ -395,11 +450,23 @@ impl Engine {
 /// Reports Downloading, Training and Uploading of `attempt` as far as they start before `until`
 /// (all of them when the attempt completes).
 fn record_phases<R: Recorder>(attempt: &Attempt, until: f64, completed: bool, recorder: &mut R) {
-    recorder.enter(attempt.start, SecondaryStatus::Downloading, SecondaryStatus::Downloading.default_message());
+    recorder.enter(
+        attempt.start,
+        SecondaryStatus::Downloading,
+        SecondaryStatus::Downloading.default_message(),
+    );
     if completed || attempt.train_start < until {
-        recorder.enter(attempt.train_start, SecondaryStatus::Training, SecondaryStatus::Training.default_message());
+        recorder.enter(
+            attempt.train_start,
+            SecondaryStatus::Training,
+            SecondaryStatus::Training.default_message(),
+        );
     }
     if completed || attempt.train_end() < until {
-        recorder.enter(attempt.train_end(), SecondaryStatus::Uploading, SecondaryStatus::Uploading.default_message());
+        recorder.enter(
+            attempt.train_end(),
+            SecondaryStatus::Uploading,
+            SecondaryStatus::Uploading.default_message(),
+        );
     }
 }

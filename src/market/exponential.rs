@@ -24,7 +24,10 @@ pub struct Exponential {
     pub instance_count: u32,
 }
 
-pub(super) fn build(keys: &mut Keys, context: &MarketContext) -> Result<Box<dyn Market>, InputError> {
+pub(super) fn build(
+    keys: &mut Keys,
+    context: &MarketContext,
+) -> Result<Box<dyn Market>, InputError> {
     let mean_uptime_seconds = keys.required_duration("mean_uptime", "exponential")?;
     if mean_uptime_seconds <= 0.0 {
         return Err(keys.error("mean_uptime", "must be greater than zero"));
@@ -44,7 +47,8 @@ impl Market for Exponential {
 
     #[inline]
     fn next_capacity(&self, now: f64, _: &mut MarketState, rng: &mut TrialRng) -> Option<Capacity> {
-        let acquired_seconds = now + exponential(&mut rng.capacity_wait, self.mean_capacity_wait_seconds);
+        let acquired_seconds =
+            now + exponential(&mut rng.capacity_wait, self.mean_capacity_wait_seconds);
         let gang_mean = self.mean_uptime_seconds / f64::from(self.instance_count);
         let lost_seconds = acquired_seconds + exponential(&mut rng.uptime, gang_mean);
         Some(Capacity {
@@ -59,7 +63,10 @@ impl Market for Exponential {
 
     fn resolved(&self) -> toml::Table {
         let mut table = toml::Table::new();
-        table.insert("mean_uptime".into(), seconds_value(self.mean_uptime_seconds));
+        table.insert(
+            "mean_uptime".into(),
+            seconds_value(self.mean_uptime_seconds),
+        );
         table.insert(
             "mean_capacity_wait".into(),
             seconds_value(self.mean_capacity_wait_seconds),

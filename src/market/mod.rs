@@ -11,8 +11,8 @@ mod exponential;
 mod windows;
 
 pub use exponential::Exponential;
-pub use windows::Windows;
 pub use exponential::seconds_value;
+pub use windows::Windows;
 
 use crate::error::InputError;
 use crate::random::TrialRng;
@@ -89,6 +89,9 @@ pub fn build(
     let names: Vec<&str> = MODELS.iter().map(|(name, _, _)| *name).collect();
     Err(keys.error(
         "model",
-        format!("unknown market model \"{model}\" (expected one of: {})", names.join(", ")),
+        format!(
+            "unknown market model \"{model}\" (expected one of: {})",
+            names.join(", ")
+        ),
     ))
 }

@@ -21,7 +21,10 @@ pub struct Windows {
 pub(super) fn build(keys: &mut Keys, _: &MarketContext) -> Result<Box<dyn Market>, InputError> {
     let expected = "expected a list of [start, end] pairs of durations, e.g. [[\"0s\", \"5h\"], [\"5h30m\", \"40h\"]]";
     let Some(value) = keys.take("available") else {
-        return Err(keys.error("available", format!("model \"windows\" needs this key: {expected}")));
+        return Err(keys.error(
+            "available",
+            format!("model \"windows\" needs this key: {expected}"),
+        ));
     };
     let toml::Value::Array(rows) = value else {
         return Err(keys.error("available", expected));
@@ -32,8 +35,10 @@ pub(super) fn build(keys: &mut Keys, _: &MarketContext) -> Result<Box<dyn Market
             toml::Value::Array(pair) if pair.len() == 2 => pair,
             _ => return Err(keys.error("available", format!("entry {}: {expected}", index + 1))),
         };
-        let start = value_to_seconds(&pair[0]).map_err(|m| keys.error("available", format!("entry {}: {m}", index + 1)))?;
-        let end = value_to_seconds(&pair[1]).map_err(|m| keys.error("available", format!("entry {}: {m}", index + 1)))?;
+        let start = value_to_seconds(&pair[0])
+            .map_err(|m| keys.error("available", format!("entry {}: {m}", index + 1)))?;
+        let end = value_to_seconds(&pair[1])
+            .map_err(|m| keys.error("available", format!("entry {}: {m}", index + 1)))?;
         if end <= start {
             return Err(keys.error(
                 "available",
@@ -61,7 +66,12 @@ impl Market for Windows {
         "windows"
     }
 
-    fn next_capacity(&self, now: f64, state: &mut MarketState, _: &mut TrialRng) -> Option<Capacity> {
+    fn next_capacity(
+        &self,
+        now: f64,
+        state: &mut MarketState,
+        _: &mut TrialRng,
+    ) -> Option<Capacity> {
         // Requests only move forward in time, so a cursor makes the whole trial linear.
         while let Some(&(start, end)) = self.intervals.get(state.cursor) {
             if end > now {

@@ -79,5 +79,11 @@ pub fn simulate(scenario: &Scenario, options: &RunOptions) -> SimulationSummary 
     let engine = Engine::new(scenario).with_seed(options.seed);
     let aggregate = run_parallel(&engine, options.trials, options.threads);
     let threads = options.threads.unwrap_or_else(rayon::current_num_threads);
-    SimulationSummary::new(scenario, &engine, options.seed, &aggregate, RunInfo::measured(started, threads, options.trials))
+    SimulationSummary::new(
+        scenario,
+        &engine,
+        options.seed,
+        &aggregate,
+        RunInfo::measured(started, threads, options.trials),
+    )
 }

@@ -23,7 +23,11 @@ impl OutcomeSummary {
         let (low, high) = wilson_interval(count, trials);
         Self {
             count,
-            probability: if trials == 0 { 0.0 } else { count as f64 / trials as f64 },
+            probability: if trials == 0 {
+                0.0
+            } else {
+                count as f64 / trials as f64
+            },
             ci95: [low, high],
         }
     }
@@ -82,7 +86,11 @@ impl RunInfo {
         Self {
             elapsed_seconds,
             threads,
-            trials_per_second: if elapsed_seconds > 0.0 { trials as f64 / elapsed_seconds } else { 0.0 },
+            trials_per_second: if elapsed_seconds > 0.0 {
+                trials as f64 / elapsed_seconds
+            } else {
+                0.0
+            },
             version: env!("CARGO_PKG_VERSION"),
         }
     }
@@ -111,7 +119,13 @@ pub struct SimulationSummary {
 
 impl SimulationSummary {
     /// Summarises `aggregate`.
-    pub fn new(scenario: &Scenario, engine: &Engine, seed: u64, aggregate: &Aggregate, run: RunInfo) -> Self {
+    pub fn new(
+        scenario: &Scenario,
+        engine: &Engine,
+        seed: u64,
+        aggregate: &Aggregate,
+        run: RunInfo,
+    ) -> Self {
         let trials = aggregate.trials;
         let on_demand_cost_usd = engine.on_demand_cost_usd(scenario.pricing.on_demand_per_hour);
         let mean_cost = aggregate.cost_usd.summary().mean;
@@ -121,8 +135,14 @@ impl SimulationSummary {
             seed,
             outcomes: Outcomes {
                 Completed: OutcomeSummary::new(aggregate.count(Outcome::Completed), trials),
-                MaxWaitTimeExceeded: OutcomeSummary::new(aggregate.count(Outcome::MaxWaitTimeExceeded), trials),
-                MaxRuntimeExceeded: OutcomeSummary::new(aggregate.count(Outcome::MaxRuntimeExceeded), trials),
+                MaxWaitTimeExceeded: OutcomeSummary::new(
+                    aggregate.count(Outcome::MaxWaitTimeExceeded),
+                    trials,
+                ),
+                MaxRuntimeExceeded: OutcomeSummary::new(
+                    aggregate.count(Outcome::MaxRuntimeExceeded),
+                    trials,
+                ),
             },
             metrics: Metrics {
                 wall_clock_seconds: aggregate.wall_clock_seconds.summary(),

@@ -24,7 +24,13 @@ pub(super) fn render(summary: &SimulationSummary) -> String {
     out.push_str("\n| Metric | Unit | Mean | ± se | p50 | p90 | p95 | p99 | Max |\n|---|---|---:|---:|---:|---:|---:|---:|---:|\n");
     for (quantity, unit, s) in metric_rows(summary) {
         let (unit_label, show) = unit_formatter(unit, s);
-        let cell = |x: f64| if x.is_finite() { show(x) } else { "–".to_string() };
+        let cell = |x: f64| {
+            if x.is_finite() {
+                show(x)
+            } else {
+                "–".to_string()
+            }
+        };
         out.push_str(&format!(
             "| {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
             label(quantity),
@@ -40,7 +46,9 @@ pub(super) fn render(summary: &SimulationSummary) -> String {
     }
     out.push_str(&format!(
         "\nOn-demand cost of the same job: ${:.2}; true saving {:.1} % (AWS's formula: {:.1} %).\n",
-        summary.on_demand_cost_usd, summary.true_savings_percent, summary.metrics.savings_percent.mean
+        summary.on_demand_cost_usd,
+        summary.true_savings_percent,
+        summary.metrics.savings_percent.mean
     ));
     out
 }

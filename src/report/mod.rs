@@ -35,13 +35,16 @@ pub fn render_summary(summary: &SimulationSummary, format: Format) -> String {
 
 /// The summary as pretty JSON (with a trailing newline).
 pub fn json<T: serde::Serialize>(value: &T) -> String {
-    let mut text = serde_json::to_string_pretty(value).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    let mut text =
+        serde_json::to_string_pretty(value).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
     text.push('\n');
     text
 }
 
 /// A metric row: the quantity, its unit and its summary.
-pub(crate) fn metric_rows(summary: &SimulationSummary) -> [(&'static str, &'static str, &Summary); 8] {
+pub(crate) fn metric_rows(
+    summary: &SimulationSummary,
+) -> [(&'static str, &'static str, &Summary); 8] {
     let m = &summary.metrics;
     [
         ("wall_clock", "seconds", &m.wall_clock_seconds),
@@ -58,8 +61,14 @@ pub(crate) fn metric_rows(summary: &SimulationSummary) -> [(&'static str, &'stat
 /// Writes `contents` to `path` atomically: a temporary file in the same folder, flushed, then
 /// renamed over the target.
 pub fn write_atomic(path: &Path, contents: &[u8]) -> std::io::Result<()> {
-    let folder = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let folder = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let temporary = folder.join(format!(".{name}.{}.tmp", std::process::id()));
     let result = (|| {
         let mut file = std::fs::File::create(&temporary)?;
@@ -78,6 +87,9 @@ pub fn write_summary_files(summary: &SimulationSummary, folder: &Path) -> std::i
     std::fs::create_dir_all(folder)?;
     write_atomic(&folder.join("summary.json"), json(summary).as_bytes())?;
     write_atomic(&folder.join("summary.csv"), csv::render(summary).as_bytes())?;
-    write_atomic(&folder.join("summary.md"), markdown::render(summary).as_bytes())?;
+    write_atomic(
+        &folder.join("summary.md"),
+        markdown::render(summary).as_bytes(),
+    )?;
     Ok(())
 }

@@ -6,10 +6,17 @@ use crate::montecarlo::SimulationSummary;
 use crate::stats::Summary;
 
 /// A value formatter chosen per metric row (hours, minutes, seconds, dollars, counts, percent).
-pub(crate) fn unit_formatter(unit: &str, summary: &Summary) -> (String, Box<dyn Fn(f64) -> String>) {
+pub(crate) fn unit_formatter(
+    unit: &str,
+    summary: &Summary,
+) -> (String, Box<dyn Fn(f64) -> String>) {
     match unit {
         "seconds" => {
-            let scale = if summary.max.is_finite() { summary.max } else { 0.0 };
+            let scale = if summary.max.is_finite() {
+                summary.max
+            } else {
+                0.0
+            };
             if scale >= 3600.0 {
                 ("h".into(), Box::new(|x| format!("{:.2}", x / 3600.0)))
             } else if scale >= 60.0 {
@@ -47,7 +54,13 @@ fn percent(p: f64) -> String {
 pub(crate) fn align(rows: &[Vec<String>]) -> String {
     let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
     let widths: Vec<usize> = (0..columns)
-        .map(|c| rows.iter().filter_map(|r| r.get(c)).map(|s| s.chars().count()).max().unwrap_or(0))
+        .map(|c| {
+            rows.iter()
+                .filter_map(|r| r.get(c))
+                .map(|s| s.chars().count())
+                .max()
+                .unwrap_or(0)
+        })
         .collect();
     let mut out = String::new();
     for row in rows {
@@ -92,14 +105,22 @@ pub(super) fn render(summary: &SimulationSummary) -> String {
     out.push_str(&align(&rows));
     out.push('\n');
     let mut rows = vec![
-        ["Metric", "unit", "mean", "± se", "p50", "p90", "p95", "p99", "max"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect::<Vec<_>>(),
+        [
+            "Metric", "unit", "mean", "± se", "p50", "p90", "p95", "p99", "max",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect::<Vec<_>>(),
     ];
     for (quantity, unit, s) in metric_rows(summary) {
         let (unit_label, show) = unit_formatter(unit, s);
-        let cell = |x: f64| if x.is_finite() { show(x) } else { "–".to_string() };
+        let cell = |x: f64| {
+            if x.is_finite() {
+                show(x)
+            } else {
+                "–".to_string()
+            }
+        };
         rows.push(vec![
             label(quantity).to_string(),
             unit_label,

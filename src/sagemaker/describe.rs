@@ -132,7 +132,12 @@ pub fn training_job_name(scenario_name: &str, trial: u64) -> String {
 
 impl DescribeTrainingJob {
     /// The response for trial `trial` of `scenario`, from its outcome and timeline.
-    pub fn new(scenario: &Scenario, trial: u64, outcome: &TrialOutcome, timeline: &Timeline) -> Self {
+    pub fn new(
+        scenario: &Scenario,
+        trial: u64,
+        outcome: &TrialOutcome,
+        timeline: &Timeline,
+    ) -> Self {
         let origin = scenario.start_time_millis;
         let at = |seconds: f64| format_utc_millis(offset_millis(origin, seconds));
         let name = training_job_name(&scenario.name, trial);
@@ -144,7 +149,10 @@ impl DescribeTrainingJob {
         let end = at(outcome.wall_clock_seconds);
         let job = &scenario.job;
         Self {
-            training_job_arn: format!("arn:aws:sagemaker:us-east-1:123456789012:training-job/{}", name.to_lowercase()),
+            training_job_arn: format!(
+                "arn:aws:sagemaker:us-east-1:123456789012:training-job/{}",
+                name.to_lowercase()
+            ),
             model_artifacts: ModelArtifacts {
                 s3_model_artifacts: format!("s3://spotsim-output/{name}/output/model.tar.gz"),
             },

@@ -10,7 +10,8 @@ use std::fmt;
 /// `h`/`hr`/`hrs`/`hour(s)`, `d`/`day(s)`, `w`/`week(s)`. Terms add up (`"1h 30m"`). A bare
 /// number is seconds. Negative or non-finite values are rejected.
 pub fn parse_duration(text: &str) -> Result<f64, String> {
-    let expected = "expected a duration such as 90, \"90s\", \"30m\", \"36h\", \"2d\" or \"1h 30m\"";
+    let expected =
+        "expected a duration such as 90, \"90s\", \"30m\", \"36h\", \"2d\" or \"1h 30m\"";
     let trimmed = text.trim();
     if trimmed.is_empty() {
         return Err(format!("{expected}, got an empty string"));
@@ -43,7 +44,11 @@ pub fn parse_duration(text: &str) -> Result<f64, String> {
             "h" | "hr" | "hrs" | "hour" | "hours" => 3600.0,
             "d" | "day" | "days" => 86_400.0,
             "w" | "week" | "weeks" => 604_800.0,
-            "" => return Err(format!("{expected}: \"{text}\" has a number without a unit")),
+            "" => {
+                return Err(format!(
+                    "{expected}: \"{text}\" has a number without a unit"
+                ));
+            }
             other => {
                 return Err(format!(
                     "{expected}: unknown unit \"{other}\" in \"{text}\" (use ms, s, m, h, d or w)"
@@ -112,7 +117,9 @@ impl<'de> serde::Deserialize<'de> for Seconds {
         impl Visitor<'_> for SecondsVisitor {
             type Value = Seconds;
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a duration: seconds (number) or a string such as \"30m\" or \"1h 30m\"")
+                f.write_str(
+                    "a duration: seconds (number) or a string such as \"30m\" or \"1h 30m\"",
+                )
             }
             fn visit_i64<E: de::Error>(self, v: i64) -> Result<Seconds, E> {
                 check_seconds(v as f64).map(Seconds).map_err(E::custom)
@@ -162,7 +169,17 @@ mod tests {
 
     #[test]
     fn rejects_garbage() {
-        for bad in ["", "h", "-5m", "5 parsecs", "1e999", "nan", "5x", "m5", "inf"] {
+        for bad in [
+            "",
+            "h",
+            "-5m",
+            "5 parsecs",
+            "1e999",
+            "nan",
+            "5x",
+            "m5",
+            "inf",
+        ] {
             assert!(parse_duration(bad).is_err(), "{bad} should be rejected");
         }
     }

@@ -11,7 +11,12 @@ pub fn locate(source: &str, section: Option<&str>, keys: &[&str]) -> Option<usiz
     for (index, raw) in source.lines().enumerate() {
         let line = raw.trim();
         if let Some(header) = line.strip_prefix('[') {
-            let name = header.split(']').next().unwrap_or("").trim().trim_matches('[');
+            let name = header
+                .split(']')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .trim_matches('[');
             current = Some(name.to_string());
             continue;
         }
@@ -72,7 +77,9 @@ impl<'a> Keys<'a> {
         match self.take(key) {
             None => Ok(None),
             Some(toml::Value::String(s)) => Ok(Some(s)),
-            Some(other) => Err(self.error(key, format!("expected a string, got {}", other.type_str()))),
+            Some(other) => {
+                Err(self.error(key, format!("expected a string, got {}", other.type_str())))
+            }
         }
     }
 
@@ -81,7 +88,10 @@ impl<'a> Keys<'a> {
         match self.take(key) {
             None => Ok(None),
             Some(toml::Value::Boolean(b)) => Ok(Some(b)),
-            Some(other) => Err(self.error(key, format!("expected true or false, got {}", other.type_str()))),
+            Some(other) => Err(self.error(
+                key,
+                format!("expected true or false, got {}", other.type_str()),
+            )),
         }
     }
 
@@ -91,8 +101,12 @@ impl<'a> Keys<'a> {
             None => Ok(None),
             Some(toml::Value::Integer(i)) => Ok(Some(i as f64)),
             Some(toml::Value::Float(x)) if x.is_finite() => Ok(Some(x)),
-            Some(toml::Value::Float(x)) => Err(self.error(key, format!("expected a finite number, got {x}"))),
-            Some(other) => Err(self.error(key, format!("expected a number, got {}", other.type_str()))),
+            Some(toml::Value::Float(x)) => {
+                Err(self.error(key, format!("expected a finite number, got {x}")))
+            }
+            Some(other) => {
+                Err(self.error(key, format!("expected a number, got {}", other.type_str())))
+            }
         }
     }
 
@@ -100,14 +114,19 @@ impl<'a> Keys<'a> {
     pub fn duration(&mut self, key: &str) -> Result<Option<f64>, InputError> {
         match self.take(key) {
             None => Ok(None),
-            Some(value) => value_to_seconds(&value).map(Some).map_err(|m| self.error(key, m)),
+            Some(value) => value_to_seconds(&value)
+                .map(Some)
+                .map_err(|m| self.error(key, m)),
         }
     }
 
     /// A duration that must be present.
     pub fn required_duration(&mut self, key: &str, model: &str) -> Result<f64, InputError> {
         self.duration(key)?.ok_or_else(|| {
-            self.error(key, format!("model \"{model}\" needs this key (a duration such as \"6h\")"))
+            self.error(
+                key,
+                format!("model \"{model}\" needs this key (a duration such as \"6h\")"),
+            )
         })
     }
 

@@ -186,9 +186,18 @@ impl Scenario {
             Value::String(format_utc_millis(self.start_time_millis)),
         );
         let mut job = toml::Table::new();
-        job.insert("instance_type".into(), Value::String(self.job.instance_type.clone()));
-        job.insert("instance_count".into(), Value::Integer(self.job.instance_count.into()));
-        job.insert("volume_size_gb".into(), Value::Integer(self.job.volume_size_gb.into()));
+        job.insert(
+            "instance_type".into(),
+            Value::String(self.job.instance_type.clone()),
+        );
+        job.insert(
+            "instance_count".into(),
+            Value::Integer(self.job.instance_count.into()),
+        );
+        job.insert(
+            "volume_size_gb".into(),
+            Value::Integer(self.job.volume_size_gb.into()),
+        );
         job.insert("managed_spot".into(), Value::Boolean(self.job.managed_spot));
         job.insert("max_runtime".into(), sec(self.job.max_runtime_seconds));
         if let Some(w) = self.job.max_wait_seconds {
@@ -248,13 +257,19 @@ impl Scenario {
             "on_demand_per_hour".into(),
             Value::Float(self.pricing.on_demand_per_hour),
         );
-        pricing.insert("spot_per_hour".into(), Value::Float(self.pricing.spot_per_hour));
+        pricing.insert(
+            "spot_per_hour".into(),
+            Value::Float(self.pricing.spot_per_hour),
+        );
         root.insert("pricing".into(), Value::Table(pricing));
         let mut policy = toml::Table::new();
         policy.insert("name".into(), Value::String(self.policy.name().into()));
         root.insert("policy".into(), Value::Table(policy));
         let mut simulation = toml::Table::new();
-        simulation.insert("trials".into(), Value::Integer(self.simulation.trials as i64));
+        simulation.insert(
+            "trials".into(),
+            Value::Integer(self.simulation.trials as i64),
+        );
         simulation.insert("seed".into(), Value::Integer(self.simulation.seed as i64));
         let shown = match self.simulation.capacity_wait_status {
             CapacityWaitStatus::Starting => "Starting",
@@ -385,7 +400,11 @@ impl Resolver<'_> {
                 &["instance_type"],
                 format!(
                     "expected a SageMaker instance type such as \"ml.{}\", got \"{instance_type}\"",
-                    if instance_type.is_empty() { "p3.2xlarge" } else { instance_type.as_str() }
+                    if instance_type.is_empty() {
+                        "p3.2xlarge"
+                    } else {
+                        instance_type.as_str()
+                    }
                 ),
             ));
         }
@@ -544,10 +563,11 @@ impl Resolver<'_> {
         job: &Job,
         warnings: &mut Vec<String>,
     ) -> Result<Checkpointing, InputError> {
-        let name = raw
-            .policy
-            .as_deref()
-            .unwrap_or(if raw.interval.is_some() { "interval" } else { "none" });
+        let name = raw.policy.as_deref().unwrap_or(if raw.interval.is_some() {
+            "interval"
+        } else {
+            "none"
+        });
         let policy = match name {
             "none" => CheckpointPolicy::None,
             "interval" => {
@@ -559,7 +579,11 @@ impl Resolver<'_> {
                     )
                 })?;
                 if interval_seconds <= 0.0 {
-                    return Err(self.error("checkpoint", &["interval"], "must be greater than zero"));
+                    return Err(self.error(
+                        "checkpoint",
+                        &["interval"],
+                        "must be greater than zero",
+                    ));
                 }
                 CheckpointPolicy::Interval { interval_seconds }
             }
@@ -631,7 +655,11 @@ impl Resolver<'_> {
         })
     }
 
-    fn pricing(&self, raw: &raw::RawPricing, policy: SchedulingPolicy) -> Result<Pricing, InputError> {
+    fn pricing(
+        &self,
+        raw: &raw::RawPricing,
+        policy: SchedulingPolicy,
+    ) -> Result<Pricing, InputError> {
         let on_demand_per_hour = raw.on_demand_per_hour.ok_or_else(|| {
             InputError::new(
                 self.file,

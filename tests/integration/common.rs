@@ -1,0 +1,24 @@
+//! Helpers shared by the integration tests.
+
+use spotsim::Scenario;
+use std::path::{Path, PathBuf};
+
+/// The crate root.
+pub fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A scenario shipped in `scenarios/`.
+pub fn scenario_path(name: &str) -> PathBuf {
+    root().join("scenarios").join(name)
+}
+
+/// Loads a shipped scenario.
+pub fn load(name: &str) -> Scenario {
+    Scenario::load(&scenario_path(name)).expect("shipped scenario is valid")
+}
+
+/// Parses scenario text (panics with the error on invalid input).
+pub fn parse(text: &str) -> Scenario {
+    Scenario::from_toml(text, "test.toml", "test").unwrap_or_else(|e| panic!("{e}"))
+}
