@@ -1,6 +1,8 @@
 //! The command line: clap definitions, one file per subcommand.
 
 mod describe;
+mod merge;
+mod progress;
 mod simulate;
 mod validate;
 
@@ -27,6 +29,8 @@ pub enum Command {
     Describe(describe::DescribeArgs),
     /// Check a scenario and print it fully resolved.
     Validate(validate::ValidateArgs),
+    /// Merge the partial results of all shards into the single-run summary.
+    Merge(merge::MergeArgs),
 }
 
 /// Runs the parsed command line.
@@ -35,6 +39,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Simulate(args) => simulate::run(args),
         Command::Describe(args) => describe::run(args),
         Command::Validate(args) => validate::run(args),
+        Command::Merge(args) => merge::run(args),
     }
 }
 

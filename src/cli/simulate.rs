@@ -1,12 +1,19 @@
 //! `spotsim simulate`.
 
+use super::progress::Progress;
+use crate::engine::Engine;
 use crate::error::InputError;
-use crate::montecarlo::{RunOptions, simulate};
-use crate::report::{Format, render_summary, write_summary_files};
+use crate::montecarlo::{
+    Ending, Observers, PARTIAL_FORMAT, PARTIAL_VERSION, Partial, RunInfo, RunOptions, Shard,
+    SimulationSummary, TrialRow, execute, scenario_hash, with_threads,
+};
+use crate::report::{Format, json, render_summary, write_atomic, write_summary_files};
 use crate::scenario::MAX_TRIALS;
 use anyhow::Context;
 use clap::Args;
-use std::path::PathBuf;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
 
 /// Arguments of `simulate`.
 #[derive(Debug, Args)]
@@ -28,6 +35,114 @@ pub struct SimulateArgs {
     /// Also write summary.json, summary.csv and summary.md into this folder.
     #[arg(long, value_name = "DIR")]
     pub output: Option<PathBuf>,
+    /// Write one CSV row per trial (outcome, wall clock, training, billable, interruptions,
+    /// cost), streamed in trial order.
+    #[arg(long, value_name = "FILE")]
+    pub per_trial: Option<PathBuf>,
+    /// Stop early once the 95 % CI half-width of P(Completed) is below this (e.g. 0.005).
+    #[arg(long, value_name = "HALF_WIDTH")]
+    pub precision: Option<f64>,
+    /// Run shard I of K (0-based) and write its partial result with --partial. Without it,
+    /// the shard comes from SLURM_ARRAY_TASK_ID/COUNT, JOB_COMPLETION_INDEX (+ --shard-count)
+    /// or AWS_BATCH_JOB_ARRAY_INDEX/SIZE when --partial is given.
+    #[arg(long, value_name = "I/K")]
+    pub shard: Option<String>,
+    /// Shard count for array jobs whose environment gives only an index.
+    #[arg(long, value_name = "K")]
+    pub shard_count: Option<u64>,
+    /// Write this shard's mergeable partial result to FILE (see `spotsim merge`).
+    #[arg(long, value_name = "FILE")]
+    pub partial: Option<PathBuf>,
+    /// No progress bar.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+fn cli_error(key: &str, message: impl Into<String>) -> InputError {
+    InputError::new("command line", message).at_key(key)
+}
+
+fn resolve_shard(args: &SimulateArgs) -> Result<Option<Shard>, InputError> {
+    let shard = match &args.shard {
+        Some(text) => Some(Shard::parse(text)?),
+        None if args.partial.is_some() => {
+            Shard::from_env(|k| std::env::var(k).ok(), args.shard_count)?
+        }
+        None => None,
+    };
+    if shard.is_some() && args.partial.is_none() {
+        return Err(cli_error(
+            "--shard",
+            "a shard's result must be written with --partial FILE",
+        ));
+    }
+    if args.partial.is_some() && shard.is_none() {
+        return Err(cli_error(
+            "--partial",
+            "no shard given: use --shard I/K, or run inside a Slurm, Kubernetes Indexed or AWS Batch array job",
+        ));
+    }
+    if shard.is_some() && args.precision.is_some() {
+        return Err(cli_error(
+            "--precision",
+            "early stopping cannot be combined with shards (each shard would stop differently)",
+        ));
+    }
+    Ok(shard)
+}
+
+/// Streams per-trial rows into a temporary file that is renamed into place at the end.
+struct PerTrialWriter {
+    path: PathBuf,
+    temporary: PathBuf,
+    writer: csv::Writer<std::io::BufWriter<std::fs::File>>,
+}
+
+impl PerTrialWriter {
+    fn create(path: &Path) -> anyhow::Result<Self> {
+        let folder = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let temporary = folder.join(format!(".{name}.{}.tmp", std::process::id()));
+        let file = std::fs::File::create(&temporary)
+            .with_context(|| format!("could not create '{}'", temporary.display()))?;
+        Ok(Self {
+            path: path.to_path_buf(),
+            temporary,
+            writer: csv::Writer::from_writer(std::io::BufWriter::with_capacity(1 << 20, file)),
+        })
+    }
+
+    fn write(&mut self, rows: &[TrialRow]) -> std::io::Result<()> {
+        for row in rows {
+            self.writer.serialize(row).map_err(std::io::Error::other)?;
+        }
+        Ok(())
+    }
+
+    fn commit(mut self) -> anyhow::Result<()> {
+        self.writer.flush()?;
+        let inner = self
+            .writer
+            .into_inner()
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        inner
+            .into_inner()
+            .map_err(|e| anyhow::anyhow!("{e}"))?
+            .sync_all()?;
+        std::fs::rename(&self.temporary, &self.path)
+            .with_context(|| format!("could not write '{}'", self.path.display()))?;
+        Ok(())
+    }
+
+    fn discard(self) {
+        let _ = std::fs::remove_file(&self.temporary);
+    }
 }
 
 pub(super) fn run(args: SimulateArgs) -> anyhow::Result<()> {
@@ -35,11 +150,10 @@ pub(super) fn run(args: SimulateArgs) -> anyhow::Result<()> {
     let mut options = RunOptions::from_scenario(&scenario);
     if let Some(trials) = args.trials {
         if !(1..=MAX_TRIALS).contains(&trials) {
-            return Err(InputError::new(
-                "command line",
+            return Err(cli_error(
+                "--trials",
                 format!("expected between 1 and {MAX_TRIALS} trials, got {trials}"),
             )
-            .at_key("--trials")
             .into());
         }
         options.trials = trials;
@@ -47,12 +161,98 @@ pub(super) fn run(args: SimulateArgs) -> anyhow::Result<()> {
     if let Some(seed) = args.seed {
         options.seed = seed;
     }
+    if let Some(precision) = args.precision
+        && !(precision > 0.0 && precision < 0.5)
+    {
+        return Err(cli_error(
+            "--precision",
+            format!("expected a CI half-width in (0, 0.5), e.g. 0.005, got {precision}"),
+        )
+        .into());
+    }
+    options.precision = args.precision;
     options.threads = args.threads.map(usize::from);
-    let summary = simulate(&scenario, &options);
+    options.shard = resolve_shard(&args)?;
+
+    let started = Instant::now();
+    let engine = Engine::new(&scenario).with_seed(options.seed);
+    let range = options.range();
+    let progress = Progress::new(range.end - range.start, args.quiet);
+    let mut per_trial = args
+        .per_trial
+        .as_deref()
+        .map(PerTrialWriter::create)
+        .transpose()?;
+    let result = {
+        let mut sink = |rows: &[TrialRow]| per_trial.as_mut().map_or(Ok(()), |w| w.write(rows));
+        let report = |done: u64| progress.update(done);
+        let mut observers = Observers {
+            per_trial: if args.per_trial.is_some() {
+                Some(&mut sink)
+            } else {
+                None
+            },
+            progress: Some(&report),
+            cancel: None,
+        };
+        with_threads(options.threads, || {
+            execute(&engine, range.clone(), options.precision, &mut observers)
+        })
+    };
+    progress.finish();
+    let result = match result {
+        Ok(result) => result,
+        Err(error) => {
+            if let Some(writer) = per_trial {
+                writer.discard();
+            }
+            return Err(error).context("could not write the per-trial rows");
+        }
+    };
+    if let Some(writer) = per_trial {
+        writer.commit()?;
+    }
+    if result.ending == Ending::PrecisionReached {
+        eprintln!(
+            "stopped after {} trials: the 95 % CI half-width of P(Completed) is below {}",
+            result.aggregate.trials,
+            args.precision.unwrap_or_default()
+        );
+    }
+    let threads = options.threads.unwrap_or_else(rayon::current_num_threads);
+    let run = RunInfo::measured(started, threads, result.aggregate.trials);
+
+    if let (Some(path), Some(shard)) = (&args.partial, options.shard) {
+        let partial = Partial {
+            format: PARTIAL_FORMAT.to_string(),
+            version: PARTIAL_VERSION,
+            scenario: scenario.name.clone(),
+            scenario_hash: scenario_hash(&scenario),
+            seed: options.seed,
+            trials: options.trials,
+            shard,
+            on_demand_cost_usd: engine.on_demand_cost_usd(scenario.pricing.on_demand_per_hour),
+            aggregate: result.aggregate,
+        };
+        write_atomic(path, json(&partial).as_bytes())
+            .with_context(|| format!("could not write the partial '{}'", path.display()))?;
+        eprintln!(
+            "shard {}/{}: {} trials written to {} (merge all {} partials with `spotsim merge`)",
+            shard.index,
+            shard.count,
+            partial.aggregate.trials,
+            path.display(),
+            shard.count
+        );
+        return Ok(());
+    }
+
+    let summary = SimulationSummary::new(&scenario, &engine, options.seed, &result.aggregate, run);
     if let Some(folder) = &args.output {
         write_summary_files(&summary, folder)
             .with_context(|| format!("could not write the report into '{}'", folder.display()))?;
     }
-    print!("{}", render_summary(&summary, args.format));
+    let text = render_summary(&summary, args.format);
+    std::io::stdout().write_all(text.as_bytes())?;
     Ok(())
 }

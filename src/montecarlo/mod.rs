@@ -1,43 +1,148 @@
-//! Monte Carlo: many trials of one scenario, in parallel, deterministically.
+//! Monte Carlo: many trials of one scenario, in parallel, deterministically, in bounded memory.
 //!
-//! Trials are cut into fixed-size blocks; each block is run sequentially on one thread into an
-//! [`Aggregate`], and blocks are merged. Trial k draws only from (seed, k), and merging is
-//! exact, so the summary is identical for any `--threads`.
+//! Trials are cut into blocks of [`BLOCK_TRIALS`]; each block runs sequentially on one thread
+//! into an [`Aggregate`]. Blocks are processed in waves of [`WAVE_BLOCKS`]: a wave runs in
+//! parallel, then its results are merged and its per-trial rows written in trial order. Early
+//! stopping (`--precision`), progress and interruption are checked between waves, whose
+//! boundaries do not depend on the thread count — so the output does not either. Trial k
+//! draws only from (seed, k) and merging is exact, so any split (threads, shards) gives the
+//! same summary bits.
 
 mod aggregate;
+mod partial;
+mod shard;
 mod summary;
 
 pub use aggregate::Aggregate;
+pub use partial::{
+    Merged, PARTIAL_FORMAT, PARTIAL_VERSION, Partial, merge_partials, read_partial, scenario_hash,
+};
+pub use shard::Shard;
 pub use summary::{OutcomeSummary, RunInfo, SimulationSummary};
 
-use crate::engine::Engine;
+use crate::engine::{Engine, TrialOutcome};
 use crate::scenario::Scenario;
+use crate::stats::wilson_interval;
 use rayon::prelude::*;
+use serde::Serialize;
+use std::ops::Range;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 /// Trials per block: the unit of parallel work.
 pub const BLOCK_TRIALS: u64 = 4096;
+/// Blocks per wave: the unit of merging, output, early stopping and cancellation.
+pub const WAVE_BLOCKS: u64 = 16;
 
 /// How to run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct RunOptions {
-    /// Number of trials.
+    /// Number of trials (of the whole run, all shards together).
     pub trials: u64,
     /// Seed.
     pub seed: u64,
     /// Worker threads (`None` = all cores).
     pub threads: Option<usize>,
+    /// Stop once the 95 % CI half-width of P(Completed) is below this (checked per wave).
+    pub precision: Option<f64>,
+    /// Run only this shard's trials.
+    pub shard: Option<Shard>,
 }
 
 impl RunOptions {
-    /// The scenario's own trials and seed, all cores.
+    /// The scenario's own trials and seed, all cores, no shard, no early stop.
     pub fn from_scenario(scenario: &Scenario) -> Self {
         Self {
             trials: scenario.simulation.trials,
             seed: scenario.simulation.seed,
             threads: None,
+            precision: None,
+            shard: None,
         }
     }
+
+    /// The trials this run executes.
+    pub fn range(&self) -> Range<u64> {
+        self.shard.map_or(0..self.trials, |s| s.range(self.trials))
+    }
+}
+
+/// One row of `--per-trial` output.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct TrialRow {
+    /// Trial index k.
+    pub trial: u64,
+    /// Terminal status.
+    pub outcome: &'static str,
+    /// CreationTime → terminal status.
+    pub wall_clock_seconds: f64,
+    /// TrainingTime (held seconds, exact).
+    pub training_time_seconds: f64,
+    /// BillableTime (on-demand-equivalent seconds, exact).
+    pub billable_time_seconds: f64,
+    /// Interruptions.
+    pub interruptions: u32,
+    /// Cost.
+    pub cost_usd: f64,
+}
+
+impl TrialRow {
+    fn new(trial: u64, outcome: &TrialOutcome) -> Self {
+        Self {
+            trial,
+            outcome: outcome.outcome.as_str(),
+            wall_clock_seconds: outcome.wall_clock_seconds,
+            training_time_seconds: outcome.training_time_seconds,
+            billable_time_seconds: outcome.billable_time_seconds,
+            interruptions: outcome.interruptions,
+            cost_usd: outcome.cost_usd,
+        }
+    }
+}
+
+/// Receives per-trial rows in trial order.
+pub type RowSink<'a> = dyn FnMut(&[TrialRow]) -> std::io::Result<()> + Send + 'a;
+
+/// Where a run reports besides its aggregate.
+#[derive(Default)]
+pub struct Observers<'a> {
+    /// Receives per-trial rows, in trial order, one wave at a time.
+    pub per_trial: Option<&'a mut RowSink<'a>>,
+    /// Told the number of trials done after each wave.
+    pub progress: Option<&'a (dyn Fn(u64) + Sync)>,
+    /// When set (e.g. by SIGINT), the run stops at the next wave boundary.
+    pub cancel: Option<&'a AtomicBool>,
+}
+
+impl std::fmt::Debug for Observers<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Observers")
+            .field("per_trial", &self.per_trial.is_some())
+            .field("progress", &self.progress.is_some())
+            .field("cancel", &self.cancel.is_some())
+            .finish()
+    }
+}
+
+/// Why a run ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Ending {
+    /// All requested trials ran.
+    Complete,
+    /// `--precision` was reached.
+    PrecisionReached,
+    /// Cancelled (SIGINT) at a wave boundary.
+    Cancelled,
+}
+
+/// The result of a run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunResult {
+    /// Merged aggregate of the trials that ran.
+    pub aggregate: Aggregate,
+    /// How the run ended.
+    pub ending: Ending,
 }
 
 /// Runs trials `[first, end)` sequentially into one aggregate.
@@ -49,41 +154,120 @@ pub fn run_range(engine: &Engine, first: u64, end: u64) -> Aggregate {
     aggregate
 }
 
-/// Runs `trials` trials of `engine` on `threads` threads.
-pub fn run_parallel(engine: &Engine, trials: u64, threads: Option<usize>) -> Aggregate {
-    let blocks = trials.div_ceil(BLOCK_TRIALS);
-    let work = || {
-        (0..blocks)
+fn run_block_with_rows(
+    engine: &Engine,
+    first: u64,
+    end: u64,
+    rows: &mut Vec<TrialRow>,
+) -> Aggregate {
+    let mut aggregate = Aggregate::default();
+    for trial in first..end {
+        let outcome = engine.run(trial);
+        aggregate.add(&outcome);
+        rows.push(TrialRow::new(trial, &outcome));
+    }
+    aggregate
+}
+
+/// Runs the trials in `range` in waves, reporting to `observers`.
+pub fn execute(
+    engine: &Engine,
+    range: Range<u64>,
+    precision: Option<f64>,
+    observers: &mut Observers,
+) -> std::io::Result<RunResult> {
+    let mut total = Aggregate::default();
+    let wave_trials = BLOCK_TRIALS * WAVE_BLOCKS;
+    let mut wave_start = range.start;
+    let want_rows = observers.per_trial.is_some();
+    while wave_start < range.end {
+        if observers.cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
+            return Ok(RunResult {
+                aggregate: total,
+                ending: Ending::Cancelled,
+            });
+        }
+        let wave_end = (wave_start + wave_trials).min(range.end);
+        let blocks: Vec<(Aggregate, Vec<TrialRow>)> = (0..(wave_end - wave_start)
+            .div_ceil(BLOCK_TRIALS))
             .into_par_iter()
             .map(|block| {
-                let first = block * BLOCK_TRIALS;
-                run_range(engine, first, (first + BLOCK_TRIALS).min(trials))
+                let first = wave_start + block * BLOCK_TRIALS;
+                let end = (first + BLOCK_TRIALS).min(wave_end);
+                if want_rows {
+                    let mut rows = Vec::with_capacity((end - first) as usize);
+                    let aggregate = run_block_with_rows(engine, first, end, &mut rows);
+                    (aggregate, rows)
+                } else {
+                    (run_range(engine, first, end), Vec::new())
+                }
             })
-            .reduce(Aggregate::default, |mut a, b| {
-                a += &b;
-                a
-            })
-    };
+            .collect();
+        for (aggregate, rows) in &blocks {
+            total += aggregate;
+            if let Some(sink) = observers.per_trial.as_mut() {
+                sink(rows)?;
+            }
+        }
+        wave_start = wave_end;
+        if let Some(progress) = observers.progress {
+            progress(total.trials);
+        }
+        if let Some(target) = precision {
+            let (low, high) = wilson_interval(total.outcome_counts[0], total.trials);
+            if (high - low) / 2.0 < target && wave_start < range.end {
+                return Ok(RunResult {
+                    aggregate: total,
+                    ending: Ending::PrecisionReached,
+                });
+            }
+        }
+    }
+    Ok(RunResult {
+        aggregate: total,
+        ending: Ending::Complete,
+    })
+}
+
+/// Runs `f` on a pool of `threads` threads (or rayon's global pool).
+pub fn with_threads<T: Send>(threads: Option<usize>, f: impl FnOnce() -> T + Send) -> T {
     match threads {
         Some(n) => match rayon::ThreadPoolBuilder::new().num_threads(n).build() {
-            Ok(pool) => pool.install(work),
-            Err(_) => work(),
+            Ok(pool) => pool.install(f),
+            Err(_) => f(),
         },
-        None => work(),
+        None => f(),
     }
+}
+
+/// Runs `trials` trials of `engine` on `threads` threads.
+pub fn run_parallel(engine: &Engine, trials: u64, threads: Option<usize>) -> Aggregate {
+    with_threads(threads, || {
+        execute(engine, 0..trials, None, &mut Observers::default())
+            .map(|r| r.aggregate)
+            .unwrap_or_default()
+    })
 }
 
 /// Simulates a scenario and summarises it.
 pub fn simulate(scenario: &Scenario, options: &RunOptions) -> SimulationSummary {
     let started = Instant::now();
     let engine = Engine::new(scenario).with_seed(options.seed);
-    let aggregate = run_parallel(&engine, options.trials, options.threads);
+    let result = with_threads(options.threads, || {
+        execute(
+            &engine,
+            options.range(),
+            options.precision,
+            &mut Observers::default(),
+        )
+    });
+    let aggregate = result.map(|r| r.aggregate).unwrap_or_default();
     let threads = options.threads.unwrap_or_else(rayon::current_num_threads);
     SimulationSummary::new(
         scenario,
         &engine,
         options.seed,
         &aggregate,
-        RunInfo::measured(started, threads, options.trials),
+        RunInfo::measured(started, threads, aggregate.trials),
     )
 }

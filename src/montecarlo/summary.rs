@@ -118,7 +118,7 @@ pub struct SimulationSummary {
 }
 
 impl SimulationSummary {
-    /// Summarises `aggregate`.
+    /// Summarises `aggregate` of `scenario`.
     pub fn new(
         scenario: &Scenario,
         engine: &Engine,
@@ -126,11 +126,22 @@ impl SimulationSummary {
         aggregate: &Aggregate,
         run: RunInfo,
     ) -> Self {
-        let trials = aggregate.trials;
         let on_demand_cost_usd = engine.on_demand_cost_usd(scenario.pricing.on_demand_per_hour);
+        Self::from_parts(&scenario.name, seed, on_demand_cost_usd, aggregate, run)
+    }
+
+    /// Summarises `aggregate` from its parts (what a merge of partials knows).
+    pub fn from_parts(
+        scenario: &str,
+        seed: u64,
+        on_demand_cost_usd: f64,
+        aggregate: &Aggregate,
+        run: RunInfo,
+    ) -> Self {
+        let trials = aggregate.trials;
         let mean_cost = aggregate.cost_usd.summary().mean;
         Self {
-            scenario: scenario.name.clone(),
+            scenario: scenario.to_string(),
             trials,
             seed,
             outcomes: Outcomes {

@@ -9,6 +9,8 @@ fn summary_without_run(scenario: &Scenario, threads: usize) -> String {
         trials: 20_000,
         seed: 11,
         threads: Some(threads),
+        precision: None,
+        shard: None,
     };
     let mut value = serde_json::to_value(simulate(scenario, &options)).unwrap();
     value.as_object_mut().unwrap().remove("run");

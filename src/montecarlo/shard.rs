@@ -1,0 +1,181 @@
+//! Shards: a run split across machines. Shard I of K runs a contiguous slice of the trials;
+//! the index and count come from `--shard I/K` or from the array-job variables of Slurm,
+//! Kubernetes Indexed Jobs and AWS Batch.
+
+use crate::error::InputError;
+use std::ops::Range;
+
+/// Shard `index` of `count` (0-based).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Shard {
+    /// 0-based index.
+    pub index: u64,
+    /// Number of shards.
+    pub count: u64,
+}
+
+impl Shard {
+    /// A checked shard.
+    pub fn new(index: u64, count: u64, source: &str) -> Result<Self, InputError> {
+        if count == 0 || index >= count {
+            return Err(InputError::new(
+                source,
+                format!("expected a shard index 0 … count−1 and a count ≥ 1, got {index}/{count}"),
+            ));
+        }
+        Ok(Self { index, count })
+    }
+
+    /// Parses `I/K`.
+    pub fn parse(text: &str) -> Result<Self, InputError> {
+        let error = || {
+            InputError::new(
+                "command line",
+                format!("expected I/K with 0 ≤ I < K (e.g. 0/4), got \"{text}\""),
+            )
+            .at_key("--shard")
+        };
+        let (i, k) = text.split_once('/').ok_or_else(error)?;
+        let index = i.trim().parse().map_err(|_| error())?;
+        let count = k.trim().parse().map_err(|_| error())?;
+        Self::new(index, count, "command line").map_err(|_| error())
+    }
+
+    /// The shard from the environment of an array job, if any: Slurm
+    /// (`SLURM_ARRAY_TASK_ID` − `SLURM_ARRAY_TASK_MIN`, of `SLURM_ARRAY_TASK_COUNT`), Kubernetes
+    /// Indexed Jobs (`JOB_COMPLETION_INDEX`, count from `shard_count`), AWS Batch
+    /// (`AWS_BATCH_JOB_ARRAY_INDEX` of `AWS_BATCH_JOB_ARRAY_SIZE`).
+    pub fn from_env(
+        get: impl Fn(&str) -> Option<String>,
+        shard_count: Option<u64>,
+    ) -> Result<Option<Self>, InputError> {
+        let number = |name: &str| -> Result<Option<u64>, InputError> {
+            match get(name) {
+                None => Ok(None),
+                Some(v) => v.trim().parse::<u64>().map(Some).map_err(|_| {
+                    InputError::new(
+                        "environment",
+                        format!("expected a non-negative integer, got \"{v}\""),
+                    )
+                    .at_key(name)
+                }),
+            }
+        };
+        if let Some(id) = number("SLURM_ARRAY_TASK_ID")? {
+            let min = number("SLURM_ARRAY_TASK_MIN")?.unwrap_or(0);
+            let count = number("SLURM_ARRAY_TASK_COUNT")?.or(shard_count).ok_or_else(|| {
+                InputError::new("environment", "SLURM_ARRAY_TASK_ID is set but SLURM_ARRAY_TASK_COUNT is not (or pass --shard-count)")
+                    .at_key("SLURM_ARRAY_TASK_COUNT")
+            })?;
+            let index = id.checked_sub(min).ok_or_else(|| {
+                InputError::new(
+                    "environment",
+                    format!("SLURM_ARRAY_TASK_ID {id} is below SLURM_ARRAY_TASK_MIN {min}"),
+                )
+            })?;
+            return Self::new(index, count, "environment (Slurm)").map(Some);
+        }
+        if let Some(index) = number("JOB_COMPLETION_INDEX")? {
+            let count = shard_count.ok_or_else(|| {
+                InputError::new(
+                    "environment",
+                    "JOB_COMPLETION_INDEX is set: pass --shard-count K (the Job's completions)",
+                )
+                .at_key("--shard-count")
+            })?;
+            return Self::new(index, count, "environment (Kubernetes)").map(Some);
+        }
+        if let Some(index) = number("AWS_BATCH_JOB_ARRAY_INDEX")? {
+            let count = number("AWS_BATCH_JOB_ARRAY_SIZE")?
+                .or(shard_count)
+                .ok_or_else(|| {
+                    InputError::new(
+                        "environment",
+                        "AWS_BATCH_JOB_ARRAY_INDEX is set but AWS_BATCH_JOB_ARRAY_SIZE is not",
+                    )
+                    .at_key("AWS_BATCH_JOB_ARRAY_SIZE")
+                })?;
+            return Self::new(index, count, "environment (AWS Batch)").map(Some);
+        }
+        Ok(None)
+    }
+
+    /// This shard's contiguous slice of `trials` (sizes differ by at most one).
+    pub fn range(&self, trials: u64) -> Range<u64> {
+        let cut = |i: u64| ((u128::from(trials) * u128::from(i)) / u128::from(self.count)) as u64;
+        cut(self.index)..cut(self.index + 1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    #[test]
+    fn ranges_partition_the_trials() {
+        for (trials, count) in [(10, 3), (7, 7), (5, 7), (1_000_003, 16)] {
+            let mut next = 0;
+            for index in 0..count {
+                let r = Shard { index, count }.range(trials);
+                assert_eq!(r.start, next);
+                next = r.end;
+            }
+            assert_eq!(next, trials);
+        }
+    }
+
+    #[test]
+    fn parses_and_rejects() {
+        assert_eq!(Shard::parse("2/5").unwrap(), Shard { index: 2, count: 5 });
+        for bad in ["5/5", "1/0", "x/2", "3", "-1/2"] {
+            assert!(Shard::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        move |k| map.get(k).cloned()
+    }
+
+    #[test]
+    fn reads_array_job_environments() {
+        let slurm = env(&[
+            ("SLURM_ARRAY_TASK_ID", "5"),
+            ("SLURM_ARRAY_TASK_MIN", "1"),
+            ("SLURM_ARRAY_TASK_COUNT", "8"),
+        ]);
+        assert_eq!(
+            Shard::from_env(slurm, None).unwrap(),
+            Some(Shard { index: 4, count: 8 })
+        );
+        let k8s = env(&[("JOB_COMPLETION_INDEX", "3")]);
+        assert_eq!(
+            Shard::from_env(&k8s, Some(4)).unwrap(),
+            Some(Shard { index: 3, count: 4 })
+        );
+        assert!(Shard::from_env(&k8s, None).is_err());
+        let batch = env(&[
+            ("AWS_BATCH_JOB_ARRAY_INDEX", "0"),
+            ("AWS_BATCH_JOB_ARRAY_SIZE", "2"),
+        ]);
+        assert_eq!(
+            Shard::from_env(batch, None).unwrap(),
+            Some(Shard { index: 0, count: 2 })
+        );
+        assert_eq!(Shard::from_env(env(&[]), None).unwrap(), None);
+        assert!(
+            Shard::from_env(
+                env(&[
+                    ("SLURM_ARRAY_TASK_ID", "9"),
+                    ("SLURM_ARRAY_TASK_COUNT", "4")
+                ]),
+                None
+            )
+            .is_err()
+        );
+    }
+}
