@@ -48,15 +48,16 @@ pub fn stream_rng(seed: u64, trial: u64, stream: Stream) -> Xoshiro256PlusPlus {
     Xoshiro256PlusPlus::from_seed(bytes)
 }
 
-/// The generators one trial uses.
+/// The generators one trial uses. The two every spot trial needs are seeded up front; the
+/// others are seeded on demand from the same (seed, trial), which keeps the hot path lean.
 #[derive(Debug, Clone)]
 pub struct TrialRng {
     /// Capacity waits.
     pub capacity_wait: Xoshiro256PlusPlus,
     /// Uptimes.
     pub uptime: Xoshiro256PlusPlus,
-    /// Trace start offsets.
-    pub trace_start: Xoshiro256PlusPlus,
+    seed: u64,
+    trial: u64,
 }
 
 impl TrialRng {
@@ -65,8 +66,14 @@ impl TrialRng {
         Self {
             capacity_wait: stream_rng(seed, trial, Stream::CapacityWait),
             uptime: stream_rng(seed, trial, Stream::Uptime),
-            trace_start: stream_rng(seed, trial, Stream::TraceStart),
+            seed,
+            trial,
         }
+    }
+
+    /// A generator of another stream of this trial.
+    pub fn stream(&self, stream: Stream) -> Xoshiro256PlusPlus {
+        stream_rng(self.seed, self.trial, stream)
     }
 }
 

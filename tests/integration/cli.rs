@@ -11,6 +11,14 @@ use std::ffi::OsStr;
 use std::path::Path;
 use tempfile::TempDir;
 
+/// Shipped scenarios these tests run (small enough to simulate in a test).
+const SHIPPED: [&str; 5] = [
+    "default.toml",
+    "aws-guide-no-capacity.toml",
+    "aws-guide-no-interruption.toml",
+    "aws-guide-one-interruption.toml",
+    "aws-guide-two-interruptions-max-wait.toml",
+];
 /// Outcome names of the summary, in order.
 const OUTCOMES: [&str; 3] = ["Completed", "MaxWaitTimeExceeded", "MaxRuntimeExceeded"];
 /// Metrics of the summary.
@@ -207,7 +215,24 @@ fn check_summary(summary: &Value, scenario: &str, trials: u64, seed: u64) {
     }
     assert_eq!(total, trials, "the outcome counts add up to the trials");
 
+    let completed = summary["outcomes"]["Completed"]["count"].as_u64();
+    let held = number(summary, &["metrics", "training_time_seconds", "max"]) > 0.0;
     for metric in METRICS {
+        let fields = &summary["metrics"][metric];
+        if fields["mean"].is_null() {
+            // A statistic of no values: only completion time without completed trials, and
+            // AWS's savings without any trial that held an instance.
+            let empty = match metric {
+                "completion_seconds" => completed == Some(0),
+                "savings_percent" => !held,
+                _ => false,
+            };
+            assert!(empty, "metrics.{metric} is null: {summary}");
+            for s in STATS {
+                assert!(fields[s].is_null(), "metrics.{metric}.{s} is null too");
+            }
+            continue;
+        }
         let stat = |s: &str| number(summary, &["metrics", metric, s]);
         for s in STATS {
             assert!(stat(s).is_finite(), "metrics.{metric}.{s} is finite");
@@ -390,6 +415,52 @@ fn simulate_markdown_has_table_rows() {
             "ragged table:\n{table}"
         );
     }
+}
+
+#[test]
+fn the_pinned_summary_holds_for_every_shipped_scenario() {
+    for name in SHIPPED {
+        let path = common::scenario_path(name);
+        let scenario = common::load(name);
+        let trials = scenario.simulation.trials.min(2000);
+        let summary = json(&ok([
+            OsStr::new("simulate"),
+            path.as_os_str(),
+            OsStr::new("--trials"),
+            OsStr::new(&trials.to_string()),
+            OsStr::new("--format"),
+            OsStr::new("json"),
+        ]));
+        check_summary(&summary, &scenario.name, trials, scenario.simulation.seed);
+    }
+}
+
+#[test]
+fn no_format_prints_nan_or_infinity() {
+    let mut problems = Vec::new();
+    for name in SHIPPED {
+        let path = common::scenario_path(name);
+        for format in ["table", "json", "csv", "markdown"] {
+            let stdout = ok([
+                OsStr::new("simulate"),
+                path.as_os_str(),
+                OsStr::new("--trials"),
+                OsStr::new("200"),
+                OsStr::new("--format"),
+                OsStr::new(format),
+            ]);
+            for (i, line) in stdout.lines().enumerate() {
+                let lower = line.to_ascii_lowercase();
+                let bad = lower
+                    .split(|c: char| !c.is_ascii_alphanumeric())
+                    .any(|word| matches!(word, "nan" | "inf" | "infinity"));
+                if bad || line.contains('∞') {
+                    problems.push(format!("{name} --format {format}, line {}: {line}", i + 1));
+                }
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
 /// The names of the entries of `folder`.
@@ -684,13 +755,7 @@ fn resolved_body(stdout: &str) -> &str {
 #[test]
 fn validate_prints_a_scenario_equal_in_effect() {
     let dir = TempDir::new().expect("temporary folder");
-    for name in [
-        "default.toml",
-        "aws-guide-no-capacity.toml",
-        "aws-guide-no-interruption.toml",
-        "aws-guide-one-interruption.toml",
-        "aws-guide-two-interruptions-max-wait.toml",
-    ] {
+    for name in SHIPPED {
         let original = common::scenario_path(name);
         let stdout = ok([OsStr::new("validate"), original.as_os_str()]);
         let body = resolved_body(&stdout);

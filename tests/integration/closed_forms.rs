@@ -17,20 +17,28 @@
 //! probability p = e^{−λY}, so the number of attempts N is geometric with E[N] = e^{λY} and
 //! the number of interruptions is N − 1: E[interruptions] = e^{λY} − 1. Attempt i lasts
 //! C_i + min(U_i, Y), and {N ≥ i} depends only on U_1 … U_{i−1}, so Wald's identity gives
-//!   E[T] = E[N]·(E[C] + E[min(U, Y)]) = e^{λY}·(D + (1 − e^{−λY})/λ)
-//!        = (e^{λY} − 1)/λ + D·e^{λY}.
+//!
+//! ```text
+//! E[T] = E[N]·(E[C] + E[min(U, Y)]) = e^{λY}·(D + (1 − e^{−λY})/λ)
+//!      = (e^{λY} − 1)/λ + D·e^{λY}.
+//! ```
+//!
 //! (The reference's (e^{λY} − 1)(1/λ + D) charges D only after interruptions; the engine also
 //! waits for capacity before the first attempt, hence D·e^{λY}.) The same argument splits
 //! E[T] into its parts:
-//!   capacity waits      E[C_tot] = D·e^{λY}
-//!   provisioning        E[P_tot] = e^{λY}·E[min(U, P)] = e^{λY}(1 − e^{−λP})/λ
-//!   held (billed) time  E[H]     = e^{λY}·E[(min(U, Y) − P)⁺] = e^{λY}∫_P^Y e^{−λs} ds
-//!                                = (e^{λ(Y−P)} − 1)/λ,
+//!
+//! ```text
+//! capacity waits      E[C_tot] = D·e^{λY}
+//! provisioning        E[P_tot] = e^{λY}·E[min(U, P)] = e^{λY}(1 − e^{−λP})/λ
+//! held (billed) time  E[H]     = e^{λY}·E[(min(U, Y) − P)⁺] = e^{λY}∫_P^Y e^{−λs} ds
+//!                              = (e^{λ(Y−P)} − 1)/λ
+//! ```
+//!
 //! and indeed E[C_tot] + E[P_tot] + E[H] = E[T].
 //!
 //! ## Periodic checkpoints (reference §2)
 //!
-//! With durable checkpoints, W = kτ' splits into k = ⌈W/τ⌉ segments: k − 1 of τ each followed
+//! With durable checkpoints, W splits into k = ⌈W/τ⌉ segments: k − 1 of τ each followed
 //! by a write of δ, and a last one of W − (k−1)τ followed by the upload (no write after it).
 //! Piece j is the time from checkpoint j − 1 being durable to checkpoint j being durable (the
 //! job completing for j = k); it needs X_j = τ + δ (j < k) or X_k = W − (k−1)τ + u of
@@ -39,11 +47,14 @@
 //! * piece 1 starts with no checkpoint and pays Y_1 = P + d + X_1 on every attempt (above);
 //! * piece j ≥ 2 first runs X_j on the instance it already holds; only if interrupted (prob.
 //!   q_j = 1 − e^{−λX_j}, after E[min(U, X_j)] = q_j/λ) does it start the "every attempt"
-//!   process with Y'_j = P + d + r + X_j. Hence
-//!     E[piece j] = q_j/λ + q_j·((e^{λY'_j} − 1)/λ + D·e^{λY'_j})
-//!                = (D + 1/λ)·e^{λ(P+d+r)}·(e^{λX_j} − 1)       (the reference's standard form)
-//!     E[interruptions in piece j] = q_j·e^{λY'_j} = e^{λ(P+d+r)}(e^{λX_j} − 1),
-//!   and its capacity waits / provisioning are q_j times those of the restart process.
+//!   process with Y'_j = P + d + r + X_j; its capacity waits and provisioning are q_j times
+//!   those of that restart process. Hence
+//!
+//! ```text
+//! E[piece j]                  = q_j/λ + q_j·((e^{λY'_j} − 1)/λ + D·e^{λY'_j})
+//!                             = (D + 1/λ)·e^{λ(P+d+r)}·(e^{λX_j} − 1)   (reference's standard form)
+//! E[interruptions in piece j] = q_j·e^{λY'_j} = e^{λ(P+d+r)}·(e^{λX_j} − 1)
+//! ```
 //!
 //! Without `checkpoint_s3_uri` the writes cost time but are never durable: the whole job is one
 //! piece with Y = P + d + W + (k−1)δ + u.
@@ -89,7 +100,7 @@ const BASE: Regime = Regime {
     interval: None,
     write: 0.0,
     restore: 0.0,
-    durable: true,
+    durable: false,
     mean_uptime: 3600.0,
     mean_capacity_wait: 0.0,
 };
@@ -323,19 +334,20 @@ fn assert_wall_clock(regime: &Regime, aggregate: &Aggregate, expected: f64) {
 // 1. No checkpoints: E[T] = (e^{λY} − 1)/λ + D·e^{λY}, Y = P + d + W + u.
 // ---------------------------------------------------------------------------------------------
 
-/// Six regimes, λY = 0.1, 1 and 2.5, each bare (R = D = 0) and with R = P + d, upload and D.
+/// Six regimes, λY = 0.1, 1 and 2.5, each bare (R = D = 0) and with R = P + d, upload and D
+/// (policy "none", no `checkpoint_s3_uri`).
 ///
 /// | regime                | W      | P+d+u       | M     | D     | λY  | E[T] (s)     |
 /// |-----------------------|--------|-------------|-------|-------|-----|--------------|
 /// | rare, bare            | 1 h    | 0           | 10 h  | 0     | 0.1 | 3,786.2      |
 /// | rare, R + D           | 54 m   | 3+1+2 m     | 10 h  | 10 m  | 0.1 | 4,449.3      |
-/// | frequent, bare        | 2 h    | 0           | 2 h   | 0     | 1   | 12,371.3     |
-/// | frequent, R + D       | 1h 45m | 5+5+5 m     | 2 h   | 20 m  | 1   | 15,633.1     |
-/// | very frequent, bare   | 5 h    | 0           | 2 h   | 0     | 2.5 | 80,514.5     |
-/// | very frequent, R + D  | 4h 30m | 10+10+10 m  | 2 h   | 30 m  | 2.5 | 102,441.2    |
+/// | frequent, bare        | 2 h    | 0           | 2 h   | 0     | 1   | 12,371.6     |
+/// | frequent, R + D       | 1h 45m | 5+5+5 m     | 2 h   | 20 m  | 1   | 15,633.6     |
+/// | very frequent, bare   | 5 h    | 0           | 2 h   | 0     | 2.5 | 80,514.0     |
+/// | very frequent, R + D  | 4h 30m | 10+10+10 m  | 2 h   | 30 m  | 2.5 | 102,442.4    |
 ///
 /// E.g. rare bare: 36,000·(e^{0.1} − 1) = 3,786.2 s; very frequent with R + D:
-/// 7,200·(e^{2.5} − 1) + 1,800·e^{2.5} = 80,514.5 + 21,927.0 = 102,441.5 s.
+/// 7,200·(e^{2.5} − 1) + 1,800·e^{2.5} = 80,514.0 + 21,928.5 = 102,442.4 s.
 #[test]
 fn no_checkpoints_wall_clock_matches_restart_from_scratch() {
     let rare = Regime {
@@ -405,11 +417,6 @@ fn no_checkpoints_wall_clock_matches_restart_from_scratch() {
         assert!((expected.wall - formula).abs() <= 1e-9 * formula);
         let aggregate = regime.simulate(trials, seed);
         assert_wall_clock(&regime, &aggregate, formula);
-        // Nothing is checkpointed, so every interruption loses all training done so far.
-        assert_eq!(
-            aggregate.lost_training_seconds.summary().mean > 0.0,
-            aggregate.interruptions.summary().mean > 0.0
-        );
     }
 }
 
@@ -481,22 +488,23 @@ fn no_checkpoints_interruption_count_matches() {
 
 /// | regime               | W    | τ    | δ  | r  | P/d/u    | M    | D    | k  | E[T] (s)  |
 /// |----------------------|------|------|----|----|----------|------|------|----|-----------|
-/// | τ ≪ M                | 10 h | 10 m | 0  | 0  | 0        | 4 h  | 0    | 60 | 36,751.9  |
-/// | τ ≈ M, δ > 0         | 8 h  | 2 h  | 2m | 0  | 0        | 2 h  | 0    | 4  | 49,484.7  |
-/// | default-like         | 20 h | 30 m | 1m | 2m | 5/3/2 m  | 4 h  | 20 m | 40 | 81,998.1  |
-/// | frequent + waits     | 6 h  | 1 h  | 5m | 5m | 5/5/5 m  | 1 h  | 30 m | 6  | 70,110.7  |
-/// | uneven last segment  | 5 h  | 2 h  | 3m | 1m | 2/1/1 m  | 3 h  | 5 m  | 3  | 25,224.9  |
-/// | not durable (no S3)  | 2 h  | 30 m | 2m | —  | 2/1/1 m  | 4 h  | 5 m  | 1  | 9,648.0   |
+/// | τ ≪ M                | 10 h | 10 m | 0  | 0  | 0        | 4 h  | 0    | 60 | 36,760.5  |
+/// | τ ≈ M, δ > 0         | 8 h  | 2 h  | 2m | 0  | 0        | 2 h  | 0    | 4  | 50,473.3  |
+/// | default-like         | 20 h | 30 m | 1m | 2m | 5/3/2 m  | 4 h  | 20 m | 40 | 91,485.0  |
+/// | frequent + waits     | 6 h  | 1 h  | 5m | 5m | 5/5/5 m  | 1 h  | 30 m | 6  | 83,008.2  |
+/// | uneven last segment  | 5 h  | 2 h  | 3m | 1m | 2/1/1 m  | 3 h  | 5 m  | 3  | 27,258.6  |
+/// | not durable (no S3)  | 2 h  | 30 m | 2m | —  | 2/1/1 m  | 4 h  | 5 m  | 1  | 10,867.4  |
 ///
 /// (k = pieces; "not durable": writes are taken but `checkpoint_s3_uri` is unset, so the job
 /// is one piece of Y = P + d + W + 3δ + u = 2 h 10 m: E[T] = 14,400(e^{7800/14400} − 1) +
-/// 300·e^{7800/14400}.)
+/// 300·e^{7800/14400} = 10,351.7 + 515.7 s.)
 #[test]
 fn periodic_checkpoints_wall_clock_is_the_sum_of_renewal_pieces() {
     let fine = Regime {
         name: "tau << M",
         training: 36_000.0,
         interval: Some(600.0),
+        durable: true,
         mean_uptime: 14_400.0,
         ..BASE
     };
@@ -504,6 +512,7 @@ fn periodic_checkpoints_wall_clock_is_the_sum_of_renewal_pieces() {
         name: "tau ~ M, delta > 0",
         training: 28_800.0,
         interval: Some(7200.0),
+        durable: true,
         write: 120.0,
         mean_uptime: 7200.0,
         ..BASE
@@ -515,6 +524,7 @@ fn periodic_checkpoints_wall_clock_is_the_sum_of_renewal_pieces() {
         download: 180.0,
         upload: 120.0,
         interval: Some(1800.0),
+        durable: true,
         write: 60.0,
         restore: 120.0,
         mean_uptime: 14_400.0,
@@ -528,6 +538,7 @@ fn periodic_checkpoints_wall_clock_is_the_sum_of_renewal_pieces() {
         download: 300.0,
         upload: 300.0,
         interval: Some(3600.0),
+        durable: true,
         write: 300.0,
         restore: 300.0,
         mean_uptime: 3600.0,
@@ -541,6 +552,7 @@ fn periodic_checkpoints_wall_clock_is_the_sum_of_renewal_pieces() {
         download: 60.0,
         upload: 60.0,
         interval: Some(7200.0),
+        durable: true,
         write: 180.0,
         restore: 60.0,
         mean_uptime: 10_800.0,
@@ -593,9 +605,9 @@ fn periodic_checkpoints_wall_clock_is_the_sum_of_renewal_pieces() {
 ///   E[T] = T_w + M(e^{R/M} − 1)              (piece 1 pays R on every attempt, also the first)
 ///              − M e^{(R+τ)/M}(e^{δ/M} − 1)  (no write after the last segment).
 /// M = 2 h, W = 10 h, τ = 1 h (k = 10):
-/// * δ = 0, R = 0: E[T] = T_w = 7200·(e^{0.5} − 1)·10 = 46,714.9 s;
-/// * δ = 5 m, R = 0: T_w = 50,931.4, correction −402.2 → 50,529.2 s;
-/// * δ = 5 m, R = P = 10 m: T_w = 55,353.0, +626.1, −437.1 → 55,542.0 s.
+/// * δ = 0, R = 0: E[T] = T_w = 7200·(e^{0.5} − 1)·10 = 46,707.9 s;
+/// * δ = 5 m, R = 0: T_w = 51,758.6, correction −505.1 → 51,253.5 s;
+/// * δ = 5 m, R = P = 10 m: T_w = 56,256.6, +625.7, −549.0 → 56,333.4 s.
 #[test]
 fn daly_complete_model_holds_up_to_the_engine_s_two_exact_differences() {
     let m = 7200.0;
@@ -603,6 +615,7 @@ fn daly_complete_model_holds_up_to_the_engine_s_two_exact_differences() {
     let base = Regime {
         training: w,
         interval: Some(tau),
+        durable: true,
         mean_uptime: m,
         ..BASE
     };
@@ -659,9 +672,9 @@ fn daly_complete_model_holds_up_to_the_engine_s_two_exact_differences() {
 
 /// The gang is held for the minimum of 4 uptimes Exp(4M), which is Exp(M): λ = 4/(4M) = 1/M.
 /// * no checkpoints, M = 2 h (mean_uptime 8 h), W = 1h 45m, P = d = u = 5 m, D = 20 m:
-///   λY = 1, E[T] = 7200(e − 1) + 1200e = 15,633.1 s, E[interruptions] = e − 1 = 1.718;
+///   λY = 1, E[T] = 7200(e − 1) + 1200e = 15,633.6 s, E[interruptions] = e − 1 = 1.718;
 /// * checkpoints τ = 30 m, δ = 1 m, r = 2 m, W = 6 h, P/d/u = 5/3/2 m, M = 1 h (mean_uptime
-///   4 h), D = 10 m: sum of 12 pieces = 37,843.8 s.
+///   4 h), D = 10 m: sum of 12 pieces = 41,503.9 s, E[interruptions] = 9.739.
 #[test]
 fn gang_of_four_behaves_like_one_instance_with_a_quarter_of_the_uptime() {
     let plain = Regime {
@@ -683,11 +696,11 @@ fn gang_of_four_behaves_like_one_instance_with_a_quarter_of_the_uptime() {
         download: 180.0,
         upload: 120.0,
         interval: Some(1800.0),
+        durable: true,
         write: 60.0,
         restore: 120.0,
         mean_uptime: 4.0 * 3600.0,
         mean_capacity_wait: 600.0,
-        ..BASE
     };
     for (gang, trials, seed) in [(plain, 200_000, 501), (checkpointed, 100_000, 502)] {
         let single = Regime {
@@ -791,11 +804,11 @@ fn per_trial_totals(regime: &Regime, trials: u64, seed: u64) -> Totals {
 ///
 /// * gang of 2, no checkpoints: mean_uptime 4 h (M = 2 h), W = 1h 45m, P = d = u = 5 m,
 ///   D = 20 m, Y = 2 h, λY = 1:
-///   E[T] = 7200(e − 1) + 1200e = 15,633.1 s; E[C] = 1200e = 3,261.9 s;
-///   E[prov] = e·7200(1 − e^{−1/24}) = 799.4 s; E[H] = 7200(e^{23/24} − 1) = 11,571.8 s.
+///   E[T] = 7200(e − 1) + 1200e = 15,633.6 s; E[C] = 1200e = 3,261.9 s;
+///   E[prov] = e·7200(1 − e^{−1/24}) = 798.7 s; E[H] = 7200(e^{23/24} − 1) = 11,572.9 s.
 /// * 3 instances, checkpoints: mean_uptime 9 h (M = 3 h), W = 8 h, τ = 1 h, δ = 2 m, r = 3 m,
-///   P/d/u = 10/5/5 m, D = 15 m: E[T] = 42,108.0 s, E[C] = 3,290.3 s, E[prov] = 3,140.6 s,
-///   E[H] = 35,677.1 s (pieces as in the module comment).
+///   P/d/u = 10/5/5 m, D = 15 m: E[T] = 44,672.3 s, E[C] = 4,267.1 s, E[prov] = 2,767.2 s,
+///   E[H] = 37,638.1 s (pieces as in the module comment).
 #[test]
 fn cost_is_conserved_and_held_time_matches_its_closed_form() {
     let plain = Regime {
@@ -817,11 +830,11 @@ fn cost_is_conserved_and_held_time_matches_its_closed_form() {
         download: 300.0,
         upload: 300.0,
         interval: Some(3600.0),
+        durable: true,
         write: 120.0,
         restore: 180.0,
         mean_uptime: 32_400.0,
         mean_capacity_wait: 900.0,
-        ..BASE
     };
     // The held-time closed form of the no-checkpoint case, E[H] = (e^{λ(Y−P)} − 1)/λ.
     let lambda = plain.lambda();

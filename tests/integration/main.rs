@@ -4,5 +4,6 @@ mod cli;
 mod closed_forms;
 mod common;
 mod determinism;
+mod lean_loop;
 mod lifecycle;
 mod validation;

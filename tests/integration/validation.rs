@@ -210,9 +210,10 @@ fn assert_clean_failure(run: &Run, what: &str) {
     }
 }
 
-/// Why rejecting `text` does not happen as it should: exit 2, one line naming the file, one of
-/// `keys` and, when given, `line`.
-fn rejection_problem(text: &str, keys: &[&str], line: Option<usize>) -> Option<String> {
+/// Runs `spotsim validate` on `text` and checks that it is rejected as it should be: exit 2,
+/// one line naming the file, one of `keys` and, when given, `line`. `Ok(stderr)` when it is,
+/// `Err(what is wrong)` otherwise.
+fn check_rejection(text: &str, keys: &[&str], line: Option<usize>) -> Result<String, String> {
     let (run, path, _written) = validate(text);
     let stderr = run.stderr.trim_end();
     let problem = if let Some(problem) = unclean_failure(&run) {
@@ -231,7 +232,15 @@ fn rejection_problem(text: &str, keys: &[&str], line: Option<usize>) -> Option<S
     } else {
         None
     };
-    problem.map(|p| format!("{p}; stderr: {stderr}"))
+    match problem {
+        Some(p) => Err(format!("{p}; stderr: {stderr}")),
+        None => Ok(stderr.to_string()),
+    }
+}
+
+/// What is wrong with the rejection of `text`, if anything (see [`check_rejection`]).
+fn rejection_problem(text: &str, keys: &[&str], line: Option<usize>) -> Option<String> {
+    check_rejection(text, keys, line).err()
 }
 
 /// Asserts that `text` is rejected with a message naming the file, the key and `line`;
@@ -242,10 +251,8 @@ fn reject(text: &str, key: &str, line: Option<usize>) -> String {
 
 /// Like [`reject`], for errors that may name any one of `keys`.
 fn reject_any(text: &str, keys: &[&str], line: Option<usize>) -> String {
-    if let Some(problem) = rejection_problem(text, keys, line) {
-        panic!("{problem}\nscenario:\n{text}");
-    }
-    validate(text).0.stderr
+    check_rejection(text, keys, line)
+        .unwrap_or_else(|problem| panic!("{problem}\nscenario:\n{text}"))
 }
 
 /// Asserts that `text` is valid; returns the resolved scenario `spotsim validate` printed.
@@ -589,19 +596,15 @@ fn a_key_and_its_alias_together_are_rejected() {
         let alias_key = alias.split(' ').next().unwrap_or_default();
         // The message must name the key and point at one of the two lines.
         let lines = [line_of(&text, pinned_key), line_of(&text, alias_key)];
-        let named = rejection_problem(&text, &[pinned_key, alias_key], None);
-        let located = lines
-            .iter()
-            .all(|&l| rejection_problem(&text, &[pinned_key, alias_key], Some(l)).is_some());
-        if let Some(problem) = named {
-            problems.push(format!("{pinned_key} + {alias_key}: {problem}"));
-        } else if located {
-            problems.push(format!(
-                "{pinned_key} + {alias_key}: the message gives neither line {} nor line {}; stderr: {}",
-                lines[0],
-                lines[1],
-                validate(&text).0.stderr.trim_end()
-            ));
+        match check_rejection(&text, &[pinned_key, alias_key], None) {
+            Err(problem) => problems.push(format!("{pinned_key} + {alias_key}: {problem}")),
+            Ok(stderr) if !lines.iter().any(|l| stderr.contains(&format!(":{l}:"))) => {
+                problems.push(format!(
+                    "{pinned_key} + {alias_key}: the message gives neither line {} nor line {}; stderr: {stderr}",
+                    lines[0], lines[1]
+                ));
+            }
+            Ok(_) => {}
         }
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
@@ -751,6 +754,50 @@ fn bad_durations_are_rejected_naming_the_key_and_line() {
         keys.len() * bad_values.len(),
         problems.join("\n")
     );
+}
+
+#[test]
+fn values_of_the_wrong_type_are_rejected_naming_the_key_and_line() {
+    let cases = [
+        (
+            "managed_spot = true",
+            "managed_spot = \"yes\"",
+            "managed_spot",
+        ),
+        (
+            "instance_type = \"ml.p3.2xlarge\"",
+            "instance_type = 3",
+            "instance_type",
+        ),
+        (
+            "checkpoint_s3_uri = \"s3://bucket/checkpoints\"",
+            "checkpoint_s3_uri = true",
+            "checkpoint_s3_uri",
+        ),
+        ("policy = \"none\"", "policy = 5", "policy"),
+        ("model = \"exponential\"", "model = 5", "model"),
+        ("mean_uptime = \"6h\"", "mean_uptime = [1]", "mean_uptime"),
+        (
+            "on_demand_per_hour = 3.825",
+            "on_demand_per_hour = \"3.825\"",
+            "on_demand_per_hour",
+        ),
+        ("trials = 100", "trials = \"many\"", "trials"),
+        ("seed = 1", "seed = 1.5", "seed"),
+        (
+            "start_time = \"2026-01-01T00:00:00Z\"",
+            "start_time = \"yesterday\"",
+            "start_time",
+        ),
+    ];
+    let mut problems = Vec::new();
+    for (old, new, key) in cases {
+        let text = edit(BASE, old, new);
+        if let Some(p) = rejection_problem(&text, &[key], Some(line_of(&text, key))) {
+            problems.push(format!("{new}: {p}"));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1126,12 +1173,12 @@ fn reject_args(args: &[&str], mentions: &str) {
 #[test]
 fn bad_command_line_values_exit_2() {
     reject_args(&["simulate", "--threads", "0"], "--threads");
-    reject_args(&["simulate", "--threads", "-2"], "--threads");
+    reject_args(&["simulate", "--threads", "-2"], "-2");
     reject_args(&["simulate", "--trials", "0"], "--trials");
     reject_args(&["simulate", "--trials", "many"], "--trials");
-    reject_args(&["simulate", "--seed", "-1"], "--seed");
+    reject_args(&["simulate", "--seed", "-1"], "-1");
     reject_args(&["simulate", "--format", "xml"], "xml");
-    reject_args(&["describe", "--trial", "-1"], "--trial");
+    reject_args(&["describe", "--trial", "-1"], "-1");
     reject_args(&["frobnicate"], "frobnicate");
     reject_args(&["simulate", "--frobnicate"], "--frobnicate");
     reject_args(&["validate"], "SCENARIO");
