@@ -21,13 +21,13 @@ pub struct SimulateArgs {
     /// Scenario file (TOML). Without it, the embedded default scenario.
     pub scenario: Option<PathBuf>,
     /// Number of trials (default: the scenario's `[simulation] trials`).
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub trials: Option<u64>,
     /// Seed (default: the scenario's `[simulation] seed`).
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub seed: Option<u64>,
     /// Worker threads (default: all cores). The output does not depend on it.
-    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    #[arg(long, allow_hyphen_values = true, value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub threads: Option<u16>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
@@ -40,7 +40,7 @@ pub struct SimulateArgs {
     #[arg(long, value_name = "FILE")]
     pub per_trial: Option<PathBuf>,
     /// Stop early once the 95 % CI half-width of P(Completed) is below this (e.g. 0.005).
-    #[arg(long, value_name = "HALF_WIDTH")]
+    #[arg(long, value_name = "HALF_WIDTH", allow_hyphen_values = true)]
     pub precision: Option<f64>,
     /// Run shard I of K (0-based) and write its partial result with --partial. Without it,
     /// the shard comes from SLURM_ARRAY_TASK_ID/COUNT, JOB_COMPLETION_INDEX (+ --shard-count)

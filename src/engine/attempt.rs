@@ -94,10 +94,17 @@ impl Attempt {
 
     fn trained_unshifted(&self, x: f64) -> f64 {
         let (complete, into) = self.cycles_at(x);
+        if self.writes == 0.0 {
+            return into.min(self.work);
+        }
         (complete * self.interval + into.min(self.interval)).min(self.work)
     }
 
     fn durable_unshifted(&self, x: f64) -> f64 {
+        // Without periodic writes nothing is saved (and `0 × ∞` must not become NaN).
+        if self.writes == 0.0 {
+            return 0.0;
+        }
         self.cycles_at(x).0 * self.interval
     }
 
@@ -193,6 +200,19 @@ mod tests {
         assert_eq!(a.durable_at(notice + 60.0), 4600.0);
         assert_eq!(a.trained_at(notice + 120.0), 4660.0);
         assert_eq!(a.writes_at(notice + 60.0), 2);
+    }
+
+    #[test]
+    fn without_periodic_checkpoints_nothing_is_durable() {
+        // Regression: an infinite interval once gave 0 × ∞ = NaN durable progress.
+        let a = Attempt::new(0.0, 0.0, 3600.0, f64::INFINITY, 60.0, 0.0);
+        assert_eq!(a.durable_at(1000.0), 0.0);
+        assert_eq!(a.trained_at(1000.0), 1000.0);
+        assert_eq!(a.writes_at(1000.0), 0);
+        let mut b = a;
+        b.plan_emergency(1000.0, 1120.0);
+        assert_eq!(b.durable_at(1060.0), 1000.0);
+        assert_eq!(b.durable_at(1059.0), 0.0);
     }
 
     #[test]

@@ -111,7 +111,9 @@ pub struct SimulationSummary {
     pub metrics: Metrics,
     /// The same job on on-demand instances, without interruptions.
     pub on_demand_cost_usd: f64,
-    /// `(1 − mean cost / on-demand cost) × 100`: counts re-done work and stopped jobs.
+    /// `(1 − cost per completed job / on-demand cost) × 100`, where the cost per completed job
+    /// is the mean cost of all jobs (stopped ones included) divided by P(Completed): it counts
+    /// re-done work and the money spent on jobs that ended stopped. `null` when none completed.
     pub true_savings_percent: f64,
     /// Run information.
     pub run: RunInfo,
@@ -166,7 +168,7 @@ impl SimulationSummary {
                 lost_training_seconds: aggregate.lost_training_seconds.summary(),
             },
             on_demand_cost_usd,
-            true_savings_percent: (1.0 - mean_cost / on_demand_cost_usd) * 100.0,
+            true_savings_percent: true_savings_percent(mean_cost, aggregate, on_demand_cost_usd),
             run,
         }
     }
@@ -195,5 +197,27 @@ fn whole_quantiles(summary: Summary) -> Summary {
         p95: summary.p95.round(),
         p99: summary.p99.round(),
         ..summary
+    }
+}
+
+/// True savings: cost per completed job against the on-demand cost (NaN when none completed).
+fn true_savings_percent(mean_cost: f64, aggregate: &Aggregate, on_demand_cost_usd: f64) -> f64 {
+    let completed = aggregate.count(Outcome::Completed);
+    if completed == 0 {
+        return f64::NAN;
+    }
+    let cost_per_completed_job = mean_cost * aggregate.trials as f64 / completed as f64;
+    (1.0 - cost_per_completed_job / on_demand_cost_usd) * 100.0
+}
+
+impl SimulationSummary {
+    /// Mean cost of all jobs divided by P(Completed): what one completed job costs on spot.
+    pub fn cost_per_completed_job_usd(&self) -> f64 {
+        let p = self.outcomes.Completed.probability;
+        if p > 0.0 {
+            self.metrics.cost_usd.mean / p
+        } else {
+            f64::NAN
+        }
     }
 }

@@ -44,11 +44,8 @@ pub(super) fn render(summary: &SimulationSummary) -> String {
             cell(s.max)
         ));
     }
-    out.push_str(&format!(
-        "\nOn-demand cost of the same job: ${:.2}; true saving {:.1} % (AWS's formula: {:.1} %).\n",
-        summary.on_demand_cost_usd,
-        summary.true_savings_percent,
-        summary.metrics.savings_percent.mean
-    ));
+    out.push('\n');
+    out.push_str(&super::savings_sentence(summary));
+    out.push('\n');
     out
 }

@@ -41,6 +41,32 @@ pub fn json<T: serde::Serialize>(value: &T) -> String {
     text
 }
 
+/// A percentage for people, or "–" when it is undefined.
+pub(crate) fn percent_or_dash(x: f64) -> String {
+    if x.is_finite() {
+        format!("{x:.1} %")
+    } else {
+        "–".to_string()
+    }
+}
+
+/// The closing sentence of table and Markdown summaries: on-demand cost, spot cost, savings.
+pub(crate) fn savings_sentence(summary: &SimulationSummary) -> String {
+    let per_completed = summary.cost_per_completed_job_usd();
+    let head = format!(
+        "On-demand cost of the same job: ${:.2}. On spot: ${:.2} per job",
+        summary.on_demand_cost_usd, summary.metrics.cost_usd.mean
+    );
+    if !per_completed.is_finite() {
+        return format!("{head}; no job completed.");
+    }
+    format!(
+        "{head}, ${per_completed:.2} per completed job → true saving {} (AWS's formula: {}).",
+        percent_or_dash(summary.true_savings_percent),
+        percent_or_dash(summary.metrics.savings_percent.mean),
+    )
+}
+
 /// A metric row: the quantity, its unit and its summary.
 pub(crate) fn metric_rows(
     summary: &SimulationSummary,

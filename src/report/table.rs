@@ -134,12 +134,8 @@ pub(super) fn render(summary: &SimulationSummary) -> String {
         ]);
     }
     out.push_str(&align(&rows));
-    out.push_str(&format!(
-        "\nOn-demand cost of the same job: ${:.2}. Mean cost on spot: ${:.2} → true saving {:.1} % (AWS's formula: {:.1} %).\n",
-        summary.on_demand_cost_usd,
-        summary.metrics.cost_usd.mean,
-        summary.true_savings_percent,
-        summary.metrics.savings_percent.mean,
-    ));
+    out.push('\n');
+    out.push_str(&super::savings_sentence(summary));
+    out.push('\n');
     out
 }

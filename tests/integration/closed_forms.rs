@@ -469,7 +469,7 @@ fn no_checkpoints_interruption_count_matches() {
         (rare, 100_000, 201),
         (waits, 100_000, 202),
         (provisioning, 100_000, 203),
-        (very, 100_000, 204),
+        (very, 200_000, 204),
     ];
     for (regime, trials, seed) in cases {
         let y = regime.provisioning + regime.download + regime.training + regime.upload;

@@ -436,3 +436,20 @@ fn a_gang_pays_for_every_instance() {
     assert_eq!(outcome.training_time_in_seconds(), Some(18_540));
     check_money(&outcome, SPOT_PER_HOUR, 4.0);
 }
+
+#[test]
+fn no_checkpoint_policy_restarts_from_the_beginning() {
+    // Regression: with an S3 URI but policy "none", an interruption once produced NaN progress.
+    let scenario = variant(
+        "aws-guide-one-interruption.toml",
+        &[("policy = \"interval\"", "policy = \"none\"")],
+    );
+    let (outcome, timeline) = run(&scenario);
+    check_invariants(&outcome, &timeline);
+    // 6,600 s trained by 7,200 s, all lost; the restart downloads without a restore
+    // (9,300 → 9,600), trains 4 h (→ 24,000) and uploads (→ 24,300).
+    assert_eq!(outcome.lost_training_seconds, 6600.0);
+    assert_eq!(outcome.wall_clock_seconds, 24_300.0);
+    assert_eq!(outcome.training_time_in_seconds(), Some(6900 + 15_000));
+    assert_eq!(outcome.checkpoints_written, 0);
+}

@@ -6,4 +6,5 @@ mod common;
 mod determinism;
 mod lean_loop;
 mod lifecycle;
+mod scale;
 mod validation;
