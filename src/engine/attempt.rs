@@ -9,6 +9,17 @@
 //! An optional emergency checkpoint (on an interruption notice) inserts one more write of δ at
 //! the notice instant; the rest of the attempt shifts by δ.
 
+/// Where an attempt stands at an instant.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Progress {
+    /// Training done in the attempt.
+    pub trained: f64,
+    /// Training saved by completed checkpoints.
+    pub durable: f64,
+    /// Checkpoint writes completed.
+    pub writes: u32,
+}
+
 /// The deterministic plan of one attempt.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Attempt {
@@ -117,12 +128,40 @@ impl Attempt {
         }
     }
 
+    /// Training done, training saved by checkpoints, and writes completed by `x` (inclusive),
+    /// from one position lookup (the engine's path: the three are needed together).
+    pub fn progress_at(&self, x: f64) -> Progress {
+        let position = self.unshifted(x);
+        let (complete, into) = self.cycles_at(position);
+        let (mut trained, mut durable) = if self.writes == 0.0 {
+            (into.min(self.work), 0.0)
+        } else {
+            let saved = complete * self.interval;
+            ((saved + into.min(self.interval)).min(self.work), saved)
+        };
+        let mut writes = complete as u32;
+        if let Some((at, saved)) = self.emergency
+            && x >= at + self.write
+        {
+            durable = durable.max(saved);
+            writes += 1;
+        }
+        trained = trained.max(durable);
+        Progress {
+            trained,
+            durable,
+            writes,
+        }
+    }
+
     /// Training done in this attempt by `x`.
+    #[cfg(test)]
     pub fn trained_at(&self, x: f64) -> f64 {
         self.trained_unshifted(self.unshifted(x))
     }
 
     /// Training saved by checkpoints completed by `x` (inclusive) in this attempt.
+    #[cfg(test)]
     pub fn durable_at(&self, x: f64) -> f64 {
         let periodic = self.durable_unshifted(self.unshifted(x));
         match self.emergency {
@@ -132,6 +171,7 @@ impl Attempt {
     }
 
     /// Checkpoint writes completed by `x` (inclusive).
+    #[cfg(test)]
     pub fn writes_at(&self, x: f64) -> u32 {
         let periodic = self.cycles_at(self.unshifted(x)).0 as u32;
         match self.emergency {
@@ -167,6 +207,25 @@ mod tests {
     // 10 h of work, 1 h interval, 60 s writes: 9 writes, no write after the last segment.
     fn plan() -> Attempt {
         Attempt::new(100.0, 200.0, 36_000.0, 3600.0, 60.0, 30.0)
+    }
+
+    #[test]
+    fn progress_at_agrees_with_the_separate_queries() {
+        let mut with_emergency = plan();
+        with_emergency.plan_emergency(4960.0, 5080.0);
+        for a in [
+            plan(),
+            with_emergency,
+            Attempt::new(0.0, 10.0, 3600.0, f64::INFINITY, 60.0, 0.0),
+        ] {
+            for step in 0..2000 {
+                let x = a.start + step as f64 * 20.0;
+                let p = a.progress_at(x);
+                assert_eq!(p.trained, a.trained_at(x), "{x}");
+                assert_eq!(p.durable, a.durable_at(x), "{x}");
+                assert_eq!(p.writes, a.writes_at(x), "{x}");
+            }
+        }
     }
 
     #[test]

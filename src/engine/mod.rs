@@ -23,7 +23,7 @@ use crate::random::TrialRng;
 use crate::sagemaker::billing::{aws_savings_percent, reported_seconds};
 use crate::sagemaker::status::{MESSAGE_INSUFFICIENT_CAPACITY, MESSAGE_PREPARING, SecondaryStatus};
 use crate::scenario::{CapacityWaitStatus, Scenario};
-use attempt::Attempt;
+use attempt::{Attempt, Progress};
 use serde::Serialize;
 use std::sync::Arc;
 
@@ -370,23 +370,25 @@ impl Engine {
                 return self.stop(limit, reason, totals, recorder);
             }
             record_phases(&attempt, lost, false, recorder);
-            self.hold(&attempt, lost, &mut totals);
+            let progress = self.hold(&attempt, lost, &mut totals);
             let saved = if self.durable_checkpoints {
-                attempt.durable_at(lost)
+                progress.durable
             } else {
                 0.0
             };
-            totals.lost += attempt.trained_at(lost) - saved;
+            totals.lost += progress.trained - saved;
             totals.durable += saved;
             now = self.interrupt(lost, &mut totals, recorder);
         }
     }
 
-    /// Books the instance-held time of `attempt` up to `until`.
+    /// Books the instance-held time of `attempt` up to `until`; returns where it stands then.
     #[inline]
-    fn hold(&self, attempt: &Attempt, until: f64, totals: &mut Totals) {
+    fn hold(&self, attempt: &Attempt, until: f64, totals: &mut Totals) -> Progress {
+        let progress = attempt.progress_at(until);
         totals.held += until - attempt.start;
-        totals.writes += attempt.writes_at(until);
+        totals.writes += progress.writes;
+        progress
     }
 
     fn interrupt<R: Recorder>(&self, at: f64, totals: &mut Totals, recorder: &mut R) -> f64 {
