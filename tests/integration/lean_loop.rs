@@ -21,6 +21,10 @@ fn lean_loop_and_engine_agree_on_the_reference_model() {
     let p = aggregate.outcome_counts[0] as f64 / n as f64;
     let wall = aggregate.wall_clock_seconds.summary();
 
+    eprintln!(
+        "lean loop: P(Completed) {lean_p:.5}, mean wall clock {lean_mean:.1} s; spotsim: {p:.5}, {:.1} ± {:.1} s",
+        wall.mean, wall.stderr
+    );
     // Two independent estimates: the difference has variance var1/n1 + var2/n2.
     let p_pooled = (lean_p + p) / 2.0;
     let se_p = (p_pooled * (1.0 - p_pooled) * 2.0 / n as f64).sqrt();
