@@ -17,6 +17,7 @@
 
 mod attempt;
 
+use crate::market::price::SpotPrice;
 use crate::market::{Capacity, Market, MarketState};
 use crate::policy::OnNotice;
 use crate::random::TrialRng;
@@ -192,8 +193,8 @@ pub struct Engine {
     durable_checkpoints: bool,
     notice: f64,
     emergency_checkpoints: bool,
-    price_per_hour: f64,
-    billable_ratio: f64,
+    price: SpotPrice,
+    on_demand_per_hour: f64,
     pending_status: bool,
     seed: u64,
 }
@@ -202,6 +203,8 @@ pub struct Engine {
 #[derive(Debug, Default)]
 struct Totals {
     held: f64,
+    /// ∫ price dt over held time, USD·s/h per instance.
+    price_seconds: f64,
     interruptions: u32,
     lost: f64,
     writes: u32,
@@ -214,11 +217,13 @@ impl Engine {
     /// Compiles a scenario.
     pub fn new(scenario: &Scenario) -> Self {
         let spot = scenario.policy.uses_spot();
-        let pricing = scenario.pricing;
-        let price_per_hour = if spot {
-            pricing.spot_per_hour
+        let pricing = &scenario.pricing;
+        // Held seconds are priced by the second: spot by its (possibly stepped) price,
+        // on-demand by the constant on-demand price.
+        let price = if spot {
+            pricing.spot.clone()
         } else {
-            pricing.on_demand_per_hour
+            SpotPrice::Constant(pricing.on_demand_per_hour)
         };
         Self {
             market: scenario.market.as_ref().map(|m| m.model.clone()),
@@ -241,8 +246,8 @@ impl Engine {
             durable_checkpoints: scenario.job.checkpoint_s3_uri.is_some(),
             notice: scenario.market.as_ref().map_or(0.0, |m| m.notice_seconds),
             emergency_checkpoints: scenario.checkpoint.on_notice == OnNotice::Checkpoint,
-            price_per_hour,
-            billable_ratio: price_per_hour / pricing.on_demand_per_hour,
+            price,
+            on_demand_per_hour: pricing.on_demand_per_hour,
             pending_status: scenario.simulation.capacity_wait_status == CapacityWaitStatus::Pending,
             seed: scenario.simulation.seed,
         }
@@ -350,7 +355,7 @@ impl Engine {
 
             if end <= lost && end <= limit {
                 record_phases(&attempt, end, true, recorder);
-                self.hold(&attempt, end, &mut totals);
+                self.hold(&attempt, end, market_state.offset_seconds, &mut totals);
                 totals.durable = self.training;
                 recorder.enter(
                     end,
@@ -361,7 +366,7 @@ impl Engine {
             }
             if limit <= lost {
                 record_phases(&attempt, limit, false, recorder);
-                self.hold(&attempt, limit, &mut totals);
+                self.hold(&attempt, limit, market_state.offset_seconds, &mut totals);
                 let reason = if self.max_wait <= runtime_limit {
                     Outcome::MaxWaitTimeExceeded
                 } else {
@@ -370,7 +375,7 @@ impl Engine {
                 return self.stop(limit, reason, totals, recorder);
             }
             record_phases(&attempt, lost, false, recorder);
-            let progress = self.hold(&attempt, lost, &mut totals);
+            let progress = self.hold(&attempt, lost, market_state.offset_seconds, &mut totals);
             let saved = if self.durable_checkpoints {
                 progress.durable
             } else {
@@ -384,9 +389,16 @@ impl Engine {
 
     /// Books the instance-held time of `attempt` up to `until`; returns where it stands then.
     #[inline]
-    fn hold(&self, attempt: &Attempt, until: f64, totals: &mut Totals) -> Progress {
+    fn hold(
+        &self,
+        attempt: &Attempt,
+        until: f64,
+        trace_offset: f64,
+        totals: &mut Totals,
+    ) -> Progress {
         let progress = attempt.progress_at(until);
         totals.held += until - attempt.start;
+        totals.price_seconds += self.price.integral(attempt.start, until, trace_offset);
         totals.writes += progress.writes;
         progress
     }
@@ -423,8 +435,8 @@ impl Engine {
             outcome,
             wall_clock_seconds: end,
             training_time_seconds: totals.held,
-            billable_time_seconds: totals.held * self.billable_ratio,
-            cost_usd: totals.held * self.price_per_hour * self.instance_count / 3600.0,
+            billable_time_seconds: totals.price_seconds / self.on_demand_per_hour,
+            cost_usd: totals.price_seconds * self.instance_count / 3600.0,
             interruptions: totals.interruptions,
             lost_training_seconds: totals.lost,
             checkpoints_written: totals.writes,

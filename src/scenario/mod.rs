@@ -7,6 +7,7 @@ pub mod keys;
 mod raw;
 
 use crate::error::InputError;
+use crate::market::price::{HistoryFilter, PriceAnchor, PriceSteps, SpotPrice, load_price_history};
 use crate::market::{self, Market, MarketContext};
 use crate::policy::{CheckpointPolicy, OnNotice, SchedulingPolicy};
 use crate::sagemaker::time::{format_utc_millis, parse_utc_millis};
@@ -92,12 +93,16 @@ pub struct MarketSpec {
 }
 
 /// Prices per instance-hour, USD.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Pricing {
     /// On-demand price.
     pub on_demand_per_hour: f64,
-    /// Spot price (constant).
+    /// A representative spot price (the constant, or the time-weighted mean of a series).
     pub spot_per_hour: f64,
+    /// The spot price over time.
+    pub spot: SpotPrice,
+    /// The resolved `[pricing]` keys that define the spot price (for `validate`).
+    pub spot_source: toml::Table,
 }
 
 /// How capacity waits appear in the status list.
@@ -155,7 +160,8 @@ impl Scenario {
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_else(|| "scenario".to_string());
-        Self::from_toml(&source, &file, &stem)
+        let base_dir = path.parent().unwrap_or(Path::new("."));
+        Self::from_toml_in(&source, &file, &stem, base_dir)
     }
 
     /// The embedded default scenario.
@@ -166,8 +172,23 @@ impl Scenario {
 
     /// Parses and validates scenario text; `file` names it in errors, `stem` is the default name.
     pub fn from_toml(source: &str, file: &str, stem: &str) -> Result<Self, InputError> {
+        Self::from_toml_in(source, file, stem, Path::new("."))
+    }
+
+    /// Like [`Scenario::from_toml`], resolving relative paths (traces, prices) against `base_dir`.
+    pub fn from_toml_in(
+        source: &str,
+        file: &str,
+        stem: &str,
+        base_dir: &Path,
+    ) -> Result<Self, InputError> {
         let raw: RawScenario = toml::from_str(source).map_err(|e| toml_error(file, source, &e))?;
-        Resolver { file, source }.resolve(raw, stem)
+        Resolver {
+            file,
+            source,
+            base_dir,
+        }
+        .resolve(raw, stem)
     }
 
     /// The job's `MaxWaitTimeInSeconds` deadline, or `∞` for on-demand jobs.
@@ -257,10 +278,7 @@ impl Scenario {
             "on_demand_per_hour".into(),
             Value::Float(self.pricing.on_demand_per_hour),
         );
-        pricing.insert(
-            "spot_per_hour".into(),
-            Value::Float(self.pricing.spot_per_hour),
-        );
+        pricing.extend(self.pricing.spot_source.clone());
         root.insert("pricing".into(), Value::Table(pricing));
         let mut policy = toml::Table::new();
         policy.insert("name".into(), Value::String(self.policy.name().into()));
@@ -375,6 +393,7 @@ fn pinned_note(pinned: &str, aliases: &[&str]) -> String {
 struct Resolver<'a> {
     file: &'a str,
     source: &'a str,
+    base_dir: &'a Path,
 }
 
 impl Resolver<'_> {
@@ -442,7 +461,13 @@ impl Resolver<'_> {
             }
             None => None,
         };
-        let pricing = self.pricing(&raw.pricing, policy)?;
+        let pricing = self.pricing(
+            &raw.pricing,
+            policy,
+            &job,
+            market.as_ref(),
+            start_time_millis,
+        )?;
         let simulation = self.simulation(&raw.simulation)?;
         Ok(Scenario {
             name,
@@ -726,6 +751,9 @@ impl Resolver<'_> {
         let notice_seconds = keys.duration("notice")?.unwrap_or(120.0);
         let context = MarketContext {
             instance_count: job.instance_count,
+            instance_type: &job.instance_type,
+            horizon_seconds: job.max_wait_seconds.unwrap_or(job.max_runtime_seconds),
+            base_dir: self.base_dir,
         };
         let (model, known) = market::build(&model, &mut keys, &context)?;
         let mut all_known = vec!["model", "notice"];
@@ -741,6 +769,9 @@ impl Resolver<'_> {
         &self,
         raw: &raw::RawPricing,
         policy: SchedulingPolicy,
+        job: &Job,
+        market: Option<&MarketSpec>,
+        start_time_millis: i64,
     ) -> Result<Pricing, InputError> {
         let on_demand_per_hour = raw.on_demand_per_hour.ok_or_else(|| {
             InputError::new(
@@ -756,47 +787,241 @@ impl Resolver<'_> {
                 format!("expected a price greater than zero, got {on_demand_per_hour}"),
             ));
         }
-        let spot_per_hour = match (raw.spot_per_hour, raw.spot_discount) {
-            (Some(_), Some(_)) => {
+        let given: Vec<&str> = [
+            ("spot_per_hour", raw.spot_per_hour.is_some()),
+            ("spot_discount", raw.spot_discount.is_some()),
+            ("spot_prices", raw.spot_prices.is_some()),
+            ("spot_price_history", raw.spot_price_history.is_some()),
+        ]
+        .iter()
+        .filter(|(_, set)| *set)
+        .map(|(name, _)| *name)
+        .collect();
+        if given.len() > 1 {
+            return Err(self.error(
+                "pricing",
+                &[given[1]],
+                format!("give one spot price source, not {}", given.join(" and ")),
+            ));
+        }
+        let spot = if let Some(price) = raw.spot_per_hour {
+            if !(price.is_finite() && price >= 0.0) {
+                return Err(self.error(
+                    "pricing",
+                    &["spot_per_hour"],
+                    format!("expected a price of zero or more, got {price}"),
+                ));
+            }
+            SpotPrice::Constant(price)
+        } else if let Some(discount) = raw.spot_discount {
+            if !(0.0..1.0).contains(&discount) {
                 return Err(self.error(
                     "pricing",
                     &["spot_discount"],
-                    "give either spot_per_hour or spot_discount, not both",
+                    format!("expected a fraction in [0, 1) (0.7 = 70 % off), got {discount}"),
                 ));
             }
-            (Some(price), None) => {
-                if !(price.is_finite() && price >= 0.0) {
-                    return Err(self.error(
-                        "pricing",
-                        &["spot_per_hour"],
-                        format!("expected a price of zero or more, got {price}"),
-                    ));
-                }
-                price
-            }
-            (None, Some(discount)) => {
-                if !(0.0..1.0).contains(&discount) {
-                    return Err(self.error(
-                        "pricing",
-                        &["spot_discount"],
-                        format!("expected a fraction in [0, 1) (0.7 = 70 % off), got {discount}"),
-                    ));
-                }
-                on_demand_per_hour * (1.0 - discount)
-            }
-            (None, None) if policy.uses_spot() => {
-                return Err(InputError::new(
-                    self.file,
-                    "a managed-spot job needs spot_per_hour or spot_discount",
+            SpotPrice::Constant(on_demand_per_hour * (1.0 - discount))
+        } else if let Some(source) = &raw.spot_prices {
+            self.per_tick_prices(source, raw.spot_prices_key.as_deref(), market)?
+        } else if let Some(path) = &raw.spot_price_history {
+            let full = self.base_dir.join(path);
+            let file = full.display().to_string();
+            let text = std::fs::read_to_string(&full).map_err(|e| {
+                self.error(
+                    "pricing",
+                    &["spot_price_history"],
+                    format!("cannot read {file}: {e}"),
                 )
-                .at_key("[pricing]"));
-            }
-            (None, None) => on_demand_per_hour,
+            })?;
+            let filter =
+                HistoryFilter {
+                    availability_zone: raw.availability_zone.clone(),
+                    instance_type: Some(raw.instance_type.clone().unwrap_or_else(|| {
+                        job.instance_type.trim_start_matches("ml.").to_string()
+                    })),
+                    product_description: raw.product_description.clone(),
+                };
+            SpotPrice::Steps(Arc::new(load_price_history(
+                &file,
+                &text,
+                &filter,
+                start_time_millis,
+            )?))
+        } else if policy.uses_spot() {
+            return Err(InputError::new(
+                self.file,
+                "a managed-spot job needs a spot price: spot_per_hour, spot_discount, spot_prices or spot_price_history",
+            )
+            .at_key("[pricing]"));
+        } else {
+            SpotPrice::Constant(on_demand_per_hour)
         };
+        let unused = [
+            (
+                "spot_prices_key",
+                raw.spot_prices_key.is_some() && raw.spot_prices.is_none(),
+            ),
+            (
+                "availability_zone",
+                raw.availability_zone.is_some() && raw.spot_price_history.is_none(),
+            ),
+            (
+                "instance_type",
+                raw.instance_type.is_some() && raw.spot_price_history.is_none(),
+            ),
+            (
+                "product_description",
+                raw.product_description.is_some() && raw.spot_price_history.is_none(),
+            ),
+        ];
+        if let Some((key, _)) = unused.iter().find(|(_, unused)| *unused) {
+            return Err(self.error(
+                "pricing",
+                &[key],
+                "this key belongs to another spot price source (spot_prices_key goes with spot_prices; availability_zone, instance_type and product_description with spot_price_history)",
+            ));
+        }
+        let mut spot_source = toml::Table::new();
+        let absolute = |path: &str| {
+            let full = self.base_dir.join(path);
+            toml::Value::String(full.canonicalize().unwrap_or(full).display().to_string())
+        };
+        if let Some(source) = &raw.spot_prices {
+            let value = if source == "trace" {
+                toml::Value::String(source.clone())
+            } else {
+                absolute(source)
+            };
+            spot_source.insert("spot_prices".into(), value);
+            if let Some(key) = &raw.spot_prices_key {
+                spot_source.insert("spot_prices_key".into(), toml::Value::String(key.clone()));
+            }
+        } else if let Some(path) = &raw.spot_price_history {
+            spot_source.insert("spot_price_history".into(), absolute(path));
+            for (key, value) in [
+                ("availability_zone", &raw.availability_zone),
+                ("instance_type", &raw.instance_type),
+                ("product_description", &raw.product_description),
+            ] {
+                if let Some(value) = value {
+                    spot_source.insert(key.into(), toml::Value::String(value.clone()));
+                }
+            }
+        } else {
+            spot_source.insert(
+                "spot_per_hour".into(),
+                toml::Value::Float(spot.mean_per_hour()),
+            );
+        }
         Ok(Pricing {
             on_demand_per_hour,
-            spot_per_hour,
+            spot_per_hour: spot.mean_per_hour(),
+            spot,
+            spot_source,
         })
+    }
+
+    /// Per-tick prices aligned with the replayed trace: `"trace"` (the trace file's own
+    /// `prices`) or a JSON file holding one array per key (`spot_prices_key`).
+    fn per_tick_prices(
+        &self,
+        source: &str,
+        key: Option<&str>,
+        market: Option<&MarketSpec>,
+    ) -> Result<SpotPrice, InputError> {
+        let trace = market.and_then(|m| m.model.as_trace()).ok_or_else(|| {
+            self.error(
+                "pricing",
+                &["spot_prices"],
+                "per-tick prices align with a replayed trace: they need [market] model = \"trace\"",
+            )
+        })?;
+        let rows = trace.data.times.len();
+        let prices: Vec<f64> = if source == "trace" {
+            trace.data.prices.clone().ok_or_else(|| {
+                self.error(
+                    "pricing",
+                    &["spot_prices"],
+                    format!(
+                        "spot_prices = \"trace\", but {} has no `prices` array",
+                        trace.data.file
+                    ),
+                )
+            })?
+        } else {
+            let full = self.base_dir.join(source);
+            let file = full.display().to_string();
+            let text = std::fs::read_to_string(&full).map_err(|e| {
+                self.error(
+                    "pricing",
+                    &["spot_prices"],
+                    format!("cannot read {file}: {e}"),
+                )
+            })?;
+            let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+                InputError::new(&file, format!("not valid JSON: {e}")).at_line(Some(e.line()))
+            })?;
+            let series = match (&value, key) {
+                (serde_json::Value::Array(_), None) => &value,
+                (serde_json::Value::Object(map), Some(key)) => map.get(key).ok_or_else(|| {
+                    let keys: Vec<&str> = map.keys().map(String::as_str).take(12).collect();
+                    self.error(
+                        "pricing",
+                        &["spot_prices_key"],
+                        format!(
+                            "{file} has no series \"{key}\" (it has: {})",
+                            keys.join(", ")
+                        ),
+                    )
+                })?,
+                (serde_json::Value::Object(_), None) => {
+                    return Err(self.error(
+                        "pricing",
+                        &["spot_prices_key"],
+                        format!("{file} holds several series: name one with spot_prices_key"),
+                    ));
+                }
+                _ => {
+                    return Err(InputError::new(
+                        &file,
+                        "expected an array of prices or an object of arrays",
+                    ));
+                }
+            };
+            let list = series
+                .as_array()
+                .ok_or_else(|| InputError::new(&file, "expected an array of prices"))?;
+            let mut prices = Vec::with_capacity(list.len());
+            for (i, p) in list.iter().enumerate() {
+                prices.push(
+                    p.as_f64()
+                        .filter(|x| x.is_finite() && *x >= 0.0)
+                        .ok_or_else(|| {
+                            InputError::new(&file, format!("expected a price ≥ 0, got {p}"))
+                                .at_key(format!("[{i}]"))
+                        })?,
+                );
+            }
+            prices
+        };
+        if prices.len() != rows {
+            return Err(self.error(
+                "pricing",
+                &["spot_prices"],
+                format!(
+                    "{} prices for a trace of {rows} rows: per-tick prices must align one per row",
+                    prices.len()
+                ),
+            ));
+        }
+        let period = trace.wrap.then_some(trace.duration_seconds);
+        Ok(SpotPrice::Steps(Arc::new(PriceSteps::new(
+            trace.data.times.clone(),
+            prices,
+            period,
+            PriceAnchor::TraceOffset,
+        ))))
     }
 
     fn simulation(&self, raw: &raw::RawSimulation) -> Result<Simulation, InputError> {

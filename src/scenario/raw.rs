@@ -71,6 +71,12 @@ pub struct RawPricing {
     pub on_demand_per_hour: Option<f64>,
     pub spot_per_hour: Option<f64>,
     pub spot_discount: Option<f64>,
+    pub spot_prices: Option<String>,
+    pub spot_prices_key: Option<String>,
+    pub spot_price_history: Option<String>,
+    pub availability_zone: Option<String>,
+    pub instance_type: Option<String>,
+    pub product_description: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]

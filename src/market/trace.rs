@@ -1,0 +1,320 @@
+//! Trace replay (`model = "trace"`): capacity exists exactly when a recorded availability
+//! trace says so. The job acquires capacity when the trace is available (then provisions) and
+//! is interrupted when it becomes unavailable.
+//!
+//! A trial starts at an offset into the trace: fixed (`start = "179.725h"`) or `"random"`,
+//! uniform per trial from the trial's own seed stream. Without `wrap`, the whole MaxWait of a
+//! trial must fit in the trace: a fixed start must leave room for it, and a random start is
+//! drawn from [0, duration − MaxWait]; so no trial ever runs past the end. With `wrap = true`
+//! the trace repeats.
+
+use super::trace_data::{Convention, TraceData, TraceFormat};
+use super::{Capacity, Market, MarketContext, MarketState, seconds_value};
+use crate::error::InputError;
+use crate::random::{Stream, TrialRng, unit_open_closed};
+use crate::scenario::keys::Keys;
+use std::sync::Arc;
+
+/// Keys of `[market]` this model reads.
+pub const KEYS: &[&str] = &[
+    "path",
+    "format",
+    "convention",
+    "threshold",
+    "start",
+    "wrap",
+    "max_gap",
+];
+
+/// Where each trial starts in the trace.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum StartOffset {
+    /// The same offset for every trial.
+    Fixed(f64),
+    /// Uniform per trial.
+    Random,
+}
+
+/// A replayed availability trace.
+#[derive(Debug, Clone)]
+pub struct Trace {
+    /// The loaded rows (also used to align per-tick prices).
+    pub data: Arc<TraceData>,
+    /// Available intervals `[start, end)` in trace time.
+    pub intervals: Vec<(f64, f64)>,
+    /// Trace length.
+    pub duration_seconds: f64,
+    /// Start offset rule.
+    pub start: StartOffset,
+    /// Whether the trace repeats.
+    pub wrap: bool,
+    /// The declared convention.
+    pub convention: Convention,
+    /// Count threshold for "available".
+    pub threshold: u32,
+    /// A trial's longest run (MaxWait).
+    horizon_seconds: f64,
+    path_text: String,
+    format_text: &'static str,
+}
+
+pub(super) fn build(
+    keys: &mut Keys,
+    context: &MarketContext,
+) -> Result<Box<dyn Market>, InputError> {
+    let path_text = keys.string("path")?.ok_or_else(|| {
+        keys.error(
+            "path",
+            "model \"trace\" needs the path of the trace file (relative to the scenario)",
+        )
+    })?;
+    let format = match keys.string("format")? {
+        None => None,
+        Some(name) => Some(TraceFormat::parse(&name).ok_or_else(|| {
+            keys.error(
+                "format",
+                format!("expected \"csv\", \"json\" or \"events\", got \"{name}\""),
+            )
+        })?),
+    };
+    let max_gap_factor = keys.number("max_gap")?.unwrap_or(2.0);
+    if max_gap_factor < 1.0 {
+        return Err(keys.error(
+            "max_gap",
+            "a factor of the typical row spacing, at least 1 (default 2)",
+        ));
+    }
+    let path = context.base_dir.join(&path_text);
+    let data = TraceData::load(&path, format, max_gap_factor)?;
+    // `validate` prints the absolute path so that its output works from any folder.
+    let path_text = path
+        .canonicalize()
+        .unwrap_or(path.clone())
+        .display()
+        .to_string();
+    let format_text = match data.format {
+        TraceFormat::Csv => "csv",
+        TraceFormat::Json => "json",
+        TraceFormat::Events => "events",
+    };
+    let is_events = data.format == TraceFormat::Events;
+
+    let convention = match keys.string("convention")? {
+        Some(name) => Convention::parse(&name).ok_or_else(|| {
+            keys.error("convention", format!("expected \"available\" (1 = capacity) or \"preempted\" (1 = no capacity), got \"{name}\""))
+        })?,
+        None if is_events => Convention::Available,
+        None => {
+            return Err(keys.error(
+                "convention",
+                "declare what 1 means in this trace: convention = \"available\" (1 = capacity) or \"preempted\" (1 = no capacity); it is never guessed",
+            ));
+        }
+    };
+    let threshold_given = keys.number("threshold")?;
+    let non_binary_row = data.values.iter().position(|&v| v > 1);
+    let row_location = |row: usize| -> String {
+        match format_text {
+            "json" => format!("data[{row}]"),
+            "csv" => format!("line {}", row + 2),
+            _ => format!("row {}", row + 1),
+        }
+    };
+    if convention == Convention::Preempted {
+        if let Some(row) = non_binary_row {
+            return Err(keys.error(
+                "convention",
+                format!(
+                    "\"preempted\" traces hold 0/1 values, but {} of {} has {}: a count trace uses convention = \"available\" with a threshold",
+                    row_location(row),
+                    data.file,
+                    data.values[row]
+                ),
+            ));
+        }
+        if threshold_given.is_some() {
+            return Err(keys.error(
+                "threshold",
+                "a threshold applies to count traces (convention = \"available\")",
+            ));
+        }
+    }
+    let threshold = match threshold_given {
+        Some(t) if t >= 1.0 && t.fract() == 0.0 && t <= f64::from(u32::MAX) => t as u32,
+        Some(t) => {
+            return Err(keys.error("threshold", format!("expected a whole number ≥ 1, got {t}")));
+        }
+        None if is_events => context.instance_count,
+        None => {
+            if let Some(row) = non_binary_row {
+                return Err(keys.error(
+                    "threshold",
+                    format!(
+                        "{} of {} has the value {} (not 0/1): for a count trace give threshold = the instances the job needs",
+                        row_location(row),
+                        data.file,
+                        data.values[row]
+                    ),
+                ));
+            }
+            1
+        }
+    };
+    let wrap = keys.boolean("wrap")?.unwrap_or(false);
+    let duration_seconds = data.end_seconds;
+    let horizon_seconds = context.horizon_seconds;
+    let start = match keys.take("start") {
+        None => StartOffset::Fixed(0.0),
+        Some(toml::Value::String(s)) if s == "random" => StartOffset::Random,
+        Some(value) => StartOffset::Fixed(
+            crate::scenario::keys::value_to_seconds(&value)
+                .map_err(|m| keys.error("start", format!("{m}, or \"random\"")))?,
+        ),
+    };
+    match start {
+        StartOffset::Fixed(offset) if offset >= duration_seconds => {
+            return Err(keys.error(
+                "start",
+                format!("the trace lasts {duration_seconds} s; a start offset of {offset} s is past its end"),
+            ));
+        }
+        StartOffset::Fixed(offset) if !wrap && offset + horizon_seconds > duration_seconds => {
+            return Err(keys.error(
+                "start",
+                format!(
+                    "a trial starting at {offset} s may run {horizon_seconds} s (MaxWait), past the end of the trace at {duration_seconds} s; start earlier, shorten MaxWait or set wrap = true"
+                ),
+            ));
+        }
+        StartOffset::Random if !wrap && horizon_seconds > duration_seconds => {
+            return Err(keys.error(
+                "start",
+                format!("the trace ({duration_seconds} s) is shorter than MaxWait ({horizon_seconds} s); set wrap = true to repeat it"),
+            ));
+        }
+        _ => {}
+    }
+    let intervals = data.availability(convention, threshold);
+    if intervals.is_empty() {
+        return Err(keys.error(
+            "path",
+            format!(
+                "{} never has capacity under convention \"{}\" (threshold {threshold})",
+                data.file,
+                convention.name()
+            ),
+        ));
+    }
+    Ok(Box::new(Trace {
+        data: Arc::new(data),
+        intervals,
+        duration_seconds,
+        start,
+        wrap,
+        convention,
+        threshold,
+        horizon_seconds,
+        path_text,
+        format_text,
+    }))
+}
+
+impl Trace {
+    /// The offset of trial `rng` into the trace (the same on every call for a trial).
+    pub fn offset_seconds(&self, rng: &TrialRng) -> f64 {
+        match self.start {
+            StartOffset::Fixed(offset) => offset,
+            StartOffset::Random => {
+                let span = if self.wrap {
+                    self.duration_seconds
+                } else {
+                    self.duration_seconds - self.horizon_seconds
+                };
+                let u = 1.0 - unit_open_closed(&mut rng.stream(Stream::TraceStart)); // [0, 1)
+                u * span
+            }
+        }
+    }
+
+    /// Interval number `index` of the (possibly repeated) trace, in trace time.
+    fn interval(&self, index: usize) -> Option<(f64, f64)> {
+        let n = self.intervals.len();
+        if !self.wrap {
+            return self.intervals.get(index).copied();
+        }
+        let (cycle, i) = (index / n, index % n);
+        let shift = cycle as f64 * self.duration_seconds;
+        let (start, mut end) = self.intervals[i];
+        // An interval that runs to the end continues into the next repetition's first one.
+        if i == n - 1 && end == self.duration_seconds && self.intervals[0].0 == 0.0 {
+            end = if n == 1 {
+                f64::INFINITY
+            } else {
+                self.duration_seconds + self.intervals[0].1
+            };
+        }
+        Some((start + shift, end + shift))
+    }
+}
+
+impl Market for Trace {
+    fn model(&self) -> &'static str {
+        "trace"
+    }
+
+    fn next_capacity(
+        &self,
+        now: f64,
+        state: &mut MarketState,
+        rng: &mut TrialRng,
+    ) -> Option<Capacity> {
+        if state.cursor == 0 {
+            state.offset_seconds = self.offset_seconds(rng);
+        }
+        let offset = state.offset_seconds;
+        let x = now + offset;
+        loop {
+            let (start, end) = self.interval(state.cursor)?;
+            if end > x {
+                return Some(Capacity {
+                    acquired_seconds: (start - offset).max(now),
+                    lost_seconds: end - offset,
+                });
+            }
+            state.cursor += 1;
+        }
+    }
+
+    fn mean_uptime_seconds(&self) -> Option<f64> {
+        let total: f64 = self.intervals.iter().map(|(s, e)| e - s).sum();
+        Some(total / self.intervals.len() as f64)
+    }
+
+    fn resolved(&self) -> toml::Table {
+        let mut table = toml::Table::new();
+        table.insert("path".into(), toml::Value::String(self.path_text.clone()));
+        table.insert(
+            "format".into(),
+            toml::Value::String(self.format_text.into()),
+        );
+        table.insert(
+            "convention".into(),
+            toml::Value::String(self.convention.name().into()),
+        );
+        table.insert(
+            "threshold".into(),
+            toml::Value::Integer(self.threshold.into()),
+        );
+        let start = match self.start {
+            StartOffset::Fixed(offset) => seconds_value(offset),
+            StartOffset::Random => toml::Value::String("random".into()),
+        };
+        table.insert("start".into(), start);
+        table.insert("wrap".into(), toml::Value::Boolean(self.wrap));
+        table
+    }
+
+    fn as_trace(&self) -> Option<&Trace> {
+        Some(self)
+    }
+}

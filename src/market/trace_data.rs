@@ -1,0 +1,492 @@
+//! Loading availability traces: CSV `date,availability` (rows hold until the next
+//! timestamp), JSON `{"metadata":{"gap_seconds":g},"data":[…]}` (one value per tick, optional
+//! per-tick `prices`), and event lists `time_ms,add|remove,node` (a pool whose size is counted).
+//!
+//! A trace is kept as rows: the time of each row (seconds from the trace start) and its raw
+//! value (0/1 or a count). Whether a value means "available" is decided by the declared
+//! convention and threshold ([`TraceData::availability`]), never guessed.
+
+use crate::error::InputError;
+use crate::sagemaker::time::parse_utc_millis;
+use std::path::Path;
+
+/// How 0/1 values are to be read. Traces in the wild use both; a loader must be told.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Convention {
+    /// 1 (or a count ≥ threshold) = capacity available.
+    Available,
+    /// 1 = preempted (capacity NOT available), 0 = available.
+    Preempted,
+}
+
+impl Convention {
+    /// Parses `"available"` / `"preempted"`.
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "available" => Some(Self::Available),
+            "preempted" => Some(Self::Preempted),
+            _ => None,
+        }
+    }
+
+    /// The name as written in a scenario.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Available => "available",
+            Self::Preempted => "preempted",
+        }
+    }
+}
+
+/// File formats of traces.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TraceFormat {
+    /// `date,availability` rows.
+    Csv,
+    /// `{"metadata":{"gap_seconds":g},"data":[…]}`.
+    Json,
+    /// `time_ms,add|remove,node` rows.
+    Events,
+}
+
+impl TraceFormat {
+    /// Parses a format name.
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "csv" => Some(Self::Csv),
+            "json" => Some(Self::Json),
+            "events" => Some(Self::Events),
+            _ => None,
+        }
+    }
+
+    /// The format a file most likely has: `.json` is JSON; a CSV whose first line has `add` or
+    /// `remove` in its second field is an event list.
+    pub fn guess(path: &Path, text: &str) -> Self {
+        if path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("json"))
+        {
+            return Self::Json;
+        }
+        let first = text.lines().next().unwrap_or("");
+        match first.split(',').nth(1).map(str::trim) {
+            Some("add") | Some("remove") => Self::Events,
+            _ => Self::Csv,
+        }
+    }
+}
+
+/// A loaded trace.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TraceData {
+    /// The file it came from.
+    pub file: String,
+    /// Start of each row, seconds from the trace start (strictly increasing, first = 0).
+    pub times: Vec<f64>,
+    /// Raw value of each row (0/1 or a count).
+    pub values: Vec<u32>,
+    /// End of the last row.
+    pub end_seconds: f64,
+    /// Nominal tick (JSON `gap_seconds`, or the median spacing of CSV rows).
+    pub tick_seconds: f64,
+    /// Per-row spot prices carried by the file (JSON `prices`), USD/h.
+    pub prices: Option<Vec<f64>>,
+    /// Whether the values are 0/1 only.
+    pub binary: bool,
+    /// The file's format.
+    pub format: TraceFormat,
+}
+
+fn line_error(file: &str, line: usize, message: impl Into<String>) -> InputError {
+    InputError::new(file, message).at_line(Some(line))
+}
+
+fn median_spacing(times: &[f64]) -> f64 {
+    let mut spacing: Vec<f64> = times.windows(2).map(|w| w[1] - w[0]).collect();
+    if spacing.is_empty() {
+        return 0.0;
+    }
+    spacing.sort_by(f64::total_cmp);
+    spacing[spacing.len() / 2]
+}
+
+impl TraceData {
+    /// Loads a trace file. `max_gap_factor`: a CSV spacing larger than this many times the
+    /// median spacing is a hole in the data and an error.
+    pub fn load(
+        path: &Path,
+        format: Option<TraceFormat>,
+        max_gap_factor: f64,
+    ) -> Result<Self, InputError> {
+        let file = path.display().to_string();
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| InputError::new(&file, format!("cannot read the trace: {e}")))?;
+        match format.unwrap_or_else(|| TraceFormat::guess(path, &text)) {
+            TraceFormat::Csv => Self::from_csv(&file, &text, max_gap_factor),
+            TraceFormat::Json => Self::from_json(&file, &text),
+            TraceFormat::Events => Self::from_events(&file, &text),
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn finish(
+        file: &str,
+        format: TraceFormat,
+        times: Vec<f64>,
+        values: Vec<u32>,
+        end_seconds: f64,
+        tick_seconds: f64,
+        prices: Option<Vec<f64>>,
+    ) -> Result<Self, InputError> {
+        if times.len() < 2 {
+            return Err(InputError::new(
+                file,
+                format!("a trace needs at least two rows, found {}", times.len()),
+            ));
+        }
+        let binary = values.iter().all(|&v| v <= 1);
+        Ok(Self {
+            file: file.to_string(),
+            times,
+            values,
+            end_seconds,
+            tick_seconds,
+            prices,
+            binary,
+            format,
+        })
+    }
+
+    /// CSV `date,availability`: UTC `YYYY-MM-DD HH:MM:SS` (or ISO-8601) and a non-negative
+    /// integer. Rows hold until the next timestamp; the last row for the median spacing.
+    pub fn from_csv(file: &str, text: &str, max_gap_factor: f64) -> Result<Self, InputError> {
+        let mut lines = text
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| !l.trim().is_empty());
+        let Some((_, header)) = lines.next() else {
+            return Err(InputError::new(
+                file,
+                "the trace is empty (expected a header `date,availability` and rows)",
+            ));
+        };
+        let header: Vec<&str> = header.split(',').map(str::trim).collect();
+        if header.len() != 2 || header[0] != "date" {
+            return Err(line_error(
+                file,
+                1,
+                format!(
+                    "expected the header `date,availability`, got `{}`",
+                    header.join(",")
+                ),
+            ));
+        }
+        let mut stamps = Vec::new();
+        let mut values = Vec::new();
+        let mut lines_of_rows = Vec::new();
+        for (index, line) in lines {
+            let number = index + 1;
+            let fields: Vec<&str> = line.split(',').map(str::trim).collect();
+            if fields.len() != 2 {
+                return Err(line_error(
+                    file,
+                    number,
+                    format!(
+                        "expected 2 fields `date,availability`, got {}",
+                        fields.len()
+                    ),
+                ));
+            }
+            let millis = parse_utc_millis(fields[0]).map_err(|m| line_error(file, number, m))?;
+            let value: u32 = fields[1].parse().map_err(|_| {
+                line_error(
+                    file,
+                    number,
+                    format!(
+                        "expected a non-negative integer availability, got \"{}\"",
+                        fields[1]
+                    ),
+                )
+            })?;
+            if let Some(&previous) = stamps.last()
+                && millis <= previous
+            {
+                return Err(line_error(
+                    file,
+                    number,
+                    if millis == previous {
+                        "duplicate timestamp (rows must be strictly increasing in time)"
+                    } else {
+                        "timestamp earlier than the row before (rows must be sorted by time)"
+                    },
+                ));
+            }
+            stamps.push(millis);
+            values.push(value);
+            lines_of_rows.push(number);
+        }
+        let first = stamps.first().copied().unwrap_or(0);
+        let times: Vec<f64> = stamps
+            .iter()
+            .map(|&m| (m - first) as f64 / 1000.0)
+            .collect();
+        let tick = median_spacing(&times);
+        for (pair, line) in times.windows(2).zip(&lines_of_rows[1..]) {
+            let spacing = pair[1] - pair[0];
+            if spacing > max_gap_factor * tick {
+                return Err(line_error(
+                    file,
+                    *line,
+                    format!(
+                        "gap of {spacing} s before this row (typical spacing {tick} s): the trace has a hole; fill it or raise [market] max_gap"
+                    ),
+                ));
+            }
+        }
+        let end = times.last().copied().unwrap_or(0.0) + tick;
+        Self::finish(file, TraceFormat::Csv, times, values, end, tick, None)
+    }
+
+    /// JSON `{"metadata":{"gap_seconds":g,…},"data":[v…],"prices":[p…]?}`.
+    pub fn from_json(file: &str, text: &str) -> Result<Self, InputError> {
+        let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
+            InputError::new(file, format!("not valid JSON: {e}")).at_line(Some(e.line()))
+        })?;
+        let gap = value
+            .pointer("/metadata/gap_seconds")
+            .and_then(serde_json::Value::as_f64)
+            .ok_or_else(|| {
+                InputError::new(file, "expected metadata.gap_seconds (a positive number)")
+                    .at_key("metadata.gap_seconds")
+            })?;
+        if !(gap.is_finite() && gap > 0.0) {
+            return Err(InputError::new(
+                file,
+                format!("metadata.gap_seconds must be positive, got {gap}"),
+            )
+            .at_key("metadata.gap_seconds"));
+        }
+        let data = value
+            .get("data")
+            .and_then(serde_json::Value::as_array)
+            .ok_or_else(|| {
+                InputError::new(file, "expected `data`: an array with one value per tick")
+                    .at_key("data")
+            })?;
+        let mut values = Vec::with_capacity(data.len());
+        for (i, v) in data.iter().enumerate() {
+            let count = v
+                .as_u64()
+                .filter(|&c| c <= u64::from(u32::MAX))
+                .ok_or_else(|| {
+                    InputError::new(file, format!("expected a non-negative integer, got {v}"))
+                        .at_key(format!("data[{i}]"))
+                })?;
+            values.push(count as u32);
+        }
+        let prices = match value.get("prices") {
+            None | Some(serde_json::Value::Null) => None,
+            Some(serde_json::Value::Array(list)) => {
+                if list.len() != values.len() {
+                    return Err(InputError::new(
+                        file,
+                        format!("`prices` has {} entries but `data` has {}: they must align one per tick", list.len(), values.len()),
+                    )
+                    .at_key("prices"));
+                }
+                let mut prices = Vec::with_capacity(list.len());
+                for (i, p) in list.iter().enumerate() {
+                    prices.push(
+                        p.as_f64()
+                            .filter(|x| x.is_finite() && *x >= 0.0)
+                            .ok_or_else(|| {
+                                InputError::new(file, format!("expected a price ≥ 0, got {p}"))
+                                    .at_key(format!("prices[{i}]"))
+                            })?,
+                    );
+                }
+                Some(prices)
+            }
+            Some(_) => {
+                return Err(InputError::new(file, "`prices` must be an array").at_key("prices"));
+            }
+        };
+        let times = (0..values.len()).map(|i| i as f64 * gap).collect();
+        let end = values.len() as f64 * gap;
+        Self::finish(file, TraceFormat::Json, times, values, end, gap, prices)
+    }
+
+    /// Event list `time_ms,add|remove,node` (no header): the value of each row is the number of
+    /// nodes in the pool after the events at that time.
+    pub fn from_events(file: &str, text: &str) -> Result<Self, InputError> {
+        let mut live = std::collections::BTreeSet::new();
+        let mut times: Vec<f64> = Vec::new();
+        let mut values: Vec<u32> = Vec::new();
+        let mut last_ms: Option<u64> = None;
+        for (index, line) in text.lines().enumerate() {
+            let number = index + 1;
+            if line.trim().is_empty() {
+                continue;
+            }
+            let fields: Vec<&str> = line.split(',').map(str::trim).collect();
+            if fields.len() != 3 {
+                return Err(line_error(
+                    file,
+                    number,
+                    format!(
+                        "expected `time_ms,add|remove,node`, got {} fields",
+                        fields.len()
+                    ),
+                ));
+            }
+            let ms: u64 = fields[0].parse().map_err(|_| {
+                line_error(
+                    file,
+                    number,
+                    format!("expected a time in milliseconds, got \"{}\"", fields[0]),
+                )
+            })?;
+            if last_ms.is_some_and(|last| ms < last) {
+                return Err(line_error(
+                    file,
+                    number,
+                    "event earlier than the one before (events must be sorted by time)",
+                ));
+            }
+            match fields[1] {
+                "add" => {
+                    if !live.insert(fields[2].to_string()) {
+                        return Err(line_error(
+                            file,
+                            number,
+                            format!("node \"{}\" is added twice", fields[2]),
+                        ));
+                    }
+                }
+                "remove" => {
+                    if !live.remove(fields[2]) {
+                        return Err(line_error(
+                            file,
+                            number,
+                            format!("node \"{}\" is removed but was not in the pool", fields[2]),
+                        ));
+                    }
+                }
+                other => {
+                    return Err(line_error(
+                        file,
+                        number,
+                        format!("expected add or remove, got \"{other}\""),
+                    ));
+                }
+            }
+            let t = ms as f64 / 1000.0;
+            if last_ms == Some(ms) {
+                if let Some(v) = values.last_mut() {
+                    *v = live.len() as u32;
+                }
+            } else {
+                times.push(t);
+                values.push(live.len() as u32);
+            }
+            last_ms = Some(ms);
+        }
+        if let Some(&first) = times.first() {
+            for t in &mut times {
+                *t -= first;
+            }
+        }
+        let tick = median_spacing(&times);
+        let end = times.last().copied().unwrap_or(0.0) + tick;
+        Self::finish(file, TraceFormat::Events, times, values, end, tick, None)
+    }
+
+    /// Intervals `[start, end)` (seconds from the trace start) in which capacity is available,
+    /// merged where adjacent. `threshold`: a row is available when its count ≥ threshold
+    /// (convention `available`); with `preempted`, values must be 0/1 and 0 is available.
+    pub fn availability(&self, convention: Convention, threshold: u32) -> Vec<(f64, f64)> {
+        let mut intervals: Vec<(f64, f64)> = Vec::new();
+        for (i, (&start, &value)) in self.times.iter().zip(&self.values).enumerate() {
+            let available = match convention {
+                Convention::Available => value >= threshold,
+                Convention::Preempted => value == 0,
+            };
+            if !available {
+                continue;
+            }
+            let end = self.times.get(i + 1).copied().unwrap_or(self.end_seconds);
+            match intervals.last_mut() {
+                Some(last) if last.1 == start => last.1 = end,
+                _ => intervals.push((start, end)),
+            }
+        }
+        intervals
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_rows_hold_until_the_next_timestamp() {
+        let text = "date,availability\n2023-01-01 00:00:00,1\n2023-01-01 00:10:00,0\n2023-01-01 00:20:00,1\n2023-01-01 00:30:00,1\n";
+        let t = TraceData::from_csv("t.csv", text, 2.0).unwrap();
+        assert_eq!(t.times, [0.0, 600.0, 1200.0, 1800.0]);
+        assert_eq!(t.end_seconds, 2400.0);
+        assert_eq!(
+            t.availability(Convention::Available, 1),
+            [(0.0, 600.0), (1200.0, 2400.0)]
+        );
+        assert_eq!(t.availability(Convention::Preempted, 1), [(600.0, 1200.0)]);
+    }
+
+    #[test]
+    fn csv_errors_name_the_line() {
+        let unsorted = "date,availability\n2023-01-01 00:10:00,1\n2023-01-01 00:00:00,0\n";
+        let e = TraceData::from_csv("t.csv", unsorted, 2.0).unwrap_err();
+        assert_eq!(e.line, Some(3));
+        let gap = "date,availability\n2023-01-01 00:00:00,1\n2023-01-01 00:10:00,0\n2023-01-01 00:20:00,1\n2023-01-01 02:00:00,1\n";
+        let e = TraceData::from_csv("t.csv", gap, 2.0).unwrap_err();
+        assert_eq!(e.line, Some(5));
+        assert!(e.message.contains("gap"));
+        let bad = "date,availability\n2023-01-01 00:00:00,x\n2023-01-01 00:10:00,0\n";
+        assert_eq!(
+            TraceData::from_csv("t.csv", bad, 2.0).unwrap_err().line,
+            Some(2)
+        );
+    }
+
+    #[test]
+    fn json_ticks_and_prices() {
+        let t = TraceData::from_json(
+            "t.json",
+            r#"{"metadata":{"gap_seconds":600},"data":[1,0,1],"prices":[1.0,2.0,3.0]}"#,
+        )
+        .unwrap();
+        assert_eq!(t.times, [0.0, 600.0, 1200.0]);
+        assert_eq!(t.end_seconds, 1800.0);
+        assert_eq!(t.prices.as_deref(), Some(&[1.0, 2.0, 3.0][..]));
+        assert_eq!(t.availability(Convention::Preempted, 1), [(600.0, 1200.0)]);
+        assert!(TraceData::from_json("t.json", r#"{"metadata":{},"data":[1,0]}"#).is_err());
+        assert!(
+            TraceData::from_json("t.json", r#"{"metadata":{"gap_seconds":60},"data":[1,-1]}"#)
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn events_count_the_pool() {
+        let t = TraceData::from_events("e.csv", "0,add,a\n0,add,b\n1000,remove,a\n3000,add,c\n")
+            .unwrap();
+        assert_eq!(t.times, [0.0, 1.0, 3.0]);
+        assert_eq!(t.values, [2, 1, 2]);
+        assert_eq!(
+            t.availability(Convention::Available, 2),
+            [(0.0, 1.0), (3.0, 5.0)]
+        );
+        assert!(TraceData::from_events("e.csv", "0,add,a\n0,add,a\n").is_err());
+        assert!(TraceData::from_events("e.csv", "5,add,a\n1,add,b\n").is_err());
+    }
+}
