@@ -114,10 +114,18 @@ impl TrialOutcome {
     }
 }
 
-/// Receives status transitions as the engine produces them.
+/// Receives status transitions (and, if it wants, billed periods) as the engine produces them.
 pub trait Recorder {
     /// The job enters `status` at `at_seconds` (since CreationTime) with `message`.
     fn enter(&mut self, at_seconds: f64, status: SecondaryStatus, message: &'static str);
+
+    /// Instances were held (billed) from `from_seconds` to `to_seconds`, at a price whose
+    /// integral over the period is `price_seconds` (USD·s/h per instance). The planner uses
+    /// this to know what a trial had cost by any instant.
+    #[inline(always)]
+    fn held(&mut self, from_seconds: f64, to_seconds: f64, price_seconds: f64) {
+        let _ = (from_seconds, to_seconds, price_seconds);
+    }
 }
 
 /// A recorder that records nothing (the Monte Carlo hot path).
@@ -253,6 +261,30 @@ impl Engine {
         }
     }
 
+    /// The same engine with another MaxWait deadline (the planner runs each trial once with the
+    /// largest MaxWait of its grid and reads every smaller one off the same path).
+    pub fn with_max_wait(mut self, max_wait_seconds: f64) -> Self {
+        if self.spot {
+            self.max_wait = max_wait_seconds;
+        }
+        self
+    }
+
+    /// The MaxWait deadline trials run against (∞ for on-demand jobs).
+    pub fn max_wait_seconds(&self) -> f64 {
+        self.max_wait
+    }
+
+    /// The job's `instance_count` as a multiplier of per-instance prices.
+    pub fn instance_count(&self) -> f64 {
+        self.instance_count
+    }
+
+    /// Seconds of Stopping before a stopped job's terminal status.
+    pub fn stopping_seconds(&self) -> f64 {
+        self.stopping
+    }
+
     /// The same engine with another seed.
     pub fn with_seed(mut self, seed: u64) -> Self {
         self.seed = seed;
@@ -355,7 +387,13 @@ impl Engine {
 
             if end <= lost && end <= limit {
                 record_phases(&attempt, end, true, recorder);
-                self.hold(&attempt, end, market_state.offset_seconds, &mut totals);
+                self.hold(
+                    &attempt,
+                    end,
+                    market_state.offset_seconds,
+                    &mut totals,
+                    recorder,
+                );
                 totals.durable = self.training;
                 recorder.enter(
                     end,
@@ -366,7 +404,13 @@ impl Engine {
             }
             if limit <= lost {
                 record_phases(&attempt, limit, false, recorder);
-                self.hold(&attempt, limit, market_state.offset_seconds, &mut totals);
+                self.hold(
+                    &attempt,
+                    limit,
+                    market_state.offset_seconds,
+                    &mut totals,
+                    recorder,
+                );
                 let reason = if self.max_wait <= runtime_limit {
                     Outcome::MaxWaitTimeExceeded
                 } else {
@@ -375,7 +419,13 @@ impl Engine {
                 return self.stop(limit, reason, totals, recorder);
             }
             record_phases(&attempt, lost, false, recorder);
-            let progress = self.hold(&attempt, lost, market_state.offset_seconds, &mut totals);
+            let progress = self.hold(
+                &attempt,
+                lost,
+                market_state.offset_seconds,
+                &mut totals,
+                recorder,
+            );
             let saved = if self.durable_checkpoints {
                 progress.durable
             } else {
@@ -389,16 +439,19 @@ impl Engine {
 
     /// Books the instance-held time of `attempt` up to `until`; returns where it stands then.
     #[inline]
-    fn hold(
+    fn hold<R: Recorder>(
         &self,
         attempt: &Attempt,
         until: f64,
         trace_offset: f64,
         totals: &mut Totals,
+        recorder: &mut R,
     ) -> Progress {
         let progress = attempt.progress_at(until);
+        let price_seconds = self.price.integral(attempt.start, until, trace_offset);
+        recorder.held(attempt.start, until, price_seconds);
         totals.held += until - attempt.start;
-        totals.price_seconds += self.price.integral(attempt.start, until, trace_offset);
+        totals.price_seconds += price_seconds;
         totals.writes += progress.writes;
         progress
     }
