@@ -64,14 +64,17 @@
 pub mod cli;
 pub mod engine;
 pub mod error;
+pub mod fit;
 pub mod market;
 pub mod montecarlo;
+pub mod plan;
 pub mod policy;
 pub mod random;
 pub mod report;
 pub mod sagemaker;
 pub mod scenario;
 pub mod stats;
+pub mod tick;
 
 pub use engine::{Engine, Outcome, Timeline, TrialOutcome};
 pub use error::InputError;

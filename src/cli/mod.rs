@@ -1,7 +1,9 @@
 //! The command line: clap definitions, one file per subcommand.
 
 mod describe;
+mod fit;
 mod merge;
+mod plan;
 mod progress;
 mod simulate;
 mod validate;
@@ -29,8 +31,12 @@ pub enum Command {
     Describe(describe::DescribeArgs),
     /// Check a scenario and print it fully resolved.
     Validate(validate::ValidateArgs),
+    /// Recommend MaxWaitTimeInSeconds for a completion target; the cost/risk curve over MaxWait.
+    Plan(plan::PlanArgs),
     /// Merge the partial results of all shards into the single-run summary.
     Merge(merge::MergeArgs),
+    /// Fit uptime and downtime distributions (exponential, Weibull) to an availability trace.
+    Fit(fit::FitArgs),
 }
 
 /// Runs the parsed command line.
@@ -39,7 +45,9 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Simulate(args) => simulate::run(args),
         Command::Describe(args) => describe::run(args),
         Command::Validate(args) => validate::run(args),
+        Command::Plan(args) => plan::run(args),
         Command::Merge(args) => merge::run(args),
+        Command::Fit(args) => fit::run(args),
     }
 }
 

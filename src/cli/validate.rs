@@ -16,6 +16,13 @@ pub(super) fn run(args: ValidateArgs) -> anyhow::Result<()> {
         "# {}: valid. Fully resolved (durations in seconds):",
         args.scenario.display()
     );
+    let interval = scenario.checkpoint.policy.interval_seconds();
+    if interval.is_finite() {
+        println!(
+            "# checkpoint interval ({}): {interval:.1} s",
+            scenario.checkpoint.policy.name()
+        );
+    }
     print!("{}", scenario.to_toml_string());
     Ok(())
 }

@@ -19,7 +19,7 @@ mod attempt;
 
 use crate::market::price::SpotPrice;
 use crate::market::{Capacity, Market, MarketState};
-use crate::policy::OnNotice;
+use crate::policy::{DecisionPoint, OnNotice, Placement, SchedulingPolicy};
 use crate::random::TrialRng;
 use crate::sagemaker::billing::{aws_savings_percent, reported_seconds};
 use crate::sagemaker::status::{MESSAGE_INSUFFICIENT_CAPACITY, MESSAGE_PREPARING, SecondaryStatus};
@@ -87,6 +87,10 @@ pub struct TrialOutcome {
     pub capacity_wait_seconds: f64,
     /// Start of the first Downloading, if any instance was ever held for the job.
     pub training_start_seconds: Option<f64>,
+    /// Money spent on on-demand capacity (a fallback job or on-demand placements).
+    pub on_demand_cost_usd: f64,
+    /// When a fallback on-demand job was created (`spot-then-on-demand` after MaxWait).
+    pub fallback_seconds: Option<f64>,
 }
 
 impl TrialOutcome {
@@ -202,14 +206,31 @@ pub struct Engine {
     notice: f64,
     emergency_checkpoints: bool,
     price: SpotPrice,
+    on_demand_price: SpotPrice,
     on_demand_per_hour: f64,
+    policy: Arc<dyn SchedulingPolicy>,
     pending_status: bool,
     seed: u64,
+}
+
+/// The limits of one training job of a trial.
+#[derive(Debug, Clone, Copy)]
+struct JobLimits {
+    /// Its CreationTime, seconds since the first job's.
+    created_seconds: f64,
+    /// Its MaxWait deadline, seconds since the first job's CreationTime (∞ on on-demand).
+    max_wait_seconds: f64,
+    /// Whether it is a managed-spot job.
+    spot: bool,
 }
 
 /// Per-trial mutable totals.
 #[derive(Debug, Default)]
 struct Totals {
+    /// The part of `price_seconds` paid at the on-demand price.
+    on_demand_price_seconds: f64,
+    /// When a fallback on-demand job was created.
+    fell_back_at: Option<f64>,
     held: f64,
     /// ∫ price dt over held time, USD·s/h per instance.
     price_seconds: f64,
@@ -253,9 +274,12 @@ impl Engine {
             restore: scenario.checkpoint.restore_seconds,
             durable_checkpoints: scenario.job.checkpoint_s3_uri.is_some(),
             notice: scenario.market.as_ref().map_or(0.0, |m| m.notice_seconds),
-            emergency_checkpoints: scenario.checkpoint.on_notice == OnNotice::Checkpoint,
+            emergency_checkpoints: scenario.checkpoint.on_notice == OnNotice::Checkpoint
+                || scenario.checkpoint.policy.checkpoints_on_notice(),
             price,
+            on_demand_price: SpotPrice::Constant(pricing.on_demand_per_hour),
             on_demand_per_hour: pricing.on_demand_per_hour,
+            policy: scenario.policy.clone(),
             pending_status: scenario.simulation.capacity_wait_status == CapacityWaitStatus::Pending,
             seed: scenario.simulation.seed,
         }
@@ -314,17 +338,79 @@ impl Engine {
         let mut rng = TrialRng::new(self.seed, trial);
         let mut market_state = MarketState::default();
         let mut totals = Totals::default();
-        let mut now = 0.0;
+        let first = JobLimits {
+            created_seconds: 0.0,
+            max_wait_seconds: self.max_wait,
+            spot: self.spot,
+        };
+        let (outcome, at) = self.run_job(first, &mut rng, &mut market_state, &mut totals, recorder);
+        if outcome == Outcome::Completed {
+            return self.finish(outcome, at, totals);
+        }
+        let end = self.stop(at, outcome, recorder);
+        if outcome != Outcome::MaxWaitTimeExceeded || !self.policy.on_demand_after_max_wait() {
+            return self.finish(outcome, end, totals);
+        }
+        // A new CreateTrainingJob on on-demand capacity, created when the spot job has stopped:
+        // its own MaxRuntime, no MaxWait, resuming from the last durable checkpoint.
+        totals.fell_back_at = Some(end);
+        let second = JobLimits {
+            created_seconds: end,
+            max_wait_seconds: f64::INFINITY,
+            spot: false,
+        };
+        let (outcome, at) =
+            self.run_job(second, &mut rng, &mut market_state, &mut totals, recorder);
+        let end = if outcome == Outcome::Completed {
+            at
+        } else {
+            self.stop(at, outcome, recorder)
+        };
+        self.finish(outcome, end, totals)
+    }
+
+    /// Runs one training job from its CreationTime until it completes (returns the completion
+    /// instant) or a limit stops it (returns the instant Stopping begins).
+    fn run_job<R: Recorder>(
+        &self,
+        limits: JobLimits,
+        rng: &mut TrialRng,
+        market_state: &mut MarketState,
+        totals: &mut Totals,
+        recorder: &mut R,
+    ) -> (Outcome, f64) {
+        let deadline = limits.max_wait_seconds;
+        let mut held_in_job = 0.0;
+        let mut now = limits.created_seconds;
         loop {
-            let capacity = match (&self.market, self.spot) {
-                (Some(market), true) => market.next_capacity(now, &mut market_state, &mut rng),
+            let restore = if totals.durable > 0.0 {
+                self.restore
+            } else {
+                0.0
+            };
+            let placement = if limits.spot {
+                self.policy.place(&DecisionPoint {
+                    now_seconds: now,
+                    deadline_seconds: deadline,
+                    runtime_left_seconds: self.max_runtime - held_in_job,
+                    remaining_training_seconds: self.training - totals.durable,
+                    durable_progress_seconds: totals.durable,
+                    interruptions: totals.interruptions,
+                    restart_seconds: self.provisioning + self.download + restore,
+                })
+            } else {
+                Placement::OnDemand
+            };
+            let on_demand = placement == Placement::OnDemand;
+            let capacity = match &self.market {
+                Some(market) if !on_demand => market.next_capacity(now, market_state, rng),
                 _ => Some(Capacity {
                     acquired_seconds: now,
                     lost_seconds: f64::INFINITY,
                 }),
             };
             let acquired = capacity.map_or(f64::INFINITY, |c| c.acquired_seconds);
-            if acquired >= self.max_wait {
+            if acquired >= deadline {
                 // Capacity does not come before the deadline (reference §2, case 4).
                 let shown = if self.pending_status {
                     SecondaryStatus::Pending
@@ -332,13 +418,8 @@ impl Engine {
                     SecondaryStatus::Starting
                 };
                 recorder.enter(now, shown, MESSAGE_INSUFFICIENT_CAPACITY);
-                totals.capacity_wait += self.max_wait - now;
-                return self.stop(
-                    self.max_wait,
-                    Outcome::MaxWaitTimeExceeded,
-                    totals,
-                    recorder,
-                );
+                totals.capacity_wait += deadline - now;
+                return (Outcome::MaxWaitTimeExceeded, deadline);
             }
             if self.pending_status && acquired > now {
                 recorder.enter(now, SecondaryStatus::Pending, MESSAGE_INSUFFICIENT_CAPACITY);
@@ -351,24 +432,14 @@ impl Engine {
 
             // Provisioning: capacity is held (the uptime clock runs) but nothing is billed.
             let start = acquired + self.provisioning;
-            if lost.min(self.max_wait) <= start {
-                if self.max_wait <= lost {
-                    return self.stop(
-                        self.max_wait,
-                        Outcome::MaxWaitTimeExceeded,
-                        totals,
-                        recorder,
-                    );
+            if lost.min(deadline) <= start {
+                if deadline <= lost {
+                    return (Outcome::MaxWaitTimeExceeded, deadline);
                 }
-                now = self.interrupt(lost, &mut totals, recorder);
+                now = self.interrupt(lost, totals, recorder);
                 continue;
             }
 
-            let restore = if totals.durable > 0.0 {
-                self.restore
-            } else {
-                0.0
-            };
             let mut attempt = Attempt::new(
                 start,
                 self.download + restore,
@@ -382,50 +453,39 @@ impl Engine {
             }
             totals.training_start.get_or_insert(start);
             let end = attempt.end();
-            let runtime_limit = start + (self.max_runtime - totals.held);
-            let limit = self.max_wait.min(runtime_limit);
+            let runtime_limit = start + (self.max_runtime - held_in_job);
+            let limit = deadline.min(runtime_limit);
+            let price = if on_demand {
+                &self.on_demand_price
+            } else {
+                &self.price
+            };
+            let offset = market_state.offset_seconds;
 
             if end <= lost && end <= limit {
                 record_phases(&attempt, end, true, recorder);
-                self.hold(
-                    &attempt,
-                    end,
-                    market_state.offset_seconds,
-                    &mut totals,
-                    recorder,
-                );
+                self.hold(&attempt, end, price, offset, on_demand, totals, recorder);
                 totals.durable = self.training;
                 recorder.enter(
                     end,
                     SecondaryStatus::Completed,
                     SecondaryStatus::Completed.default_message(),
                 );
-                return self.finish(Outcome::Completed, end, totals);
+                return (Outcome::Completed, end);
             }
             if limit <= lost {
                 record_phases(&attempt, limit, false, recorder);
-                self.hold(
-                    &attempt,
-                    limit,
-                    market_state.offset_seconds,
-                    &mut totals,
-                    recorder,
-                );
-                let reason = if self.max_wait <= runtime_limit {
+                self.hold(&attempt, limit, price, offset, on_demand, totals, recorder);
+                let reason = if deadline <= runtime_limit {
                     Outcome::MaxWaitTimeExceeded
                 } else {
                     Outcome::MaxRuntimeExceeded
                 };
-                return self.stop(limit, reason, totals, recorder);
+                return (reason, limit);
             }
             record_phases(&attempt, lost, false, recorder);
-            let progress = self.hold(
-                &attempt,
-                lost,
-                market_state.offset_seconds,
-                &mut totals,
-                recorder,
-            );
+            let progress = self.hold(&attempt, lost, price, offset, on_demand, totals, recorder);
+            held_in_job += lost - start;
             let saved = if self.durable_checkpoints {
                 progress.durable
             } else {
@@ -433,25 +493,32 @@ impl Engine {
             };
             totals.lost += progress.trained - saved;
             totals.durable += saved;
-            now = self.interrupt(lost, &mut totals, recorder);
+            now = self.interrupt(lost, totals, recorder);
         }
     }
 
-    /// Books the instance-held time of `attempt` up to `until`; returns where it stands then.
+    /// Books the instance-held time of `attempt` up to `until` at `price`; returns where the
+    /// attempt stands then.
     #[inline]
+    #[allow(clippy::too_many_arguments)]
     fn hold<R: Recorder>(
         &self,
         attempt: &Attempt,
         until: f64,
+        price: &SpotPrice,
         trace_offset: f64,
+        on_demand: bool,
         totals: &mut Totals,
         recorder: &mut R,
     ) -> Progress {
         let progress = attempt.progress_at(until);
-        let price_seconds = self.price.integral(attempt.start, until, trace_offset);
+        let price_seconds = price.integral(attempt.start, until, trace_offset);
         recorder.held(attempt.start, until, price_seconds);
         totals.held += until - attempt.start;
         totals.price_seconds += price_seconds;
+        if on_demand {
+            totals.on_demand_price_seconds += price_seconds;
+        }
         totals.writes += progress.writes;
         progress
     }
@@ -466,13 +533,8 @@ impl Engine {
         at
     }
 
-    fn stop<R: Recorder>(
-        &self,
-        at: f64,
-        reason: Outcome,
-        totals: Totals,
-        recorder: &mut R,
-    ) -> TrialOutcome {
+    /// Stopping from `at`, then the terminal status; returns the terminal instant.
+    fn stop<R: Recorder>(&self, at: f64, reason: Outcome, recorder: &mut R) -> f64 {
         recorder.enter(
             at,
             SecondaryStatus::Stopping,
@@ -480,7 +542,7 @@ impl Engine {
         );
         let end = at + self.stopping;
         recorder.enter(end, reason.status(), reason.status().default_message());
-        self.finish(reason, end, totals)
+        end
     }
 
     fn finish(&self, outcome: Outcome, end: f64, totals: Totals) -> TrialOutcome {
@@ -496,6 +558,8 @@ impl Engine {
             progress_seconds: totals.durable,
             capacity_wait_seconds: totals.capacity_wait,
             training_start_seconds: totals.training_start,
+            on_demand_cost_usd: totals.on_demand_price_seconds * self.instance_count / 3600.0,
+            fallback_seconds: totals.fell_back_at,
         }
     }
 

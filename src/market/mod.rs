@@ -7,7 +7,16 @@
 //!
 //! Adding a model is one file plus one line in [`MODELS`].
 
+mod advisor;
+mod bootstrap;
+pub mod distribution;
 mod exponential;
+mod lognormal;
+mod markov;
+pub mod price;
+pub mod trace;
+pub mod trace_data;
+mod weibull;
 mod windows;
 
 pub use exponential::Exponential;
@@ -35,6 +44,10 @@ pub struct MarketState {
     pub cursor: usize,
     /// Offset into a replayed trace, drawn once per trial.
     pub offset_seconds: f64,
+    /// Two-state (`markov`) market: whether the current period has capacity.
+    pub period_available: bool,
+    /// Two-state (`markov`) market: when the current period ends (seconds since CreationTime).
+    pub period_end_seconds: f64,
 }
 
 /// A model of spot capacity, shared read-only by all trials.
@@ -57,13 +70,24 @@ pub trait Market: Send + Sync + Debug {
 
     /// The model's resolved parameters, for `spotsim validate`.
     fn resolved(&self) -> toml::Table;
+
+    /// The replayed trace, when the model is one (per-tick prices align with it).
+    fn as_trace(&self) -> Option<&trace::Trace> {
+        None
+    }
 }
 
 /// What a market model may need from the rest of the scenario while it is built.
 #[derive(Debug, Clone, Copy)]
-pub struct MarketContext {
+pub struct MarketContext<'a> {
     /// Instances in the gang: the job holds capacity only while all of them run.
     pub instance_count: u32,
+    /// The SageMaker instance type (e.g. `ml.p3.2xlarge`).
+    pub instance_type: &'a str,
+    /// The longest a trial can run (its MaxWait): a replayed trace must cover it.
+    pub horizon_seconds: f64,
+    /// The folder of the scenario file: relative paths resolve against it.
+    pub base_dir: &'a std::path::Path,
 }
 
 /// Builds a market from the keys of `[market]` (the `model` and `notice` keys already taken).
@@ -73,6 +97,12 @@ pub type MarketBuilder = fn(&mut Keys, &MarketContext) -> Result<Box<dyn Market>
 pub const MODELS: &[(&str, MarketBuilder, &[&str])] = &[
     ("exponential", exponential::build, exponential::KEYS),
     ("windows", windows::build, windows::KEYS),
+    ("trace", trace::build, trace::KEYS),
+    ("weibull", weibull::build, weibull::KEYS),
+    ("lognormal", lognormal::build, lognormal::KEYS),
+    ("markov", markov::build, markov::KEYS),
+    ("advisor", advisor::build, advisor::KEYS),
+    ("bootstrap", bootstrap::build, bootstrap::KEYS),
 ];
 
 /// Builds the market named `model`.

@@ -1,5 +1,7 @@
 //! Policies: when to write checkpoints, and where the job runs (spot, on-demand).
 
+pub mod checkpoint;
+
 use serde::Serialize;
 
 /// When the job writes checkpoints.
@@ -14,17 +16,52 @@ pub enum CheckpointPolicy {
         /// Training time between checkpoints.
         interval_seconds: f64,
     },
+    /// Periodic checkpoints at Young's interval √(2δM), M from the market.
+    Young {
+        /// The interval the formula gives.
+        interval_seconds: f64,
+        /// The M it used.
+        mean_uptime_seconds: f64,
+    },
+    /// Periodic checkpoints at Daly's higher-order interval, M from the market.
+    Daly {
+        /// The interval the formula gives.
+        interval_seconds: f64,
+        /// The M it used.
+        mean_uptime_seconds: f64,
+    },
+    /// Periodic checkpoints at the interval that minimises the objective for the scenario's
+    /// actual market, found by simulation with common random numbers.
+    Optimal {
+        /// The interval found.
+        interval_seconds: f64,
+        /// What it minimises.
+        objective: checkpoint::Objective,
+    },
+    /// No periodic checkpoints; an emergency checkpoint inside each interruption notice when
+    /// the write fits.
+    OnNotice,
 }
 
 impl CheckpointPolicy {
     /// Names accepted in `[checkpoint] policy`.
-    pub const NAMES: &'static [&'static str] = &["none", "interval"];
+    pub const NAMES: &'static [&'static str] =
+        &["none", "interval", "young", "daly", "optimal", "on_notice"];
 
-    /// Training seconds between checkpoints (`∞` without checkpoints).
+    /// Training seconds between periodic checkpoints (`∞` without them).
     pub fn interval_seconds(&self) -> f64 {
         match self {
-            CheckpointPolicy::None => f64::INFINITY,
-            CheckpointPolicy::Interval { interval_seconds } => *interval_seconds,
+            CheckpointPolicy::None | CheckpointPolicy::OnNotice => f64::INFINITY,
+            CheckpointPolicy::Interval { interval_seconds }
+            | CheckpointPolicy::Young {
+                interval_seconds, ..
+            }
+            | CheckpointPolicy::Daly {
+                interval_seconds, ..
+            }
+            | CheckpointPolicy::Optimal {
+                interval_seconds, ..
+            } => *interval_seconds,
         }
     }
 
@@ -33,7 +70,16 @@ impl CheckpointPolicy {
         match self {
             CheckpointPolicy::None => "none",
             CheckpointPolicy::Interval { .. } => "interval",
+            CheckpointPolicy::Young { .. } => "young",
+            CheckpointPolicy::Daly { .. } => "daly",
+            CheckpointPolicy::Optimal { .. } => "optimal",
+            CheckpointPolicy::OnNotice => "on_notice",
         }
+    }
+
+    /// Whether the policy writes an emergency checkpoint on an interruption notice.
+    pub fn checkpoints_on_notice(&self) -> bool {
+        matches!(self, CheckpointPolicy::OnNotice)
     }
 }
 
@@ -47,39 +93,6 @@ pub enum OnNotice {
     Checkpoint,
 }
 
-/// Where the job runs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum SchedulingPolicy {
-    /// SageMaker managed spot: wait for spot capacity until MaxWait, never fall back.
-    ManagedSpot,
-    /// On-demand instances: capacity at once, never interrupted.
-    OnDemand,
-}
+pub mod scheduling;
 
-impl SchedulingPolicy {
-    /// Names accepted in `[policy] name`.
-    pub const NAMES: &'static [&'static str] = &["managed-spot", "on-demand"];
-
-    /// Parses a policy name.
-    pub fn from_name(name: &str) -> Option<Self> {
-        match name {
-            "managed-spot" => Some(Self::ManagedSpot),
-            "on-demand" => Some(Self::OnDemand),
-            _ => None,
-        }
-    }
-
-    /// The name as written in a scenario.
-    pub fn name(&self) -> &'static str {
-        match self {
-            Self::ManagedSpot => "managed-spot",
-            Self::OnDemand => "on-demand",
-        }
-    }
-
-    /// Whether the job runs on spot capacity.
-    pub fn uses_spot(&self) -> bool {
-        matches!(self, Self::ManagedSpot)
-    }
-}
+pub use scheduling::{DecisionPoint, Placement, SchedulingPolicy};

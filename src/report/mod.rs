@@ -1,8 +1,12 @@
 //! Reports: the simulation summary as a terminal table, JSON, CSV or Markdown, and atomic
 //! file output (an interrupted run never leaves a half-written report).
 
+pub mod charts;
 mod csv;
+pub mod html;
 mod markdown;
+pub mod output;
+pub mod plan;
 mod table;
 
 use crate::montecarlo::SimulationSummary;

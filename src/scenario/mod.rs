@@ -9,7 +9,8 @@ mod raw;
 use crate::error::InputError;
 use crate::market::price::{HistoryFilter, PriceAnchor, PriceSteps, SpotPrice, load_price_history};
 use crate::market::{self, Market, MarketContext};
-use crate::policy::{CheckpointPolicy, OnNotice, SchedulingPolicy};
+use crate::policy::checkpoint::{Objective, daly_interval, optimise_interval, young_interval};
+use crate::policy::{CheckpointPolicy, OnNotice, SchedulingPolicy, scheduling};
 use crate::sagemaker::time::{format_utc_millis, parse_utc_millis};
 use keys::{Keys, locate};
 use raw::RawScenario;
@@ -143,7 +144,7 @@ pub struct Scenario {
     /// Prices.
     pub pricing: Pricing,
     /// Scheduling policy.
-    pub policy: SchedulingPolicy,
+    pub policy: Arc<dyn SchedulingPolicy>,
     /// Monte Carlo settings.
     pub simulation: Simulation,
     /// Things that are valid but probably not meant (printed by the CLI).
@@ -255,8 +256,18 @@ impl Scenario {
         let c = &self.checkpoint;
         let mut checkpoint = toml::Table::new();
         checkpoint.insert("policy".into(), Value::String(c.policy.name().into()));
-        if let CheckpointPolicy::Interval { interval_seconds } = c.policy {
-            checkpoint.insert("interval".into(), sec(interval_seconds));
+        match c.policy {
+            CheckpointPolicy::Interval { interval_seconds } => {
+                checkpoint.insert("interval".into(), sec(interval_seconds));
+            }
+            // Computed intervals are recomputed (identically) when the output is read back.
+            CheckpointPolicy::Optimal { objective, .. } => {
+                checkpoint.insert("objective".into(), Value::String(objective.name().into()));
+            }
+            CheckpointPolicy::Young { .. }
+            | CheckpointPolicy::Daly { .. }
+            | CheckpointPolicy::None
+            | CheckpointPolicy::OnNotice => {}
         }
         checkpoint.insert("write".into(), sec(c.write_seconds));
         checkpoint.insert("restore".into(), sec(c.restore_seconds));
@@ -331,6 +342,13 @@ fn key_at_line(source: &str, line: usize) -> (Option<String>, Option<String>) {
                 .map(|h| h.split(']').next().unwrap_or("").trim().to_string())
         });
     (section, key)
+}
+
+/// M for checkpoint formulas: the market's mean uptime of the whole gang.
+fn market_mean_uptime(market: Option<&MarketSpec>) -> Option<f64> {
+    market
+        .and_then(|m| m.model.mean_uptime_seconds())
+        .filter(|m| m.is_finite() && *m > 0.0)
 }
 
 /// Turns a TOML/serde error into a one-line error naming the line and, where it can be
@@ -422,22 +440,22 @@ impl Resolver<'_> {
         let mut warnings = Vec::new();
         let job = self.job(&raw.job)?;
         let workload = self.workload(&raw.workload)?;
-        let checkpoint = self.checkpoint(&raw.checkpoint, &job, &mut warnings)?;
-
-        let policy = match raw.policy.name.as_deref() {
-            None if job.managed_spot => SchedulingPolicy::ManagedSpot,
-            None => SchedulingPolicy::OnDemand,
-            Some(name) => SchedulingPolicy::from_name(name).ok_or_else(|| {
-                self.error(
-                    "policy",
-                    &["name"],
-                    format!(
-                        "unknown scheduling policy \"{name}\" (expected one of: {})",
-                        SchedulingPolicy::NAMES.join(", ")
-                    ),
-                )
-            })?,
+        let default_policy = if job.managed_spot {
+            "managed-spot"
+        } else {
+            "on-demand"
         };
+        let policy_name = raw.policy.name.as_deref().unwrap_or(default_policy);
+        let policy = scheduling::built_in(policy_name).ok_or_else(|| {
+            self.error(
+                "policy",
+                &["name"],
+                format!(
+                    "unknown scheduling policy \"{policy_name}\" (expected one of: {})",
+                    scheduling::names().join(", ")
+                ),
+            )
+        })?;
         if policy.uses_spot() != job.managed_spot {
             return Err(self.error(
                 "policy",
@@ -463,13 +481,14 @@ impl Resolver<'_> {
         };
         let pricing = self.pricing(
             &raw.pricing,
-            policy,
+            policy.as_ref(),
             &job,
             market.as_ref(),
             start_time_millis,
         )?;
         let simulation = self.simulation(&raw.simulation)?;
-        Ok(Scenario {
+        let checkpoint = self.checkpoint(&raw.checkpoint, &job, market.as_ref(), &mut warnings)?;
+        let mut scenario = Scenario {
             name,
             start_time_millis,
             job,
@@ -480,7 +499,22 @@ impl Resolver<'_> {
             policy,
             simulation,
             warnings,
-        })
+        };
+        if let CheckpointPolicy::Optimal { objective, .. } = scenario.checkpoint.policy {
+            let mean_uptime = market_mean_uptime(scenario.market.as_ref()).ok_or_else(|| {
+                self.error(
+                    "checkpoint",
+                    &["policy"],
+                    "policy \"optimal\" needs a spot market",
+                )
+            })?;
+            let (interval_seconds, _) = optimise_interval(&scenario, mean_uptime, objective);
+            scenario.checkpoint.policy = CheckpointPolicy::Optimal {
+                interval_seconds,
+                objective,
+            };
+        }
+        Ok(scenario)
     }
 
     fn whole_seconds(&self, keys: &[&str], what: &str, seconds: f64) -> Result<(), InputError> {
@@ -668,15 +702,81 @@ impl Resolver<'_> {
         &self,
         raw: &raw::RawCheckpoint,
         job: &Job,
+        market: Option<&MarketSpec>,
         warnings: &mut Vec<String>,
     ) -> Result<Checkpointing, InputError> {
+        // Write and restore times: given, or derived from the checkpoint size and bandwidth.
+        let from_size = match (raw.size_gb, raw.bandwidth_mbps) {
+            (Some(size), Some(bandwidth)) => {
+                if !(size.is_finite() && size > 0.0) {
+                    return Err(self.error(
+                        "checkpoint",
+                        &["size_gb"],
+                        format!("expected a size in GB greater than zero, got {size}"),
+                    ));
+                }
+                if !(bandwidth.is_finite() && bandwidth > 0.0) {
+                    return Err(self.error(
+                        "checkpoint",
+                        &["bandwidth_mbps"],
+                        format!("expected MB/s greater than zero, got {bandwidth}"),
+                    ));
+                }
+                Some(size * 1000.0 / bandwidth)
+            }
+            (Some(_), None) => {
+                return Err(self.error(
+                    "checkpoint",
+                    &["size_gb"],
+                    "size_gb needs bandwidth_mbps (S3 MB/s) to derive write and restore times",
+                ));
+            }
+            (None, Some(_)) => {
+                return Err(self.error(
+                    "checkpoint",
+                    &["bandwidth_mbps"],
+                    "bandwidth_mbps needs size_gb",
+                ));
+            }
+            (None, None) => None,
+        };
+        let write_seconds = raw.write.map(|s| s.0).or(from_size).unwrap_or(0.0);
+        let restore_seconds = raw.restore.map(|s| s.0).or(from_size).unwrap_or(0.0);
         let name = raw.policy.as_deref().unwrap_or(if raw.interval.is_some() {
             "interval"
         } else {
             "none"
         });
+        let mean_uptime = || {
+            market_mean_uptime(market).ok_or_else(|| {
+                self.error(
+                    "checkpoint",
+                    &["policy"],
+                    format!("policy \"{name}\" takes M from the spot market's mean uptime: it needs a [market] with one"),
+                )
+            })
+        };
+        let needs_write = |policy: &str| {
+            if write_seconds > 0.0 {
+                Ok(())
+            } else {
+                Err(self.error(
+                    "checkpoint",
+                    &["write"],
+                    format!("policy \"{policy}\" balances the write time against lost work: give write (or size_gb and bandwidth_mbps)"),
+                ))
+            }
+        };
+        if raw.objective.is_some() && name != "optimal" {
+            return Err(self.error(
+                "checkpoint",
+                &["objective"],
+                "objective is used by policy \"optimal\" only",
+            ));
+        }
         let policy = match name {
             "none" => CheckpointPolicy::None,
+            "on_notice" => CheckpointPolicy::OnNotice,
             "interval" => {
                 let interval_seconds = raw.interval.map(|s| s.0).ok_or_else(|| {
                     self.error(
@@ -694,6 +794,41 @@ impl Resolver<'_> {
                 }
                 CheckpointPolicy::Interval { interval_seconds }
             }
+            "young" => {
+                needs_write("young")?;
+                let m = mean_uptime()?;
+                CheckpointPolicy::Young {
+                    interval_seconds: young_interval(write_seconds, m),
+                    mean_uptime_seconds: m,
+                }
+            }
+            "daly" => {
+                needs_write("daly")?;
+                let m = mean_uptime()?;
+                CheckpointPolicy::Daly {
+                    interval_seconds: daly_interval(write_seconds, m),
+                    mean_uptime_seconds: m,
+                }
+            }
+            "optimal" => {
+                needs_write("optimal")?;
+                let m = mean_uptime()?;
+                let objective = match raw.objective.as_deref() {
+                    None => Objective::WallClock,
+                    Some(text) => Objective::parse(text).ok_or_else(|| {
+                        self.error(
+                            "checkpoint",
+                            &["objective"],
+                            format!("expected \"wall_clock\" or \"cost\", got \"{text}\""),
+                        )
+                    })?,
+                };
+                // The interval is found once the whole scenario is known (see `resolve`).
+                CheckpointPolicy::Optimal {
+                    interval_seconds: daly_interval(write_seconds, m),
+                    objective,
+                }
+            }
             other => {
                 return Err(self.error(
                     "checkpoint",
@@ -705,6 +840,20 @@ impl Resolver<'_> {
                 ));
             }
         };
+        if raw.interval.is_some()
+            && matches!(policy, CheckpointPolicy::None | CheckpointPolicy::OnNotice)
+        {
+            warnings.push(format!(
+                "{}: [checkpoint] interval is not used by policy \"{name}\" (no periodic checkpoints)",
+                self.file
+            ));
+        } else if raw.interval.is_some() && !matches!(policy, CheckpointPolicy::Interval { .. }) {
+            return Err(self.error(
+                "checkpoint",
+                &["interval"],
+                format!("policy \"{name}\" chooses its own interval: remove interval, or use policy = \"interval\""),
+            ));
+        }
         let on_notice = match raw.on_notice.as_deref() {
             None | Some("ignore") => OnNotice::Ignore,
             Some("checkpoint") => OnNotice::Checkpoint,
@@ -715,6 +864,11 @@ impl Resolver<'_> {
                     format!("expected \"ignore\" or \"checkpoint\", got \"{other}\""),
                 ));
             }
+        };
+        let on_notice = if policy.checkpoints_on_notice() {
+            OnNotice::Checkpoint
+        } else {
+            on_notice
         };
         let writes = policy != CheckpointPolicy::None || on_notice == OnNotice::Checkpoint;
         if writes && job.checkpoint_s3_uri.is_none() {
@@ -732,8 +886,8 @@ impl Resolver<'_> {
         }
         Ok(Checkpointing {
             policy,
-            write_seconds: raw.write.map_or(0.0, |s| s.0),
-            restore_seconds: raw.restore.map_or(0.0, |s| s.0),
+            write_seconds,
+            restore_seconds,
             on_notice,
         })
     }
@@ -768,7 +922,7 @@ impl Resolver<'_> {
     fn pricing(
         &self,
         raw: &raw::RawPricing,
-        policy: SchedulingPolicy,
+        policy: &dyn SchedulingPolicy,
         job: &Job,
         market: Option<&MarketSpec>,
         start_time_millis: i64,

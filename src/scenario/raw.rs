@@ -63,6 +63,9 @@ pub struct RawCheckpoint {
     pub write: Option<Seconds>,
     pub restore: Option<Seconds>,
     pub on_notice: Option<String>,
+    pub size_gb: Option<f64>,
+    pub bandwidth_mbps: Option<f64>,
+    pub objective: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]

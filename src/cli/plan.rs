@@ -1,0 +1,130 @@
+//! `spotsim plan`: the MaxWait planner.
+
+use super::progress::Progress;
+use crate::error::InputError;
+use crate::plan::{GridSpec, PlanOptions, Sweep, build_grid, plan};
+use crate::report::output::write_plan_files;
+use crate::report::{Format, json, plan as plan_report};
+use crate::scenario::MAX_TRIALS;
+use crate::scenario::duration::parse_duration;
+use anyhow::Context;
+use clap::Args;
+use std::io::Write;
+use std::path::PathBuf;
+
+/// Arguments of `plan`.
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// Scenario file (TOML). Without it, the embedded default scenario.
+    pub scenario: Option<PathBuf>,
+    /// Completion-probability target: the lower 95 % bound of P(Completed) must reach it.
+    #[arg(long, default_value_t = crate::plan::DEFAULT_TARGET, allow_hyphen_values = true)]
+    pub target: f64,
+    /// Trials per MaxWait (the same trials at every grid point; default: the scenario's).
+    #[arg(long, allow_hyphen_values = true)]
+    pub trials: Option<u64>,
+    /// Seed (default: the scenario's `[simulation] seed`).
+    #[arg(long, allow_hyphen_values = true)]
+    pub seed: Option<u64>,
+    /// Worker threads (default: all cores). The output does not depend on it.
+    #[arg(long, allow_hyphen_values = true, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub threads: Option<u16>,
+    /// Largest MaxWait evaluated, e.g. "72h" (default: 3 × MaxRuntime or the scenario's
+    /// MaxWait, whichever is larger).
+    #[arg(long, value_name = "DURATION")]
+    pub max_wait_cap: Option<String>,
+    /// Distance between MaxWait values, e.g. "30m" (default: a round step giving ~100 points).
+    #[arg(long, value_name = "DURATION", conflicts_with = "points")]
+    pub grid_step: Option<String>,
+    /// Number of MaxWait values, evenly spaced from MaxRuntime to the cap.
+    #[arg(long, value_name = "N")]
+    pub points: Option<usize>,
+    /// Also plan these checkpoint intervals, e.g. "10m,30m,1h" (a 2-D table).
+    #[arg(long, value_name = "LIST", value_delimiter = ',')]
+    pub checkpoint_intervals: Vec<String>,
+    /// Output format of the terminal report.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Also write plan.csv, plan.json, report.md, report.html and the charts (SVG, PNG) here.
+    #[arg(long, value_name = "DIR")]
+    pub output: Option<PathBuf>,
+    /// Re-run every grid point instead of truncating one run per trial (for checking; the
+    /// result is identical for managed spot).
+    #[arg(long, hide = true)]
+    pub rerun_each_point: bool,
+    /// No progress bar.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+fn cli_error(key: &str, message: impl Into<String>) -> InputError {
+    InputError::new("command line", message).at_key(key)
+}
+
+fn duration(key: &str, text: &str) -> Result<f64, InputError> {
+    parse_duration(text).map_err(|e| cli_error(key, e))
+}
+
+pub(super) fn run(args: PlanArgs) -> anyhow::Result<()> {
+    let scenario = super::load_scenario(args.scenario.as_ref())?;
+    let mut options = PlanOptions::from_scenario(&scenario);
+    if let Some(trials) = args.trials {
+        if !(1..=MAX_TRIALS).contains(&trials) {
+            return Err(cli_error(
+                "--trials",
+                format!("expected between 1 and {MAX_TRIALS} trials, got {trials}"),
+            )
+            .into());
+        }
+        options.trials = trials;
+    }
+    if let Some(seed) = args.seed {
+        options.seed = seed;
+    }
+    options.threads = args.threads.map(usize::from);
+    options.target = args.target;
+    options.grid = GridSpec {
+        cap_seconds: args
+            .max_wait_cap
+            .as_deref()
+            .map(|t| duration("--max-wait-cap", t))
+            .transpose()?,
+        step_seconds: args
+            .grid_step
+            .as_deref()
+            .map(|t| duration("--grid-step", t))
+            .transpose()?,
+        points: args.points,
+    };
+    options.checkpoint_intervals = args
+        .checkpoint_intervals
+        .iter()
+        .filter(|t| !t.trim().is_empty())
+        .map(|t| duration("--checkpoint-intervals", t))
+        .collect::<Result<_, _>>()?;
+    if args.rerun_each_point {
+        options.sweep = Some(Sweep::RerunEachPoint);
+    }
+    options.detail = args.output.is_some() || args.format == Format::Json;
+
+    // Fail fast on a bad grid, before any trial runs.
+    build_grid(&scenario, &options.grid)?;
+    let progress = Progress::new(options.trials, args.quiet);
+    let report = |done: u64| progress.update(done);
+    let planned = plan(&scenario, &options, Some(&report));
+    progress.finish();
+    let planned = planned?;
+
+    if let Some(folder) = &args.output {
+        write_plan_files(&planned, folder, &scenario.to_toml_string())
+            .with_context(|| format!("could not write the report into '{}'", folder.display()))?;
+    }
+    let text = match args.format {
+        Format::Table => plan_report::table(&planned),
+        Format::Json => json(&planned),
+        Format::Csv => plan_report::csv(&planned),
+        Format::Markdown => plan_report::markdown(&planned, &[]),
+    };
+    std::io::stdout().write_all(text.as_bytes())?;
+    Ok(())
+}

@@ -1,0 +1,152 @@
+//! Reading a trace for fitting or resampling: the file, its format, and what its values mean.
+//!
+//! The same rules as the `trace` market: the convention of 0/1 values is never guessed (event
+//! lists count a pool and default to `available`); a count trace needs a threshold (event lists
+//! default to the given `events_threshold`); `preempted` traces must hold 0/1 values and take
+//! no threshold.
+
+use crate::error::InputError;
+use crate::market::trace_data::{Convention, TraceData, TraceFormat};
+use std::path::Path;
+
+/// A trace read with a declared meaning.
+#[derive(Debug, Clone)]
+pub struct Reading {
+    /// The loaded rows.
+    pub data: TraceData,
+    /// The format it was read as.
+    pub format: TraceFormat,
+    /// What its values mean.
+    pub convention: Convention,
+    /// Count threshold for "available".
+    pub threshold: u32,
+    /// Available intervals `[start, end)`.
+    pub intervals: Vec<(f64, f64)>,
+}
+
+/// Why a trace could not be read.
+#[derive(Debug, Clone)]
+pub enum ReadError {
+    /// The file itself (missing, malformed): a complete error naming the file and line.
+    Trace(InputError),
+    /// An option is missing or does not fit the trace: the option (`"convention"`,
+    /// `"threshold"`, `"max_gap"`) and what is wrong.
+    Option {
+        /// Which option.
+        key: &'static str,
+        /// What is wrong and what was expected.
+        message: String,
+    },
+}
+
+fn option(key: &'static str, message: impl Into<String>) -> ReadError {
+    ReadError::Option {
+        key,
+        message: message.into(),
+    }
+}
+
+/// The name of a format as written in a scenario.
+pub fn format_name(format: TraceFormat) -> &'static str {
+    match format {
+        TraceFormat::Csv => "csv",
+        TraceFormat::Json => "json",
+        TraceFormat::Events => "events",
+    }
+}
+
+/// Loads `path` and resolves what its values mean.
+pub fn read_trace(
+    path: &Path,
+    format: Option<TraceFormat>,
+    convention: Option<Convention>,
+    threshold: Option<u32>,
+    max_gap_factor: f64,
+    events_threshold: u32,
+) -> Result<Reading, ReadError> {
+    if !(max_gap_factor >= 1.0 && max_gap_factor.is_finite()) {
+        return Err(option(
+            "max_gap",
+            format!(
+                "a factor of the typical row spacing, at least 1 (default 2), got {max_gap_factor}"
+            ),
+        ));
+    }
+    let file = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        ReadError::Trace(InputError::new(
+            &file,
+            format!("cannot read the trace: {e}"),
+        ))
+    })?;
+    let format = format.unwrap_or_else(|| TraceFormat::guess(path, &text));
+    let data = match format {
+        TraceFormat::Csv => TraceData::from_csv(&file, &text, max_gap_factor),
+        TraceFormat::Json => TraceData::from_json(&file, &text),
+        TraceFormat::Events => TraceData::from_events(&file, &text),
+    }
+    .map_err(ReadError::Trace)?;
+    let is_events = format == TraceFormat::Events;
+    let convention = match convention {
+        Some(c) => c,
+        None if is_events => Convention::Available,
+        None => {
+            return Err(option(
+                "convention",
+                format!(
+                    "declare what 1 means in {file}: \"available\" (1 = capacity) or \"preempted\" (1 = no capacity); it is never guessed"
+                ),
+            ));
+        }
+    };
+    let non_binary = data.values.iter().position(|&v| v > 1);
+    let row_name = |row: usize| match format {
+        TraceFormat::Json => format!("data[{row}]"),
+        TraceFormat::Csv => format!("the row of line {}", row + 2),
+        TraceFormat::Events => format!("row {}", row + 1),
+    };
+    if convention == Convention::Preempted {
+        if let Some(row) = non_binary {
+            return Err(option(
+                "convention",
+                format!(
+                    "\"preempted\" traces hold 0/1 values, but {} of {file} has {}: a count trace uses convention \"available\" with a threshold",
+                    row_name(row),
+                    data.values[row]
+                ),
+            ));
+        }
+        if threshold.is_some() {
+            return Err(option(
+                "threshold",
+                "a threshold applies to count traces (convention \"available\")",
+            ));
+        }
+    }
+    let threshold = match threshold {
+        Some(0) => return Err(option("threshold", "expected a whole number ≥ 1, got 0")),
+        Some(t) => t,
+        None if is_events => events_threshold.max(1),
+        None => match non_binary {
+            Some(row) if convention == Convention::Available => {
+                return Err(option(
+                    "threshold",
+                    format!(
+                        "{} of {file} has the value {} (not 0/1): for a count trace give the threshold = the instances the job needs",
+                        row_name(row),
+                        data.values[row]
+                    ),
+                ));
+            }
+            _ => 1,
+        },
+    };
+    let intervals = data.availability(convention, threshold);
+    Ok(Reading {
+        data,
+        format,
+        convention,
+        threshold,
+        intervals,
+    })
+}

@@ -1,0 +1,567 @@
+//! The MaxWait planner: which `MaxWaitTimeInSeconds` to set so that the job completes with
+//! probability ≥ a target, what that costs, and how sure the answer is.
+//!
+//! The planner evaluates a grid of MaxWait values ([`grid`]) on the same trials (common random
+//! numbers: trial k is the same job on the same market at every grid point), so the
+//! P(Completed) curve is monotone and smooth and neighbouring points differ only by the jobs
+//! MaxWait itself stops. For managed spot one run per trial gives the whole curve
+//! ([`sweep`]); a policy whose path depends on MaxWait re-runs every grid point
+//! ([`path_depends_on_max_wait`]).
+//!
+//! The recommendation is the smallest grid MaxWait whose **lower** 95 % Wilson bound of
+//! P(Completed) reaches the target, so the claim "≥ target" holds at 95 % confidence rather
+//! than merely on average. When no grid value reaches it, [`advice`] evaluates the levers
+//! that would (a longer MaxRuntime, a shorter checkpoint interval, more trials) and prices
+//! on-demand.
+
+pub mod advice;
+pub mod grid;
+pub mod sweep;
+
+pub use grid::{GridSpec, build_grid, default_cap_seconds};
+pub use sweep::{PointAggregate, Sweep};
+
+use crate::engine::{Engine, Outcome, Timeline, TrialOutcome};
+use crate::error::InputError;
+use crate::market::price::SpotPrice;
+use crate::montecarlo::{
+    Aggregate, Observers, OutcomeSummary, RunInfo, SimulationSummary, execute, with_threads,
+};
+use crate::policy::CheckpointPolicy;
+use crate::scenario::Scenario;
+use crate::stats::{Summary, wilson_interval};
+use serde::Serialize;
+use std::time::Instant;
+
+/// Default completion-probability target.
+pub const DEFAULT_TARGET: f64 = 0.95;
+
+/// Sample trials drawn in the status timeline (Gantt) chart.
+pub const TIMELINE_TRIALS: usize = 6;
+
+/// Whether the planner must re-run every grid point: a policy's path (when capacity comes,
+/// what is held, what is lost) may depend on MaxWait other than by being cut off at it — e.g.
+/// a fallback to on-demand when MaxWait stops the spot job. Managed spot waits for spot
+/// capacity until MaxWait and never changes course, so MaxWait only truncates its path and
+/// one run per trial at the grid's cap gives every grid point.
+pub fn path_depends_on_max_wait(scenario: &Scenario) -> bool {
+    !scenario.policy.path_independent_of_max_wait()
+}
+
+/// How to plan.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlanOptions {
+    /// Trials per grid point (the same trials at every point).
+    pub trials: u64,
+    /// Seed.
+    pub seed: u64,
+    /// Worker threads (`None` = all cores); the result does not depend on it.
+    pub threads: Option<usize>,
+    /// Completion-probability target: the lower 95 % bound must reach it.
+    pub target: f64,
+    /// The MaxWait grid.
+    pub grid: GridSpec,
+    /// Force a sweep (default: [`Sweep::Truncate`] unless the path depends on MaxWait).
+    pub sweep: Option<Sweep>,
+    /// Also plan these checkpoint intervals (seconds) for the 2-D table.
+    pub checkpoint_intervals: Vec<f64>,
+    /// Evaluate levers when the target is out of reach.
+    pub advise: bool,
+    /// Run the recommended MaxWait once more for the charts (CDF, histogram, Gantt).
+    pub detail: bool,
+}
+
+impl PlanOptions {
+    /// The scenario's trials and seed, default target and grid, all cores.
+    pub fn from_scenario(scenario: &Scenario) -> Self {
+        Self {
+            trials: scenario.simulation.trials,
+            seed: scenario.simulation.seed,
+            threads: None,
+            target: DEFAULT_TARGET,
+            grid: GridSpec::default(),
+            sweep: None,
+            checkpoint_intervals: Vec::new(),
+            advise: true,
+            detail: true,
+        }
+    }
+}
+
+/// The curve at one MaxWait.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PlanPoint {
+    /// The MaxWaitTimeInSeconds evaluated.
+    pub max_wait_seconds: f64,
+    /// Completed.
+    pub completed: OutcomeSummary,
+    /// Stopped by MaxWait.
+    pub max_wait_time_exceeded: OutcomeSummary,
+    /// Stopped by MaxRuntime.
+    pub max_runtime_exceeded: OutcomeSummary,
+    /// Cost per job, stopped jobs included (USD).
+    pub cost_usd: Summary,
+    /// Mean cost per job ÷ P(Completed): what one completed job costs (USD; null if none).
+    pub cost_per_completed_job_usd: f64,
+    /// (1 − cost per completed job ÷ on-demand cost) × 100 (null if none completed).
+    pub true_savings_percent: f64,
+    /// AWS's formula (1 − Billable/Training) × 100, mean over jobs that held an instance.
+    pub aws_savings_percent: f64,
+    /// Whether the lower 95 % bound of P(Completed) reaches the target.
+    pub meets_target: bool,
+}
+
+fn outcome_summary(count: u64, trials: u64) -> OutcomeSummary {
+    let (low, high) = wilson_interval(count, trials);
+    OutcomeSummary {
+        count,
+        probability: if trials == 0 {
+            0.0
+        } else {
+            count as f64 / trials as f64
+        },
+        ci95: [low, high],
+    }
+}
+
+impl PlanPoint {
+    fn new(max_wait_seconds: f64, point: &PointAggregate, on_demand: f64, target: f64) -> Self {
+        let trials = point.trials;
+        let completed = outcome_summary(point.count(Outcome::Completed), trials);
+        let cost_usd = point.cost_usd.summary();
+        let cost_per_completed_job_usd = if completed.count > 0 {
+            cost_usd.mean * trials as f64 / completed.count as f64
+        } else {
+            f64::NAN
+        };
+        Self {
+            max_wait_seconds,
+            meets_target: completed.ci95[0] >= target,
+            completed,
+            max_wait_time_exceeded: outcome_summary(
+                point.count(Outcome::MaxWaitTimeExceeded),
+                trials,
+            ),
+            max_runtime_exceeded: outcome_summary(point.count(Outcome::MaxRuntimeExceeded), trials),
+            cost_usd,
+            cost_per_completed_job_usd,
+            true_savings_percent: (1.0 - cost_per_completed_job_usd / on_demand) * 100.0,
+            aws_savings_percent: point.aws_savings_percent.mean(),
+        }
+    }
+}
+
+/// The recommended MaxWait, in numbers and in words.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Recommendation {
+    /// Set `MaxWaitTimeInSeconds` to this.
+    pub max_wait_seconds: f64,
+    /// P(Completed) there.
+    pub p_completed: f64,
+    /// Its 95 % Wilson interval.
+    pub p_completed_ci95: [f64; 2],
+    /// Mean cost per job, stopped jobs included (USD).
+    pub cost_mean_usd: f64,
+    /// Cost per completed job (USD).
+    pub cost_per_completed_job_usd: f64,
+    /// The same job on on-demand instances (USD).
+    pub on_demand_cost_usd: f64,
+    /// True saving, percent.
+    pub true_savings_percent: f64,
+    /// AWS's savings formula, percent.
+    pub aws_savings_percent: f64,
+    /// The recommendation in one sentence.
+    pub text: String,
+}
+
+/// Where the recommended MaxWait was run once more, for the charts.
+#[derive(Debug, Clone)]
+pub struct PlanDetail {
+    /// The MaxWait of this run (the recommended one, or the cap when none reaches the target).
+    pub max_wait_seconds: f64,
+    /// The exact aggregate (wall clock and cost distributions for the CDF and histogram).
+    pub aggregate: Aggregate,
+    /// A few sample trials with their status timelines (Gantt chart).
+    pub timelines: Vec<(u64, TrialOutcome, Timeline)>,
+}
+
+/// One row of the checkpoint-interval × MaxWait table.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct IntervalPlan {
+    /// Checkpoint interval (training seconds between checkpoints).
+    pub checkpoint_interval_seconds: f64,
+    /// The recommendation with this interval (null when no grid MaxWait reaches the target).
+    pub recommendation: Option<Recommendation>,
+    /// P(Completed) at the grid's cap (the most this grid can give).
+    pub p_completed_at_cap: f64,
+    /// P(Completed) at the scenario's own MaxWait, if it is set.
+    pub p_completed_at_scenario_max_wait: Option<f64>,
+}
+
+/// The plan: the whole curve, the recommendation and the advice.
+#[derive(Debug, Clone, Serialize)]
+pub struct Plan {
+    /// Scenario name.
+    pub scenario: String,
+    /// Trials per grid point.
+    pub trials: u64,
+    /// Seed.
+    pub seed: u64,
+    /// Completion-probability target.
+    pub target: f64,
+    /// MaxRuntimeInSeconds of the scenario (the smallest MaxWait AWS accepts).
+    pub max_runtime_seconds: f64,
+    /// The scenario's own MaxWaitTimeInSeconds.
+    pub scenario_max_wait_seconds: Option<f64>,
+    /// How the curve was computed.
+    pub sweep: Sweep,
+    /// The same job on on-demand instances, without interruptions (USD).
+    pub on_demand_cost_usd: f64,
+    /// The recommendation (null when no grid MaxWait reaches the target).
+    pub recommendation: Option<Recommendation>,
+    /// What would reach the target when nothing on the grid does (evaluated by simulation).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub advice: Vec<advice::Lever>,
+    /// The checkpoint-interval × MaxWait table (when asked for).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub checkpoint_intervals: Vec<IntervalPlan>,
+    /// One row per grid MaxWait.
+    pub points: Vec<PlanPoint>,
+    /// The summary of a direct run at the recommended MaxWait (or the cap).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub simulation: Option<SimulationSummary>,
+    /// Data for the charts (not serialised).
+    #[serde(skip)]
+    pub detail: Option<PlanDetail>,
+    /// Run information (the only part that depends on the machine).
+    pub run: RunInfo,
+}
+
+impl Plan {
+    /// Index of the recommended point.
+    pub fn recommended_index(&self) -> Option<usize> {
+        let w = self.recommendation.as_ref()?.max_wait_seconds;
+        self.points.iter().position(|p| p.max_wait_seconds == w)
+    }
+
+    /// The point at the scenario's own MaxWait, if it is on the grid.
+    pub fn scenario_point(&self) -> Option<&PlanPoint> {
+        let w = self.scenario_max_wait_seconds?;
+        self.points.iter().find(|p| p.max_wait_seconds == w)
+    }
+}
+
+/// The planner's input checks: a MaxWait plan needs a managed-spot job.
+fn check_scenario(scenario: &Scenario, options: &PlanOptions) -> Result<(), InputError> {
+    if !scenario.policy.uses_spot() {
+        return Err(InputError::new(
+            scenario.name.clone(),
+            "MaxWaitTimeInSeconds applies only to managed spot training; set [job] \
+             managed_spot = true (and [policy] name = \"managed-spot\") to plan it",
+        )
+        .at_key("[policy] name"));
+    }
+    if !(options.target > 0.0 && options.target < 1.0) {
+        return Err(InputError::new(
+            "command line",
+            format!(
+                "expected a probability in (0, 1), e.g. 0.95, got {}",
+                options.target
+            ),
+        )
+        .at_key("--target"));
+    }
+    if options.trials == 0 {
+        return Err(InputError::new("command line", "expected at least 1 trial").at_key("--trials"));
+    }
+    Ok(())
+}
+
+/// The curve of `scenario` over `grid` (no recommendation, no detail).
+pub fn curve(
+    scenario: &Scenario,
+    grid: &[f64],
+    options: &PlanOptions,
+    progress: Option<&(dyn Fn(u64) + Sync)>,
+) -> (Sweep, Vec<PointAggregate>) {
+    let sweep = options
+        .sweep
+        .unwrap_or(if path_depends_on_max_wait(scenario) {
+            Sweep::RerunEachPoint
+        } else {
+            Sweep::Truncate
+        });
+    let cap = grid
+        .last()
+        .copied()
+        .unwrap_or(scenario.job.max_runtime_seconds);
+    let engine = Engine::new(scenario)
+        .with_seed(options.seed)
+        .with_max_wait(cap);
+    let constant_price_per_hour = match &scenario.pricing.spot {
+        SpotPrice::Constant(price) => Some(*price),
+        SpotPrice::Steps(_) => None,
+    };
+    let point_engines =
+        (sweep == Sweep::RerunEachPoint || constant_price_per_hour.is_none()).then(|| {
+            grid.iter()
+                .map(|&w| engine.clone().with_max_wait(w))
+                .collect()
+        });
+    let setup = sweep::SweepSetup {
+        engine: &engine,
+        point_engines,
+        grid,
+        constant_price_per_hour,
+        on_demand_per_hour: scenario.pricing.on_demand_per_hour,
+        sweep,
+    };
+    (sweep, setup.run(options.trials, options.threads, progress))
+}
+
+/// The scenario's on-demand reference cost (same job, no interruptions).
+pub fn on_demand_cost_usd(scenario: &Scenario) -> f64 {
+    Engine::new(scenario).on_demand_cost_usd(scenario.pricing.on_demand_per_hour)
+}
+
+/// Points and recommendation of one scenario over `grid`.
+fn evaluate(
+    scenario: &Scenario,
+    grid: &[f64],
+    options: &PlanOptions,
+    progress: Option<&(dyn Fn(u64) + Sync)>,
+) -> (Sweep, Vec<PlanPoint>, Option<Recommendation>) {
+    let on_demand = on_demand_cost_usd(scenario);
+    let (sweep, aggregates) = curve(scenario, grid, options, progress);
+    let points: Vec<PlanPoint> = grid
+        .iter()
+        .zip(&aggregates)
+        .map(|(&w, a)| PlanPoint::new(w, a, on_demand, options.target))
+        .collect();
+    let recommendation = points
+        .iter()
+        .find(|p| p.meets_target)
+        .map(|p| recommend(p, on_demand));
+    (sweep, points, recommendation)
+}
+
+fn recommend(point: &PlanPoint, on_demand_cost_usd: f64) -> Recommendation {
+    let text = format!(
+        "Set MaxWaitTimeInSeconds = {:.0} ({}): P(complete) = {:.3} [{:.3}, {:.3}], expected \
+         cost {} vs {} on-demand ({} saved; AWS's formula reports {})",
+        point.max_wait_seconds,
+        words::hours(point.max_wait_seconds),
+        point.completed.probability,
+        point.completed.ci95[0],
+        point.completed.ci95[1],
+        words::dollars(point.cost_usd.mean),
+        words::dollars(on_demand_cost_usd),
+        words::percent(point.true_savings_percent),
+        words::percent(point.aws_savings_percent),
+    );
+    Recommendation {
+        max_wait_seconds: point.max_wait_seconds,
+        p_completed: point.completed.probability,
+        p_completed_ci95: point.completed.ci95,
+        cost_mean_usd: point.cost_usd.mean,
+        cost_per_completed_job_usd: point.cost_per_completed_job_usd,
+        on_demand_cost_usd,
+        true_savings_percent: point.true_savings_percent,
+        aws_savings_percent: point.aws_savings_percent,
+        text,
+    }
+}
+
+/// The scenario with another checkpoint interval (durable checkpoints need an S3 URI).
+pub fn with_checkpoint_interval(scenario: &Scenario, interval_seconds: f64) -> Scenario {
+    let mut changed = scenario.clone();
+    changed.checkpoint.policy = CheckpointPolicy::Interval { interval_seconds };
+    changed
+}
+
+/// Plans `scenario`: the curve, the recommendation, advice, the 2-D table and chart data.
+pub fn plan(
+    scenario: &Scenario,
+    options: &PlanOptions,
+    progress: Option<&(dyn Fn(u64) + Sync)>,
+) -> Result<Plan, InputError> {
+    check_scenario(scenario, options)?;
+    let started = Instant::now();
+    let grid = build_grid(scenario, &options.grid)?;
+    let (sweep, points, recommendation) = evaluate(scenario, &grid, options, progress);
+    let on_demand = on_demand_cost_usd(scenario);
+    let mut levers = Vec::new();
+    if recommendation.is_none() && options.advise {
+        levers = advice::levers(scenario, options, &points);
+    }
+    let mut checkpoint_intervals = Vec::new();
+    for &interval in &options.checkpoint_intervals {
+        if !(interval > 0.0 && interval.is_finite()) {
+            return Err(InputError::new(
+                "command line",
+                format!("expected positive checkpoint intervals, got {interval} s"),
+            )
+            .at_key("--checkpoint-intervals"));
+        }
+        let variant = with_checkpoint_interval(scenario, interval);
+        let (_, variant_points, variant_recommendation) = evaluate(&variant, &grid, options, None);
+        checkpoint_intervals.push(IntervalPlan {
+            checkpoint_interval_seconds: interval,
+            recommendation: variant_recommendation,
+            p_completed_at_cap: variant_points
+                .last()
+                .map_or(0.0, |p| p.completed.probability),
+            p_completed_at_scenario_max_wait: scenario.job.max_wait_seconds.and_then(|w| {
+                variant_points
+                    .iter()
+                    .find(|p| p.max_wait_seconds == w)
+                    .map(|p| p.completed.probability)
+            }),
+        });
+    }
+    let (simulation, detail) = if options.detail {
+        let w = recommendation
+            .as_ref()
+            .map_or(grid[grid.len() - 1], |r| r.max_wait_seconds);
+        let (summary, detail) = run_at(scenario, w, options);
+        (Some(summary), Some(detail))
+    } else {
+        (None, None)
+    };
+    let threads = options.threads.unwrap_or_else(rayon::current_num_threads);
+    Ok(Plan {
+        scenario: scenario.name.clone(),
+        trials: options.trials,
+        seed: options.seed,
+        target: options.target,
+        max_runtime_seconds: scenario.job.max_runtime_seconds,
+        scenario_max_wait_seconds: scenario.job.max_wait_seconds,
+        sweep,
+        on_demand_cost_usd: on_demand,
+        recommendation,
+        advice: levers,
+        checkpoint_intervals,
+        points,
+        simulation,
+        detail,
+        run: RunInfo::measured(started, threads, options.trials * grid.len() as u64),
+    })
+}
+
+/// The scenario with `MaxWaitTimeInSeconds` set to `max_wait_seconds`.
+pub fn with_max_wait(scenario: &Scenario, max_wait_seconds: f64) -> Scenario {
+    let mut changed = scenario.clone();
+    changed.job.max_wait_seconds = Some(max_wait_seconds);
+    changed
+}
+
+/// A direct run of the scenario at `max_wait_seconds`: its summary and the chart data.
+pub fn run_at(
+    scenario: &Scenario,
+    max_wait_seconds: f64,
+    options: &PlanOptions,
+) -> (SimulationSummary, PlanDetail) {
+    let started = Instant::now();
+    let at = with_max_wait(scenario, max_wait_seconds);
+    let engine = Engine::new(&at).with_seed(options.seed);
+    let aggregate = with_threads(options.threads, || {
+        execute(&engine, 0..options.trials, None, &mut Observers::default())
+            .map(|r| r.aggregate)
+            .unwrap_or_default()
+    });
+    let threads = options.threads.unwrap_or_else(rayon::current_num_threads);
+    let summary = SimulationSummary::new(
+        &at,
+        &engine,
+        options.seed,
+        &aggregate,
+        RunInfo::measured(started, threads, aggregate.trials),
+    );
+    let timelines = sample_timelines(&engine, options.trials);
+    (
+        summary,
+        PlanDetail {
+            max_wait_seconds,
+            aggregate,
+            timelines,
+        },
+    )
+}
+
+/// A few trials for the Gantt chart: the first ones, plus the first stopped one (if any of
+/// the first thousand was stopped) so the chart shows how a job ends at MaxWait.
+pub fn sample_timelines(engine: &Engine, trials: u64) -> Vec<(u64, TrialOutcome, Timeline)> {
+    let mut chosen: Vec<u64> = (0..trials.min(TIMELINE_TRIALS as u64 - 1)).collect();
+    if let Some(stopped) = (0..trials.min(1000))
+        .find(|&k| engine.run(k).outcome != Outcome::Completed && !chosen.contains(&k))
+    {
+        chosen.push(stopped);
+    } else if trials > chosen.len() as u64 {
+        chosen.push(chosen.len() as u64);
+    }
+    chosen
+        .into_iter()
+        .map(|k| {
+            let (outcome, timeline) = engine.run_with_timeline(k);
+            (k, outcome, timeline)
+        })
+        .collect()
+}
+
+/// Numbers in words, as the recommendation prints them.
+pub mod words {
+    /// Hours for people: "36 h", "28.5 h", "45 min".
+    pub fn hours(seconds: f64) -> String {
+        if seconds < 3600.0 {
+            return format!("{} min", trim(seconds / 60.0));
+        }
+        format!("{} h", trim(seconds / 3600.0))
+    }
+
+    fn trim(x: f64) -> String {
+        let text = format!("{x:.2}");
+        text.trim_end_matches('0').trim_end_matches('.').to_string()
+    }
+
+    /// Dollars for people: "$25.87", "$412", "$1,150".
+    pub fn dollars(usd: f64) -> String {
+        if !usd.is_finite() {
+            return "–".into();
+        }
+        if usd.abs() < 100.0 {
+            return format!("${usd:.2}");
+        }
+        let whole = format!("{:.0}", usd.abs());
+        let mut grouped = String::new();
+        for (i, c) in whole.chars().enumerate() {
+            if i > 0 && (whole.len() - i) % 3 == 0 {
+                grouped.push(',');
+            }
+            grouped.push(c);
+        }
+        format!("{}${grouped}", if usd < 0.0 { "-" } else { "" })
+    }
+
+    /// Percent for people: "64 %", "66.5 %" (one decimal below 10 points of 100).
+    pub fn percent(x: f64) -> String {
+        if !x.is_finite() {
+            return "–".into();
+        }
+        format!("{x:.1} %")
+    }
+
+    #[cfg(test)]
+    mod tests {
+        #[test]
+        fn formats() {
+            assert_eq!(super::hours(129_600.0), "36 h");
+            assert_eq!(super::hours(102_600.0), "28.5 h");
+            assert_eq!(super::hours(2700.0), "45 min");
+            assert_eq!(super::dollars(1150.2), "$1,150");
+            assert_eq!(super::dollars(412.4), "$412");
+            assert_eq!(super::dollars(25.871), "$25.87");
+            assert_eq!(super::dollars(1_234_567.0), "$1,234,567");
+            assert_eq!(super::percent(64.04), "64.0 %");
+        }
+    }
+}

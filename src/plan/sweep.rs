@@ -1,0 +1,324 @@
+//! One pass over the trials that yields the whole P(Completed)/cost curve over MaxWait.
+//!
+//! **Truncation** (policies whose path does not depend on MaxWait, e.g. managed spot): each
+//! trial runs once, with MaxWait = the grid's cap, and a [`HeldPeriods`] recorder keeps its
+//! billed periods and the instant it entered `Stopping`. Under a smaller MaxWait `w` the job
+//! follows the same path until `w` (MaxWait only truncates it), so:
+//! - it completes iff it completed by `w` (completion instant ≤ `w`, as the engine decides ties);
+//! - it is `MaxRuntimeExceeded` iff that happened strictly before `w` (MaxRuntime counts held
+//!   time, which does not depend on MaxWait; at the same instant MaxWait wins);
+//! - otherwise it is `MaxWaitTimeExceeded` at `w`, and it has paid for the held periods up to
+//!   `w`: whole periods that ended by `w`, plus the part of the period running at `w`.
+//!
+//! The part of a period is exact: with a constant spot price it is `price × (w − start)`, the
+//! very expression the engine evaluates when it stops a job at `w`, and the sums run in the
+//! engine's order, so the costs are bit-identical to a direct run at `w`. With a stepped price
+//! (replayed per-tick prices or a price history) the price inside a period depends on the
+//! trial's trace offset, which the recorder does not see; such a trial is re-run with
+//! MaxWait = `w` (only for the grid points that fall strictly inside one of its billed
+//! periods), so the engine integrates its own price model.
+//!
+//! **Re-run** (policies whose path depends on MaxWait, e.g. a future spot-then-on-demand
+//! fallback): every grid point runs every trial again with its own MaxWait, on the same
+//! trials (common random numbers).
+//!
+//! Aggregation is exact and mergeable: a trial that has settled (completed or hit MaxRuntime)
+//! by grid point `i` contributes the same outcome and cost to every point from `i` on, so it
+//! is added once to `settled_from[i]` and the points are prefix-merged at the end; trials still
+//! running at a point are added to that point. Counts, fixed-point moments and histogram
+//! buckets merge associatively, so blocks, threads and waves give identical bits.
+
+use crate::engine::{Engine, Outcome, Recorder, TrialOutcome};
+use crate::montecarlo::{BLOCK_TRIALS, WAVE_BLOCKS, with_threads};
+use crate::sagemaker::billing::{aws_savings_percent, reported_seconds};
+use crate::sagemaker::status::SecondaryStatus;
+use crate::stats::{Metric, Moments};
+use rayon::prelude::*;
+use std::ops::AddAssign;
+
+/// How the curve is computed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Sweep {
+    /// One run per trial at the cap, truncated at every grid point.
+    Truncate,
+    /// One run per trial per grid point.
+    RerunEachPoint,
+}
+
+/// One billed period of a trial.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct HeldPeriod {
+    from_seconds: f64,
+    to_seconds: f64,
+    /// ∫ price dt over the period, USD·s/h per instance.
+    price_seconds: f64,
+}
+
+/// Keeps a trial's billed periods and the instant it entered `Stopping` (one buffer per block).
+#[derive(Debug, Default)]
+struct HeldPeriods {
+    periods: Vec<HeldPeriod>,
+    stopping_at: Option<f64>,
+}
+
+impl HeldPeriods {
+    fn clear(&mut self) {
+        self.periods.clear();
+        self.stopping_at = None;
+    }
+}
+
+impl Recorder for HeldPeriods {
+    #[inline]
+    fn enter(&mut self, at_seconds: f64, status: SecondaryStatus, _: &'static str) {
+        if status == SecondaryStatus::Stopping {
+            self.stopping_at = Some(at_seconds);
+        }
+    }
+
+    #[inline]
+    fn held(&mut self, from_seconds: f64, to_seconds: f64, price_seconds: f64) {
+        self.periods.push(HeldPeriod {
+            from_seconds,
+            to_seconds,
+            price_seconds,
+        });
+    }
+}
+
+/// The trials' totals at one MaxWait.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PointAggregate {
+    /// Trials.
+    pub trials: u64,
+    /// Trials per outcome, in [`Outcome::ALL`] order.
+    pub outcome_counts: [u64; 3],
+    /// Cost per job (stopped jobs included), USD.
+    pub cost_usd: Metric,
+    /// AWS's savings formula per job that held an instance, percent.
+    pub aws_savings_percent: Moments,
+}
+
+fn outcome_index(outcome: Outcome) -> usize {
+    match outcome {
+        Outcome::Completed => 0,
+        Outcome::MaxWaitTimeExceeded => 1,
+        Outcome::MaxRuntimeExceeded => 2,
+    }
+}
+
+impl PointAggregate {
+    #[inline]
+    fn add(&mut self, outcome: Outcome, cost_usd: f64, aws_savings_percent: Option<f64>) {
+        self.trials += 1;
+        self.outcome_counts[outcome_index(outcome)] += 1;
+        self.cost_usd.add(cost_usd);
+        if let Some(savings) = aws_savings_percent {
+            self.aws_savings_percent.add(savings);
+        }
+    }
+
+    fn add_trial(&mut self, trial: &TrialOutcome) {
+        self.add(trial.outcome, trial.cost_usd, trial.savings_percent());
+    }
+
+    /// Trials that ended with `outcome`.
+    pub fn count(&self, outcome: Outcome) -> u64 {
+        self.outcome_counts[outcome_index(outcome)]
+    }
+}
+
+impl AddAssign<&PointAggregate> for PointAggregate {
+    fn add_assign(&mut self, other: &PointAggregate) {
+        self.trials += other.trials;
+        for (mine, theirs) in self.outcome_counts.iter_mut().zip(other.outcome_counts) {
+            *mine += theirs;
+        }
+        self.cost_usd += &other.cost_usd;
+        self.aws_savings_percent += &other.aws_savings_percent;
+    }
+}
+
+/// Mergeable per-block state of the whole curve.
+#[derive(Debug, Clone, PartialEq)]
+struct CurveAggregate {
+    /// Trials still running at point i (stopped there by MaxWait), or every trial (re-run).
+    at_point: Vec<PointAggregate>,
+    /// Trials that settled by point i (their contribution holds for every later point).
+    settled_from: Vec<PointAggregate>,
+}
+
+impl CurveAggregate {
+    fn new(points: usize) -> Self {
+        Self {
+            at_point: vec![PointAggregate::default(); points],
+            settled_from: vec![PointAggregate::default(); points],
+        }
+    }
+
+    fn finish(self) -> Vec<PointAggregate> {
+        let mut settled = PointAggregate::default();
+        self.at_point
+            .into_iter()
+            .zip(&self.settled_from)
+            .map(|(mut point, settling)| {
+                settled += settling;
+                point += &settled;
+                point
+            })
+            .collect()
+    }
+}
+
+impl AddAssign<&CurveAggregate> for CurveAggregate {
+    fn add_assign(&mut self, other: &CurveAggregate) {
+        for (mine, theirs) in self.at_point.iter_mut().zip(&other.at_point) {
+            *mine += theirs;
+        }
+        for (mine, theirs) in self.settled_from.iter_mut().zip(&other.settled_from) {
+            *mine += theirs;
+        }
+    }
+}
+
+/// What the sweep needs to know about the scenario.
+#[derive(Debug, Clone)]
+pub(crate) struct SweepSetup<'a> {
+    /// The engine (seed set) for MaxWait = the grid's cap.
+    pub engine: &'a Engine,
+    /// Engines for each grid point (for re-runs), `None` when no re-run will be needed.
+    pub point_engines: Option<Vec<Engine>>,
+    /// The grid (sorted, last = cap).
+    pub grid: &'a [f64],
+    /// Constant spot price (USD/h per instance), or `None` for stepped prices.
+    pub constant_price_per_hour: Option<f64>,
+    /// On-demand price (BillableTime divides by it).
+    pub on_demand_per_hour: f64,
+    /// How to sweep.
+    pub sweep: Sweep,
+}
+
+impl SweepSetup<'_> {
+    /// Truncation of one trial's cap run at every grid point.
+    fn truncate(
+        &self,
+        trial: u64,
+        outcome: &TrialOutcome,
+        held: &HeldPeriods,
+        curve: &mut CurveAggregate,
+    ) {
+        let grid = self.grid;
+        // The first grid point at which the trial has settled as it did at the cap.
+        let settles_at = match outcome.outcome {
+            Outcome::Completed => grid.partition_point(|&w| w < outcome.wall_clock_seconds),
+            Outcome::MaxRuntimeExceeded => {
+                let stopped = held.stopping_at.unwrap_or(outcome.wall_clock_seconds);
+                grid.partition_point(|&w| w <= stopped)
+            }
+            Outcome::MaxWaitTimeExceeded => grid.len(),
+        };
+        if settles_at < grid.len() {
+            curve.settled_from[settles_at].add_trial(outcome);
+        }
+        // Running at grid[i] for every i < settles_at: stopped there by MaxWait.
+        let instances = self.engine.instance_count();
+        let mut next = 0;
+        let mut price_seconds = 0.0;
+        let mut held_seconds = 0.0;
+        for (i, &w) in grid[..settles_at].iter().enumerate() {
+            while let Some(period) = held.periods.get(next)
+                && period.to_seconds <= w
+            {
+                price_seconds += period.price_seconds;
+                held_seconds += period.to_seconds - period.from_seconds;
+                next += 1;
+            }
+            let straddling = held.periods.get(next).filter(|p| p.from_seconds < w);
+            let (price_at_w, held_at_w) = match (straddling, self.constant_price_per_hour) {
+                (None, _) => (price_seconds, held_seconds),
+                (Some(period), Some(price)) => (
+                    price_seconds + price * (w - period.from_seconds),
+                    held_seconds + (w - period.from_seconds),
+                ),
+                (Some(_), None) => {
+                    // Stepped price inside a period: let the engine integrate it.
+                    let engines = self.point_engines.as_ref();
+                    let rerun = engines.map_or_else(
+                        || self.engine.clone().with_max_wait(w).run(trial),
+                        |e| e[i].run(trial),
+                    );
+                    curve.at_point[i].add_trial(&rerun);
+                    continue;
+                }
+            };
+            let any_held = next > 0 || straddling.is_some();
+            let savings = reported_seconds(held_at_w, any_held).and_then(|training| {
+                let billable = reported_seconds(price_at_w / self.on_demand_per_hour, any_held)?;
+                Some(aws_savings_percent(training, billable))
+            });
+            curve.at_point[i].add(
+                Outcome::MaxWaitTimeExceeded,
+                price_at_w * instances / 3600.0,
+                savings,
+            );
+        }
+    }
+
+    fn run_block(&self, first: u64, end: u64, held: &mut HeldPeriods) -> CurveAggregate {
+        let mut curve = CurveAggregate::new(self.grid.len());
+        for trial in first..end {
+            match self.sweep {
+                Sweep::Truncate => {
+                    held.clear();
+                    let outcome = self.engine.run_recorded(trial, held);
+                    self.truncate(trial, &outcome, held, &mut curve);
+                }
+                Sweep::RerunEachPoint => {
+                    for (i, &w) in self.grid.iter().enumerate() {
+                        let outcome = match &self.point_engines {
+                            Some(engines) => engines[i].run(trial),
+                            None => self.engine.clone().with_max_wait(w).run(trial),
+                        };
+                        curve.at_point[i].add_trial(&outcome);
+                    }
+                }
+            }
+        }
+        curve
+    }
+
+    /// Runs `trials` trials in waves of blocks; `progress` hears the trials done after each wave.
+    pub fn run(
+        &self,
+        trials: u64,
+        threads: Option<usize>,
+        progress: Option<&(dyn Fn(u64) + Sync)>,
+    ) -> Vec<PointAggregate> {
+        with_threads(threads, || {
+            let mut total = CurveAggregate::new(self.grid.len());
+            let wave_trials = BLOCK_TRIALS * WAVE_BLOCKS;
+            let mut wave_start = 0;
+            while wave_start < trials {
+                let wave_end = (wave_start + wave_trials).min(trials);
+                let blocks: Vec<CurveAggregate> = (0..(wave_end - wave_start)
+                    .div_ceil(BLOCK_TRIALS))
+                    .into_par_iter()
+                    .map_init(HeldPeriods::default, |held, block| {
+                        let first = wave_start + block * BLOCK_TRIALS;
+                        let end = (first + BLOCK_TRIALS).min(wave_end);
+                        self.run_block(first, end, held)
+                    })
+                    .collect();
+                for block in &blocks {
+                    total += block;
+                }
+                wave_start = wave_end;
+                if let Some(progress) = progress {
+                    progress(wave_start);
+                }
+            }
+            total.finish()
+        })
+    }
+}

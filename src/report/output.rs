@@ -1,0 +1,539 @@
+//! Report folders: everything `plan --output DIR` and `simulate --output DIR` write — tables,
+//! charts (SVG + PNG) and report.html — each file atomically.
+
+use super::charts::{
+    CompletionChart, CompletionPoint, CostChart, CostHistogram, CostPoint, StatusSpan,
+    StatusTimeline, TimelineRow, WallClockCdf,
+};
+use super::html::{Block, render};
+use super::plan::{SHOWN_ROWS, shown_rows};
+use super::{charts, json, write_atomic};
+use crate::engine::{Timeline, TrialOutcome};
+use crate::montecarlo::{Aggregate, SimulationSummary};
+use crate::plan::{Plan, words};
+use crate::stats::Metric;
+use std::path::Path;
+
+/// Chart files of a plan folder: (name, caption).
+pub const PLAN_CHARTS: [(&str, &str); 5] = [
+    (
+        "plan-completion",
+        "P(Completed) vs MaxWait, 95 % band, recommended point",
+    ),
+    ("plan-cost", "Expected cost vs MaxWait, on-demand reference"),
+    (
+        "wall-clock-cdf",
+        "CDF of wall-clock time at the recommended MaxWait",
+    ),
+    ("cost-histogram", "Cost per job at the recommended MaxWait"),
+    ("status-timeline", "Status timeline of sample trials"),
+];
+
+/// Chart files of a simulation folder: (name, caption).
+pub const SIMULATION_CHARTS: [(&str, &str); 3] = [
+    ("wall-clock-cdf", "CDF of wall-clock time"),
+    ("cost-histogram", "Cost per job"),
+    ("status-timeline", "Status timeline of sample trials"),
+];
+
+/// The empirical CDF drawn from the quantile sketch (within its 0.5 % relative error).
+pub fn cdf_points(metric: &Metric, scale: f64) -> Vec<(f64, f64)> {
+    if metric.count() == 0 {
+        return Vec::new();
+    }
+    let levels = 400;
+    let mut points = vec![(metric.sketch().quantile(0.0) / scale, 0.0)];
+    for k in 1..=levels {
+        let q = k as f64 / levels as f64;
+        points.push((metric.sketch().quantile(q) / scale, q));
+    }
+    points
+}
+
+/// A histogram of the metric's distribution, read off the quantile sketch: the fraction of
+/// jobs per bin is the fraction of 2,000 evenly spaced quantile levels that fall into it.
+pub fn histogram_bins(metric: &Metric, bins: usize) -> Vec<(f64, f64, f64)> {
+    if metric.count() == 0 {
+        return Vec::new();
+    }
+    let levels = 2000;
+    let values: Vec<f64> = (0..levels)
+        .map(|k| metric.sketch().quantile((k as f64 + 0.5) / levels as f64))
+        .collect();
+    let low = metric.moments().min();
+    let high = metric.moments().max();
+    if high - low <= 1e-9 * high.abs().max(1.0) {
+        let half = (high.abs() * 0.01).max(0.01);
+        return vec![(low - half, high + half, 1.0)];
+    }
+    let width = (high - low) / bins as f64;
+    let mut counts = vec![0u32; bins];
+    for v in values {
+        let i = (((v - low) / width) as usize).min(bins - 1);
+        counts[i] += 1;
+    }
+    counts
+        .iter()
+        .enumerate()
+        .map(|(i, &c)| {
+            (
+                low + width * i as f64,
+                low + width * (i + 1) as f64,
+                f64::from(c) / levels as f64,
+            )
+        })
+        .collect()
+}
+
+/// Gantt rows of sample trials.
+pub fn timeline_rows(timelines: &[(u64, TrialOutcome, Timeline)]) -> Vec<TimelineRow> {
+    timelines
+        .iter()
+        .map(|(trial, outcome, timeline)| TimelineRow {
+            label: format!(
+                "trial {trial} · {} {:.1} h",
+                short_outcome(outcome.outcome.as_str()),
+                outcome.wall_clock_seconds / 3600.0
+            ),
+            spans: timeline
+                .transitions
+                .iter()
+                .map(|t| StatusSpan {
+                    status: t.status.as_str(),
+                    from_hours: t.start_seconds / 3600.0,
+                    to_hours: t.end_seconds / 3600.0,
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+fn short_outcome(outcome: &str) -> &str {
+    match outcome {
+        "MaxWaitTimeExceeded" => "MaxWait",
+        "MaxRuntimeExceeded" => "MaxRuntime",
+        other => other,
+    }
+}
+
+/// The three distribution charts of one scenario at one MaxWait; returns their SVGs.
+fn distribution_charts(
+    folder: &Path,
+    scenario: &str,
+    aggregate: &Aggregate,
+    timelines: &[(u64, TrialOutcome, Timeline)],
+    max_wait_seconds: Option<f64>,
+    on_demand_usd: f64,
+) -> std::io::Result<Vec<String>> {
+    let at = max_wait_seconds
+        .map(|w| format!(" at MaxWait {}", words::hours(w)))
+        .unwrap_or_default();
+    let cdf = charts::wall_clock_cdf_chart(
+        &WallClockCdf {
+            title: format!("Wall-clock time{at} — {scenario}"),
+            points: cdf_points(&aggregate.wall_clock_seconds, 3600.0),
+            max_wait_hours: max_wait_seconds.map(|w| w / 3600.0),
+        },
+        folder,
+        "wall-clock-cdf",
+    )?;
+    let mean = aggregate.cost_usd.moments().mean();
+    let histogram = charts::cost_histogram_chart(
+        &CostHistogram {
+            title: format!("Cost per job{at} — {scenario}"),
+            bins: histogram_bins(&aggregate.cost_usd, 40),
+            on_demand_usd: Some(on_demand_usd),
+            mean_usd: mean.is_finite().then_some(mean),
+        },
+        folder,
+        "cost-histogram",
+    )?;
+    let gantt = charts::status_timeline_chart(
+        &StatusTimeline {
+            title: format!("SecondaryStatus of sample trials{at}"),
+            rows: timeline_rows(timelines),
+            max_wait_hours: max_wait_seconds.map(|w| w / 3600.0),
+        },
+        folder,
+        "status-timeline",
+    )?;
+    Ok(vec![cdf, histogram, gantt])
+}
+
+fn summary_blocks(summary: &SimulationSummary) -> Vec<Block> {
+    let mut blocks = Vec::new();
+    let mut rows = Vec::new();
+    for outcome in crate::engine::Outcome::ALL {
+        let o = summary.outcome(outcome);
+        rows.push(vec![
+            outcome.as_str().to_string(),
+            o.count.to_string(),
+            format!("{:.4}", o.probability),
+            format!("[{:.4}, {:.4}]", o.ci95[0], o.ci95[1]),
+        ]);
+    }
+    blocks.push(Block::Table {
+        header: ["Outcome", "Trials", "Probability", "95 % CI"]
+            .map(String::from)
+            .to_vec(),
+        rows,
+        numeric_from: 1,
+        highlight: Vec::new(),
+    });
+    let m = &summary.metrics;
+    let hours = |x: f64| {
+        if x.is_finite() {
+            format!("{:.2}", x / 3600.0)
+        } else {
+            "–".into()
+        }
+    };
+    let plain = |x: f64| {
+        if x.is_finite() {
+            format!("{x:.2}")
+        } else {
+            "–".into()
+        }
+    };
+    let metric_rows = [
+        ("Wall clock (h)", &m.wall_clock_seconds, true),
+        ("Completion time (h)", &m.completion_seconds, true),
+        ("Training time (h)", &m.training_time_seconds, true),
+        ("Billable time (h)", &m.billable_time_seconds, true),
+        ("Interruptions", &m.interruptions, false),
+        ("Cost ($)", &m.cost_usd, false),
+        ("Savings, AWS formula (%)", &m.savings_percent, false),
+        ("Training lost (h)", &m.lost_training_seconds, true),
+    ];
+    let rows = metric_rows
+        .iter()
+        .map(|(label, s, in_hours)| {
+            let f = |x: f64| if *in_hours { hours(x) } else { plain(x) };
+            vec![
+                label.to_string(),
+                f(s.mean),
+                f(s.p50),
+                f(s.p90),
+                f(s.p95),
+                f(s.p99),
+                f(s.max),
+            ]
+        })
+        .collect();
+    blocks.push(Block::Table {
+        header: ["Metric", "mean", "p50", "p90", "p95", "p99", "max"]
+            .map(String::from)
+            .to_vec(),
+        rows,
+        numeric_from: 1,
+        highlight: Vec::new(),
+    });
+    blocks.push(Block::Paragraph(super::savings_sentence(summary)));
+    blocks
+}
+
+/// Writes `simulate --output DIR`'s charts and report.html (the summary files are written by
+/// [`super::write_summary_files`]).
+pub fn write_simulation_report(
+    folder: &Path,
+    summary: &SimulationSummary,
+    aggregate: &Aggregate,
+    timelines: &[(u64, TrialOutcome, Timeline)],
+    max_wait_seconds: Option<f64>,
+    scenario_toml: &str,
+) -> std::io::Result<()> {
+    std::fs::create_dir_all(folder)?;
+    let svgs = distribution_charts(
+        folder,
+        &summary.scenario,
+        aggregate,
+        timelines,
+        max_wait_seconds.filter(|w| w.is_finite()),
+        summary.on_demand_cost_usd,
+    )?;
+    let mut blocks = vec![Block::Heading("Outcomes and metrics".into())];
+    blocks.extend(summary_blocks(summary));
+    blocks.push(Block::Heading("Charts".into()));
+    for (svg, (_, caption)) in svgs.into_iter().zip(SIMULATION_CHARTS) {
+        blocks.push(Block::Chart {
+            svg,
+            caption: caption.to_string(),
+        });
+    }
+    blocks.push(Block::Heading("Scenario (resolved)".into()));
+    blocks.push(Block::Code(scenario_toml.to_string()));
+    let page = render(
+        &format!("Simulation: {}", summary.scenario),
+        &format!("{} trials, seed {}", summary.trials, summary.seed),
+        &blocks,
+    );
+    write_atomic(&folder.join("report.html"), page.as_bytes())
+}
+
+fn plan_table(plan: &Plan, indices: &[usize]) -> Block {
+    let recommended = plan.recommended_index();
+    let rows: Vec<Vec<String>> = indices
+        .iter()
+        .map(|&i| {
+            let p = &plan.points[i];
+            let money = |x: f64| {
+                if x.is_finite() {
+                    format!("{x:.2}")
+                } else {
+                    "–".into()
+                }
+            };
+            let pct = |x: f64| {
+                if x.is_finite() {
+                    format!("{x:.1}")
+                } else {
+                    "–".into()
+                }
+            };
+            let note = if recommended == Some(i) {
+                "recommended"
+            } else if plan.scenario_max_wait_seconds == Some(p.max_wait_seconds) {
+                "your MaxWait"
+            } else {
+                ""
+            };
+            vec![
+                format!("{:.1}", p.max_wait_seconds / 3600.0),
+                format!("{:.0}", p.max_wait_seconds),
+                format!("{:.4}", p.completed.probability),
+                format!("[{:.4}, {:.4}]", p.completed.ci95[0], p.completed.ci95[1]),
+                format!("{:.4}", p.max_wait_time_exceeded.probability),
+                money(p.cost_usd.mean),
+                money(p.cost_usd.p50),
+                money(p.cost_usd.p95),
+                money(p.cost_per_completed_job_usd),
+                pct(p.true_savings_percent),
+                pct(p.aws_savings_percent),
+                note.to_string(),
+            ]
+        })
+        .collect();
+    let highlight = indices
+        .iter()
+        .enumerate()
+        .filter(|(_, i)| Some(**i) == recommended)
+        .map(|(r, _)| r)
+        .collect();
+    Block::Table {
+        header: [
+            "MaxWait h",
+            "MaxWait s",
+            "P(Completed)",
+            "95 % CI",
+            "P(MaxWait exc.)",
+            "mean $",
+            "p50 $",
+            "p95 $",
+            "$/completed",
+            "true saving %",
+            "AWS saving %",
+            "",
+        ]
+        .map(String::from)
+        .to_vec(),
+        rows,
+        numeric_from: 0,
+        highlight,
+    }
+}
+
+/// Writes `plan --output DIR`: plan.csv, plan.json, report.md, report.html and the charts.
+pub fn write_plan_files(plan: &Plan, folder: &Path, scenario_toml: &str) -> std::io::Result<()> {
+    std::fs::create_dir_all(folder)?;
+    write_atomic(&folder.join("plan.csv"), super::plan::csv(plan).as_bytes())?;
+    write_atomic(&folder.join("plan.json"), json(plan).as_bytes())?;
+
+    let recommended = plan
+        .recommendation
+        .as_ref()
+        .map(|r| (r.max_wait_seconds / 3600.0, r.p_completed));
+    let completion = charts::completion_chart(
+        &CompletionChart {
+            scenario: plan.scenario.clone(),
+            points: plan
+                .points
+                .iter()
+                .map(|p| CompletionPoint {
+                    max_wait_hours: p.max_wait_seconds / 3600.0,
+                    p_completed: p.completed.probability,
+                    ci95_low: p.completed.ci95[0],
+                    ci95_high: p.completed.ci95[1],
+                })
+                .collect(),
+            target: plan.target,
+            recommended,
+        },
+        folder,
+        "plan-completion",
+    )?;
+    let cost = charts::cost_chart(
+        &CostChart {
+            scenario: plan.scenario.clone(),
+            points: plan
+                .points
+                .iter()
+                .map(|p| CostPoint {
+                    max_wait_hours: p.max_wait_seconds / 3600.0,
+                    mean_usd: p.cost_usd.mean,
+                    p95_usd: p.cost_usd.p95,
+                    per_completed_job_usd: p.cost_per_completed_job_usd,
+                })
+                .collect(),
+            on_demand_usd: plan.on_demand_cost_usd,
+            recommended: plan
+                .recommendation
+                .as_ref()
+                .map(|r| (r.max_wait_seconds / 3600.0, r.cost_mean_usd)),
+        },
+        folder,
+        "plan-cost",
+    )?;
+    let mut svgs = vec![completion, cost];
+    if let Some(detail) = &plan.detail {
+        svgs.extend(distribution_charts(
+            folder,
+            &plan.scenario,
+            &detail.aggregate,
+            &detail.timelines,
+            Some(detail.max_wait_seconds),
+            plan.on_demand_cost_usd,
+        )?);
+    }
+    let chart_list: Vec<(&str, &str)> = PLAN_CHARTS
+        .iter()
+        .take(svgs.len())
+        .map(|(name, caption)| (*name, *caption))
+        .collect();
+    let md_charts: Vec<(String, &str)> = chart_list
+        .iter()
+        .map(|(name, caption)| (format!("{name}.svg"), *caption))
+        .collect();
+    let md_refs: Vec<(&str, &str)> = md_charts.iter().map(|(f, c)| (f.as_str(), *c)).collect();
+    write_atomic(
+        &folder.join("report.md"),
+        super::plan::markdown(plan, &md_refs).as_bytes(),
+    )?;
+
+    let mut blocks = Vec::new();
+    blocks.push(Block::Heading("Recommendation".into()));
+    match &plan.recommendation {
+        Some(r) => blocks.push(Block::Callout(format!("{}.", r.text))),
+        None => {
+            blocks.push(Block::Callout(format!(
+                "No MaxWait up to {} reaches the target {}.",
+                plan.points
+                    .last()
+                    .map_or("–".into(), |p| words::hours(p.max_wait_seconds)),
+                plan.target
+            )));
+            blocks.push(Block::List(
+                plan.advice.iter().map(|l| l.text.clone()).collect(),
+            ));
+        }
+    }
+    let headline = super::plan::headline(plan);
+    if let Some(line) = headline.lines().find(|l| l.starts_with("Your scenario")) {
+        blocks.push(Block::Paragraph(line.to_string()));
+    }
+    let mut svgs = svgs.into_iter();
+    for (name, caption) in PLAN_CHARTS.iter().take(2) {
+        if let Some(svg) = svgs.next() {
+            blocks.push(Block::Chart {
+                svg,
+                caption: format!("{caption} ({name}.svg)"),
+            });
+        }
+    }
+    blocks.push(Block::Heading("P(Completed) and cost over MaxWait".into()));
+    let shown = shown_rows(plan, SHOWN_ROWS);
+    blocks.push(plan_table(plan, &shown));
+    blocks.push(Block::Details {
+        summary: format!(
+            "All {} MaxWait values (also in plan.csv)",
+            plan.points.len()
+        ),
+        blocks: vec![plan_table(
+            plan,
+            &(0..plan.points.len()).collect::<Vec<_>>(),
+        )],
+    });
+    if !plan.checkpoint_intervals.is_empty() {
+        blocks.push(Block::Heading("Checkpoint interval × MaxWait".into()));
+        let rows = plan
+            .checkpoint_intervals
+            .iter()
+            .map(|row| match &row.recommendation {
+                Some(r) => vec![
+                    words::hours(row.checkpoint_interval_seconds),
+                    format!("{:.1}", r.max_wait_seconds / 3600.0),
+                    format!("{:.4}", r.p_completed),
+                    format!(
+                        "[{:.4}, {:.4}]",
+                        r.p_completed_ci95[0], r.p_completed_ci95[1]
+                    ),
+                    format!("{:.2}", r.cost_mean_usd),
+                    format!("{:.2}", r.cost_per_completed_job_usd),
+                    format!("{:.1}", r.true_savings_percent),
+                ],
+                None => vec![
+                    words::hours(row.checkpoint_interval_seconds),
+                    "none".into(),
+                    format!("{:.4} at cap", row.p_completed_at_cap),
+                    "–".into(),
+                    "–".into(),
+                    "–".into(),
+                    "–".into(),
+                ],
+            })
+            .collect();
+        blocks.push(Block::Table {
+            header: [
+                "Checkpoint every",
+                "MaxWait h",
+                "P(Completed)",
+                "95 % CI",
+                "mean $",
+                "$/completed",
+                "true saving %",
+            ]
+            .map(String::from)
+            .to_vec(),
+            rows,
+            numeric_from: 1,
+            highlight: Vec::new(),
+        });
+    }
+    if let Some(summary) = &plan.simulation {
+        let w = plan.detail.as_ref().map_or(0.0, |d| d.max_wait_seconds);
+        blocks.push(Block::Heading(format!(
+            "A direct simulation at MaxWait {}",
+            words::hours(w)
+        )));
+        blocks.extend(summary_blocks(summary));
+        for ((_, caption), svg) in PLAN_CHARTS.iter().skip(2).zip(svgs) {
+            blocks.push(Block::Chart {
+                svg,
+                caption: caption.to_string(),
+            });
+        }
+    }
+    blocks.push(Block::Heading("Scenario (resolved)".into()));
+    blocks.push(Block::Code(scenario_toml.to_string()));
+    let page = render(
+        &format!("MaxWait plan: {}", plan.scenario),
+        &format!(
+            "{} trials per MaxWait (the same trials at every point), seed {}, target: lower 95 % bound of P(complete) ≥ {}. On-demand cost of the same job: {}.",
+            plan.trials,
+            plan.seed,
+            plan.target,
+            words::dollars(plan.on_demand_cost_usd)
+        ),
+        &blocks,
+    );
+    write_atomic(&folder.join("report.html"), page.as_bytes())
+}

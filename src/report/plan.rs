@@ -1,0 +1,388 @@
+//! The MaxWait plan as a terminal table, CSV (one row per MaxWait), JSON and Markdown.
+
+use super::table::align;
+use crate::plan::{Plan, PlanPoint, words};
+use serde::{Deserialize, Serialize};
+
+/// Rows of the terminal and Markdown tables (plan.csv has every grid point).
+pub const SHOWN_ROWS: usize = 15;
+
+/// One row of plan.csv: units in the column names, plain numbers, empty when undefined.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PlanRow {
+    /// MaxWaitTimeInSeconds.
+    pub max_wait_seconds: u64,
+    /// The same in hours.
+    pub max_wait_hours: f64,
+    /// Trials.
+    pub trials: u64,
+    /// Completed trials.
+    pub completed_count: u64,
+    /// P(Completed).
+    pub p_completed: f64,
+    /// Lower 95 % Wilson bound.
+    pub p_completed_ci95_low: f64,
+    /// Upper 95 % Wilson bound.
+    pub p_completed_ci95_high: f64,
+    /// P(MaxWaitTimeExceeded).
+    pub p_max_wait_exceeded: f64,
+    /// Its lower 95 % bound.
+    pub p_max_wait_exceeded_ci95_low: f64,
+    /// Its upper 95 % bound.
+    pub p_max_wait_exceeded_ci95_high: f64,
+    /// P(MaxRuntimeExceeded).
+    pub p_max_runtime_exceeded: f64,
+    /// Mean cost per job, stopped jobs included.
+    pub cost_mean_usd: f64,
+    /// Standard error of the mean cost.
+    pub cost_stderr_usd: f64,
+    /// Median cost.
+    pub cost_p50_usd: f64,
+    /// 90th percentile of cost.
+    pub cost_p90_usd: f64,
+    /// 95th percentile of cost.
+    pub cost_p95_usd: f64,
+    /// Largest cost.
+    pub cost_max_usd: f64,
+    /// Mean cost ÷ P(Completed).
+    pub cost_per_completed_job_usd: Option<f64>,
+    /// The job on on-demand instances.
+    pub on_demand_cost_usd: f64,
+    /// (1 − cost per completed job ÷ on-demand) × 100.
+    pub true_savings_percent: Option<f64>,
+    /// AWS's formula, mean per job.
+    pub aws_savings_percent: Option<f64>,
+    /// Lower bound of P(Completed) ≥ target.
+    pub meets_target: bool,
+    /// The recommended row.
+    pub recommended: bool,
+}
+
+fn finite(x: f64) -> Option<f64> {
+    x.is_finite().then_some(x)
+}
+
+/// plan.csv rows.
+pub fn rows(plan: &Plan) -> Vec<PlanRow> {
+    let recommended = plan.recommended_index();
+    plan.points
+        .iter()
+        .enumerate()
+        .map(|(i, p)| PlanRow {
+            max_wait_seconds: p.max_wait_seconds as u64,
+            max_wait_hours: p.max_wait_seconds / 3600.0,
+            trials: p.completed.count
+                + p.max_wait_time_exceeded.count
+                + p.max_runtime_exceeded.count,
+            completed_count: p.completed.count,
+            p_completed: p.completed.probability,
+            p_completed_ci95_low: p.completed.ci95[0],
+            p_completed_ci95_high: p.completed.ci95[1],
+            p_max_wait_exceeded: p.max_wait_time_exceeded.probability,
+            p_max_wait_exceeded_ci95_low: p.max_wait_time_exceeded.ci95[0],
+            p_max_wait_exceeded_ci95_high: p.max_wait_time_exceeded.ci95[1],
+            p_max_runtime_exceeded: p.max_runtime_exceeded.probability,
+            cost_mean_usd: p.cost_usd.mean,
+            cost_stderr_usd: p.cost_usd.stderr,
+            cost_p50_usd: p.cost_usd.p50,
+            cost_p90_usd: p.cost_usd.p90,
+            cost_p95_usd: p.cost_usd.p95,
+            cost_max_usd: p.cost_usd.max,
+            cost_per_completed_job_usd: finite(p.cost_per_completed_job_usd),
+            on_demand_cost_usd: plan.on_demand_cost_usd,
+            true_savings_percent: finite(p.true_savings_percent),
+            aws_savings_percent: finite(p.aws_savings_percent),
+            meets_target: p.meets_target,
+            recommended: recommended == Some(i),
+        })
+        .collect()
+}
+
+/// plan.csv.
+pub fn csv(plan: &Plan) -> String {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    for row in rows(plan) {
+        let _ = writer.serialize(row);
+    }
+    String::from_utf8(writer.into_inner().unwrap_or_default()).unwrap_or_default()
+}
+
+/// Which rows a short table shows: evenly spread, plus the first, the last, the recommended
+/// one, the one just below it and the scenario's own MaxWait.
+pub fn shown_rows(plan: &Plan, limit: usize) -> Vec<usize> {
+    let n = plan.points.len();
+    if n <= limit {
+        return (0..n).collect();
+    }
+    let mut keep = vec![0, n - 1];
+    if let Some(r) = plan.recommended_index() {
+        keep.push(r);
+        if r > 0 {
+            keep.push(r - 1);
+        }
+    }
+    if let Some(w) = plan.scenario_max_wait_seconds
+        && let Some(i) = plan.points.iter().position(|p| p.max_wait_seconds == w)
+    {
+        keep.push(i);
+    }
+    // Most rows where the curve still moves: up to just past the first point at which
+    // P(Completed) reaches its value at the cap; a few rows for the flat rest.
+    let final_count = plan.points[n - 1].completed.count;
+    let settled = plan
+        .points
+        .iter()
+        .position(|p| p.completed.count == final_count)
+        .unwrap_or(n - 1);
+    let moving_end = (settled + 1).min(n - 1);
+    let spare = limit.saturating_sub(keep.len()).max(2);
+    let (moving, flat) = if moving_end < n - 1 {
+        (spare - spare / 4, spare / 4)
+    } else {
+        (spare, 0)
+    };
+    for k in 1..=moving {
+        keep.push(k * moving_end / (moving + 1));
+    }
+    keep.push(moving_end);
+    for k in 1..=flat {
+        keep.push(moving_end + k * (n - 1 - moving_end) / (flat + 1));
+    }
+    keep.sort_unstable();
+    keep.dedup();
+    keep
+}
+
+fn note(plan: &Plan, index: usize, point: &PlanPoint) -> &'static str {
+    if plan.recommended_index() == Some(index) {
+        "← recommended"
+    } else if plan.scenario_max_wait_seconds == Some(point.max_wait_seconds) {
+        "← your MaxWait"
+    } else {
+        ""
+    }
+}
+
+fn money(x: f64) -> String {
+    if x.is_finite() {
+        format!("{x:.2}")
+    } else {
+        "–".into()
+    }
+}
+
+fn pct(x: f64) -> String {
+    if x.is_finite() {
+        format!("{x:.1}")
+    } else {
+        "–".into()
+    }
+}
+
+/// The cells of one table row.
+fn cells(plan: &Plan, index: usize) -> Vec<String> {
+    let p = &plan.points[index];
+    vec![
+        format!("{:.1}", p.max_wait_seconds / 3600.0),
+        format!("{:.4}", p.completed.probability),
+        format!("[{:.4}, {:.4}]", p.completed.ci95[0], p.completed.ci95[1]),
+        format!("{:.4}", p.max_wait_time_exceeded.probability),
+        money(p.cost_usd.mean),
+        money(p.cost_usd.p50),
+        money(p.cost_usd.p95),
+        money(p.cost_per_completed_job_usd),
+        pct(p.true_savings_percent),
+        pct(p.aws_savings_percent),
+        note(plan, index, p).to_string(),
+    ]
+}
+
+const HEADER: [&str; 11] = [
+    "MaxWait h",
+    "P(Completed)",
+    "95 % CI",
+    "P(MaxWait exceeded)",
+    "mean $",
+    "p50 $",
+    "p95 $",
+    "$/completed",
+    "true saving %",
+    "AWS saving %",
+    "",
+];
+
+/// The headline: the recommendation, or that none reaches the target and what would.
+pub fn headline(plan: &Plan) -> String {
+    let mut out = String::new();
+    match &plan.recommendation {
+        Some(r) => out.push_str(&format!("{}.\n", r.text)),
+        None => {
+            let best = plan.points.last();
+            out.push_str(&format!(
+                "No MaxWait up to {} reaches the target: the lower 95 % bound of P(complete) \
+                 stays below {} (P(complete) = {:.3} at the cap).\n",
+                best.map_or("–".into(), |p| words::hours(p.max_wait_seconds)),
+                plan.target,
+                best.map_or(0.0, |p| p.completed.probability),
+            ));
+            for lever in &plan.advice {
+                out.push_str(&format!("- {}\n", lever.text));
+            }
+        }
+    }
+    if let Some(p) = plan.scenario_point() {
+        out.push_str(&format!(
+            "Your scenario's MaxWait ({}): P(complete) = {:.3} [{:.3}, {:.3}], {} per job, \
+             P(MaxWaitTimeExceeded) = {:.3}.\n",
+            words::hours(p.max_wait_seconds),
+            p.completed.probability,
+            p.completed.ci95[0],
+            p.completed.ci95[1],
+            words::dollars(p.cost_usd.mean),
+            p.max_wait_time_exceeded.probability,
+        ));
+    }
+    out
+}
+
+fn title(plan: &Plan) -> String {
+    format!(
+        "{} — MaxWait plan: {} trials per MaxWait (the same trials at every point), seed {}, \
+         target: lower 95 % bound of P(complete) ≥ {}",
+        plan.scenario, plan.trials, plan.seed, plan.target
+    )
+}
+
+fn grid_note(plan: &Plan, shown: usize) -> String {
+    let (Some(first), Some(last)) = (plan.points.first(), plan.points.last()) else {
+        return String::new();
+    };
+    format!(
+        "{} MaxWait values from {} (= MaxRuntime) to {}; {shown} shown, all in plan.csv \
+         (--format csv). On-demand cost of the same job: {}.",
+        plan.points.len(),
+        words::hours(first.max_wait_seconds),
+        words::hours(last.max_wait_seconds),
+        words::dollars(plan.on_demand_cost_usd),
+    )
+}
+
+fn interval_rows(plan: &Plan) -> Vec<Vec<String>> {
+    let mut rows = vec![
+        [
+            "Checkpoint every",
+            "MaxWait h",
+            "P(Completed)",
+            "95 % CI",
+            "mean $",
+            "$/completed",
+            "true saving %",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect::<Vec<_>>(),
+    ];
+    for row in &plan.checkpoint_intervals {
+        let interval = words::hours(row.checkpoint_interval_seconds);
+        rows.push(match &row.recommendation {
+            Some(r) => vec![
+                interval,
+                format!("{:.1}", r.max_wait_seconds / 3600.0),
+                format!("{:.4}", r.p_completed),
+                format!(
+                    "[{:.4}, {:.4}]",
+                    r.p_completed_ci95[0], r.p_completed_ci95[1]
+                ),
+                money(r.cost_mean_usd),
+                money(r.cost_per_completed_job_usd),
+                pct(r.true_savings_percent),
+            ],
+            None => vec![
+                interval,
+                "none".into(),
+                format!("{:.4} at cap", row.p_completed_at_cap),
+                "–".into(),
+                "–".into(),
+                "–".into(),
+                "–".into(),
+            ],
+        });
+    }
+    rows
+}
+
+/// The aligned terminal report: recommendation first, then the thinned table.
+pub fn table(plan: &Plan) -> String {
+    let mut out = title(plan);
+    out.push_str("\n\n");
+    out.push_str(&headline(plan));
+    out.push('\n');
+    let shown = shown_rows(plan, SHOWN_ROWS);
+    let mut rows = vec![HEADER[..HEADER.len() - 1].iter().map(|s| s.to_string()).collect::<Vec<_>>()];
+    rows.extend(shown.iter().map(|&i| {
+        let mut row = cells(plan, i);
+        row.pop();
+        row
+    }));
+    let notes = std::iter::once("").chain(shown.iter().map(|&i| note(plan, i, &plan.points[i])));
+    let table = align(&rows);
+    let width = table.lines().map(|l| l.chars().count()).max().unwrap_or(0);
+    for (line, note) in table.lines().zip(notes) {
+        if note.is_empty() {
+            out.push_str(line);
+        } else {
+            out.push_str(&format!("{line:<width$}  {note}"));
+        }
+        out.push('\n');
+    }
+    out.push_str(&grid_note(plan, shown.len()));
+    out.push('\n');
+    if !plan.checkpoint_intervals.is_empty() {
+        out.push_str("\nRecommended MaxWait per checkpoint interval (same trials):\n\n");
+        out.push_str(&align(&interval_rows(plan)));
+    }
+    out
+}
+
+fn markdown_table(rows: &[Vec<String>], right_from: usize) -> String {
+    let mut out = String::new();
+    for (r, row) in rows.iter().enumerate() {
+        let cells: Vec<String> = row.iter().map(|c| c.replace('|', "\\|")).collect();
+        out.push_str(&format!("| {} |\n", cells.join(" | ")));
+        if r == 0 {
+            let marks: Vec<&str> = (0..row.len())
+                .map(|c| if c >= right_from { "---:" } else { "---" })
+                .collect();
+            out.push_str(&format!("|{}|\n", marks.join("|")));
+        }
+    }
+    out
+}
+
+/// The Markdown report; `charts` lists (file name, caption) of images to embed.
+pub fn markdown(plan: &Plan, charts: &[(&str, &str)]) -> String {
+    let mut out = format!("# MaxWait plan: {}\n\n{}\n\n", plan.scenario, title(plan));
+    out.push_str("## Recommendation\n\n");
+    out.push_str(&headline(plan));
+    out.push('\n');
+    let shown = shown_rows(plan, SHOWN_ROWS);
+    let mut rows = vec![HEADER.iter().map(|s| s.to_string()).collect::<Vec<_>>()];
+    rows.extend(shown.iter().map(|&i| cells(plan, i)));
+    out.push_str("## P(Completed) and cost over MaxWait\n\n");
+    out.push_str(&markdown_table(&rows, 1));
+    out.push('\n');
+    out.push_str(&grid_note(plan, shown.len()));
+    out.push_str("\n\n");
+    if !plan.checkpoint_intervals.is_empty() {
+        out.push_str("## Checkpoint interval × MaxWait\n\n");
+        out.push_str(&markdown_table(&interval_rows(plan), 1));
+        out.push('\n');
+    }
+    if !charts.is_empty() {
+        out.push_str("## Charts\n\n");
+        for (file, caption) in charts {
+            out.push_str(&format!("![{caption}]({file})\n\n"));
+        }
+    }
+    out
+}

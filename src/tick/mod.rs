@@ -1,0 +1,668 @@
+//! # Tick clock: deadline-aware spot policies, as in "Can't Be Late"
+//!
+//! This module reproduces the tick-based reference simulator of **Can't Be Late** (Z. Wu,
+//! W.-L. Chiang, Z. Mao, Z. Yang, E. Friedman, S. Shenker, I. Stoica, *"Can't Be Late:
+//! Optimizing Spot Instance Savings under Deadlines"*, NSDI 2024), as specified in
+//! `shared/reference/deadline-policies.md` ("the spec" below), to the cent.
+//!
+//! ## The model (paper §3, spec §2–§4)
+//!
+//! One job needs `C` seconds of compute before a deadline `R` (seconds after its start). Time
+//! advances in ticks of `gap` seconds, one per trace row; at every tick the simulator observes
+//! spot availability and one decision is taken for the next interval: run on spot (only if
+//! available), on on-demand (always available), or wait (`NONE` in the spec,
+//! [`Instance::Idle`] here). Every change to a new non-idle type costs a changeover overhead
+//! `d`, consumed over as many ticks as needed, during which no progress is made. Every tick in
+//! which an instance is held is billed in full.
+//!
+//! [`simulate`] follows the spec literally:
+//!
+//! * pre-checks (§2.5): an infeasible job (`C_h + d_h > R_h`) is not simulated and reports
+//!   `P_od·(C_h + d_h)`; a trace shorter than `ceil(C/gap)` ticks is [`TickError::TraceTooShort`];
+//! * `avail(t)` with the optional `window_max` (§3);
+//! * the main loop (§4) and `DECIDE()` (§5) step by step: preemption at the tick boundary,
+//!   progress of the interval that just ended (credited even when the spot got preempted at
+//!   its end), the policy (§9), `STRONG_GUARANTEE` (§6), `SPOT_UNAVAILABLE_OVERRIDE` (§7) and the
+//!   overhead reset on every change to a non-idle type;
+//! * billing (§8) with the **+1 price-index offset**: the interval `[k, k+1)` is billed at
+//!   `spot_price[start_index + k + 1]`;
+//! * f64 throughout, `EPS = 1e-3` s, `floor` for remaining time and `ceil` for needed time
+//!   (§1), and the reference's expression shapes.
+//!
+//! Policies ([`policies`]): Uniform Progress (§9.1), RC threshold (§9.2), Greedy (§9.3),
+//! on-demand only (§9.4). [`omniscient()`] computes the minimum-cost schedule that knows the whole
+//! trace, under the same tick rules, by exact dynamic programming: a lower bound for every
+//! policy.
+//!
+//! ## Conventions
+//!
+//! `preempted[i]` is the spec's internal trace: `true` = spot **not** available at absolute
+//! row `i`. Public availability data (1 = available) must be inverted before use (§2.2).
+//!
+//! ```
+//! use spotsim::tick::{simulate, SpotPrice, TickInput, policies::UniformProgress};
+//!
+//! // The toy vector of spec §13.
+//! let preempted: Vec<bool> = "0 0 1 1 1 0 0 1 0 0 0 0 1 1 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0"
+//!     .split(' ').map(|s| s == "1").collect();
+//! let prices: Vec<f64> = (0..30).map(|i| 1.00 + 0.01 * i as f64).collect();
+//! let input = TickInput {
+//!     preempted: &preempted,
+//!     gap_seconds: 600.0,
+//!     spot_price: SpotPrice::PerTick(&prices),
+//!     on_demand_price: 3.00,
+//!     compute_h: 2.0,
+//!     deadline_h: 3.0,
+//!     overhead_h: 0.2,
+//!     start_h: 0.5,
+//!     window_h: Some(3.0),
+//! };
+//! let result = simulate(&input, &mut UniformProgress, false).unwrap();
+//! assert!((result.cost - 6.283333333333333).abs() < 1e-12);
+//! assert_eq!(result.ref_ticks, 17);
+//! ```
+
+pub mod omniscient;
+pub mod policies;
+
+pub use omniscient::{OmniscientResult, omniscient};
+pub use policies::{PolicyView, TickPolicy};
+
+use std::fmt;
+
+/// The tolerance of the reference simulator, seconds (spec §1).
+pub const EPS: f64 = 1e-3;
+
+/// The instance type held during one tick interval (`NONE`, `SPOT`, `OD` in the spec).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Instance {
+    /// Nothing held (`NONE`): waiting, free.
+    #[default]
+    Idle,
+    /// A spot instance (`SPOT`).
+    Spot,
+    /// An on-demand instance (`OD`).
+    OnDemand,
+}
+
+impl Instance {
+    /// The spec's spelling: `NONE`, `SPOT`, `OD`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Instance::Idle => "NONE",
+            Instance::Spot => "SPOT",
+            Instance::OnDemand => "OD",
+        }
+    }
+}
+
+impl fmt::Display for Instance {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The spot price: one value per trace row, or a constant (spec §2.3), in $ per hour.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum SpotPrice<'a> {
+    /// `prices[i]` belongs to absolute row `i` (aligned 1:1 with the trace).
+    PerTick(&'a [f64]),
+    /// One price for every tick.
+    Constant(f64),
+}
+
+/// Everything one tick-clock run needs (spec §2.1). Hours as in the reference's inputs.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TickInput<'a> {
+    /// `preempted[i] == true`: spot is **not** available at absolute row `i`.
+    pub preempted: &'a [bool],
+    /// Tick length `gap`, seconds.
+    pub gap_seconds: f64,
+    /// Spot price, $ per hour.
+    pub spot_price: SpotPrice<'a>,
+    /// On-demand price `P_od`, $ per hour.
+    pub on_demand_price: f64,
+    /// Compute time needed `C_h`, hours.
+    pub compute_h: f64,
+    /// Deadline `R_h`, hours after the job start.
+    pub deadline_h: f64,
+    /// Changeover overhead `d_h`, hours.
+    pub overhead_h: f64,
+    /// Start offset into the trace `start_h`, hours (`start_index = ceil(start_h·3600/gap)`).
+    pub start_h: f64,
+    /// Optional runtime window `window_h`, hours (`window_max = ceil(window_h·3600/gap)`).
+    pub window_h: Option<f64>,
+}
+
+/// Why a tick-clock run could not produce a result.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum TickError {
+    /// A parameter is out of range (non-finite, negative, zero tick length, …).
+    #[error("invalid tick-clock input: {0}")]
+    InvalidInput(String),
+    /// Fewer ticks are left after the start (and within the window) than `ceil(C/gap)`
+    /// (spec §2.5).
+    #[error("trace too short: the job needs {needed} ticks, only {available} are available")]
+    TraceTooShort {
+        /// `ceil(C / gap)`.
+        needed: usize,
+        /// `N - start_index`, capped at `window_max`.
+        available: usize,
+    },
+    /// The job was not done at an observation with `t·gap >= R` (spec §4).
+    #[error("deadline exceeded at tick {tick}: {done_seconds} s of {compute_seconds} s done")]
+    DeadlineExceeded {
+        /// The relative tick of the observation.
+        tick: usize,
+        /// Work done by then, seconds.
+        done_seconds: f64,
+        /// Work needed, seconds.
+        compute_seconds: f64,
+    },
+    /// `avail(t)` was asked beyond `window_max` (spec §3).
+    #[error("tick {tick} observed beyond the window ({window_max} ticks)")]
+    PastWindow {
+        /// The relative tick.
+        tick: usize,
+        /// `window_max`.
+        window_max: usize,
+    },
+    /// `avail(t)` was asked beyond the end of the trace (`start_index + t > N`, spec §3).
+    #[error("tick {tick} (row {row}) observed beyond the end of the trace ({len} rows)")]
+    PastTrace {
+        /// The relative tick.
+        tick: usize,
+        /// `start_index + t`.
+        row: usize,
+        /// `N`.
+        len: usize,
+    },
+    /// A spot interval would be billed at a price row past the end of the series (spec §8).
+    #[error("spot interval at tick {tick} is billed at price row {row}, but the series has {len}")]
+    PriceIndexOutOfRange {
+        /// The relative tick of the interval's start.
+        tick: usize,
+        /// `start_index + tick + 1`.
+        row: usize,
+        /// Length of the price series.
+        len: usize,
+    },
+    /// The omniscient search found no schedule that completes by the deadline.
+    #[error("no schedule completes the job by the deadline")]
+    NoFeasibleSchedule,
+    /// The omniscient search needs `gap` and the changeover loss on a common exact grid.
+    #[error("omniscient: gap {gap} s and changeover loss {loss} s have no common grid")]
+    NoCommonGrid {
+        /// Tick length, seconds.
+        gap: f64,
+        /// Progress lost to one changeover, seconds.
+        loss: f64,
+    },
+}
+
+/// One `DECIDE()` of a run (only recorded when asked), columns after step 8 (spec §13).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TickRecord {
+    /// Relative tick `t`.
+    pub t: usize,
+    /// Absolute trace row `start_index + t`.
+    pub row: usize,
+    /// `avail(t)`.
+    pub has_spot: bool,
+    /// Type that ran during `[t-1, t)`.
+    pub last: Instance,
+    /// Type held after a preemption at `t`.
+    pub cur: Instance,
+    /// Progress credited for `[t-1, t)`, seconds.
+    pub credit: f64,
+    /// `done_sum` after the credit, seconds.
+    pub done_sum: f64,
+    /// The policy's proposal (step 5).
+    pub proposal: Instance,
+    /// The request after §6 and §7 (step 9). Discarded when `done`.
+    pub request: Instance,
+    /// Remaining overhead after step 8, seconds.
+    pub overhead_left: f64,
+    /// The job was done at this observation (the finishing tick).
+    pub done: bool,
+}
+
+/// Outcome of one tick-clock run (spec §10, §11).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TickResult {
+    /// Total cost, USD (§8). For an infeasible job, `P_od·(C_h + d_h)`.
+    pub cost: f64,
+    /// Reference tick count `T_done + 1` (0 for an infeasible job).
+    pub ref_ticks: usize,
+    /// The tick at which completion was observed, `T_done`.
+    pub t_done: usize,
+    /// Completion time `T_done·gap`, seconds after the job start.
+    pub completion_seconds: f64,
+    /// Billed on-demand hours (including changeover ticks and the partial last tick).
+    pub billed_od_hours: f64,
+    /// Billed spot hours.
+    pub billed_spot_hours: f64,
+    /// Progress made on on-demand, hours.
+    pub productive_od_hours: f64,
+    /// Progress made on spot, hours.
+    pub productive_spot_hours: f64,
+    /// Absolute trace row of relative tick 0.
+    pub start_index: usize,
+    /// `window_max`, when a window is set.
+    pub window_max: Option<usize>,
+    /// The job failed the §2.5 feasibility pre-check and was not simulated.
+    pub infeasible: bool,
+    /// `hist`: the type held in `[i-1, i)`, `hist[0] = Idle` (empty for an infeasible job).
+    pub hist: Vec<Instance>,
+    /// Per-tick decisions, when recording was asked.
+    pub trace: Option<Vec<TickRecord>>,
+}
+
+/// Validated inputs in seconds, shared by the simulator and the omniscient search.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Prepared<'a> {
+    pub preempted: &'a [bool],
+    pub gap: f64,
+    pub spot_price: SpotPrice<'a>,
+    pub od_price: f64,
+    pub c: f64,
+    pub r: f64,
+    pub d: f64,
+    pub start_index: usize,
+    pub window_max: Option<usize>,
+    /// §2.5 check 1 failed.
+    pub infeasible: bool,
+    /// The cost reported for an infeasible job, `P_od·(C_h + d_h)`.
+    pub infeasible_cost: f64,
+}
+
+fn check_finite(name: &str, v: f64, allow_zero: bool) -> Result<(), TickError> {
+    if !v.is_finite() || v < 0.0 || (!allow_zero && v == 0.0) {
+        return Err(TickError::InvalidInput(format!(
+            "{name} must be finite and {}, got {v}",
+            if allow_zero { ">= 0" } else { "> 0" }
+        )));
+    }
+    Ok(())
+}
+
+impl<'a> Prepared<'a> {
+    pub(crate) fn new(input: &TickInput<'a>) -> Result<Self, TickError> {
+        check_finite("gap_seconds", input.gap_seconds, false)?;
+        check_finite("on_demand_price", input.on_demand_price, true)?;
+        check_finite("compute_h", input.compute_h, false)?;
+        check_finite("deadline_h", input.deadline_h, false)?;
+        check_finite("overhead_h", input.overhead_h, true)?;
+        check_finite("start_h", input.start_h, true)?;
+        if let Some(w) = input.window_h {
+            check_finite("window_h", w, true)?;
+        }
+        match input.spot_price {
+            SpotPrice::Constant(p) => check_finite("spot price", p, true)?,
+            SpotPrice::PerTick(ps) => {
+                if let Some(p) = ps.iter().find(|p| !p.is_finite() || **p < 0.0) {
+                    return Err(TickError::InvalidInput(format!(
+                        "per-tick spot prices must be finite and >= 0, got {p}"
+                    )));
+                }
+            }
+        }
+        let gap = input.gap_seconds;
+        let start_index = if input.start_h > 0.0 {
+            (input.start_h * 3600.0 / gap).ceil() as usize
+        } else {
+            0
+        };
+        let window_max = match input.window_h {
+            Some(w) if w > 0.0 => Some((w * 3600.0 / gap).ceil() as usize),
+            _ => None,
+        };
+        let infeasible = input.compute_h + input.overhead_h > input.deadline_h;
+        let p = Prepared {
+            preempted: input.preempted,
+            gap,
+            spot_price: input.spot_price,
+            od_price: input.on_demand_price,
+            c: input.compute_h * 3600.0,
+            r: input.deadline_h * 3600.0,
+            d: input.overhead_h * 3600.0,
+            start_index,
+            window_max,
+            infeasible,
+            infeasible_cost: input.on_demand_price * (input.compute_h + input.overhead_h),
+        };
+        if !infeasible {
+            let mut available = p.preempted.len().saturating_sub(start_index);
+            if let Some(w) = window_max {
+                available = available.min(w);
+            }
+            let needed = (p.c / gap).ceil() as usize;
+            if needed > available {
+                return Err(TickError::TraceTooShort { needed, available });
+            }
+        }
+        Ok(p)
+    }
+
+    /// `avail(t)` (spec §3).
+    pub(crate) fn avail(&self, t: usize) -> Result<bool, TickError> {
+        if let Some(w) = self.window_max {
+            if t > w {
+                return Err(TickError::PastWindow {
+                    tick: t,
+                    window_max: w,
+                });
+            }
+            if t == w {
+                return Ok(false);
+            }
+        }
+        let a = self.start_index + t;
+        let n = self.preempted.len();
+        if a > n {
+            return Err(TickError::PastTrace {
+                tick: t,
+                row: a,
+                len: n,
+            });
+        }
+        if a == n {
+            return Ok(false);
+        }
+        Ok(!self.preempted[a])
+    }
+
+    /// The $/h price of a spot interval starting at relative tick `t` (row `start + t + 1`).
+    pub(crate) fn spot_price_at(&self, t: usize) -> Result<f64, TickError> {
+        match self.spot_price {
+            SpotPrice::Constant(p) => Ok(p),
+            SpotPrice::PerTick(ps) => {
+                let row = self.start_index + t + 1;
+                ps.get(row).copied().ok_or(TickError::PriceIndexOutOfRange {
+                    tick: t,
+                    row,
+                    len: ps.len(),
+                })
+            }
+        }
+    }
+
+    /// The reported numbers of an infeasible job (§2.5 check 1).
+    fn infeasible_result(&self) -> TickResult {
+        TickResult {
+            cost: self.infeasible_cost,
+            ref_ticks: 0,
+            t_done: 0,
+            completion_seconds: 0.0,
+            billed_od_hours: 0.0,
+            billed_spot_hours: 0.0,
+            productive_od_hours: 0.0,
+            productive_spot_hours: 0.0,
+            start_index: self.start_index,
+            window_max: self.window_max,
+            infeasible: true,
+            hist: Vec::new(),
+            trace: None,
+        }
+    }
+}
+
+/// Runs one job through the tick clock under `policy` (spec §2–§10).
+///
+/// With `record`, the result carries one [`TickRecord`] per `DECIDE()`.
+///
+/// # Errors
+///
+/// Invalid parameters, a trace too short for the job (§2.5), a deadline exceeded (§4), an
+/// observation past the window or the trace (§3), a spot interval priced past the end of the
+/// per-tick series (§8).
+pub fn simulate<P: TickPolicy + ?Sized>(
+    input: &TickInput<'_>,
+    policy: &mut P,
+    record: bool,
+) -> Result<TickResult, TickError> {
+    let p = Prepared::new(input)?;
+    // §2.5 check 1: an infeasible job is reported, not simulated (check 2 ran in `new`).
+    if p.infeasible {
+        return Ok(p.infeasible_result());
+    }
+    let (c, r, d, gap) = (p.c, p.r, p.d, p.gap);
+    let ignore_safety_net = policy.ignore_safety_net();
+
+    let mut t: usize = 0;
+    let mut running = Instance::Idle;
+    let mut hist: Vec<Instance> = Vec::new();
+    let mut progress: Vec<f64> = Vec::new();
+    let mut done_sum = 0.0_f64;
+    let mut oh = 0.0_f64;
+    let mut trace = record.then(Vec::new);
+    let is_done = |done_sum: f64| (c - done_sum).max(0.0) <= EPS;
+
+    while !is_done(done_sum) {
+        // --- DECIDE() (§5) ---
+        let elapsed = t as f64 * gap;
+        let has_spot = p.avail(t)?;
+        let last = running;
+        hist.push(last);
+        if running == Instance::Spot && !has_spot {
+            running = Instance::Idle;
+        }
+        let cur = running;
+        let credit = if last == Instance::Idle {
+            0.0
+        } else {
+            let mut x = (gap - oh).max(0.0);
+            oh -= gap - x;
+            if oh < EPS {
+                oh = 0.0;
+            }
+            let rem = c - done_sum;
+            x = x.min(rem);
+            x
+        };
+        progress.push(credit);
+        done_sum += credit;
+
+        let view = PolicyView {
+            tick: t,
+            elapsed,
+            done_sum,
+            overhead_left: oh,
+            has_spot,
+            last,
+            cur,
+            compute: c,
+            deadline: r,
+            overhead: d,
+            gap,
+        };
+        let proposal = policy.decide(&view);
+        let mut req = if ignore_safety_net {
+            proposal
+        } else {
+            strong_guarantee(proposal, last, elapsed, done_sum, oh, &p)
+        };
+        if req == Instance::Spot && !has_spot {
+            req = spot_unavailable_override(elapsed, done_sum, &p);
+        }
+        if cur != req && req != Instance::Idle {
+            oh = d;
+        }
+        // --- end of DECIDE() ---
+
+        let done = is_done(done_sum);
+        if let Some(trace) = trace.as_mut() {
+            trace.push(TickRecord {
+                t,
+                row: p.start_index + t,
+                has_spot,
+                last,
+                cur,
+                credit,
+                done_sum,
+                proposal,
+                request: req,
+                overhead_left: oh,
+                done,
+            });
+        }
+        if !done && elapsed >= r {
+            return Err(TickError::DeadlineExceeded {
+                tick: t,
+                done_seconds: done_sum,
+                compute_seconds: c,
+            });
+        }
+        running = if done { Instance::Idle } else { req };
+        t += 1;
+    }
+
+    let t_done = t.saturating_sub(1);
+    let mut cost = 0.0_f64;
+    let (mut n_od, mut n_spot) = (0usize, 0usize);
+    let (mut prod_od, mut prod_spot) = (0.0_f64, 0.0_f64);
+    for (i, (&kind, &x)) in hist.iter().zip(&progress).enumerate() {
+        let price = match kind {
+            Instance::Spot => {
+                n_spot += 1;
+                prod_spot += x;
+                // hist[i] ran in [i-1, i): billed at row start + (i-1) + 1.
+                p.spot_price_at(i - 1)?
+            }
+            Instance::OnDemand => {
+                n_od += 1;
+                prod_od += x;
+                p.od_price
+            }
+            Instance::Idle => 0.0,
+        };
+        cost += price * gap / 3600.0;
+    }
+    Ok(TickResult {
+        cost,
+        ref_ticks: t,
+        t_done,
+        completion_seconds: t_done as f64 * gap,
+        billed_od_hours: gap / 3600.0 * n_od as f64,
+        billed_spot_hours: gap / 3600.0 * n_spot as f64,
+        productive_od_hours: prod_od / 3600.0,
+        productive_spot_hours: prod_spot / 3600.0,
+        start_index: p.start_index,
+        window_max: p.window_max,
+        infeasible: false,
+        hist,
+        trace,
+    })
+}
+
+/// `STRONG_GUARANTEE(prop, last)` (spec §6).
+fn strong_guarantee(
+    prop: Instance,
+    last: Instance,
+    elapsed: f64,
+    done_sum: f64,
+    oh: f64,
+    p: &Prepared<'_>,
+) -> Instance {
+    let remaining_time = ((p.r - elapsed) / p.gap).floor() * p.gap;
+    let rem = p.c - done_sum;
+    if rem <= EPS {
+        return prop;
+    }
+    let need1 = ((rem + p.d) / p.gap).ceil() * p.gap;
+    if need1 >= remaining_time {
+        if last == Instance::Spot && oh < EPS {
+            return Instance::Spot;
+        }
+        return Instance::OnDemand;
+    }
+    prop
+}
+
+/// `SPOT_UNAVAILABLE_OVERRIDE()` (spec §7).
+fn spot_unavailable_override(elapsed: f64, done_sum: f64, p: &Prepared<'_>) -> Instance {
+    let remaining_time = ((p.r - elapsed) / p.gap).floor() * p.gap;
+    let rem = p.c - done_sum;
+    let need1 = ((rem + p.d) / p.gap).ceil() * p.gap;
+    if need1 >= remaining_time && rem > EPS {
+        Instance::OnDemand
+    } else {
+        Instance::Idle
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input(preempted: &[bool]) -> TickInput<'_> {
+        TickInput {
+            preempted,
+            gap_seconds: 600.0,
+            spot_price: SpotPrice::Constant(1.0),
+            on_demand_price: 3.0,
+            compute_h: 0.1,
+            deadline_h: 2.0,
+            overhead_h: 0.1,
+            start_h: 0.0,
+            window_h: None,
+        }
+    }
+
+    #[test]
+    fn start_index_uses_ceil() {
+        let trace = vec![false; 20_000];
+        let mut i = input(&trace);
+        i.gap_seconds = 195.0;
+        // 5·R_h recomputed in f64: 5529.999999999999 ticks, ceil gives 5530 (spec §2.4).
+        i.start_h = 5.0 * 59.90833333333333;
+        assert_eq!(Prepared::new(&i).unwrap().start_index, 5530);
+        i.start_h = 299.5416666666667;
+        assert_eq!(Prepared::new(&i).unwrap().start_index, 5530);
+    }
+
+    #[test]
+    fn avail_honours_window_and_trace_end() {
+        let trace = [false, true, false, false];
+        let mut i = input(&trace);
+        i.start_h = 1.0 / 6.0; // start_index 1
+        let p = Prepared::new(&i).unwrap();
+        assert_eq!(p.start_index, 1);
+        assert_eq!(p.avail(0), Ok(false));
+        assert_eq!(p.avail(1), Ok(true));
+        assert_eq!(p.avail(3), Ok(false)); // row N
+        assert!(matches!(
+            p.avail(4),
+            Err(TickError::PastTrace { row: 5, .. })
+        ));
+
+        i.window_h = Some(2.0 / 6.0); // window_max 2
+        let p = Prepared::new(&i).unwrap();
+        assert_eq!(p.avail(1), Ok(true));
+        assert_eq!(p.avail(2), Ok(false));
+        assert!(matches!(p.avail(3), Err(TickError::PastWindow { .. })));
+    }
+
+    #[test]
+    fn price_row_is_one_after_the_interval() {
+        let trace = [false; 4];
+        let prices = [1.0, 2.0, 3.0, 4.0];
+        let mut i = input(&trace);
+        i.spot_price = SpotPrice::PerTick(&prices);
+        i.start_h = 1.0 / 6.0;
+        let p = Prepared::new(&i).unwrap();
+        assert_eq!(p.spot_price_at(0), Ok(3.0));
+        assert_eq!(p.spot_price_at(1), Ok(4.0));
+        assert!(matches!(
+            p.spot_price_at(2),
+            Err(TickError::PriceIndexOutOfRange { row: 4, .. })
+        ));
+    }
+
+    #[test]
+    fn instance_spelling() {
+        assert_eq!(Instance::Idle.to_string(), "NONE");
+        assert_eq!(Instance::Spot.as_str(), "SPOT");
+        assert_eq!(Instance::OnDemand.as_str(), "OD");
+    }
+}
