@@ -16,6 +16,7 @@
 //! MaxRuntime) at the same instant as a loss wins; MaxWait wins over MaxRuntime.
 
 mod attempt;
+pub mod tick_clock;
 
 use crate::market::price::SpotPrice;
 use crate::market::{Capacity, Market, MarketState};
@@ -209,6 +210,7 @@ pub struct Engine {
     on_demand_price: SpotPrice,
     on_demand_per_hour: f64,
     policy: Arc<dyn SchedulingPolicy>,
+    tick: Option<Arc<tick_clock::TickClock>>,
     pending_status: bool,
     seed: u64,
 }
@@ -280,6 +282,7 @@ impl Engine {
             on_demand_price: SpotPrice::Constant(pricing.on_demand_per_hour),
             on_demand_per_hour: pricing.on_demand_per_hour,
             policy: scenario.policy.clone(),
+            tick: scenario.tick.clone(),
             pending_status: scenario.simulation.capacity_wait_status == CapacityWaitStatus::Pending,
             seed: scenario.simulation.seed,
         }
@@ -335,6 +338,9 @@ impl Engine {
 
     /// Runs trial `trial`, reporting each status transition to `recorder`.
     pub fn run_recorded<R: Recorder>(&self, trial: u64, recorder: &mut R) -> TrialOutcome {
+        if let Some(tick) = &self.tick {
+            return tick.run(self.seed, trial, recorder);
+        }
         let mut rng = TrialRng::new(self.seed, trial);
         let mut market_state = MarketState::default();
         let mut totals = Totals::default();

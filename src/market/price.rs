@@ -68,6 +68,16 @@ impl PriceSteps {
         self.cumulative[i] + self.prices[i] * (x - self.times[i])
     }
 
+    /// The price of each step, USD/h.
+    pub fn prices(&self) -> &[f64] {
+        &self.prices
+    }
+
+    /// Whether the series follows the replayed trace (per-tick prices).
+    pub fn follows_trace(&self) -> bool {
+        self.anchor == PriceAnchor::TraceOffset
+    }
+
     /// Time-weighted mean price over the series.
     pub fn mean_per_hour(&self) -> f64 {
         let (Some(&first), Some(&last)) = (self.times.first(), self.times.last()) else {

@@ -121,6 +121,23 @@ impl SchedulingPolicy for SpotThenOnDemand {
 /// Makes a policy.
 pub type PolicyConstructor = fn() -> Arc<dyn SchedulingPolicy>;
 
+/// A deadline policy of the tick clock (`[simulation] clock = "tick"`), named here so that the
+/// scenario can report it; the tick simulator ([`crate::tick`]) makes its decisions.
+#[derive(Debug, Clone)]
+pub struct TickClockPolicy {
+    /// The policy's name.
+    pub name: String,
+}
+
+impl SchedulingPolicy for TickClockPolicy {
+    fn name(&self) -> &str {
+        &self.name
+    }
+    fn place(&self, _: &DecisionPoint) -> Placement {
+        Placement::Spot
+    }
+}
+
 /// Built-in policies of the continuous clock: name and constructor.
 pub const BUILT_IN: &[(&str, PolicyConstructor)] = &[
     ("managed-spot", || Arc::new(ManagedSpot)),

@@ -6,8 +6,11 @@ pub mod duration;
 pub mod keys;
 mod raw;
 
+use crate::engine::tick_clock::{TICK_POLICIES, TickClock, TickStart};
 use crate::error::InputError;
 use crate::market::price::{HistoryFilter, PriceAnchor, PriceSteps, SpotPrice, load_price_history};
+use crate::market::trace::StartOffset;
+use crate::market::trace_data::Convention;
 use crate::market::{self, Market, MarketContext};
 use crate::policy::checkpoint::{Objective, daly_interval, optimise_interval, young_interval};
 use crate::policy::{CheckpointPolicy, OnNotice, SchedulingPolicy, scheduling};
@@ -147,6 +150,8 @@ pub struct Scenario {
     pub policy: Arc<dyn SchedulingPolicy>,
     /// Monte Carlo settings.
     pub simulation: Simulation,
+    /// The tick clock's setting, when `[simulation] clock = "tick"`.
+    pub tick: Option<Arc<TickClock>>,
     /// Things that are valid but probably not meant (printed by the CLI).
     pub warnings: Vec<String>,
 }
@@ -293,6 +298,10 @@ impl Scenario {
         root.insert("pricing".into(), Value::Table(pricing));
         let mut policy = toml::Table::new();
         policy.insert("name".into(), Value::String(self.policy.name().into()));
+        if let Some(tick) = &self.tick {
+            policy.insert("deadline".into(), sec(tick.deadline_h * 3600.0));
+            policy.insert("changeover".into(), sec(tick.overhead_h * 3600.0));
+        }
         root.insert("policy".into(), Value::Table(policy));
         let mut simulation = toml::Table::new();
         simulation.insert(
@@ -305,7 +314,12 @@ impl Scenario {
             CapacityWaitStatus::Pending => "Pending",
         };
         simulation.insert("show_capacity_wait_as".into(), Value::String(shown.into()));
-        simulation.insert("clock".into(), Value::String("continuous".into()));
+        let clock = if self.tick.is_some() {
+            "tick"
+        } else {
+            "continuous"
+        };
+        simulation.insert("clock".into(), Value::String(clock.into()));
         root.insert("simulation".into(), Value::Table(simulation));
         toml::to_string(&root).unwrap_or_default()
     }
@@ -440,23 +454,45 @@ impl Resolver<'_> {
         let mut warnings = Vec::new();
         let job = self.job(&raw.job)?;
         let workload = self.workload(&raw.workload)?;
-        let default_policy = if job.managed_spot {
-            "managed-spot"
-        } else {
-            "on-demand"
+        let tick_clock = raw.simulation.clock.as_deref() == Some("tick");
+        let default_policy = match (tick_clock, job.managed_spot) {
+            (true, _) => "uniform-progress",
+            (false, true) => "managed-spot",
+            (false, false) => "on-demand",
         };
         let policy_name = raw.policy.name.as_deref().unwrap_or(default_policy);
-        let policy = scheduling::built_in(policy_name).ok_or_else(|| {
-            self.error(
-                "policy",
-                &["name"],
-                format!(
-                    "unknown scheduling policy \"{policy_name}\" (expected one of: {})",
-                    scheduling::names().join(", ")
-                ),
-            )
-        })?;
-        if policy.uses_spot() != job.managed_spot {
+        let policy: Arc<dyn SchedulingPolicy> = if tick_clock {
+            if !TICK_POLICIES.contains(&policy_name) {
+                return Err(self.error(
+                    "policy",
+                    &["name"],
+                    format!(
+                        "\"{policy_name}\" is not a tick-clock policy (expected one of: {})",
+                        TICK_POLICIES.join(", ")
+                    ),
+                ));
+            }
+            Arc::new(scheduling::TickClockPolicy {
+                name: policy_name.to_string(),
+            })
+        } else {
+            scheduling::built_in(policy_name).ok_or_else(|| {
+                let hint = if TICK_POLICIES.contains(&policy_name) {
+                    " — a deadline policy of the tick clock: set [simulation] clock = \"tick\""
+                } else {
+                    ""
+                };
+                self.error(
+                    "policy",
+                    &["name"],
+                    format!(
+                        "unknown scheduling policy \"{policy_name}\" (expected one of: {}){hint}",
+                        scheduling::names().join(", ")
+                    ),
+                )
+            })?
+        };
+        if !tick_clock && policy.uses_spot() != job.managed_spot {
             return Err(self.error(
                 "policy",
                 &["name"],
@@ -466,6 +502,14 @@ impl Resolver<'_> {
                     job.managed_spot
                 ),
             ));
+        }
+        for (key, set) in [
+            ("deadline", raw.policy.deadline.is_some()),
+            ("changeover", raw.policy.changeover.is_some()),
+        ] {
+            if set && !tick_clock {
+                return Err(self.error("policy", &[key], "deadline and changeover belong to the tick clock ([simulation] clock = \"tick\")"));
+            }
         }
 
         let market = match raw.market {
@@ -488,6 +532,19 @@ impl Resolver<'_> {
         )?;
         let simulation = self.simulation(&raw.simulation)?;
         let checkpoint = self.checkpoint(&raw.checkpoint, &job, market.as_ref(), &mut warnings)?;
+        let tick = if tick_clock {
+            Some(Arc::new(self.tick_clock(
+                &raw.policy,
+                &job,
+                &workload,
+                &checkpoint,
+                market.as_ref(),
+                &pricing,
+                policy.name(),
+            )?))
+        } else {
+            None
+        };
         let mut scenario = Scenario {
             name,
             start_time_millis,
@@ -498,6 +555,7 @@ impl Resolver<'_> {
             pricing,
             policy,
             simulation,
+            tick,
             warnings,
         };
         if let CheckpointPolicy::Optimal { objective, .. } = scenario.checkpoint.policy {
@@ -515,6 +573,113 @@ impl Resolver<'_> {
             };
         }
         Ok(scenario)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn tick_clock(
+        &self,
+        raw: &raw::RawPolicy,
+        job: &Job,
+        workload: &Workload,
+        checkpoint: &Checkpointing,
+        market: Option<&MarketSpec>,
+        pricing: &Pricing,
+        policy: &str,
+    ) -> Result<TickClock, InputError> {
+        let trace = market.and_then(|m| m.model.as_trace()).ok_or_else(|| {
+            InputError::new(
+                self.file,
+                "the tick clock replays a trace: it needs [market] model = \"trace\" (one tick per row)",
+            )
+            .at_key("[market] model")
+        })?;
+        let data = &trace.data;
+        let preempted: Vec<bool> = data
+            .values
+            .iter()
+            .map(|&v| match trace.convention {
+                Convention::Available => v < trace.threshold,
+                Convention::Preempted => v != 0,
+            })
+            .collect();
+        // The reference treats every row as exactly one gap: the spacing of the first two rows.
+        let gap_seconds = data.times[1] - data.times[0];
+        let (spot_prices, spot_per_hour) = match &pricing.spot {
+            SpotPrice::Constant(price) => (None, *price),
+            SpotPrice::Steps(steps) if steps.follows_trace() => {
+                (Some(steps.prices().to_vec()), pricing.spot_per_hour)
+            }
+            SpotPrice::Steps(_) => {
+                return Err(InputError::new(
+                    self.file,
+                    "the tick clock bills per tick: give a constant spot price or per-tick spot_prices aligned with the trace",
+                )
+                .at_key("[pricing] spot_price_history"));
+            }
+        };
+        let deadline = raw
+            .deadline
+            .map(|s| s.0)
+            .or(job.max_wait_seconds)
+            .ok_or_else(|| {
+                self.error(
+                    "policy",
+                    &["deadline"],
+                    "the tick clock needs a deadline: [policy] deadline (or [job] max_wait)",
+                )
+            })?;
+        let changeover = raw.changeover.map_or(
+            workload.provisioning_seconds + workload.download_seconds + checkpoint.restore_seconds,
+            |s| s.0,
+        );
+        if deadline <= 0.0 {
+            return Err(self.error("policy", &["deadline"], "must be greater than zero"));
+        }
+        let start = match trace.start {
+            StartOffset::Random => TickStart::Random,
+            StartOffset::Fixed(seconds) => TickStart::Fixed(seconds / 3600.0),
+        };
+        let rows_needed = (deadline / gap_seconds).ceil() as usize + 1;
+        if rows_needed > preempted.len() {
+            return Err(InputError::new(
+                self.file,
+                format!(
+                    "the trace has {} rows; a {deadline} s window needs {rows_needed}",
+                    preempted.len()
+                ),
+            )
+            .at_key("[policy] deadline"));
+        }
+        if let TickStart::Fixed(hours) = start {
+            let start_row = if hours > 0.0 {
+                (hours * 3600.0 / gap_seconds).ceil() as usize
+            } else {
+                0
+            };
+            if start_row + rows_needed > preempted.len() {
+                return Err(InputError::new(
+                    self.file,
+                    format!(
+                        "a window from row {start_row} needs {rows_needed} rows; the trace has {}",
+                        preempted.len()
+                    ),
+                )
+                .at_key("[market] start"));
+            }
+        }
+        Ok(TickClock {
+            preempted,
+            gap_seconds,
+            spot_prices,
+            spot_per_hour,
+            on_demand_per_hour: pricing.on_demand_per_hour,
+            compute_h: workload.training_seconds / 3600.0,
+            deadline_h: deadline / 3600.0,
+            overhead_h: changeover / 3600.0,
+            start,
+            policy: policy.to_string(),
+            instance_count: f64::from(job.instance_count),
+        })
     }
 
     fn whole_seconds(&self, keys: &[&str], what: &str, seconds: f64) -> Result<(), InputError> {
@@ -1199,12 +1364,12 @@ impl Resolver<'_> {
             }
         };
         match raw.clock.as_deref() {
-            None | Some("continuous") => {}
+            None | Some("continuous") | Some("tick") => {}
             Some(other) => {
                 return Err(self.error(
                     "simulation",
                     &["clock"],
-                    format!("expected \"continuous\", got \"{other}\""),
+                    format!("expected \"continuous\" or \"tick\", got \"{other}\""),
                 ));
             }
         }

@@ -86,6 +86,8 @@ pub struct RawPricing {
 #[serde(deny_unknown_fields)]
 pub struct RawPolicy {
     pub name: Option<String>,
+    pub deadline: Option<Seconds>,
+    pub changeover: Option<Seconds>,
 }
 
 #[derive(Debug, Default, Deserialize)]

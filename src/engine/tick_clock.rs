@@ -1,0 +1,234 @@
+//! The tick clock (`[simulation] clock = "tick"`): a trial is one window of a replayed trace,
+//! simulated per whole tick exactly as the Can't Be Late reference simulator does
+//! ([`crate::tick`]), with a deadline-aware policy. The trial's outcome goes into the same
+//! aggregates and reports as the continuous clock's.
+
+use super::{Outcome, Recorder, TrialOutcome};
+use crate::random::{Stream, TrialRng};
+use crate::sagemaker::SecondaryStatus;
+use crate::tick::{self, Instance, TickInput, TickPolicy};
+
+/// Tick-clock policies: the reference simulator's plus the omniscient lower bound.
+pub const TICK_POLICIES: &[&str] = &[
+    "uniform-progress",
+    "greedy",
+    "on-demand",
+    "rc-threshold",
+    "omniscient",
+];
+
+/// Where each tick-clock trial starts in the trace.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum TickStart {
+    /// The same start offset for every trial, hours (converted with `ceil` as the reference does).
+    Fixed(f64),
+    /// A uniformly random start row per trial that keeps the whole window inside the trace.
+    Random,
+}
+
+/// The trace, prices and job of a tick-clock scenario.
+#[derive(Debug, Clone)]
+pub struct TickClock {
+    /// `true` = spot not available at this row (the reference's internal convention).
+    pub preempted: Vec<bool>,
+    /// Tick length, seconds.
+    pub gap_seconds: f64,
+    /// Per-row spot prices, or none for a constant price.
+    pub spot_prices: Option<Vec<f64>>,
+    /// Constant spot price when there are no per-row prices.
+    pub spot_per_hour: f64,
+    /// On-demand price.
+    pub on_demand_per_hour: f64,
+    /// C: compute needed, hours.
+    pub compute_h: f64,
+    /// R: deadline after the start, hours (also the window).
+    pub deadline_h: f64,
+    /// d: changeover overhead, hours.
+    pub overhead_h: f64,
+    /// Start offset rule.
+    pub start: TickStart,
+    /// Policy name (one of [`TICK_POLICIES`]).
+    pub policy: String,
+    /// Instances (cost multiplier).
+    pub instance_count: f64,
+}
+
+impl TickClock {
+    /// Start hours of trial `trial`.
+    pub fn start_hours(&self, seed: u64, trial: u64) -> f64 {
+        match self.start {
+            TickStart::Fixed(hours) => hours,
+            TickStart::Random => {
+                let window = (self.deadline_h * 3600.0 / self.gap_seconds).ceil() as usize;
+                // The last spot interval of a window reads the price one row later (spec §8).
+                let last_start = self.preempted.len().saturating_sub(window + 1);
+                let rng = TrialRng::new(seed, trial);
+                let u = 1.0 - crate::random::unit_open_closed(&mut rng.stream(Stream::TraceStart));
+                let row = ((u * (last_start + 1) as f64) as usize).min(last_start);
+                // Half a row before `row`, so that the reference's `ceil` lands on it.
+                if row == 0 {
+                    0.0
+                } else {
+                    (row as f64 - 0.5) * self.gap_seconds / 3600.0
+                }
+            }
+        }
+    }
+
+    /// The reference simulator's input for a window starting at `start_h`.
+    pub fn input(&self, start_h: f64) -> TickInput<'_> {
+        TickInput {
+            preempted: &self.preempted,
+            gap_seconds: self.gap_seconds,
+            spot_price: match &self.spot_prices {
+                Some(prices) => tick::SpotPrice::PerTick(prices),
+                None => tick::SpotPrice::Constant(self.spot_per_hour),
+            },
+            on_demand_price: self.on_demand_per_hour,
+            compute_h: self.compute_h,
+            deadline_h: self.deadline_h,
+            overhead_h: self.overhead_h,
+            start_h,
+            window_h: Some(self.deadline_h),
+        }
+    }
+
+    /// Runs trial `trial`: one window under the policy.
+    pub fn run<R: Recorder>(&self, seed: u64, trial: u64, recorder: &mut R) -> TrialOutcome {
+        let input = self.input(self.start_hours(seed, trial));
+        let gap = self.gap_seconds;
+        let result = if self.policy == "omniscient" {
+            tick::omniscient(&input, true).map(|r| {
+                let hist: Vec<Instance> = std::iter::once(Instance::Idle)
+                    .chain(r.schedule.clone().unwrap_or_default())
+                    .collect();
+                (r.cost, r.completion_seconds, hist, r.infeasible)
+            })
+        } else {
+            let mut policy: Box<dyn TickPolicy + Send> =
+                match tick::policies::policy_by_name(&self.policy) {
+                    Some(policy) => policy,
+                    None => Box::new(tick::policies::UniformProgress),
+                };
+            tick::simulate(&input, policy.as_mut(), false)
+                .map(|r| (r.cost, r.completion_seconds, r.hist, r.infeasible))
+        };
+        let Ok((cost, completion, hist, infeasible)) = result else {
+            // Validation keeps windows inside the trace; a deadline miss is a stop at the deadline.
+            recorder.enter(
+                0.0,
+                SecondaryStatus::Starting,
+                SecondaryStatus::Starting.default_message(),
+            );
+            let deadline = self.deadline_h * 3600.0;
+            recorder.enter(
+                deadline,
+                SecondaryStatus::MaxWaitTimeExceeded,
+                SecondaryStatus::MaxWaitTimeExceeded.default_message(),
+            );
+            return self.outcome(
+                Outcome::MaxWaitTimeExceeded,
+                deadline,
+                0.0,
+                0.0,
+                0.0,
+                0,
+                None,
+            );
+        };
+        if infeasible {
+            let seconds = (self.compute_h + self.overhead_h) * 3600.0;
+            return self.outcome(
+                Outcome::Completed,
+                seconds,
+                seconds,
+                cost,
+                cost,
+                0,
+                Some(0.0),
+            );
+        }
+        // Status timeline: Starting while idle, Training while an instance runs, Interrupted when
+        // a running spot is lost at a tick boundary.
+        let (mut held, mut od_ticks, mut interruptions, mut previous) =
+            (0.0, 0u32, 0u32, Instance::Idle);
+        let mut first_held = None;
+        recorder.enter(
+            0.0,
+            SecondaryStatus::Starting,
+            SecondaryStatus::Starting.default_message(),
+        );
+        for (i, &instance) in hist.iter().enumerate().skip(1) {
+            let at = (i - 1) as f64 * gap;
+            if instance != Instance::Idle {
+                held += gap;
+                first_held.get_or_insert(at);
+            }
+            if instance == Instance::OnDemand {
+                od_ticks += 1;
+            }
+            if previous == Instance::Spot && instance != Instance::Spot {
+                interruptions += 1;
+                recorder.enter(
+                    at,
+                    SecondaryStatus::Interrupted,
+                    SecondaryStatus::Interrupted.default_message(),
+                );
+            }
+            if instance != previous || (previous == Instance::Spot && instance != Instance::Spot) {
+                let status = if instance == Instance::Idle {
+                    SecondaryStatus::Starting
+                } else {
+                    SecondaryStatus::Training
+                };
+                recorder.enter(at, status, status.default_message());
+            }
+            previous = instance;
+        }
+        recorder.enter(
+            completion,
+            SecondaryStatus::Completed,
+            SecondaryStatus::Completed.default_message(),
+        );
+        let od_cost = f64::from(od_ticks) * self.on_demand_per_hour * gap / 3600.0;
+        let mut outcome = self.outcome(
+            Outcome::Completed,
+            completion,
+            held,
+            cost,
+            od_cost,
+            interruptions,
+            first_held,
+        );
+        outcome.progress_seconds = self.compute_h * 3600.0;
+        outcome
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn outcome(
+        &self,
+        outcome: Outcome,
+        wall_clock: f64,
+        held: f64,
+        cost: f64,
+        on_demand_cost: f64,
+        interruptions: u32,
+        first_held: Option<f64>,
+    ) -> TrialOutcome {
+        TrialOutcome {
+            outcome,
+            wall_clock_seconds: wall_clock,
+            training_time_seconds: held,
+            billable_time_seconds: cost / self.on_demand_per_hour * 3600.0,
+            cost_usd: cost * self.instance_count,
+            interruptions,
+            lost_training_seconds: 0.0,
+            checkpoints_written: 0,
+            progress_seconds: 0.0,
+            capacity_wait_seconds: wall_clock - held,
+            training_start_seconds: first_held,
+            on_demand_cost_usd: on_demand_cost * self.instance_count,
+            fallback_seconds: None,
+        }
+    }
+}
