@@ -251,6 +251,20 @@ pub(super) fn run(args: SimulateArgs) -> anyhow::Result<()> {
     if let Some(folder) = &args.output {
         write_summary_files(&summary, folder)
             .with_context(|| format!("could not write the report into '{}'", folder.display()))?;
+        let timelines = crate::plan::sample_timelines(&engine, options.trials);
+        let max_wait = scenario
+            .job
+            .max_wait_seconds
+            .filter(|_| scenario.policy.uses_spot());
+        crate::report::output::write_simulation_report(
+            folder,
+            &summary,
+            &result.aggregate,
+            &timelines,
+            max_wait,
+            &scenario.to_toml_string(),
+        )
+        .with_context(|| format!("could not write the charts into '{}'", folder.display()))?;
     }
     let text = render_summary(&summary, args.format);
     std::io::stdout().write_all(text.as_bytes())?;

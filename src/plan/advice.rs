@@ -61,14 +61,22 @@ pub fn levers(scenario: &Scenario, options: &PlanOptions, points: &[PlanPoint]) 
     if at_cap.max_runtime_exceeded.count > 0
         && scenario.job.max_runtime_seconds < MAX_RUNTIME_LIMIT_SECONDS
     {
-        let runtime = (scenario.job.max_runtime_seconds * 1.5)
-            .round()
-            .min(MAX_RUNTIME_LIMIT_SECONDS);
-        let mut variant = scenario.clone();
-        variant.job.max_runtime_seconds = runtime;
-        let mut spec = sub.grid;
-        spec.cap_seconds = spec.cap_seconds.map(|c| c.max(3.0 * runtime));
-        if let Ok(grid) = build_grid(&variant, &spec) {
+        // The smallest of a few longer MaxRuntimes that reaches the target (else the longest).
+        let mut best: Option<Lever> = None;
+        for factor in [1.25, 1.5, 2.0, 3.0] {
+            let runtime = (scenario.job.max_runtime_seconds * factor)
+                .round()
+                .min(MAX_RUNTIME_LIMIT_SECONDS);
+            if best.as_ref().and_then(|b| b.value) == Some(runtime) {
+                break;
+            }
+            let mut variant = scenario.clone();
+            variant.job.max_runtime_seconds = runtime;
+            let mut spec = sub.grid;
+            spec.cap_seconds = spec.cap_seconds.map(|c| c.max(3.0 * runtime));
+            let Ok(grid) = build_grid(&variant, &spec) else {
+                continue;
+            };
             let (_, variant_points, recommendation) = evaluate(&variant, &grid, &sub, None);
             let p = variant_points.last().map(|p| p.completed.probability);
             let text = format!(
@@ -80,14 +88,19 @@ pub fn levers(scenario: &Scenario, options: &PlanOptions, points: &[PlanPoint]) 
                 words::hours(runtime),
                 outcome_words(&recommendation, p, target),
             );
-            levers.push(Lever {
+            let reaches = recommendation.is_some();
+            best = Some(Lever {
                 lever: "max_runtime",
                 value: Some(runtime),
                 recommendation,
                 p_completed_at_cap: p,
                 text,
             });
+            if reaches {
+                break;
+            }
         }
+        levers.extend(best);
     }
 
     // Checkpoints: durable only with an S3 URI; shorter intervals lose less per interruption.

@@ -44,8 +44,9 @@ pub const TIMELINE_TRIALS: usize = 6;
 /// a fallback to on-demand when MaxWait stops the spot job. Managed spot waits for spot
 /// capacity until MaxWait and never changes course, so MaxWait only truncates its path and
 /// one run per trial at the grid's cap gives every grid point.
+/// The tick clock does not report billed periods to recorders, so its trials are re-run too.
 pub fn path_depends_on_max_wait(scenario: &Scenario) -> bool {
-    !scenario.policy.path_independent_of_max_wait()
+    scenario.tick.is_some() || !scenario.policy.path_independent_of_max_wait()
 }
 
 /// How to plan.

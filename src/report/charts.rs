@@ -150,7 +150,7 @@ impl Chart for CompletionChart {
             .margin(20)
             .x_label_area_size(55)
             .y_label_area_size(75)
-            .build_cartesian_2d(x0..x1, y0..1.005)?;
+            .build_cartesian_2d(x0..x1, y0..1.01)?;
         chart
             .configure_mesh()
             .x_desc("MaxWaitTimeInSeconds (hours)")
@@ -596,7 +596,7 @@ impl Chart for StatusTimeline {
             .margin(20)
             .x_label_area_size(50)
             .y_label_area_size(200)
-            .build_cartesian_2d(0.0..end * 1.02, (0..n).into_segmented())?;
+            .build_cartesian_2d(0.0..end * 1.02, (0..n - 1).into_segmented())?;
         chart
             .configure_mesh()
             .disable_y_mesh()
@@ -662,7 +662,7 @@ impl Chart for StatusTimeline {
             })
             .chain(self.max_wait_hours.map(|_| "MaxWait"))
             .collect();
-        let mut x = 220;
+        let mut x = 30;
         for status in used {
             let colour = if status == "MaxWait" {
                 RED
@@ -676,7 +676,7 @@ impl Chart for StatusTimeline {
                 status.to_string()
             };
             root_bottom.draw(&Text::new(text.clone(), (x + 28, 19), label_font(16.0)))?;
-            x += 40 + (text.chars().count() as i32) * 9;
+            x += 44 + (text.chars().count() as i32) * 9;
         }
         Ok(())
     }

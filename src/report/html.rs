@@ -76,8 +76,8 @@ h2 { font-size: 19px; margin: 32px 0 10px; padding-bottom: 4px; border-bottom: 2
 p.meta { color: #5b6270; margin: 0 0 16px; }
 .callout { border-left: 6px solid #2c9f2c; background: #eef8ee; padding: 12px 16px;
   font-size: 17px; font-weight: bold; margin: 12px 0; }
-table { border-collapse: collapse; width: 100%; margin: 8px 0 4px; font-size: 13.5px; }
-th, td { padding: 5px 8px; border-bottom: 1px solid #e6e8eb; white-space: nowrap; }
+table { border-collapse: collapse; width: 100%; margin: 8px 0 4px; font-size: 13px; }
+th, td { padding: 4px 6px; border-bottom: 1px solid #e6e8eb; white-space: nowrap; }
 th { background: #f0f2f5; text-align: left; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 tr.highlight td { background: #fff7d6; font-weight: bold; }

@@ -291,14 +291,14 @@ fn plan_table(plan: &Plan, indices: &[usize]) -> Block {
                 }
             };
             let note = if recommended == Some(i) {
-                "recommended"
+                " ✓"
             } else if plan.scenario_max_wait_seconds == Some(p.max_wait_seconds) {
-                "your MaxWait"
+                " (yours)"
             } else {
                 ""
             };
             vec![
-                format!("{:.1}", p.max_wait_seconds / 3600.0),
+                format!("{:.1}{note}", p.max_wait_seconds / 3600.0),
                 format!("{:.0}", p.max_wait_seconds),
                 format!("{:.4}", p.completed.probability),
                 format!("[{:.4}, {:.4}]", p.completed.ci95[0], p.completed.ci95[1]),
@@ -309,7 +309,6 @@ fn plan_table(plan: &Plan, indices: &[usize]) -> Block {
                 money(p.cost_per_completed_job_usd),
                 pct(p.true_savings_percent),
                 pct(p.aws_savings_percent),
-                note.to_string(),
             ]
         })
         .collect();
@@ -332,7 +331,6 @@ fn plan_table(plan: &Plan, indices: &[usize]) -> Block {
             "$/completed",
             "true saving %",
             "AWS saving %",
-            "",
         ]
         .map(String::from)
         .to_vec(),

@@ -318,7 +318,12 @@ pub fn table(plan: &Plan) -> String {
     out.push_str(&headline(plan));
     out.push('\n');
     let shown = shown_rows(plan, SHOWN_ROWS);
-    let mut rows = vec![HEADER[..HEADER.len() - 1].iter().map(|s| s.to_string()).collect::<Vec<_>>()];
+    let mut rows = vec![
+        HEADER[..HEADER.len() - 1]
+            .iter()
+            .map(|s| s.to_string())
+            .collect::<Vec<_>>(),
+    ];
     rows.extend(shown.iter().map(|&i| {
         let mut row = cells(plan, i);
         row.pop();

@@ -483,7 +483,7 @@ fn entries(folder: &Path) -> BTreeSet<String> {
 }
 
 #[test]
-fn simulate_output_writes_the_three_reports_and_nothing_else() {
+fn simulate_output_writes_the_reports_and_charts_and_nothing_else() {
     let dir = TempDir::new().expect("temporary folder");
     let folder = dir.path().join("report");
     let args = |format: &str| {
@@ -498,10 +498,21 @@ fn simulate_output_writes_the_three_reports_and_nothing_else() {
         ]
     };
     let stdout = ok(args("json"));
-    let expected: BTreeSet<String> = ["summary.json", "summary.csv", "summary.md"]
-        .into_iter()
-        .map(String::from)
-        .collect();
+    let expected: BTreeSet<String> = [
+        "summary.json",
+        "summary.csv",
+        "summary.md",
+        "report.html",
+        "wall-clock-cdf.svg",
+        "wall-clock-cdf.png",
+        "cost-histogram.svg",
+        "cost-histogram.png",
+        "status-timeline.svg",
+        "status-timeline.png",
+    ]
+    .into_iter()
+    .map(String::from)
+    .collect();
     assert_eq!(entries(&folder), expected, "no temporary files are left");
 
     let written = json(&std::fs::read_to_string(folder.join("summary.json")).expect("read"));

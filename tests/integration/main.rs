@@ -3,13 +3,17 @@
 mod cli;
 mod closed_forms;
 mod common;
+mod corpus;
 mod determinism;
 mod fit;
 mod lean_loop;
 mod lifecycle;
 mod markets;
+mod plan;
 mod policies;
 mod replay;
+mod report;
 mod scale;
 mod tick;
+mod tick_clock;
 mod validation;
