@@ -37,6 +37,23 @@ pub(super) fn run(args: MergeArgs) -> anyhow::Result<()> {
         run,
     );
     if let Some(folder) = &args.output {
+        // Never overwrite an input: the partials must not be among the files about to be written.
+        for name in ["summary.json", "summary.csv", "summary.md"] {
+            let target = folder.join(name);
+            let target = target.canonicalize().unwrap_or(target);
+            if let Some(input) = args
+                .partials
+                .iter()
+                .find(|p| p.canonicalize().is_ok_and(|p| p == target))
+            {
+                return Err(crate::error::InputError::new(
+                    input.display().to_string(),
+                    format!("merge would overwrite this input with its {name}: choose another --output folder"),
+                )
+                .at_key("--output")
+                .into());
+            }
+        }
         write_summary_files(&summary, folder)
             .with_context(|| format!("could not write the report into '{}'", folder.display()))?;
     }

@@ -55,6 +55,9 @@ pub struct PlanArgs {
     /// No progress bar.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Run even when the plan is estimated to take more than an hour.
+    #[arg(long)]
+    pub yes: bool,
 }
 
 fn cli_error(key: &str, message: impl Into<String>) -> InputError {
@@ -108,7 +111,13 @@ pub(super) fn run(args: PlanArgs) -> anyhow::Result<()> {
     options.detail = args.output.is_some() || args.format == Format::Json;
 
     // Fail fast on a bad grid, before any trial runs.
-    build_grid(&scenario, &options.grid)?;
+    let grid = build_grid(&scenario, &options.grid)?;
+    let runs = if crate::plan::path_depends_on_max_wait(&scenario) {
+        options.trials.saturating_mul(grid.len() as u64)
+    } else {
+        options.trials
+    };
+    super::confirm_long_run(&scenario, runs, options.threads, args.yes)?;
     let progress = Progress::new(options.trials, args.quiet);
     let report = |done: u64| progress.update(done);
     let planned = plan(&scenario, &options, Some(&report));

@@ -56,6 +56,12 @@ pub struct SimulateArgs {
     /// No progress bar.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Run even when the run is estimated to take more than an hour.
+    #[arg(long)]
+    pub yes: bool,
+    /// A CreateTrainingJob request body (JSON) for the job; the scenario gives the rest.
+    #[arg(long, value_name = "FILE")]
+    pub request: Option<PathBuf>,
 }
 
 fn cli_error(key: &str, message: impl Into<String>) -> InputError {
@@ -146,7 +152,8 @@ impl PerTrialWriter {
 }
 
 pub(super) fn run(args: SimulateArgs) -> anyhow::Result<()> {
-    let scenario = super::load_scenario(args.scenario.as_ref())?;
+    let scenario =
+        super::describe::load_scenario_with_request(args.scenario.as_ref(), args.request.as_ref())?;
     let mut options = RunOptions::from_scenario(&scenario);
     if let Some(trials) = args.trials {
         if !(1..=MAX_TRIALS).contains(&trials) {
@@ -174,9 +181,15 @@ pub(super) fn run(args: SimulateArgs) -> anyhow::Result<()> {
     options.threads = args.threads.map(usize::from);
     options.shard = resolve_shard(&args)?;
 
+    let range = options.range();
+    super::confirm_long_run(
+        &scenario,
+        range.end - range.start,
+        options.threads,
+        args.yes,
+    )?;
     let started = Instant::now();
     let engine = Engine::new(&scenario).with_seed(options.seed);
-    let range = options.range();
     let progress = Progress::new(range.end - range.start, args.quiet);
     let mut per_trial = args
         .per_trial
@@ -193,7 +206,7 @@ pub(super) fn run(args: SimulateArgs) -> anyhow::Result<()> {
                 None
             },
             progress: Some(&report),
-            cancel: None,
+            cancel: Some(super::interrupt::flag()),
         };
         with_threads(options.threads, || {
             execute(&engine, range.clone(), options.precision, &mut observers)
@@ -209,6 +222,23 @@ pub(super) fn run(args: SimulateArgs) -> anyhow::Result<()> {
             return Err(error).context("could not write the per-trial rows");
         }
     };
+    if result.ending == Ending::Cancelled {
+        // Stopped at a wave boundary: nothing is written (reports and rows describe whole runs);
+        // what was completed is printed.
+        if let Some(writer) = per_trial {
+            writer.discard();
+        }
+        let threads = options.threads.unwrap_or_else(rayon::current_num_threads);
+        let run = RunInfo::measured(started, threads, result.aggregate.trials);
+        let summary =
+            SimulationSummary::new(&scenario, &engine, options.seed, &result.aggregate, run);
+        std::io::stdout().write_all(render_summary(&summary, args.format).as_bytes())?;
+        return Err(super::interrupt::Interrupted {
+            completed: result.aggregate.trials,
+            requested: range.end - range.start,
+        }
+        .into());
+    }
     if let Some(writer) = per_trial {
         writer.commit()?;
     }

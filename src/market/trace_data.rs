@@ -119,13 +119,29 @@ impl TraceData {
         format: Option<TraceFormat>,
         max_gap_factor: f64,
     ) -> Result<Self, InputError> {
+        use std::io::BufRead;
         let file = path.display().to_string();
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| InputError::new(&file, format!("cannot read the trace: {e}")))?;
-        match format.unwrap_or_else(|| TraceFormat::guess(path, &text)) {
-            TraceFormat::Csv => Self::from_csv(&file, &text, max_gap_factor),
-            TraceFormat::Json => Self::from_json(&file, &text),
-            TraceFormat::Events => Self::from_events(&file, &text),
+        let cannot = |e: std::io::Error| InputError::new(&file, format!("cannot read the trace: {e}"));
+        let opened = std::fs::File::open(path).map_err(cannot)?;
+        let mut reader = std::io::BufReader::with_capacity(1 << 20, opened);
+        // The format is guessed from the name and the first line; CSV is then streamed.
+        let first_line = {
+            let buffer = reader.fill_buf().map_err(cannot)?;
+            let end = buffer.iter().position(|&b| b == b'\n').unwrap_or(buffer.len());
+            String::from_utf8_lossy(&buffer[..end]).into_owned()
+        };
+        match format.unwrap_or_else(|| TraceFormat::guess(path, &first_line)) {
+            TraceFormat::Csv => Self::from_csv_lines(&file, reader.lines(), max_gap_factor),
+            TraceFormat::Json => {
+                let mut text = String::new();
+                std::io::Read::read_to_string(&mut reader, &mut text).map_err(cannot)?;
+                Self::from_json(&file, &text)
+            }
+            TraceFormat::Events => {
+                let mut text = String::new();
+                std::io::Read::read_to_string(&mut reader, &mut text).map_err(cannot)?;
+                Self::from_events(&file, &text)
+            }
         }
     }
 
@@ -161,8 +177,19 @@ impl TraceData {
     /// CSV `date,availability`: UTC `YYYY-MM-DD HH:MM:SS` (or ISO-8601) and a non-negative
     /// integer. Rows hold until the next timestamp; the last row for the median spacing.
     pub fn from_csv(file: &str, text: &str, max_gap_factor: f64) -> Result<Self, InputError> {
-        let mut lines = text
-            .lines()
+        Self::from_csv_lines(file, text.lines().map(|l| Ok(l.to_string())), max_gap_factor)
+    }
+
+    /// [`TraceData::from_csv`] over lines read one at a time: a trace of 10^7 rows is never held
+    /// as text, only as its rows (12 bytes each).
+    pub fn from_csv_lines(
+        file: &str,
+        lines: impl Iterator<Item = std::io::Result<String>>,
+        max_gap_factor: f64,
+    ) -> Result<Self, InputError> {
+        let mut read_error = None;
+        let mut lines = lines
+            .map_while(|l| l.map_err(|e| read_error = Some(e)).ok())
             .enumerate()
             .filter(|(_, l)| !l.trim().is_empty());
         let Some((_, header)) = lines.next() else {
@@ -172,7 +199,7 @@ impl TraceData {
             ));
         };
         let header: Vec<&str> = header.split(',').map(str::trim).collect();
-        if header.len() != 2 || header[0] != "date" {
+        if header.len() != 2 || header[0].trim_start_matches('\u{feff}') != "date" {
             return Err(line_error(
                 file,
                 1,
@@ -184,8 +211,9 @@ impl TraceData {
         }
         let mut stamps = Vec::new();
         let mut values = Vec::new();
-        let mut lines_of_rows = Vec::new();
-        for (index, line) in lines {
+        let mut lines_of_rows: Vec<u32> = Vec::new();
+        for (index, line) in lines.by_ref() {
+            let line = line.as_str();
             let number = index + 1;
             let fields: Vec<&str> = line.split(',').map(str::trim).collect();
             if fields.len() != 2 {
@@ -224,9 +252,20 @@ impl TraceData {
             }
             stamps.push(millis);
             values.push(value);
-            lines_of_rows.push(number);
+            lines_of_rows.push(u32::try_from(number).unwrap_or(u32::MAX));
         }
-        let first = stamps.first().copied().unwrap_or(0);
+        drop(lines);
+        if let Some(error) = read_error {
+            return Err(InputError::new(file, format!("cannot read the trace: {error}")));
+        }
+        if stamps.len() < 2 {
+            // Found by fuzzing: a header without rows once sliced an empty list.
+            return Err(InputError::new(
+                file,
+                format!("a trace needs at least two rows, found {}", stamps.len()),
+            ));
+        }
+        let first = stamps[0];
         let times: Vec<f64> = stamps
             .iter()
             .map(|&m| (m - first) as f64 / 1000.0)
@@ -237,7 +276,7 @@ impl TraceData {
             if spacing > max_gap_factor * tick {
                 return Err(line_error(
                     file,
-                    *line,
+                    *line as usize,
                     format!(
                         "gap of {spacing} s before this row (typical spacing {tick} s): the trace has a hole; fill it or raise [market] max_gap"
                     ),
@@ -440,6 +479,16 @@ mod tests {
             [(0.0, 600.0), (1200.0, 2400.0)]
         );
         assert_eq!(t.availability(Convention::Preempted, 1), [(600.0, 1200.0)]);
+    }
+
+    #[test]
+    fn csv_without_rows_is_an_error_not_a_crash() {
+        // Regression found by the fuzz target: a header alone.
+        assert!(TraceData::from_csv("t.csv", "date,availability\n", 2.0).is_err());
+        assert!(
+            TraceData::from_csv("t.csv", "date,availability\n2026-01-01 00:00:00,1\n", 2.0)
+                .is_err()
+        );
     }
 
     #[test]

@@ -93,7 +93,7 @@ pub struct PointAggregate {
     /// Trials.
     pub trials: u64,
     /// Trials per outcome, in [`Outcome::ALL`] order.
-    pub outcome_counts: [u64; 3],
+    pub outcome_counts: [u64; 4],
     /// Cost per job (stopped jobs included), USD.
     pub cost_usd: Metric,
     /// AWS's savings formula per job that held an instance, percent.
@@ -105,6 +105,7 @@ fn outcome_index(outcome: Outcome) -> usize {
         Outcome::Completed => 0,
         Outcome::MaxWaitTimeExceeded => 1,
         Outcome::MaxRuntimeExceeded => 2,
+        Outcome::Failed => 3,
     }
 }
 
@@ -211,7 +212,10 @@ impl SweepSetup<'_> {
         let grid = self.grid;
         // The first grid point at which the trial has settled as it did at the cap.
         let settles_at = match outcome.outcome {
-            Outcome::Completed => grid.partition_point(|&w| w < outcome.wall_clock_seconds),
+            // A failure (retries exhausted) happens at its instant whatever the MaxWait beyond it.
+            Outcome::Completed | Outcome::Failed => {
+                grid.partition_point(|&w| w < outcome.wall_clock_seconds)
+            }
             Outcome::MaxRuntimeExceeded => {
                 let stopped = held.stopping_at.unwrap_or(outcome.wall_clock_seconds);
                 grid.partition_point(|&w| w <= stopped)

@@ -1,17 +1,22 @@
 //! Integration tests: one test binary, one module per concern.
 
+mod bench;
 mod cli;
 mod closed_forms;
 mod common;
 mod corpus;
 mod determinism;
 mod fit;
+mod fuzz;
+mod interrupt;
 mod lean_loop;
 mod lifecycle;
 mod markets;
 mod plan;
 mod policies;
+mod properties;
 mod replay;
+mod sagemaker;
 mod report;
 mod scale;
 mod tick;
