@@ -21,6 +21,8 @@ pub enum Stream {
     TraceStart = 4,
     /// Decisions of randomised policies and fault models.
     Policy = 5,
+    /// `InternalServerError`s of the RetryStrategy model (seeded only when the rate is > 0).
+    InternalError = 6,
 }
 
 /// SplitMix64 finaliser: a bijective mixer of 64-bit words (Steele, Lea & Flood 2014).

@@ -1,10 +1,22 @@
 //! `spotsim describe`.
 
 use crate::engine::Engine;
+use crate::error::InputError;
 use crate::report::json;
 use crate::sagemaker::describe::DescribeTrainingJob;
-use clap::Args;
+use crate::sagemaker::sdk_log;
+use crate::scenario::Scenario;
+use clap::{Args, ValueEnum};
 use std::path::PathBuf;
+
+/// What `describe` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DescribeFormat {
+    /// The DescribeTrainingJob response (JSON, AWS field names).
+    Json,
+    /// The status lines and closing figures the SageMaker Python SDK prints while it waits.
+    SdkLog,
+}
 
 /// Arguments of `describe`.
 #[derive(Debug, Args)]
@@ -17,17 +29,38 @@ pub struct DescribeArgs {
     /// Seed (default: the scenario's `[simulation] seed`).
     #[arg(long)]
     pub seed: Option<u64>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = DescribeFormat::Json)]
+    pub format: DescribeFormat,
+    /// A CreateTrainingJob request body (JSON) for the job; the scenario gives the rest.
+    #[arg(long, value_name = "FILE")]
+    pub request: Option<PathBuf>,
+}
+
+/// Loads the scenario (or the embedded default) with an optional CreateTrainingJob request;
+/// prints its warnings to stderr.
+pub(super) fn load_scenario_with_request(
+    scenario: Option<&PathBuf>,
+    request: Option<&PathBuf>,
+) -> Result<Scenario, InputError> {
+    let Some(request) = request else {
+        return super::load_scenario(scenario);
+    };
+    let scenario = Scenario::load_with_request(scenario.map(|p| p.as_path()), Some(request))?;
+    for warning in &scenario.warnings {
+        eprintln!("warning: {warning}");
+    }
+    Ok(scenario)
 }
 
 pub(super) fn run(args: DescribeArgs) -> anyhow::Result<()> {
-    let scenario = super::load_scenario(args.scenario.as_ref())?;
+    let scenario = load_scenario_with_request(args.scenario.as_ref(), args.request.as_ref())?;
     let engine = Engine::new(&scenario).with_seed(args.seed.unwrap_or(scenario.simulation.seed));
     let (outcome, timeline) = engine.run_with_timeline(args.trial);
-    print!(
-        "{}",
-        json(&DescribeTrainingJob::new(
-            &scenario, args.trial, &outcome, &timeline
-        ))
-    );
+    let describe = DescribeTrainingJob::new(&scenario, args.trial, &outcome, &timeline);
+    match args.format {
+        DescribeFormat::Json => print!("{}", json(&describe)),
+        DescribeFormat::SdkLog => print!("{}", sdk_log::render(&scenario, &timeline, &describe)),
+    }
     Ok(())
 }

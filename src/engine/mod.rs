@@ -21,11 +21,15 @@ pub mod tick_clock;
 use crate::market::price::SpotPrice;
 use crate::market::{Capacity, Market, MarketState};
 use crate::policy::{DecisionPoint, OnNotice, Placement, SchedulingPolicy};
-use crate::random::TrialRng;
+use crate::random::{Stream, TrialRng, exponential};
 use crate::sagemaker::billing::{aws_savings_percent, reported_seconds};
-use crate::sagemaker::status::{MESSAGE_INSUFFICIENT_CAPACITY, MESSAGE_PREPARING, SecondaryStatus};
+use crate::sagemaker::status::{
+    MESSAGE_INSUFFICIENT_CAPACITY, MESSAGE_INTERNAL_ERROR_FAILED, MESSAGE_PREPARING,
+    MESSAGE_RETRYING, SecondaryStatus,
+};
 use crate::scenario::{CapacityWaitStatus, Scenario};
 use attempt::{Attempt, Progress};
+use rand::rngs::Xoshiro256PlusPlus;
 use serde::Serialize;
 use std::sync::Arc;
 
@@ -38,14 +42,17 @@ pub enum Outcome {
     MaxWaitTimeExceeded,
     /// Stopped by MaxRuntimeInSeconds.
     MaxRuntimeExceeded,
+    /// An `InternalServerError` with no `RetryStrategy` attempt left.
+    Failed,
 }
 
 impl Outcome {
     /// All outcomes, in report order.
-    pub const ALL: [Outcome; 3] = [
+    pub const ALL: [Outcome; 4] = [
         Outcome::Completed,
         Outcome::MaxWaitTimeExceeded,
         Outcome::MaxRuntimeExceeded,
+        Outcome::Failed,
     ];
 
     /// The API spelling (the terminal `SecondaryStatus`).
@@ -59,6 +66,7 @@ impl Outcome {
             Outcome::Completed => SecondaryStatus::Completed,
             Outcome::MaxWaitTimeExceeded => SecondaryStatus::MaxWaitTimeExceeded,
             Outcome::MaxRuntimeExceeded => SecondaryStatus::MaxRuntimeExceeded,
+            Outcome::Failed => SecondaryStatus::Failed,
         }
     }
 }
@@ -213,6 +221,10 @@ pub struct Engine {
     tick: Option<Arc<tick_clock::TickClock>>,
     pending_status: bool,
     seed: u64,
+    /// `InternalServerError`s per instance-held hour (0 = none, no draws).
+    internal_error_rate: f64,
+    /// `RetryStrategy.MaximumRetryAttempts` (0 = no retry strategy).
+    max_retry_attempts: u32,
 }
 
 /// The limits of one training job of a trial.
@@ -242,6 +254,11 @@ struct Totals {
     durable: f64,
     capacity_wait: f64,
     training_start: Option<f64>,
+    /// Cumulative held seconds at which the next `InternalServerError` strikes (∞ when the
+    /// rate is 0). Held time is the fault clock: provisioning and capacity waits do not count.
+    next_error_held: f64,
+    /// The fault model's own stream, seeded on the first draw.
+    error_rng: Option<Xoshiro256PlusPlus>,
 }
 
 impl Engine {
@@ -285,6 +302,8 @@ impl Engine {
             tick: scenario.tick.clone(),
             pending_status: scenario.simulation.capacity_wait_status == CapacityWaitStatus::Pending,
             seed: scenario.simulation.seed,
+            internal_error_rate: scenario.job.internal_error_rate,
+            max_retry_attempts: scenario.job.max_retry_attempts,
         }
     }
 
@@ -344,13 +363,14 @@ impl Engine {
         let mut rng = TrialRng::new(self.seed, trial);
         let mut market_state = MarketState::default();
         let mut totals = Totals::default();
+        self.draw_next_error(&rng, &mut totals);
         let first = JobLimits {
             created_seconds: 0.0,
             max_wait_seconds: self.max_wait,
             spot: self.spot,
         };
         let (outcome, at) = self.run_job(first, &mut rng, &mut market_state, &mut totals, recorder);
-        if outcome == Outcome::Completed {
+        if matches!(outcome, Outcome::Completed | Outcome::Failed) {
             return self.finish(outcome, at, totals);
         }
         let end = self.stop(at, outcome, recorder);
@@ -367,7 +387,7 @@ impl Engine {
         };
         let (outcome, at) =
             self.run_job(second, &mut rng, &mut market_state, &mut totals, recorder);
-        let end = if outcome == Outcome::Completed {
+        let end = if matches!(outcome, Outcome::Completed | Outcome::Failed) {
             at
         } else {
             self.stop(at, outcome, recorder)
@@ -375,8 +395,22 @@ impl Engine {
         self.finish(outcome, end, totals)
     }
 
+    /// Draws when the next `InternalServerError` strikes, in cumulative held seconds.
+    fn draw_next_error(&self, rng: &TrialRng, totals: &mut Totals) {
+        if self.internal_error_rate <= 0.0 {
+            totals.next_error_held = f64::INFINITY;
+            return;
+        }
+        let generator = totals
+            .error_rng
+            .get_or_insert_with(|| rng.stream(Stream::InternalError));
+        totals.next_error_held =
+            totals.held + exponential(generator, 3600.0 / self.internal_error_rate);
+    }
+
     /// Runs one training job from its CreationTime until it completes (returns the completion
-    /// instant) or a limit stops it (returns the instant Stopping begins).
+    /// instant), a limit stops it (returns the instant Stopping begins) or it fails (returns
+    /// the instant of the failure).
     fn run_job<R: Recorder>(
         &self,
         limits: JobLimits,
@@ -388,7 +422,16 @@ impl Engine {
         let deadline = limits.max_wait_seconds;
         let mut held_in_job = 0.0;
         let mut now = limits.created_seconds;
+        // InternalServerErrors of this job so far; each one beyond the first uses a retry.
+        let mut errors = 0u32;
+        // Whether the next Starting is a retry after an InternalServerError.
+        let mut retrying = false;
         loop {
+            let starting_message = if std::mem::take(&mut retrying) {
+                MESSAGE_RETRYING
+            } else {
+                MESSAGE_PREPARING
+            };
             let restore = if totals.durable > 0.0 {
                 self.restore
             } else {
@@ -429,9 +472,9 @@ impl Engine {
             }
             if self.pending_status && acquired > now {
                 recorder.enter(now, SecondaryStatus::Pending, MESSAGE_INSUFFICIENT_CAPACITY);
-                recorder.enter(acquired, SecondaryStatus::Starting, MESSAGE_PREPARING);
+                recorder.enter(acquired, SecondaryStatus::Starting, starting_message);
             } else {
-                recorder.enter(now, SecondaryStatus::Starting, MESSAGE_PREPARING);
+                recorder.enter(now, SecondaryStatus::Starting, starting_message);
             }
             totals.capacity_wait += acquired - now;
             let lost = capacity.map_or(f64::INFINITY, |c| c.lost_seconds);
@@ -467,8 +510,11 @@ impl Engine {
                 &self.price
             };
             let offset = market_state.offset_seconds;
+            // An InternalServerError ends the attempt like a loss of capacity (∞ at rate 0).
+            let error_at = start + (totals.next_error_held - totals.held);
+            let ends_at = if error_at < lost { error_at } else { lost };
 
-            if end <= lost && end <= limit {
+            if end <= ends_at && end <= limit {
                 record_phases(&attempt, end, true, recorder);
                 self.hold(&attempt, end, price, offset, on_demand, totals, recorder);
                 totals.durable = self.training;
@@ -479,7 +525,7 @@ impl Engine {
                 );
                 return (Outcome::Completed, end);
             }
-            if limit <= lost {
+            if limit <= ends_at {
                 record_phases(&attempt, limit, false, recorder);
                 self.hold(&attempt, limit, price, offset, on_demand, totals, recorder);
                 let reason = if deadline <= runtime_limit {
@@ -489,9 +535,11 @@ impl Engine {
                 };
                 return (reason, limit);
             }
-            record_phases(&attempt, lost, false, recorder);
-            let progress = self.hold(&attempt, lost, price, offset, on_demand, totals, recorder);
-            held_in_job += lost - start;
+            record_phases(&attempt, ends_at, false, recorder);
+            let progress = self.hold(
+                &attempt, ends_at, price, offset, on_demand, totals, recorder,
+            );
+            held_in_job += ends_at - start;
             let saved = if self.durable_checkpoints {
                 progress.durable
             } else {
@@ -499,6 +547,22 @@ impl Engine {
             };
             totals.lost += progress.trained - saved;
             totals.durable += saved;
+            if ends_at < lost {
+                // Not a spot interruption: it uses a RetryStrategy attempt (reference §6).
+                errors += 1;
+                if errors > self.max_retry_attempts {
+                    recorder.enter(
+                        ends_at,
+                        SecondaryStatus::Failed,
+                        MESSAGE_INTERNAL_ERROR_FAILED,
+                    );
+                    return (Outcome::Failed, ends_at);
+                }
+                self.draw_next_error(rng, totals);
+                retrying = true;
+                now = ends_at;
+                continue;
+            }
             now = self.interrupt(lost, totals, recorder);
         }
     }

@@ -121,13 +121,17 @@ impl TraceData {
     ) -> Result<Self, InputError> {
         use std::io::BufRead;
         let file = path.display().to_string();
-        let cannot = |e: std::io::Error| InputError::new(&file, format!("cannot read the trace: {e}"));
+        let cannot =
+            |e: std::io::Error| InputError::new(&file, format!("cannot read the trace: {e}"));
         let opened = std::fs::File::open(path).map_err(cannot)?;
         let mut reader = std::io::BufReader::with_capacity(1 << 20, opened);
         // The format is guessed from the name and the first line; CSV is then streamed.
         let first_line = {
             let buffer = reader.fill_buf().map_err(cannot)?;
-            let end = buffer.iter().position(|&b| b == b'\n').unwrap_or(buffer.len());
+            let end = buffer
+                .iter()
+                .position(|&b| b == b'\n')
+                .unwrap_or(buffer.len());
             String::from_utf8_lossy(&buffer[..end]).into_owned()
         };
         match format.unwrap_or_else(|| TraceFormat::guess(path, &first_line)) {
@@ -177,7 +181,11 @@ impl TraceData {
     /// CSV `date,availability`: UTC `YYYY-MM-DD HH:MM:SS` (or ISO-8601) and a non-negative
     /// integer. Rows hold until the next timestamp; the last row for the median spacing.
     pub fn from_csv(file: &str, text: &str, max_gap_factor: f64) -> Result<Self, InputError> {
-        Self::from_csv_lines(file, text.lines().map(|l| Ok(l.to_string())), max_gap_factor)
+        Self::from_csv_lines(
+            file,
+            text.lines().map(|l| Ok(l.to_string())),
+            max_gap_factor,
+        )
     }
 
     /// [`TraceData::from_csv`] over lines read one at a time: a trace of 10^7 rows is never held
@@ -256,7 +264,10 @@ impl TraceData {
         }
         drop(lines);
         if let Some(error) = read_error {
-            return Err(InputError::new(file, format!("cannot read the trace: {error}")));
+            return Err(InputError::new(
+                file,
+                format!("cannot read the trace: {error}"),
+            ));
         }
         if stamps.len() < 2 {
             // Found by fuzzing: a header without rows once sliced an empty list.

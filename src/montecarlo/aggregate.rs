@@ -13,7 +13,7 @@ pub struct Aggregate {
     /// Trials seen.
     pub trials: u64,
     /// Trials per outcome, in [`Outcome::ALL`] order.
-    pub outcome_counts: [u64; 3],
+    pub outcome_counts: [u64; 4],
     /// CreationTime → terminal status, all trials.
     pub wall_clock_seconds: Metric,
     /// CreationTime → Completed, completed trials only.
@@ -37,6 +37,7 @@ fn outcome_index(outcome: Outcome) -> usize {
         Outcome::Completed => 0,
         Outcome::MaxWaitTimeExceeded => 1,
         Outcome::MaxRuntimeExceeded => 2,
+        Outcome::Failed => 3,
     }
 }
 

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 /// The `format` field of every partial.
 pub const PARTIAL_FORMAT: &str = "spotsim-partial";
 /// The version of the partial format this build writes and reads.
-pub const PARTIAL_VERSION: u32 = 1;
+pub const PARTIAL_VERSION: u32 = 2;
 
 /// A shard's mergeable result.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

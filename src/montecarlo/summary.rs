@@ -43,6 +43,9 @@ pub struct Outcomes {
     pub MaxWaitTimeExceeded: OutcomeSummary,
     /// Stopped by MaxRuntime.
     pub MaxRuntimeExceeded: OutcomeSummary,
+    /// Failed (an `InternalServerError` with no RetryStrategy attempt left); an extension of
+    /// the three pinned outcomes, listed after them.
+    pub Failed: OutcomeSummary,
 }
 
 /// Per-metric summaries.
@@ -156,6 +159,7 @@ impl SimulationSummary {
                     aggregate.count(Outcome::MaxRuntimeExceeded),
                     trials,
                 ),
+                Failed: OutcomeSummary::new(aggregate.count(Outcome::Failed), trials),
             },
             metrics: Metrics {
                 wall_clock_seconds: aggregate.wall_clock_seconds.summary(),
@@ -184,6 +188,7 @@ impl SimulationSummary {
             Outcome::Completed => &self.outcomes.Completed,
             Outcome::MaxWaitTimeExceeded => &self.outcomes.MaxWaitTimeExceeded,
             Outcome::MaxRuntimeExceeded => &self.outcomes.MaxRuntimeExceeded,
+            Outcome::Failed => &self.outcomes.Failed,
         }
     }
 }

@@ -1,7 +1,8 @@
 //! DescribeTrainingJob output for one simulated trial, with AWS's field names, so that tools
 //! written for boto3 read it unchanged.
 
-use crate::engine::{Timeline, TrialOutcome};
+use crate::engine::{Outcome, Timeline, TrialOutcome};
+use crate::sagemaker::status::FAILURE_REASON_INTERNAL_ERROR;
 use crate::sagemaker::time::{format_utc_millis, offset_millis};
 use crate::scenario::Scenario;
 use serde::Serialize;
@@ -112,6 +113,9 @@ pub struct DescribeTrainingJob {
     /// `BillableTimeInSeconds` (absent when no instance was ever held).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub billable_time_in_seconds: Option<u64>,
+    /// `FailureReason` (only when `TrainingJobStatus` is `Failed`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failure_reason: Option<String>,
 }
 
 /// A training-job name AWS accepts (`^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}`) for trial `trial`.
@@ -192,6 +196,8 @@ impl DescribeTrainingJob {
             }),
             training_time_in_seconds: outcome.training_time_in_seconds(),
             billable_time_in_seconds: outcome.billable_time_in_seconds(),
+            failure_reason: (outcome.outcome == Outcome::Failed)
+                .then(|| FAILURE_REASON_INTERNAL_ERROR.to_string()),
         }
     }
 }

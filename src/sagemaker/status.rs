@@ -65,6 +65,16 @@ pub const MESSAGE_PREPARING: &str = "Preparing the instances for training";
 pub const MESSAGE_INSUFFICIENT_CAPACITY: &str =
     "Insufficient capacity error from EC2 while launching instances, retrying!";
 
+/// `Starting` again after an `InternalServerError`, with a RetryStrategy attempt left.
+pub const MESSAGE_RETRYING: &str =
+    "Retrying the training job after an internal server error (RetryStrategy)";
+/// `FailureReason` of a job whose RetryStrategy attempts are exhausted (or that has none).
+pub const FAILURE_REASON_INTERNAL_ERROR: &str =
+    "InternalServerError: We encountered an internal error. Please try again.";
+/// The `Failed` transition's message for that job.
+pub const MESSAGE_INTERNAL_ERROR_FAILED: &str =
+    "Training job failed. InternalServerError: We encountered an internal error. Please try again.";
+
 impl SecondaryStatus {
     /// The API spelling.
     pub fn as_str(self) -> &'static str {

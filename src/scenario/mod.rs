@@ -5,6 +5,7 @@
 pub mod duration;
 pub mod keys;
 mod raw;
+pub mod request;
 
 use crate::engine::tick_clock::{TICK_POLICIES, TickClock, TickStart};
 use crate::error::InputError;
@@ -57,6 +58,9 @@ pub struct Job {
     pub algorithm_checkpoints: bool,
     /// `RetryStrategy.MaximumRetryAttempts` (0 = no retry strategy).
     pub max_retry_attempts: u32,
+    /// `InternalServerError`s per instance-held hour (0 = none): each ends the attempt; the
+    /// job retries while RetryStrategy attempts are left, else it ends `Failed`.
+    pub internal_error_rate: f64,
 }
 
 /// What the job does on its instances, in seconds.
@@ -188,11 +192,91 @@ impl Scenario {
         stem: &str,
         base_dir: &Path,
     ) -> Result<Self, InputError> {
-        let raw: RawScenario = toml::from_str(source).map_err(|e| toml_error(file, source, &e))?;
+        Self::from_toml_with_request(source, file, stem, base_dir, None, false)
+    }
+
+    /// Reads the scenario at `path` (the embedded default when `None`) with the job taken from
+    /// a CreateTrainingJob request body: `request` (from the command line) or the scenario's
+    /// `[job] request`. Values the scenario's `[job]` also gives must agree with the request;
+    /// the embedded default's `[job]` is replaced instead (the user did not write it).
+    pub fn load_with_request(
+        path: Option<&Path>,
+        request: Option<&Path>,
+    ) -> Result<Self, InputError> {
+        let request = request.map(|r| (r.to_path_buf(), r.display().to_string()));
+        match path {
+            None => Self::from_toml_with_request(
+                DEFAULT_SCENARIO,
+                "<embedded default>",
+                "default",
+                Path::new("."),
+                request,
+                true,
+            ),
+            Some(path) => {
+                let file = path.display().to_string();
+                let source = std::fs::read_to_string(path).map_err(|e| {
+                    InputError::new(&file, format!("cannot read the scenario: {e}"))
+                })?;
+                let stem = path
+                    .file_stem()
+                    .map(|s| s.to_string_lossy().into_owned())
+                    .unwrap_or_else(|| "scenario".to_string());
+                let base_dir = path.parent().unwrap_or(Path::new("."));
+                Self::from_toml_with_request(&source, &file, &stem, base_dir, request, false)
+            }
+        }
+    }
+
+    /// Parses scenario text with an optional request file (path, label) overriding the
+    /// scenario's `[job] request`.
+    fn from_toml_with_request(
+        source: &str,
+        file: &str,
+        stem: &str,
+        base_dir: &Path,
+        request: Option<(std::path::PathBuf, String)>,
+        replace_job: bool,
+    ) -> Result<Self, InputError> {
+        let mut raw: RawScenario =
+            toml::from_str(source).map_err(|e| toml_error(file, source, &e))?;
+        let request = match (request, &raw.job.request) {
+            (Some(given), _) => Some(given),
+            (None, Some(relative)) => {
+                let path = base_dir.join(relative);
+                if !path.is_file() {
+                    return Err(InputError::new(
+                        file,
+                        format!(
+                            "the CreateTrainingJob request \"{}\" does not exist",
+                            path.display()
+                        ),
+                    )
+                    .at_key("[job] request")
+                    .at_line(locate(source, Some("job"), &["request"])));
+                }
+                let label = path.display().to_string();
+                Some((path, label))
+            }
+            (None, None) => None,
+        };
+        let provenance = match request {
+            None => None,
+            Some((path, label)) => {
+                let request = request::Request::load(&path, &label)?;
+                if let Some(name) = &request.name
+                    && (raw.name.is_none() || replace_job)
+                {
+                    raw.name = Some(name.clone());
+                }
+                Some(request.apply(&mut raw.job, replace_job, file, source)?)
+            }
+        };
         Resolver {
             file,
             source,
             base_dir,
+            request: provenance.as_ref(),
         }
         .resolve(raw, stem)
     }
@@ -426,11 +510,25 @@ struct Resolver<'a> {
     file: &'a str,
     source: &'a str,
     base_dir: &'a Path,
+    /// Where `[job]` values read from a CreateTrainingJob request came from.
+    request: Option<&'a request::Provenance>,
 }
 
 impl Resolver<'_> {
-    /// An error about `key` in `[section]`, with the line of the key (or an alias).
+    /// The request origin of `[job] key`, when a request gave it.
+    fn request_origin(&self, key: &str) -> Option<(&request::Provenance, &request::Origin)> {
+        self.request
+            .and_then(|p| p.origin(key).map(|origin| (p, origin)))
+    }
+
+    /// An error about `key` in `[section]`, with the line of the key (or an alias); for a
+    /// `[job]` value that came from a request, the request file and its JSON key.
     fn error(&self, section: &str, keys: &[&str], message: impl Into<String>) -> InputError {
+        if section == "job"
+            && let Some((provenance, origin)) = self.request_origin(keys[0])
+        {
+            return provenance.error(origin, message);
+        }
         let section_name = (!section.is_empty()).then_some(section);
         let label = if section.is_empty() {
             keys[0].to_string()
@@ -755,6 +853,12 @@ impl Resolver<'_> {
             }
             // Rule 2: spot without MaxWait.
             (true, None) => {
+                if let Some((provenance, origin)) = self.request_origin("managed_spot") {
+                    return Err(provenance.error(
+                        origin,
+                        "StoppingCondition.MaxWaitTimeInSeconds is required when EnableManagedSpotTraining is true",
+                    ));
+                }
                 return Err(self.error(
                     "job",
                     MAX_WAIT,
@@ -790,10 +894,20 @@ impl Resolver<'_> {
             && !algorithm_checkpoints
             && max_wait_seconds.is_some_and(|w| w > NON_CHECKPOINTING_MAX_WAIT_SECONDS)
         {
+            let algorithm = match self.request_origin("algorithm_checkpoints") {
+                Some((provenance, origin)) => format!(
+                    "a built-in algorithm that cannot checkpoint ({} = {} in {})",
+                    origin.json_key, origin.shown, provenance.file
+                ),
+                None => "an algorithm that cannot checkpoint (algorithm_checkpoints = false)"
+                    .to_string(),
+            };
             return Err(self.error(
                 "job",
                 MAX_WAIT,
-                "managed spot training with an algorithm that cannot checkpoint (algorithm_checkpoints = false) is limited to 60 minutes: MaxWaitTimeInSeconds must be at most 3600",
+                format!(
+                    "managed spot training with {algorithm} is limited to 60 minutes: MaxWaitTimeInSeconds must be at most 3600"
+                ),
             ));
         }
         // Rule 6: RetryStrategy.MaximumRetryAttempts 1 … 30 (0 = no RetryStrategy).
@@ -825,7 +939,18 @@ impl Resolver<'_> {
                 format!("CheckpointConfig.S3Uri must start with s3:// or https://, got \"{uri}\""),
             ));
         }
+        let internal_error_rate = raw.internal_error_rate.unwrap_or(0.0);
+        if !(internal_error_rate.is_finite() && internal_error_rate >= 0.0) {
+            return Err(self.error(
+                "job",
+                &["internal_error_rate"],
+                format!(
+                    "expected InternalServerErrors per instance-held hour (a number ≥ 0), got {internal_error_rate}"
+                ),
+            ));
+        }
         Ok(Job {
+            internal_error_rate,
             instance_type,
             instance_count: instance_count as u32,
             volume_size_gb: volume_size_gb as u32,

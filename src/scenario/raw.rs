@@ -43,6 +43,10 @@ pub struct RawJob {
     pub max_retry_attempts: Option<i64>,
     #[serde(alias = "volume_size_in_gb")]
     pub volume_size_gb: Option<i64>,
+    /// A CreateTrainingJob request body (JSON) supplying the keys above.
+    pub request: Option<String>,
+    /// `InternalServerError`s per instance-held hour (the RetryStrategy fault model).
+    pub internal_error_rate: Option<f64>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -23,14 +23,20 @@ fn sigint_leaves_no_partial_files() {
     // Let it run (and start writing per-trial rows) before interrupting it.
     let started = Instant::now();
     while started.elapsed() < Duration::from_secs(20) {
-        let temporary = std::fs::read_dir(dir.path()).unwrap().flatten().any(|e| e.file_name().to_string_lossy().ends_with(".tmp"));
+        let temporary = std::fs::read_dir(dir.path())
+            .unwrap()
+            .flatten()
+            .any(|e| e.file_name().to_string_lossy().ends_with(".tmp"));
         if temporary {
             break;
         }
         std::thread::sleep(Duration::from_millis(50));
     }
     std::thread::sleep(Duration::from_millis(300));
-    let status = std::process::Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    let status = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
     assert!(status.success());
     let result = child.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&result.stderr);
@@ -67,7 +73,10 @@ fn a_run_estimated_to_take_hours_needs_yes() {
         .unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(2), "{stderr}");
-    assert!(stderr.contains("hours") && stderr.contains("--yes"), "{stderr}");
+    assert!(
+        stderr.contains("hours") && stderr.contains("--yes"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -89,7 +98,12 @@ fn merge_never_overwrites_an_input() {
         .arg(dir.path())
         .output()
         .unwrap();
-    assert_eq!(output.status.code(), Some(2), "{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(
+        output.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     assert!(String::from_utf8_lossy(&output.stderr).contains("overwrite"));
     assert_eq!(std::fs::read(&partial).unwrap(), before);
 }

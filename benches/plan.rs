@@ -1,0 +1,56 @@
+//! Planner time: the 100-point MaxWait curve of the embedded default scenario at 10^5 trials
+//! per point (the same trials at every point), all cores, without the lever advice or the
+//! chart detail run.
+//!
+//! `cargo bench --bench plan` prints criterion's figures and then the seconds per plan.
+
+use criterion::Criterion;
+use spotsim::Scenario;
+use spotsim::plan::{GridSpec, PlanOptions, plan};
+use std::hint::black_box;
+use std::path::Path;
+
+const TRIALS: u64 = 100_000;
+const POINTS: usize = 100;
+
+fn benches(c: &mut Criterion) {
+    let scenario = Scenario::embedded_default();
+    let mut options = PlanOptions::from_scenario(&scenario);
+    options.trials = TRIALS;
+    options.grid = GridSpec {
+        points: Some(POINTS),
+        ..GridSpec::default()
+    };
+    options.advise = false;
+    options.detail = false;
+    let mut group = c.benchmark_group("plan_default");
+    group.sample_size(10);
+    group.bench_function("max_wait_curve_100_points_1e5_trials", |b| {
+        b.iter(|| black_box(plan(&scenario, &options, None).expect("the default plans")))
+    });
+    group.finish();
+}
+
+/// Mean time per iteration of a finished benchmark, from criterion's estimates.
+fn mean_nanoseconds(bench: &str) -> Option<f64> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("target/criterion/plan_default")
+        .join(bench)
+        .join("new/estimates.json");
+    let text = std::fs::read_to_string(path).ok()?;
+    let value: serde_json::Value = serde_json::from_str(&text).ok()?;
+    value["mean"]["point_estimate"].as_f64()
+}
+
+fn main() {
+    let mut criterion = Criterion::default().configure_from_args();
+    benches(&mut criterion);
+    criterion.final_summary();
+    if let Some(ns) = mean_nanoseconds("max_wait_curve_100_points_1e5_trials") {
+        println!(
+            "planner, default scenario, {POINTS}-point MaxWait curve at {TRIALS} trials: {:.3} s per plan ({} threads)",
+            ns * 1e-9,
+            rayon::current_num_threads()
+        );
+    }
+}
