@@ -200,7 +200,9 @@ pub fn load_price_history(
             .trim()
             .parse()
             .ok()
-            .filter(|p: &f64| p.is_finite() && *p >= 0.0)
+            .filter(|p: &f64| {
+                p.is_finite() && (0.0..=crate::scenario::MAX_PRICE_PER_HOUR).contains(p)
+            })
             .ok_or_else(|| {
                 InputError::new(file, format!("expected a price ≥ 0, got \"{price_text}\""))
                     .at_key(key("SpotPrice"))

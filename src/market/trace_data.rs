@@ -349,7 +349,10 @@ impl TraceData {
                 for (i, p) in list.iter().enumerate() {
                     prices.push(
                         p.as_f64()
-                            .filter(|x| x.is_finite() && *x >= 0.0)
+                            .filter(|x| {
+                                x.is_finite()
+                                    && (0.0..=crate::scenario::MAX_PRICE_PER_HOUR).contains(x)
+                            })
                             .ok_or_else(|| {
                                 InputError::new(file, format!("expected a price ≥ 0, got {p}"))
                                     .at_key(format!("prices[{i}]"))

@@ -61,11 +61,19 @@ pub fn parse_duration(text: &str) -> Result<f64, String> {
     check_seconds(total).map_err(|e| format!("{e} (got \"{text}\")"))
 }
 
+/// The longest duration spotsim accepts anywhere (ten years): longer values are typos or
+/// overflow attempts, and would make sums of held time lose their seconds.
+pub const MAX_DURATION_SECONDS: f64 = 10.0 * 365.25 * 86_400.0;
+
 fn check_seconds(seconds: f64) -> Result<f64, String> {
     if !seconds.is_finite() {
         Err("a duration must be finite".to_string())
     } else if seconds < 0.0 {
         Err("a duration cannot be negative".to_string())
+    } else if seconds > MAX_DURATION_SECONDS {
+        Err(format!(
+            "a duration of {seconds:.3e} s is more than ten years"
+        ))
     } else {
         Ok(seconds)
     }

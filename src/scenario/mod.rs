@@ -32,6 +32,9 @@ pub const DEFAULT_MAX_RUNTIME_SECONDS: f64 = 86_400.0;
 pub const NON_CHECKPOINTING_MAX_WAIT_SECONDS: f64 = 3600.0;
 /// Longest MaxWait spotsim simulates (one year); AWS publishes no upper bound.
 pub const MAX_WAIT_LIMIT_SECONDS: f64 = 365.0 * 86_400.0;
+/// The highest price per instance-hour spotsim accepts (USD): above it a price is a typo (the
+/// largest GPU instances cost tens of dollars an hour).
+pub const MAX_PRICE_PER_HOUR: f64 = 100_000.0;
 /// Most trials one run accepts.
 pub const MAX_TRIALS: u64 = 1_000_000_000_000;
 
@@ -1224,11 +1227,14 @@ impl Resolver<'_> {
             )
             .at_key("[pricing] on_demand_per_hour")
         })?;
-        if !(on_demand_per_hour.is_finite() && on_demand_per_hour > 0.0) {
+        if !(on_demand_per_hour.is_finite()
+            && on_demand_per_hour > 0.0
+            && on_demand_per_hour <= MAX_PRICE_PER_HOUR)
+        {
             return Err(self.error(
                 "pricing",
                 &["on_demand_per_hour"],
-                format!("expected a price greater than zero, got {on_demand_per_hour}"),
+                format!("expected a price greater than zero and at most {MAX_PRICE_PER_HOUR} USD per hour, got {on_demand_per_hour}"),
             ));
         }
         let given: Vec<&str> = [
@@ -1249,11 +1255,13 @@ impl Resolver<'_> {
             ));
         }
         let spot = if let Some(price) = raw.spot_per_hour {
-            if !(price.is_finite() && price >= 0.0) {
+            if !(price.is_finite() && (0.0..=MAX_PRICE_PER_HOUR).contains(&price)) {
                 return Err(self.error(
                     "pricing",
                     &["spot_per_hour"],
-                    format!("expected a price of zero or more, got {price}"),
+                    format!(
+                        "expected a price from 0 to {MAX_PRICE_PER_HOUR} USD per hour, got {price}"
+                    ),
                 ));
             }
             SpotPrice::Constant(price)
@@ -1440,7 +1448,7 @@ impl Resolver<'_> {
             for (i, p) in list.iter().enumerate() {
                 prices.push(
                     p.as_f64()
-                        .filter(|x| x.is_finite() && *x >= 0.0)
+                        .filter(|x| x.is_finite() && (0.0..=MAX_PRICE_PER_HOUR).contains(x))
                         .ok_or_else(|| {
                             InputError::new(&file, format!("expected a price ≥ 0, got {p}"))
                                 .at_key(format!("[{i}]"))
