@@ -4,6 +4,9 @@
 //! throughput (engine + streaming summary, one thread) to the lean loop's, both measured in
 //! this run.
 
+#[path = "common/mod.rs"]
+mod common;
+
 use criterion::{Criterion, Throughput};
 use spotsim::montecarlo::{run_parallel, run_range};
 use spotsim::{Engine, Scenario};
@@ -45,15 +48,9 @@ fn benches(c: &mut Criterion) {
     group.finish();
 }
 
-/// Mean time per iteration of a finished benchmark, from criterion's estimates.
+/// Mean time per iteration of a finished benchmark of this group, from criterion's estimates.
 fn mean_nanoseconds(bench: &str) -> Option<f64> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("target/criterion/reference_model")
-        .join(bench)
-        .join("new/estimates.json");
-    let text = std::fs::read_to_string(path).ok()?;
-    let value: serde_json::Value = serde_json::from_str(&text).ok()?;
-    value["mean"]["point_estimate"].as_f64()
+    common::mean_nanoseconds("reference_model", bench)
 }
 
 fn main() {

@@ -4,11 +4,13 @@
 //!
 //! `cargo bench --bench plan` prints criterion's figures and then the seconds per plan.
 
+#[path = "common/mod.rs"]
+mod common;
+
 use criterion::Criterion;
 use spotsim::Scenario;
 use spotsim::plan::{GridSpec, PlanOptions, plan};
 use std::hint::black_box;
-use std::path::Path;
 
 const TRIALS: u64 = 100_000;
 const POINTS: usize = 100;
@@ -31,15 +33,9 @@ fn benches(c: &mut Criterion) {
     group.finish();
 }
 
-/// Mean time per iteration of a finished benchmark, from criterion's estimates.
+/// Mean time per iteration of a finished benchmark of this group, from criterion's estimates.
 fn mean_nanoseconds(bench: &str) -> Option<f64> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("target/criterion/plan_default")
-        .join(bench)
-        .join("new/estimates.json");
-    let text = std::fs::read_to_string(path).ok()?;
-    let value: serde_json::Value = serde_json::from_str(&text).ok()?;
-    value["mean"]["point_estimate"].as_f64()
+    common::mean_nanoseconds("plan_default", bench)
 }
 
 fn main() {

@@ -4,6 +4,9 @@
 //!
 //! `cargo bench --bench tick` prints criterion's figures and then the windows/s of both.
 
+#[path = "common/mod.rs"]
+mod common;
+
 use criterion::{Criterion, Throughput};
 use spotsim::montecarlo::run_range;
 use spotsim::{Engine, Scenario};
@@ -42,15 +45,9 @@ fn benches(c: &mut Criterion) {
     group.finish();
 }
 
-/// Mean time per iteration of a finished benchmark, from criterion's estimates.
+/// Mean time per iteration of a finished benchmark of this group, from criterion's estimates.
 fn mean_nanoseconds(bench: &str) -> Option<f64> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("target/criterion/tick_v100_us_west_2a")
-        .join(bench)
-        .join("new/estimates.json");
-    let text = std::fs::read_to_string(path).ok()?;
-    let value: serde_json::Value = serde_json::from_str(&text).ok()?;
-    value["mean"]["point_estimate"].as_f64()
+    common::mean_nanoseconds("tick_v100_us_west_2a", bench)
 }
 
 fn main() {

@@ -68,6 +68,20 @@ pub(crate) fn load_scenario(path: Option<&PathBuf>) -> Result<Scenario, InputErr
     Ok(scenario)
 }
 
+/// `--trials` within 1 … [`crate::scenario::MAX_TRIALS`].
+pub(crate) fn checked_trials(trials: u64) -> Result<u64, InputError> {
+    let max = crate::scenario::MAX_TRIALS;
+    if (1..=max).contains(&trials) {
+        Ok(trials)
+    } else {
+        Err(InputError::new(
+            "command line",
+            format!("expected between 1 and {max} trials, got {trials}"),
+        )
+        .at_key("--trials"))
+    }
+}
+
 /// Refuses (exit 2) a run estimated to take more than an hour unless `--yes` was given.
 pub(crate) fn confirm_long_run(
     scenario: &Scenario,

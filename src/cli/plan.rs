@@ -5,7 +5,6 @@ use crate::error::InputError;
 use crate::plan::{GridSpec, PlanOptions, Sweep, build_grid, plan};
 use crate::report::output::write_plan_files;
 use crate::report::{Format, json, plan as plan_report};
-use crate::scenario::MAX_TRIALS;
 use crate::scenario::duration::parse_duration;
 use anyhow::Context;
 use clap::Args;
@@ -72,14 +71,7 @@ pub(super) fn run(args: PlanArgs) -> anyhow::Result<()> {
     let scenario = super::load_scenario(args.scenario.as_ref())?;
     let mut options = PlanOptions::from_scenario(&scenario);
     if let Some(trials) = args.trials {
-        if !(1..=MAX_TRIALS).contains(&trials) {
-            return Err(cli_error(
-                "--trials",
-                format!("expected between 1 and {MAX_TRIALS} trials, got {trials}"),
-            )
-            .into());
-        }
-        options.trials = trials;
+        options.trials = super::checked_trials(trials)?;
     }
     if let Some(seed) = args.seed {
         options.seed = seed;

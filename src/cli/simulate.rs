@@ -8,7 +8,6 @@ use crate::montecarlo::{
     SimulationSummary, TrialRow, execute, scenario_hash, with_threads,
 };
 use crate::report::{Format, json, render_summary, write_atomic, write_summary_files};
-use crate::scenario::MAX_TRIALS;
 use anyhow::Context;
 use clap::Args;
 use std::io::Write;
@@ -106,15 +105,7 @@ struct PerTrialWriter {
 
 impl PerTrialWriter {
     fn create(path: &Path) -> anyhow::Result<Self> {
-        let folder = path
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let temporary = folder.join(format!(".{name}.{}.tmp", std::process::id()));
+        let temporary = crate::report::temporary_path(path);
         let file = std::fs::File::create(&temporary)
             .with_context(|| format!("could not create '{}'", temporary.display()))?;
         Ok(Self {
@@ -156,14 +147,7 @@ pub(super) fn run(args: SimulateArgs) -> anyhow::Result<()> {
         super::describe::load_scenario_with_request(args.scenario.as_ref(), args.request.as_ref())?;
     let mut options = RunOptions::from_scenario(&scenario);
     if let Some(trials) = args.trials {
-        if !(1..=MAX_TRIALS).contains(&trials) {
-            return Err(cli_error(
-                "--trials",
-                format!("expected between 1 and {MAX_TRIALS} trials, got {trials}"),
-            )
-            .into());
-        }
-        options.trials = trials;
+        options.trials = super::checked_trials(trials)?;
     }
     if let Some(seed) = args.seed {
         options.seed = seed;

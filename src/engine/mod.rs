@@ -55,6 +55,17 @@ impl Outcome {
         Outcome::Failed,
     ];
 
+    /// Position in [`Outcome::ALL`] (the index of per-outcome counts).
+    #[inline]
+    pub fn index(self) -> usize {
+        match self {
+            Outcome::Completed => 0,
+            Outcome::MaxWaitTimeExceeded => 1,
+            Outcome::MaxRuntimeExceeded => 2,
+            Outcome::Failed => 3,
+        }
+    }
+
     /// The API spelling (the terminal `SecondaryStatus`).
     pub fn as_str(self) -> &'static str {
         self.status().as_str()

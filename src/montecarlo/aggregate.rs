@@ -32,21 +32,12 @@ pub struct Aggregate {
     pub lost_training_seconds: Metric,
 }
 
-fn outcome_index(outcome: Outcome) -> usize {
-    match outcome {
-        Outcome::Completed => 0,
-        Outcome::MaxWaitTimeExceeded => 1,
-        Outcome::MaxRuntimeExceeded => 2,
-        Outcome::Failed => 3,
-    }
-}
-
 impl Aggregate {
     /// Adds one trial.
     #[inline]
     pub fn add(&mut self, trial: &TrialOutcome) {
         self.trials += 1;
-        self.outcome_counts[outcome_index(trial.outcome)] += 1;
+        self.outcome_counts[trial.outcome.index()] += 1;
         self.wall_clock_seconds.add(trial.wall_clock_seconds);
         if trial.outcome == Outcome::Completed {
             self.completion_seconds.add(trial.wall_clock_seconds);
@@ -63,7 +54,7 @@ impl Aggregate {
 
     /// Trials that ended with `outcome`.
     pub fn count(&self, outcome: Outcome) -> u64 {
-        self.outcome_counts[outcome_index(outcome)]
+        self.outcome_counts[outcome.index()]
     }
 }
 

@@ -100,20 +100,11 @@ pub struct PointAggregate {
     pub aws_savings_percent: Moments,
 }
 
-fn outcome_index(outcome: Outcome) -> usize {
-    match outcome {
-        Outcome::Completed => 0,
-        Outcome::MaxWaitTimeExceeded => 1,
-        Outcome::MaxRuntimeExceeded => 2,
-        Outcome::Failed => 3,
-    }
-}
-
 impl PointAggregate {
     #[inline]
     fn add(&mut self, outcome: Outcome, cost_usd: f64, aws_savings_percent: Option<f64>) {
         self.trials += 1;
-        self.outcome_counts[outcome_index(outcome)] += 1;
+        self.outcome_counts[outcome.index()] += 1;
         self.cost_usd.add(cost_usd);
         if let Some(savings) = aws_savings_percent {
             self.aws_savings_percent.add(savings);
@@ -126,7 +117,7 @@ impl PointAggregate {
 
     /// Trials that ended with `outcome`.
     pub fn count(&self, outcome: Outcome) -> u64 {
-        self.outcome_counts[outcome_index(outcome)]
+        self.outcome_counts[outcome.index()]
     }
 }
 

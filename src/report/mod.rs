@@ -9,6 +9,8 @@ pub mod output;
 pub mod plan;
 mod table;
 
+pub(crate) use table::align;
+
 use crate::montecarlo::SimulationSummary;
 use crate::stats::Summary;
 use std::io::Write;
@@ -88,9 +90,9 @@ pub(crate) fn metric_rows(
     ]
 }
 
-/// Writes `contents` to `path` atomically: a temporary file in the same folder, flushed, then
-/// renamed over the target.
-pub fn write_atomic(path: &Path, contents: &[u8]) -> std::io::Result<()> {
+/// The temporary file a write of `path` goes through: hidden, in the same folder (so the final
+/// rename is atomic), named after the process.
+pub fn temporary_path(path: &Path) -> std::path::PathBuf {
     let folder = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -99,7 +101,13 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> std::io::Result<()> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let temporary = folder.join(format!(".{name}.{}.tmp", std::process::id()));
+    folder.join(format!(".{name}.{}.tmp", std::process::id()))
+}
+
+/// Writes `contents` to `path` atomically: a temporary file in the same folder, flushed, then
+/// renamed over the target.
+pub fn write_atomic(path: &Path, contents: &[u8]) -> std::io::Result<()> {
+    let temporary = temporary_path(path);
     let result = (|| {
         let mut file = std::fs::File::create(&temporary)?;
         file.write_all(contents)?;

@@ -66,7 +66,7 @@ pub(crate) fn align(rows: &[Vec<String>]) -> String {
     for row in rows {
         let mut line = String::new();
         for (c, cell) in row.iter().enumerate() {
-            let pad = widths[c] - cell.chars().count();
+            let pad = widths[c].saturating_sub(cell.chars().count());
             if c == 0 {
                 line.push_str(cell);
                 line.push_str(&" ".repeat(pad));
