@@ -63,21 +63,7 @@ pub(super) fn build(
     keys: &mut Keys,
     context: &MarketContext,
 ) -> Result<Box<dyn Market>, InputError> {
-    let path_text = keys.string("path")?.ok_or_else(|| {
-        keys.error(
-            "path",
-            "model \"bootstrap\" needs the path of the trace file (relative to the scenario)",
-        )
-    })?;
-    let format = match keys.string("format")? {
-        None => None,
-        Some(name) => Some(TraceFormat::parse(&name).ok_or_else(|| {
-            keys.error(
-                "format",
-                format!("expected \"csv\", \"json\" or \"events\", got \"{name}\""),
-            )
-        })?),
-    };
+    let (path_text, format) = super::trace::path_and_format(keys, "bootstrap")?;
     let convention = match keys.string("convention")? {
         None => None,
         Some(name) => Some(Convention::parse(&name).ok_or_else(|| {

@@ -58,14 +58,17 @@ pub struct Trace {
     format_text: &'static str,
 }
 
-pub(super) fn build(
+/// The `path` and optional `format` keys every trace-reading model takes.
+pub(super) fn path_and_format(
     keys: &mut Keys,
-    context: &MarketContext,
-) -> Result<Box<dyn Market>, InputError> {
+    model: &str,
+) -> Result<(String, Option<TraceFormat>), InputError> {
     let path_text = keys.string("path")?.ok_or_else(|| {
         keys.error(
             "path",
-            "model \"trace\" needs the path of the trace file (relative to the scenario)",
+            format!(
+                "model \"{model}\" needs the path of the trace file (relative to the scenario)"
+            ),
         )
     })?;
     let format = match keys.string("format")? {
@@ -77,6 +80,14 @@ pub(super) fn build(
             )
         })?),
     };
+    Ok((path_text, format))
+}
+
+pub(super) fn build(
+    keys: &mut Keys,
+    context: &MarketContext,
+) -> Result<Box<dyn Market>, InputError> {
+    let (path_text, format) = path_and_format(keys, "trace")?;
     let max_gap_factor = keys.number("max_gap")?.unwrap_or(2.0);
     if max_gap_factor < 1.0 {
         return Err(keys.error(
