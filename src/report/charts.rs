@@ -86,6 +86,20 @@ fn caption_font() -> FontDesc<'static> {
     FontDesc::new(FontFamily::Name(FONT), 24.0, FontStyle::Bold)
 }
 
+/// The legend every chart draws: the same font, a translucent white box, a grey border.
+fn draw_legend<'a, DB: DrawingBackend + 'a, CT: CoordTranslate>(
+    chart: &mut ChartContext<'a, DB, CT>,
+    position: SeriesLabelPosition,
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    chart
+        .configure_series_labels()
+        .position(position)
+        .label_font(label_font(16.0))
+        .background_style(WHITE.mix(0.9))
+        .border_style(GREY)
+        .draw()
+}
+
 fn label_font(size: f64) -> FontDesc<'static> {
     FontDesc::new(FontFamily::Name(FONT), size, FontStyle::Normal)
 }
@@ -211,13 +225,7 @@ impl Chart for CompletionChart {
                     )),
             )))?;
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::LowerRight)
-            .label_font(label_font(16.0))
-            .background_style(WHITE.mix(0.9))
-            .border_style(GREY)
-            .draw()?;
+        draw_legend(&mut chart, SeriesLabelPosition::LowerRight)?;
         Ok(())
     }
 }
@@ -335,13 +343,7 @@ impl Chart for CostChart {
                 .label(format!("recommended: {hours:.1} h, ${cost:.2}"))
                 .legend(|(x, y)| Circle::new((x + 11, y), 6, GREEN.filled()));
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::MiddleRight)
-            .label_font(label_font(16.0))
-            .background_style(WHITE.mix(0.9))
-            .border_style(GREY)
-            .draw()?;
+        draw_legend(&mut chart, SeriesLabelPosition::MiddleRight)?;
         Ok(())
     }
 }
@@ -408,13 +410,7 @@ impl Chart for WallClockCdf {
                 .label(format!("MaxWait {w:.1} h"))
                 .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 22, y)], RED.stroke_width(2)));
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperLeft)
-            .label_font(label_font(16.0))
-            .background_style(WHITE.mix(0.9))
-            .border_style(GREY)
-            .draw()?;
+        draw_legend(&mut chart, SeriesLabelPosition::UpperLeft)?;
         Ok(())
     }
 }
@@ -501,13 +497,7 @@ impl Chart for CostHistogram {
                 .label(format!("on-demand ${on_demand:.2}"))
                 .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 22, y)], RED.stroke_width(2)));
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperLeft)
-            .label_font(label_font(16.0))
-            .background_style(WHITE.mix(0.9))
-            .border_style(GREY)
-            .draw()?;
+        draw_legend(&mut chart, SeriesLabelPosition::UpperLeft)?;
         Ok(())
     }
 }

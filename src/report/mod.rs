@@ -47,6 +47,15 @@ pub fn json<T: serde::Serialize>(value: &T) -> String {
     text
 }
 
+/// `x` with `decimals` decimals, or "–" when it is undefined.
+pub(crate) fn fixed_or_dash(x: f64, decimals: usize) -> String {
+    if x.is_finite() {
+        format!("{x:.decimals$}")
+    } else {
+        "–".to_string()
+    }
+}
+
 /// A percentage for people, or "–" when it is undefined.
 pub(crate) fn percent_or_dash(x: f64) -> String {
     if x.is_finite() {

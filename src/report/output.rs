@@ -6,8 +6,8 @@ use super::charts::{
     StatusTimeline, TimelineRow, WallClockCdf,
 };
 use super::html::{Block, render};
-use super::plan::{SHOWN_ROWS, shown_rows};
-use super::{charts, json, write_atomic};
+use super::plan::{SHOWN_ROWS, point_cells, shown_rows};
+use super::{charts, fixed_or_dash, json, write_atomic};
 use crate::engine::{Timeline, TrialOutcome};
 use crate::montecarlo::{Aggregate, SimulationSummary};
 use crate::plan::{Plan, words};
@@ -181,20 +181,8 @@ fn summary_blocks(summary: &SimulationSummary) -> Vec<Block> {
         highlight: Vec::new(),
     });
     let m = &summary.metrics;
-    let hours = |x: f64| {
-        if x.is_finite() {
-            format!("{:.2}", x / 3600.0)
-        } else {
-            "–".into()
-        }
-    };
-    let plain = |x: f64| {
-        if x.is_finite() {
-            format!("{x:.2}")
-        } else {
-            "–".into()
-        }
-    };
+    let hours = |x: f64| fixed_or_dash(x / 3600.0, 2);
+    let plain = |x: f64| fixed_or_dash(x, 2);
     let metric_rows = [
         ("Wall clock (h)", &m.wall_clock_seconds, true),
         ("Completion time (h)", &m.completion_seconds, true),
@@ -276,20 +264,6 @@ fn plan_table(plan: &Plan, indices: &[usize]) -> Block {
         .iter()
         .map(|&i| {
             let p = &plan.points[i];
-            let money = |x: f64| {
-                if x.is_finite() {
-                    format!("{x:.2}")
-                } else {
-                    "–".into()
-                }
-            };
-            let pct = |x: f64| {
-                if x.is_finite() {
-                    format!("{x:.1}")
-                } else {
-                    "–".into()
-                }
-            };
             let note = if recommended == Some(i) {
                 " ✓"
             } else if plan.scenario_max_wait_seconds == Some(p.max_wait_seconds) {
@@ -297,19 +271,12 @@ fn plan_table(plan: &Plan, indices: &[usize]) -> Block {
             } else {
                 ""
             };
-            vec![
+            let mut row = vec![
                 format!("{:.1}{note}", p.max_wait_seconds / 3600.0),
                 format!("{:.0}", p.max_wait_seconds),
-                format!("{:.4}", p.completed.probability),
-                format!("[{:.4}, {:.4}]", p.completed.ci95[0], p.completed.ci95[1]),
-                format!("{:.4}", p.max_wait_time_exceeded.probability),
-                money(p.cost_usd.mean),
-                money(p.cost_usd.p50),
-                money(p.cost_usd.p95),
-                money(p.cost_per_completed_job_usd),
-                pct(p.true_savings_percent),
-                pct(p.aws_savings_percent),
-            ]
+            ];
+            row.extend(point_cells(p));
+            row
         })
         .collect();
     let highlight = indices

@@ -1,5 +1,6 @@
 //! The MaxWait plan as a terminal table, CSV (one row per MaxWait), JSON and Markdown.
 
+use super::fixed_or_dash;
 use super::table::align;
 use crate::plan::{Plan, PlanPoint, words};
 use serde::{Deserialize, Serialize};
@@ -163,27 +164,12 @@ fn note(plan: &Plan, index: usize, point: &PlanPoint) -> &'static str {
     }
 }
 
-fn money(x: f64) -> String {
-    if x.is_finite() {
-        format!("{x:.2}")
-    } else {
-        "–".into()
-    }
-}
-
-fn pct(x: f64) -> String {
-    if x.is_finite() {
-        format!("{x:.1}")
-    } else {
-        "–".into()
-    }
-}
-
-/// The cells of one table row.
-fn cells(plan: &Plan, index: usize) -> Vec<String> {
-    let p = &plan.points[index];
+/// The cells of a MaxWait point from P(Completed) to AWS's savings, shared by the terminal,
+/// Markdown and HTML tables.
+pub(crate) fn point_cells(p: &PlanPoint) -> Vec<String> {
+    let money = |x| fixed_or_dash(x, 2);
+    let pct = |x| fixed_or_dash(x, 1);
     vec![
-        format!("{:.1}", p.max_wait_seconds / 3600.0),
         format!("{:.4}", p.completed.probability),
         format!("[{:.4}, {:.4}]", p.completed.ci95[0], p.completed.ci95[1]),
         format!("{:.4}", p.max_wait_time_exceeded.probability),
@@ -193,8 +179,16 @@ fn cells(plan: &Plan, index: usize) -> Vec<String> {
         money(p.cost_per_completed_job_usd),
         pct(p.true_savings_percent),
         pct(p.aws_savings_percent),
-        note(plan, index, p).to_string(),
     ]
+}
+
+/// The cells of one table row.
+fn cells(plan: &Plan, index: usize) -> Vec<String> {
+    let p = &plan.points[index];
+    let mut row = vec![format!("{:.1}", p.max_wait_seconds / 3600.0)];
+    row.extend(point_cells(p));
+    row.push(note(plan, index, p).to_string());
+    row
 }
 
 const HEADER: [&str; 11] = [
@@ -293,9 +287,9 @@ fn interval_rows(plan: &Plan) -> Vec<Vec<String>> {
                     "[{:.4}, {:.4}]",
                     r.p_completed_ci95[0], r.p_completed_ci95[1]
                 ),
-                money(r.cost_mean_usd),
-                money(r.cost_per_completed_job_usd),
-                pct(r.true_savings_percent),
+                fixed_or_dash(r.cost_mean_usd, 2),
+                fixed_or_dash(r.cost_per_completed_job_usd, 2),
+                fixed_or_dash(r.true_savings_percent, 1),
             ],
             None => vec![
                 interval,
