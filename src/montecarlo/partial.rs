@@ -38,22 +38,62 @@ pub struct Partial {
     pub aggregate: Aggregate,
 }
 
-/// FNV-1a, 64 bit: a stable fingerprint (not a security hash).
-fn fnv1a64(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, &b| {
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+
+/// FNV-1a, 64 bit, continued from `hash`: a stable fingerprint (not a security hash).
+fn fnv1a64(hash: u64, bytes: &[u8]) -> u64 {
+    bytes.iter().fold(hash, |hash, &b| {
         (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
     })
 }
 
-/// The fingerprint of a scenario's resolved form, ignoring its trials and seed.
+/// Resolved keys whose string value names an input file (traces, price files, snapshots).
+const FILE_KEYS: &[&str] = &["path", "spot_prices", "spot_price_history"];
+
+/// The fingerprint of a file's bytes, read in chunks; `None` when it cannot be read.
+fn file_fingerprint(path: &std::path::Path) -> Option<u64> {
+    use std::io::Read;
+    let mut file = std::fs::File::open(path).ok()?;
+    let mut buffer = vec![0u8; 1 << 16];
+    let mut hash = FNV_OFFSET;
+    loop {
+        let n = file.read(&mut buffer).ok()?;
+        if n == 0 {
+            return Some(hash);
+        }
+        hash = fnv1a64(hash, &buffer[..n]);
+    }
+}
+
+/// Replaces every input-file path in `table` by the fingerprint of the file's content, so a
+/// scenario is the same wherever its data is mounted (a cluster's nodes, a CI checkout).
+fn fingerprint_files(table: &mut toml::Table) {
+    for (key, value) in table.iter_mut() {
+        match value {
+            toml::Value::Table(inner) => fingerprint_files(inner),
+            toml::Value::String(text) if FILE_KEYS.contains(&key.as_str()) => {
+                let path = std::path::Path::new(text.as_str());
+                if path.is_file()
+                    && let Some(hash) = file_fingerprint(path)
+                {
+                    *text = format!("content fnv1a64:{hash:016x}");
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The fingerprint of a scenario's resolved form, ignoring its trials and seed. Input files
+/// count by their content, not by where they lie.
 pub fn scenario_hash(scenario: &Scenario) -> String {
     let mut normalised = scenario.clone();
     normalised.simulation.trials = 1;
     normalised.simulation.seed = 0;
-    format!(
-        "fnv1a64:{:016x}",
-        fnv1a64(normalised.to_toml_string().as_bytes())
-    )
+    let mut table = normalised.resolved_table();
+    fingerprint_files(&mut table);
+    let text = toml::to_string(&table).unwrap_or_default();
+    format!("fnv1a64:{:016x}", fnv1a64(FNV_OFFSET, text.as_bytes()))
 }
 
 /// The merged content of a complete set of partials.

@@ -291,6 +291,12 @@ impl Scenario {
 
     /// The fully resolved scenario as TOML (durations in seconds), for `spotsim validate`.
     pub fn to_toml_string(&self) -> String {
+        toml::to_string(&self.resolved_table()).unwrap_or_default()
+    }
+
+    /// The fully resolved scenario as a TOML table: every key with its effective value, file
+    /// paths absolute, durations in seconds.
+    pub fn resolved_table(&self) -> toml::Table {
         use crate::market::seconds_value as sec;
         use toml::Value;
         let mut root = toml::Table::new();
@@ -408,7 +414,7 @@ impl Scenario {
         };
         simulation.insert("clock".into(), Value::String(clock.into()));
         root.insert("simulation".into(), Value::Table(simulation));
-        toml::to_string(&root).unwrap_or_default()
+        root
     }
 }
 

@@ -286,3 +286,73 @@ fn early_stopping_is_deterministic_and_meets_the_precision() {
     let half_width = (ci[1].as_f64().unwrap() - ci[0].as_f64().unwrap()) / 2.0;
     assert!(half_width < 0.004, "{half_width}");
 }
+
+#[test]
+fn partials_merge_wherever_the_data_is_mounted_but_not_across_different_data() {
+    // Two nodes of a cluster mount the same trace at different paths: their shards are one run.
+    // A node whose trace differs by one row is refused by the scenario fingerprint.
+    let shared = crate::common::root().join("../shared/data/traces/aws-p3.2xlarge-2023-02-15");
+    let trace = std::fs::read_to_string(shared.join("us-east-1f.csv")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = |node: &str, trace_text: &str| {
+        let folder = dir.path().join(node);
+        std::fs::create_dir_all(&folder).unwrap();
+        std::fs::write(folder.join("zone.csv"), trace_text).unwrap();
+        let file = folder.join("replay.toml");
+        std::fs::write(
+            &file,
+            "name = \"replay\"\n\
+             [job]\ninstance_type = \"ml.p3.2xlarge\"\nmanaged_spot = true\n\
+             max_runtime = \"24h\"\nmax_wait = \"72h\"\ncheckpoint_s3_uri = \"s3://b/c\"\n\
+             [workload]\ntraining = \"20h\"\nprovisioning = \"5m\"\n\
+             [checkpoint]\npolicy = \"interval\"\ninterval = \"30m\"\nwrite = \"1m\"\n\
+             [market]\nmodel = \"trace\"\npath = \"zone.csv\"\nconvention = \"available\"\n\
+             start = \"random\"\nwrap = true\n\
+             [pricing]\non_demand_per_hour = 3.06\nspot_discount = 0.7\n",
+        )
+        .unwrap();
+        file
+    };
+    let partial = |scenario: &Path, index: u64| {
+        let file = scenario.with_file_name(format!("part-{index}.json"));
+        cargo_bin_cmd!("spotsim")
+            .arg("simulate")
+            .arg(scenario)
+            .args(["--trials", "2000", "--seed", "3", "--quiet"])
+            .args(["--shard", &format!("{index}/2"), "--partial"])
+            .arg(&file)
+            .assert()
+            .success();
+        file.display().to_string()
+    };
+    let node_a = scenario("node-a", &trace);
+    let node_b = scenario("node-b", &trace);
+    let output = merge(&[partial(&node_a, 0), partial(&node_b, 1)]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let single = cargo_bin_cmd!("spotsim")
+        .arg("simulate")
+        .arg(&node_a)
+        .args([
+            "--trials", "2000", "--seed", "3", "--quiet", "--format", "json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(without_run(&single.stdout), without_run(&output.stdout));
+
+    let mut rows: Vec<&str> = trace.lines().collect();
+    let last = rows.len() - 1;
+    let flipped = if rows[last].ends_with(",1") {
+        rows[last].replace(",1", ",0")
+    } else {
+        rows[last].replace(",0", ",1")
+    };
+    rows[last] = &flipped;
+    let node_c = scenario("node-c", &(rows.join("\n") + "\n"));
+    let output = merge(&[partial(&node_a, 0), partial(&node_c, 1)]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("scenario_hash"));
+}
