@@ -22,6 +22,8 @@ pub struct Reading {
     pub threshold: u32,
     /// Available intervals `[start, end)`.
     pub intervals: Vec<(f64, f64)>,
+    /// The factor of the typical row spacing beyond which a CSV gap is a hole.
+    pub max_gap_factor: f64,
 }
 
 /// Why a trace could not be read.
@@ -55,7 +57,8 @@ pub fn format_name(format: TraceFormat) -> &'static str {
     }
 }
 
-/// Loads `path` and resolves what its values mean.
+/// Loads `path` (streamed) and resolves what its values mean: `events_threshold` is the
+/// threshold of event lists when none is given (the job's instance count).
 pub fn read_trace(
     path: &Path,
     format: Option<TraceFormat>,
@@ -72,21 +75,37 @@ pub fn read_trace(
             ),
         ));
     }
-    let file = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        ReadError::Trace(InputError::new(
-            &file,
-            format!("cannot read the trace: {e}"),
-        ))
-    })?;
-    let format = format.unwrap_or_else(|| TraceFormat::guess(path, &text));
-    let data = match format {
-        TraceFormat::Csv => TraceData::from_csv(&file, &text, max_gap_factor),
-        TraceFormat::Json => TraceData::from_json(&file, &text),
-        TraceFormat::Events => TraceData::from_events(&file, &text),
+    let data = TraceData::load(path, format, max_gap_factor).map_err(ReadError::Trace)?;
+    let (convention, threshold) = meaning(&data, convention, threshold, events_threshold)?;
+    let intervals = data.availability(convention, threshold);
+    Ok(Reading {
+        format: data.format,
+        data,
+        convention,
+        threshold,
+        intervals,
+        max_gap_factor,
+    })
+}
+
+/// Where row `row` of `data` lies in its file.
+fn row_location(data: &TraceData, row: usize) -> String {
+    match data.format {
+        TraceFormat::Json => format!("data[{row}]"),
+        TraceFormat::Csv => format!("line {}", row + 2),
+        TraceFormat::Events => format!("row {}", row + 1),
     }
-    .map_err(ReadError::Trace)?;
-    let is_events = format == TraceFormat::Events;
+}
+
+/// The convention and threshold of `data`, from what was declared.
+fn meaning(
+    data: &TraceData,
+    convention: Option<Convention>,
+    threshold: Option<u32>,
+    events_threshold: u32,
+) -> Result<(Convention, u32), ReadError> {
+    let file = &data.file;
+    let is_events = data.format == TraceFormat::Events;
     let convention = match convention {
         Some(c) => c,
         None if is_events => Convention::Available,
@@ -100,18 +119,13 @@ pub fn read_trace(
         }
     };
     let non_binary = data.values.iter().position(|&v| v > 1);
-    let row_name = |row: usize| match format {
-        TraceFormat::Json => format!("data[{row}]"),
-        TraceFormat::Csv => format!("the row of line {}", row + 2),
-        TraceFormat::Events => format!("row {}", row + 1),
-    };
     if convention == Convention::Preempted {
         if let Some(row) = non_binary {
             return Err(option(
                 "convention",
                 format!(
                     "\"preempted\" traces hold 0/1 values, but {} of {file} has {}: a count trace uses convention \"available\" with a threshold",
-                    row_name(row),
+                    row_location(data, row),
                     data.values[row]
                 ),
             ));
@@ -133,7 +147,7 @@ pub fn read_trace(
                     "threshold",
                     format!(
                         "{} of {file} has the value {} (not 0/1): for a count trace give the threshold = the instances the job needs",
-                        row_name(row),
+                        row_location(data, row),
                         data.values[row]
                     ),
                 ));
@@ -141,12 +155,5 @@ pub fn read_trace(
             _ => 1,
         },
     };
-    let intervals = data.availability(convention, threshold);
-    Ok(Reading {
-        data,
-        format,
-        convention,
-        threshold,
-        intervals,
-    })
+    Ok((convention, threshold))
 }

@@ -34,7 +34,7 @@ use super::exponential::seconds_value;
 use super::trace_data::{Convention, TraceFormat};
 use super::{Capacity, Market, MarketContext, MarketState};
 use crate::error::InputError;
-use crate::fit::source::{ReadError, format_name, read_trace};
+use crate::fit::source::format_name;
 use crate::random::{TrialRng, unit_open_closed};
 use crate::scenario::keys::Keys;
 
@@ -63,39 +63,7 @@ pub(super) fn build(
     keys: &mut Keys,
     context: &MarketContext,
 ) -> Result<Box<dyn Market>, InputError> {
-    let (path_text, format) = super::trace::path_and_format(keys, "bootstrap")?;
-    let convention = match keys.string("convention")? {
-        None => None,
-        Some(name) => Some(Convention::parse(&name).ok_or_else(|| {
-            keys.error(
-                "convention",
-                format!(
-                    "expected \"available\" (1 = capacity) or \"preempted\" (1 = no capacity), got \"{name}\""
-                ),
-            )
-        })?),
-    };
-    let threshold = match keys.number("threshold")? {
-        None => None,
-        Some(t) if t >= 1.0 && t.fract() == 0.0 && t <= f64::from(u32::MAX) => Some(t as u32),
-        Some(t) => {
-            return Err(keys.error("threshold", format!("expected a whole number ≥ 1, got {t}")));
-        }
-    };
-    let max_gap = keys.number("max_gap")?.unwrap_or(2.0);
-    let path = context.base_dir.join(&path_text);
-    let reading = read_trace(
-        &path,
-        format,
-        convention,
-        threshold,
-        max_gap,
-        context.instance_count,
-    )
-    .map_err(|e| match e {
-        ReadError::Trace(error) => error,
-        ReadError::Option { key, message } => keys.error(key, message),
-    })?;
+    let (reading, path) = super::trace::read_keyed_trace(keys, context, "bootstrap")?;
     let file = reading.data.file.clone();
     let end = reading.data.end_seconds;
     let split = crate::fit::episodes(&reading.intervals, end);
@@ -155,7 +123,7 @@ pub(super) fn build(
         format: reading.format,
         convention: reading.convention,
         threshold: reading.threshold,
-        max_gap,
+        max_gap: reading.max_gap_factor,
     }))
 }
 

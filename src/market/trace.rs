@@ -11,6 +11,7 @@
 use super::trace_data::{Convention, TraceData, TraceFormat};
 use super::{Capacity, Market, MarketContext, MarketState, seconds_value};
 use crate::error::InputError;
+use crate::fit::source::{ReadError, Reading, format_name, read_trace};
 use crate::random::{Stream, TrialRng, unit_open_closed};
 use crate::scenario::keys::Keys;
 use std::sync::Arc;
@@ -83,94 +84,70 @@ pub(super) fn path_and_format(
     Ok((path_text, format))
 }
 
+/// Reads the trace a trace-reading model names, with its declared meaning (`path`, `format`,
+/// `convention`, `threshold`, `max_gap`); the path is returned as given joined to the
+/// scenario's folder.
+pub(super) fn read_keyed_trace(
+    keys: &mut Keys,
+    context: &MarketContext,
+    model: &str,
+) -> Result<(Reading, std::path::PathBuf), InputError> {
+    let (path_text, format) = path_and_format(keys, model)?;
+    let convention = match keys.string("convention")? {
+        None => None,
+        Some(name) => Some(Convention::parse(&name).ok_or_else(|| {
+            keys.error(
+                "convention",
+                format!(
+                    "expected \"available\" (1 = capacity) or \"preempted\" (1 = no capacity), got \"{name}\""
+                ),
+            )
+        })?),
+    };
+    let threshold = match keys.number("threshold")? {
+        None => None,
+        Some(t) if t >= 1.0 && t.fract() == 0.0 && t <= f64::from(u32::MAX) => Some(t as u32),
+        Some(t) => {
+            return Err(keys.error("threshold", format!("expected a whole number ≥ 1, got {t}")));
+        }
+    };
+    let max_gap = keys.number("max_gap")?.unwrap_or(2.0);
+    let path = context.base_dir.join(&path_text);
+    let reading = read_trace(
+        &path,
+        format,
+        convention,
+        threshold,
+        max_gap,
+        context.instance_count,
+    )
+    .map_err(|e| match e {
+        ReadError::Trace(error) => error,
+        ReadError::Option { key, message } => keys.error(key, message),
+    })?;
+    Ok((reading, path))
+}
+
 pub(super) fn build(
     keys: &mut Keys,
     context: &MarketContext,
 ) -> Result<Box<dyn Market>, InputError> {
-    let (path_text, format) = path_and_format(keys, "trace")?;
-    let max_gap_factor = keys.number("max_gap")?.unwrap_or(2.0);
-    if max_gap_factor < 1.0 {
-        return Err(keys.error(
-            "max_gap",
-            "a factor of the typical row spacing, at least 1 (default 2)",
-        ));
-    }
-    let path = context.base_dir.join(&path_text);
-    let data = TraceData::load(&path, format, max_gap_factor)?;
+    let (reading, path) = read_keyed_trace(keys, context, "trace")?;
+    let Reading {
+        data,
+        format,
+        convention,
+        threshold,
+        intervals,
+        ..
+    } = reading;
     // `validate` prints the absolute path so that its output works from any folder.
     let path_text = path
         .canonicalize()
         .unwrap_or(path.clone())
         .display()
         .to_string();
-    let format_text = match data.format {
-        TraceFormat::Csv => "csv",
-        TraceFormat::Json => "json",
-        TraceFormat::Events => "events",
-    };
-    let is_events = data.format == TraceFormat::Events;
-
-    let convention = match keys.string("convention")? {
-        Some(name) => Convention::parse(&name).ok_or_else(|| {
-            keys.error("convention", format!("expected \"available\" (1 = capacity) or \"preempted\" (1 = no capacity), got \"{name}\""))
-        })?,
-        None if is_events => Convention::Available,
-        None => {
-            return Err(keys.error(
-                "convention",
-                "declare what 1 means in this trace: convention = \"available\" (1 = capacity) or \"preempted\" (1 = no capacity); it is never guessed",
-            ));
-        }
-    };
-    let threshold_given = keys.number("threshold")?;
-    let non_binary_row = data.values.iter().position(|&v| v > 1);
-    let row_location = |row: usize| -> String {
-        match format_text {
-            "json" => format!("data[{row}]"),
-            "csv" => format!("line {}", row + 2),
-            _ => format!("row {}", row + 1),
-        }
-    };
-    if convention == Convention::Preempted {
-        if let Some(row) = non_binary_row {
-            return Err(keys.error(
-                "convention",
-                format!(
-                    "\"preempted\" traces hold 0/1 values, but {} of {} has {}: a count trace uses convention = \"available\" with a threshold",
-                    row_location(row),
-                    data.file,
-                    data.values[row]
-                ),
-            ));
-        }
-        if threshold_given.is_some() {
-            return Err(keys.error(
-                "threshold",
-                "a threshold applies to count traces (convention = \"available\")",
-            ));
-        }
-    }
-    let threshold = match threshold_given {
-        Some(t) if t >= 1.0 && t.fract() == 0.0 && t <= f64::from(u32::MAX) => t as u32,
-        Some(t) => {
-            return Err(keys.error("threshold", format!("expected a whole number ≥ 1, got {t}")));
-        }
-        None if is_events => context.instance_count,
-        None => {
-            if let Some(row) = non_binary_row {
-                return Err(keys.error(
-                    "threshold",
-                    format!(
-                        "{} of {} has the value {} (not 0/1): for a count trace give threshold = the instances the job needs",
-                        row_location(row),
-                        data.file,
-                        data.values[row]
-                    ),
-                ));
-            }
-            1
-        }
-    };
+    let format_text = format_name(format);
     let wrap = keys.boolean("wrap")?.unwrap_or(false);
     let duration_seconds = data.end_seconds;
     let horizon_seconds = context.horizon_seconds;
@@ -205,7 +182,6 @@ pub(super) fn build(
         }
         _ => {}
     }
-    let intervals = data.availability(convention, threshold);
     if intervals.is_empty() {
         return Err(keys.error(
             "path",
