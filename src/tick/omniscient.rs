@@ -158,6 +158,87 @@ fn relax3(dst: &mut [f64], a: &[f64], b: &[f64], c: &[f64]) {
     }
 }
 
+/// The least value of `values` (∞ when empty), over four independent lanes so that it
+/// vectorises.
+#[inline]
+fn minimum(values: &[f64]) -> f64 {
+    let mut lanes = [f64::INFINITY; 4];
+    let mut chunks = values.chunks_exact(4);
+    for chunk in &mut chunks {
+        for (lane, v) in lanes.iter_mut().zip(chunk) {
+            *lane = lesser(*lane, *v);
+        }
+    }
+    let tail = chunks
+        .remainder()
+        .iter()
+        .fold(f64::INFINITY, |m, v| lesser(m, *v));
+    lesser(
+        lesser(lesser(lanes[0], lanes[1]), lesser(lanes[2], lanes[3])),
+        tail,
+    )
+}
+
+/// `min` for values that are never NaN, branch-free.
+#[inline(always)]
+fn lesser(a: f64, b: f64) -> f64 {
+    if b < a { b } else { a }
+}
+
+/// [`relax`] recording `tag` where a cell improves (branch-free, so that it vectorises).
+#[inline]
+fn relax_tracked(dst: &mut [f64], dst_tags: &mut [u8], src: &[f64], add: f64, tag: u8) {
+    for ((d, g), s) in dst.iter_mut().zip(dst_tags.iter_mut()).zip(src) {
+        let v = *s + add;
+        let better = v < *d;
+        *d = if better { v } else { *d };
+        *g = if better { tag } else { *g };
+    }
+}
+
+/// An idle tick from the best of idle, warm spot and warm on-demand (ties to the earlier
+/// state), recording which.
+#[inline]
+fn relax_idle_tracked(dst: &mut [f64], dst_tags: &mut [u8], from: [&[f64]; 3]) {
+    let [idle, spot, od] = from;
+    let sources = idle.iter().zip(spot).zip(od);
+    for ((d, g), ((i, s), o)) in dst.iter_mut().zip(dst_tags.iter_mut()).zip(sources) {
+        let spot_better = *s < *i;
+        let v = if spot_better { *s } else { *i };
+        let tag = if spot_better { SPOT as u8 } else { IDLE as u8 };
+        let od_better = *o < v;
+        let v = if od_better { *o } else { v };
+        let tag = TAG_IDLE_FROM + if od_better { OD as u8 } else { tag };
+        let better = v < *d;
+        *d = if better { v } else { *d };
+        *g = if better { tag } else { *g };
+    }
+}
+
+/// A launch from idle or from the other warm type (ties to idle), recording which.
+#[inline]
+fn relax_launch_tracked(
+    dst: &mut [f64],
+    dst_tags: &mut [u8],
+    idle: &[f64],
+    other: &[f64],
+    add: f64,
+) {
+    let sources = idle.iter().zip(other);
+    for ((d, g), (i, o)) in dst.iter_mut().zip(dst_tags.iter_mut()).zip(sources) {
+        let from_other = *o < *i;
+        let v = if from_other { *o } else { *i } + add;
+        let tag = if from_other {
+            TAG_LAUNCH_FROM_OTHER
+        } else {
+            TAG_LAUNCH_FROM_IDLE
+        };
+        let better = v < *d;
+        *d = if better { v } else { *d };
+        *g = if better { tag } else { *g };
+    }
+}
+
 #[allow(clippy::too_many_lines)]
 fn solve<const TRACK: bool>(p: &Prepared<'_>) -> Result<OmniscientResult, TickError> {
     let gap = p.gap;
@@ -247,15 +328,19 @@ fn solve<const TRACK: bool>(p: &Prepared<'_>) -> Result<OmniscientResult, TickEr
         // Preemption at the tick boundary: a spot held at t-1 is gone.
         if !avail[t] {
             let [idle, spot, _] = &mut cur;
-            for l in 0..=hi {
-                if spot[l] < idle[l] {
-                    idle[l] = spot[l];
-                    if TRACK {
-                        tags[tag_at(t, IDLE, l)] = TAG_PREEMPTED;
-                    }
-                }
-                spot[l] = f64::INFINITY;
+            if TRACK {
+                let row = tag_at(t, IDLE, 0);
+                relax_tracked(
+                    &mut idle[..=hi],
+                    &mut tags[row..=row + hi],
+                    &spot[..=hi],
+                    0.0,
+                    TAG_PREEMPTED,
+                );
+            } else {
+                relax(&mut idle[..=hi], &spot[..=hi], 0.0);
             }
+            spot[..=hi].fill(f64::INFINITY);
         }
 
         // Done at this observation: progress t·G − ℓ >= c_need.
@@ -263,12 +348,13 @@ fn solve<const TRACK: bool>(p: &Prepared<'_>) -> Result<OmniscientResult, TickEr
         if t * g >= c_need {
             let done_hi = (t * g - c_need).min(hi);
             for (s, row) in cur.iter_mut().enumerate() {
-                for (l, v) in row[..=done_hi].iter_mut().enumerate() {
-                    if *v < best.0 {
-                        best = (*v, t, s, l);
-                    }
-                    *v = f64::INFINITY;
+                let done = &mut row[..=done_hi];
+                let least = minimum(done);
+                if least < best.0 {
+                    let l = done.iter().position(|&v| v == least).unwrap_or(0);
+                    best = (least, t, s, l);
                 }
+                done.fill(f64::INFINITY);
             }
             lo = done_hi + 1;
         }
@@ -279,18 +365,16 @@ fn solve<const TRACK: bool>(p: &Prepared<'_>) -> Result<OmniscientResult, TickEr
             let idle_hi = hi.min((width - 1).saturating_sub(g));
             if lo + g < width && lo <= idle_hi {
                 if TRACK {
-                    for l in lo..=idle_hi {
-                        let (mut v, mut from) = (cur[IDLE][l], IDLE);
-                        for s in [SPOT, OD] {
-                            if cur[s][l] < v {
-                                (v, from) = (cur[s][l], s);
-                            }
-                        }
-                        if v < next[IDLE][l + g] {
-                            next[IDLE][l + g] = v;
-                            tags[tag_at(t + 1, IDLE, l + g)] = TAG_IDLE_FROM + from as u8;
-                        }
-                    }
+                    let row = tag_at(t + 1, IDLE, 0);
+                    relax_idle_tracked(
+                        &mut next[IDLE][lo + g..=idle_hi + g],
+                        &mut tags[row + lo + g..=row + idle_hi + g],
+                        [
+                            &cur[IDLE][lo..=idle_hi],
+                            &cur[SPOT][lo..=idle_hi],
+                            &cur[OD][lo..=idle_hi],
+                        ],
+                    );
                 } else {
                     let [idle, spot, od] = &cur;
                     relax3(
@@ -307,13 +391,14 @@ fn solve<const TRACK: bool>(p: &Prepared<'_>) -> Result<OmniscientResult, TickEr
             }
             for (s, c) in moves {
                 if TRACK {
-                    for l in lo..=hi {
-                        let v = cur[s][l] + c;
-                        if v < next[s][l] {
-                            next[s][l] = v;
-                            tags[tag_at(t + 1, s, l)] = TAG_CONTINUE;
-                        }
-                    }
+                    let row = tag_at(t + 1, s, 0);
+                    relax_tracked(
+                        &mut next[s][lo..=hi],
+                        &mut tags[row + lo..=row + hi],
+                        &cur[s][lo..=hi],
+                        c,
+                        TAG_CONTINUE,
+                    );
                 } else {
                     relax(&mut next[s][lo..=hi], &cur[s][lo..=hi], c);
                 }
@@ -329,19 +414,14 @@ fn solve<const TRACK: bool>(p: &Prepared<'_>) -> Result<OmniscientResult, TickEr
                 }
                 for (s, other, c) in launches {
                     if TRACK {
-                        for l in lo..=launch_hi {
-                            let (vi, vo) = (cur[IDLE][l], cur[other][l]);
-                            let (v, tag) = if vo < vi {
-                                (vo, TAG_LAUNCH_FROM_OTHER)
-                            } else {
-                                (vi, TAG_LAUNCH_FROM_IDLE)
-                            };
-                            let v = v + c;
-                            if v < target[s][l + lam] {
-                                target[s][l + lam] = v;
-                                tags[tag_at(t + k, s, l + lam)] = tag;
-                            }
-                        }
+                        let row = tag_at(t + k, s, 0);
+                        relax_launch_tracked(
+                            &mut target[s][lo + lam..=launch_hi + lam],
+                            &mut tags[row + lo + lam..=row + launch_hi + lam],
+                            &cur[IDLE][lo..=launch_hi],
+                            &cur[other][lo..=launch_hi],
+                            c,
+                        );
                     } else {
                         relax2(
                             &mut target[s][lo + lam..=launch_hi + lam],
