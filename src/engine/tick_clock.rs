@@ -2,11 +2,20 @@
 //! simulated per whole tick exactly as the Can't Be Late reference simulator does
 //! ([`crate::tick`]), with a deadline-aware policy. The trial's outcome goes into the same
 //! aggregates and reports as the continuous clock's.
+//!
+//! On a stochastic market (any model but `trace`) each trial first samples its own spot
+//! availability: the market's capacity periods one after another from time 0 (a capacity wait,
+//! an uptime, a capacity wait …, exactly the draws a job that re-requests capacity at once
+//! would see), read at each tick instant `i·tick`. Every policy of a run sees the same sample
+//! for the same trial (common random numbers), and `omniscient` knows it whole.
 
 use super::{Outcome, Recorder, TrialOutcome};
+use crate::market::{Market, MarketState};
 use crate::random::{Stream, TrialRng};
 use crate::sagemaker::SecondaryStatus;
 use crate::tick::{self, Instance, TickInput, TickPolicy};
+use std::borrow::Cow;
+use std::sync::Arc;
 
 /// Tick-clock policies: the reference simulator's plus the omniscient lower bound.
 pub const TICK_POLICIES: &[&str] = &[
@@ -26,11 +35,58 @@ pub enum TickStart {
     Random,
 }
 
+/// Where the spot availability of a tick-clock trial comes from.
+#[derive(Debug, Clone)]
+pub enum TickAvailability {
+    /// A replayed trace: `true` = spot not available at this row (the reference's internal
+    /// convention).
+    Trace(Vec<bool>),
+    /// A stochastic market sampled per trial at the instants `i·tick`, `rows` ticks long.
+    Sampled {
+        /// The capacity model.
+        market: Arc<dyn Market>,
+        /// Ticks per window: the deadline's ticks and one more (the observation at R).
+        rows: usize,
+    },
+}
+
+/// The spot availability of one trial of `market` at the instants `i·gap`, `i < rows`:
+/// `true` = not available. Capacity periods `[acquired, lost)` follow one another from time 0.
+pub fn sample_preempted(
+    market: &dyn Market,
+    rows: usize,
+    gap_seconds: f64,
+    seed: u64,
+    trial: u64,
+) -> Vec<bool> {
+    let mut rng = TrialRng::new(seed, trial);
+    let mut state = MarketState::default();
+    let mut preempted = vec![true; rows];
+    let end = rows as f64 * gap_seconds;
+    let mut now = 0.0_f64;
+    while now < end {
+        let Some(capacity) = market.next_capacity(now, &mut state, &mut rng) else {
+            break;
+        };
+        let first = (capacity.acquired_seconds / gap_seconds).ceil();
+        // Rows i with i·gap < lost.
+        let past = (capacity.lost_seconds / gap_seconds)
+            .ceil()
+            .min(rows as f64);
+        if first < past {
+            preempted[first as usize..past as usize].fill(false);
+        }
+        // An empty period at `now` must not stall the walk.
+        now = capacity.lost_seconds.max(now.next_up());
+    }
+    preempted
+}
+
 /// The trace, prices and job of a tick-clock scenario.
 #[derive(Debug, Clone)]
 pub struct TickClock {
-    /// `true` = spot not available at this row (the reference's internal convention).
-    pub preempted: Vec<bool>,
+    /// The spot availability: a replayed trace or a sampled market.
+    pub availability: TickAvailability,
     /// Tick length, seconds.
     pub gap_seconds: f64,
     /// Per-row spot prices, or none for a constant price.
@@ -56,12 +112,15 @@ pub struct TickClock {
 impl TickClock {
     /// Start hours of trial `trial`.
     pub fn start_hours(&self, seed: u64, trial: u64) -> f64 {
+        let TickAvailability::Trace(preempted) = &self.availability else {
+            return 0.0;
+        };
         match self.start {
             TickStart::Fixed(hours) => hours,
             TickStart::Random => {
                 let window = (self.deadline_h * 3600.0 / self.gap_seconds).ceil() as usize;
                 // The last spot interval of a window reads the price one row later (spec §8).
-                let last_start = self.preempted.len().saturating_sub(window + 1);
+                let last_start = preempted.len().saturating_sub(window + 1);
                 let rng = TrialRng::new(seed, trial);
                 let u = 1.0 - crate::random::unit_open_closed(&mut rng.stream(Stream::TraceStart));
                 let row = ((u * (last_start + 1) as f64) as usize).min(last_start);
@@ -75,10 +134,24 @@ impl TickClock {
         }
     }
 
-    /// The reference simulator's input for a window starting at `start_h`.
-    pub fn input(&self, start_h: f64) -> TickInput<'_> {
+    /// The spot availability trial `trial` sees: the trace, or its own sample of the market.
+    pub fn preempted(&self, seed: u64, trial: u64) -> Cow<'_, [bool]> {
+        match &self.availability {
+            TickAvailability::Trace(preempted) => Cow::Borrowed(preempted),
+            TickAvailability::Sampled { market, rows } => Cow::Owned(sample_preempted(
+                market.as_ref(),
+                *rows,
+                self.gap_seconds,
+                seed,
+                trial,
+            )),
+        }
+    }
+
+    /// The reference simulator's input for a window of `preempted` starting at `start_h`.
+    pub fn input<'a>(&'a self, preempted: &'a [bool], start_h: f64) -> TickInput<'a> {
         TickInput {
-            preempted: &self.preempted,
+            preempted,
             gap_seconds: self.gap_seconds,
             spot_price: match &self.spot_prices {
                 Some(prices) => tick::SpotPrice::PerTick(prices),
@@ -95,7 +168,8 @@ impl TickClock {
 
     /// Runs trial `trial`: one window under the policy.
     pub fn run<R: Recorder>(&self, seed: u64, trial: u64, recorder: &mut R) -> TrialOutcome {
-        let input = self.input(self.start_hours(seed, trial));
+        let preempted = self.preempted(seed, trial);
+        let input = self.input(&preempted, self.start_hours(seed, trial));
         let gap = self.gap_seconds;
         let result = if self.policy == "omniscient" {
             tick::omniscient(&input, true).map(|r| {

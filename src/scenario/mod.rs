@@ -7,7 +7,10 @@ pub mod keys;
 mod raw;
 pub mod request;
 
-use crate::engine::tick_clock::{TICK_POLICIES, TickClock, TickStart};
+use crate::engine::tick_clock::{TICK_POLICIES, TickAvailability, TickClock, TickStart};
+
+/// The most ticks a sampled tick-clock window may have (memory and time per trial).
+const MAX_SAMPLED_TICKS: usize = 1_000_000;
 use crate::error::InputError;
 use crate::market::price::{HistoryFilter, PriceAnchor, PriceSteps, SpotPrice, load_price_history};
 use crate::market::trace::StartOffset;
@@ -413,6 +416,11 @@ impl Scenario {
             "continuous"
         };
         simulation.insert("clock".into(), Value::String(clock.into()));
+        if let Some(tick) = &self.tick
+            && matches!(tick.availability, TickAvailability::Sampled { .. })
+        {
+            simulation.insert("tick".into(), sec(tick.gap_seconds));
+        }
         root.insert("simulation".into(), Value::Table(simulation));
         root
     }
@@ -642,6 +650,7 @@ impl Resolver<'_> {
         let tick = if tick_clock {
             Some(Arc::new(self.tick_clock(
                 &raw.policy,
+                raw.simulation.tick.map(|s| s.0),
                 &job,
                 &workload,
                 &checkpoint,
@@ -683,9 +692,11 @@ impl Resolver<'_> {
     }
 
     #[allow(clippy::too_many_arguments)]
+    #[allow(clippy::too_many_arguments)]
     fn tick_clock(
         &self,
         raw: &raw::RawPolicy,
+        tick: Option<f64>,
         job: &Job,
         workload: &Workload,
         checkpoint: &Checkpointing,
@@ -693,24 +704,51 @@ impl Resolver<'_> {
         pricing: &Pricing,
         policy: &str,
     ) -> Result<TickClock, InputError> {
-        let trace = market.and_then(|m| m.model.as_trace()).ok_or_else(|| {
-            InputError::new(
+        let Some(market) = market else {
+            return Err(InputError::new(
                 self.file,
-                "the tick clock replays a trace: it needs [market] model = \"trace\" (one tick per row)",
+                "the tick clock needs spot availability: a [market] (a trace to replay, or a model to sample)",
             )
-            .at_key("[market] model")
-        })?;
-        let data = &trace.data;
-        let preempted: Vec<bool> = data
-            .values
-            .iter()
-            .map(|&v| match trace.convention {
-                Convention::Available => v < trace.threshold,
-                Convention::Preempted => v != 0,
-            })
-            .collect();
-        // The reference treats every row as exactly one gap: the spacing of the first two rows.
-        let gap_seconds = data.times[1] - data.times[0];
+            .at_key("[market] model"));
+        };
+        let trace = market.model.as_trace();
+        let (preempted, gap_seconds) = match (trace, tick) {
+            (Some(_), Some(_)) => {
+                return Err(self.error(
+                    "simulation",
+                    &["tick"],
+                    "a replayed trace sets the tick (its row spacing); tick is for sampled markets",
+                ));
+            }
+            (None, None) => {
+                return Err(self.error(
+                    "simulation",
+                    &["clock"],
+                    format!(
+                        "the tick clock on the \"{}\" market samples availability once per tick: set [simulation] tick to its length (e.g. tick = \"195s\")",
+                        market.model.model()
+                    ),
+                ));
+            }
+            (None, Some(gap)) if gap <= 0.0 => {
+                return Err(self.error("simulation", &["tick"], "must be greater than zero"));
+            }
+            (None, Some(gap)) => (None, gap),
+            (Some(trace), None) => {
+                let data = &trace.data;
+                let preempted: Vec<bool> = data
+                    .values
+                    .iter()
+                    .map(|&v| match trace.convention {
+                        Convention::Available => v < trace.threshold,
+                        Convention::Preempted => v != 0,
+                    })
+                    .collect();
+                // The reference treats every row as exactly one gap: the spacing of the first
+                // two rows.
+                (Some(preempted), data.times[1] - data.times[0])
+            }
+        };
         let (spot_prices, spot_per_hour) = match &pricing.spot {
             SpotPrice::Constant(price) => (None, *price),
             SpotPrice::Steps(steps) if steps.follows_trace() => {
@@ -742,40 +780,35 @@ impl Resolver<'_> {
         if deadline <= 0.0 {
             return Err(self.error("policy", &["deadline"], "must be greater than zero"));
         }
-        let start = match trace.start {
-            StartOffset::Random => TickStart::Random,
-            StartOffset::Fixed(seconds) => TickStart::Fixed(seconds / 3600.0),
-        };
         let rows_needed = (deadline / gap_seconds).ceil() as usize + 1;
-        if rows_needed > preempted.len() {
-            return Err(InputError::new(
-                self.file,
-                format!(
-                    "the trace has {} rows; a {deadline} s window needs {rows_needed}",
-                    preempted.len()
-                ),
-            )
-            .at_key("[policy] deadline"));
-        }
-        if let TickStart::Fixed(hours) = start {
-            let start_row = if hours > 0.0 {
-                (hours * 3600.0 / gap_seconds).ceil() as usize
-            } else {
-                0
-            };
-            if start_row + rows_needed > preempted.len() {
-                return Err(InputError::new(
-                    self.file,
-                    format!(
-                        "a window from row {start_row} needs {rows_needed} rows; the trace has {}",
-                        preempted.len()
-                    ),
-                )
-                .at_key("[market] start"));
+        let (availability, start) = match (preempted, trace) {
+            (Some(preempted), Some(trace)) => {
+                let start = match trace.start {
+                    StartOffset::Random => TickStart::Random,
+                    StartOffset::Fixed(seconds) => TickStart::Fixed(seconds / 3600.0),
+                };
+                self.window_fits(preempted.len(), rows_needed, deadline, gap_seconds, start)?;
+                (TickAvailability::Trace(preempted), start)
             }
-        }
+            _ => {
+                if rows_needed > MAX_SAMPLED_TICKS {
+                    return Err(self.error(
+                        "simulation",
+                        &["tick"],
+                        format!(
+                            "a {deadline} s deadline in ticks of {gap_seconds} s is {rows_needed} ticks; at most {MAX_SAMPLED_TICKS} are sampled per trial (use a longer tick)"
+                        ),
+                    ));
+                }
+                let sampled = TickAvailability::Sampled {
+                    market: Arc::clone(&market.model),
+                    rows: rows_needed,
+                };
+                (sampled, TickStart::Fixed(0.0))
+            }
+        };
         Ok(TickClock {
-            preempted,
+            availability,
             gap_seconds,
             spot_prices,
             spot_per_hour,
@@ -787,6 +820,42 @@ impl Resolver<'_> {
             policy: policy.to_string(),
             instance_count: f64::from(job.instance_count),
         })
+    }
+
+    /// Whether a `deadline` window of `rows_needed` rows fits a trace of `rows` rows from its
+    /// start.
+    fn window_fits(
+        &self,
+        rows: usize,
+        rows_needed: usize,
+        deadline: f64,
+        gap_seconds: f64,
+        start: TickStart,
+    ) -> Result<(), InputError> {
+        if rows_needed > rows {
+            return Err(InputError::new(
+                self.file,
+                format!("the trace has {rows} rows; a {deadline} s window needs {rows_needed}"),
+            )
+            .at_key("[policy] deadline"));
+        }
+        if let TickStart::Fixed(hours) = start {
+            let start_row = if hours > 0.0 {
+                (hours * 3600.0 / gap_seconds).ceil() as usize
+            } else {
+                0
+            };
+            if start_row + rows_needed > rows {
+                return Err(InputError::new(
+                    self.file,
+                    format!(
+                        "a window from row {start_row} needs {rows_needed} rows; the trace has {rows}"
+                    ),
+                )
+                .at_key("[market] start"));
+            }
+        }
+        Ok(())
     }
 
     fn whole_seconds(&self, keys: &[&str], what: &str, seconds: f64) -> Result<(), InputError> {
@@ -1503,6 +1572,13 @@ impl Resolver<'_> {
             }
         };
         match raw.clock.as_deref() {
+            None | Some("continuous") if raw.tick.is_some() => {
+                return Err(self.error(
+                    "simulation",
+                    &["tick"],
+                    "tick belongs to the tick clock (clock = \"tick\")",
+                ));
+            }
             None | Some("continuous") | Some("tick") => {}
             Some(other) => {
                 return Err(self.error(

@@ -101,4 +101,5 @@ pub struct RawSimulation {
     pub seed: Option<u64>,
     pub show_capacity_wait_as: Option<String>,
     pub clock: Option<String>,
+    pub tick: Option<Seconds>,
 }
