@@ -342,6 +342,19 @@ impl Engine {
         self.stopping
     }
 
+    /// Trials per block of parallel work (and, times [`crate::montecarlo::WAVE_BLOCKS`], per
+    /// wave): 4,096 on the continuous clock, whose trials take microseconds; 16 on the tick
+    /// clock, whose trials take up to tens of milliseconds, so that small runs still use every
+    /// thread and a wave (the unit of progress, interruption and early stopping) stays short.
+    /// Aggregates merge exactly, so the block size never changes a summary.
+    pub fn block_trials(&self) -> u64 {
+        if self.tick.is_some() {
+            crate::montecarlo::TICK_BLOCK_TRIALS
+        } else {
+            crate::montecarlo::BLOCK_TRIALS
+        }
+    }
+
     /// The same engine with another seed.
     pub fn with_seed(mut self, seed: u64) -> Self {
         self.seed = seed;

@@ -1,6 +1,7 @@
 //! Monte Carlo: many trials of one scenario, in parallel, deterministically, in bounded memory.
 //!
-//! Trials are cut into blocks of [`BLOCK_TRIALS`]; each block runs sequentially on one thread
+//! Trials are cut into blocks of [`Engine::block_trials`] ([`BLOCK_TRIALS`], or
+//! [`TICK_BLOCK_TRIALS`] on the tick clock); each block runs sequentially on one thread
 //! into an [`Aggregate`]. Blocks are processed in waves of [`WAVE_BLOCKS`]: a wave runs in
 //! parallel, then its results are merged and its per-trial rows written in trial order. Early
 //! stopping (`--precision`), progress and interruption are checked between waves, whose
@@ -29,8 +30,10 @@ use std::ops::Range;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
-/// Trials per block: the unit of parallel work.
+/// Trials per block on the continuous clock: the unit of parallel work.
 pub const BLOCK_TRIALS: u64 = 4096;
+/// Trials per block on the tick clock, whose trials cost milliseconds.
+pub const TICK_BLOCK_TRIALS: u64 = 16;
 /// Blocks per wave: the unit of merging, output, early stopping and cancellation.
 pub const WAVE_BLOCKS: u64 = 16;
 
@@ -208,7 +211,8 @@ pub fn execute(
     observers: &mut Observers,
 ) -> std::io::Result<RunResult> {
     let mut total = Aggregate::default();
-    let wave_trials = BLOCK_TRIALS * WAVE_BLOCKS;
+    let block_trials = engine.block_trials();
+    let wave_trials = block_trials * WAVE_BLOCKS;
     let mut wave_start = range.start;
     let want_rows = observers.per_trial.is_some();
     while wave_start < range.end {
@@ -220,11 +224,11 @@ pub fn execute(
         }
         let wave_end = (wave_start + wave_trials).min(range.end);
         let blocks: Vec<(Aggregate, Vec<TrialRow>)> = (0..(wave_end - wave_start)
-            .div_ceil(BLOCK_TRIALS))
+            .div_ceil(block_trials))
             .into_par_iter()
             .map(|block| {
-                let first = wave_start + block * BLOCK_TRIALS;
-                let end = (first + BLOCK_TRIALS).min(wave_end);
+                let first = wave_start + block * block_trials;
+                let end = (first + block_trials).min(wave_end);
                 if want_rows {
                     let mut rows = Vec::with_capacity((end - first) as usize);
                     let aggregate = run_block_with_rows(engine, first, end, &mut rows);

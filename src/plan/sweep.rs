@@ -29,7 +29,7 @@
 //! buckets merge associatively, so blocks, threads and waves give identical bits.
 
 use crate::engine::{Engine, Outcome, Recorder, TrialOutcome};
-use crate::montecarlo::{BLOCK_TRIALS, WAVE_BLOCKS, with_threads};
+use crate::montecarlo::{WAVE_BLOCKS, with_threads};
 use crate::sagemaker::billing::{aws_savings_percent, reported_seconds};
 use crate::sagemaker::status::SecondaryStatus;
 use crate::stats::{Metric, Moments};
@@ -292,16 +292,17 @@ impl SweepSetup<'_> {
     ) -> Vec<PointAggregate> {
         with_threads(threads, || {
             let mut total = CurveAggregate::new(self.grid.len());
-            let wave_trials = BLOCK_TRIALS * WAVE_BLOCKS;
+            let block_trials = self.engine.block_trials();
+            let wave_trials = block_trials * WAVE_BLOCKS;
             let mut wave_start = 0;
             while wave_start < trials {
                 let wave_end = (wave_start + wave_trials).min(trials);
                 let blocks: Vec<CurveAggregate> = (0..(wave_end - wave_start)
-                    .div_ceil(BLOCK_TRIALS))
+                    .div_ceil(block_trials))
                     .into_par_iter()
                     .map_init(HeldPeriods::default, |held, block| {
-                        let first = wave_start + block * BLOCK_TRIALS;
-                        let end = (first + BLOCK_TRIALS).min(wave_end);
+                        let first = wave_start + block * block_trials;
+                        let end = (first + block_trials).min(wave_end);
                         self.run_block(first, end, held)
                     })
                     .collect();

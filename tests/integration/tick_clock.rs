@@ -80,6 +80,14 @@ fn random_windows_are_the_same_for_every_policy_and_thread_count() {
         },
     );
     assert_eq!(one.metrics, two.metrics);
+    // Tick-clock runs are cut into small blocks; one sequential aggregate of the same trials
+    // is the same bits.
+    let engine = Engine::new(&up);
+    assert!(engine.block_trials() < 40);
+    assert_eq!(
+        spotsim::montecarlo::run_range(&engine, 0, 40),
+        spotsim::montecarlo::run_parallel(&engine, 40, Some(2))
+    );
 }
 
 #[test]
