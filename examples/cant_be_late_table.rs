@@ -8,17 +8,7 @@
 use spotsim::{Engine, Scenario};
 use std::path::Path;
 
-const ZONES: [&str; 9] = [
-    "us-east-1a",
-    "us-east-1c",
-    "us-east-1d",
-    "us-east-1f",
-    "us-east-2a",
-    "us-east-2b",
-    "us-west-2a",
-    "us-west-2b",
-    "us-west-2c",
-];
+use spotsim::market::distribution::AWS_P3_ZONES as ZONES;
 const POLICIES: [&str; 4] = ["greedy", "uniform-progress", "omniscient", "on-demand"];
 
 fn main() {

@@ -30,6 +30,20 @@ pub fn shared_data_dir() -> PathBuf {
     }
 }
 
+/// The availability zones of the shared p3.2xlarge spot traces
+/// (`traces/aws-p3.2xlarge-2023-02-15/<zone>.csv` under [`shared_data_dir`]).
+pub const AWS_P3_ZONES: [&str; 9] = [
+    "us-east-1a",
+    "us-east-1c",
+    "us-east-1d",
+    "us-east-1f",
+    "us-east-2a",
+    "us-east-2b",
+    "us-west-2a",
+    "us-west-2b",
+    "us-west-2c",
+];
+
 /// Weibull(shape k, scale λ) at survival probability `u`: `λ·(−ln u)^(1/k)`.
 #[inline]
 pub fn weibull_from_survival(u: f64, shape: f64, scale_seconds: f64) -> f64 {

@@ -22,3 +22,15 @@ pub fn load(name: &str) -> Scenario {
 pub fn parse(text: &str) -> Scenario {
     Scenario::from_toml(text, "test.toml", "test").unwrap_or_else(|e| panic!("{e}"))
 }
+
+/// The shared data folder ([`spotsim::market::distribution::shared_data_dir`]), which must
+/// exist: CI has `../shared` beside the clone.
+pub fn shared_data() -> PathBuf {
+    let dir = spotsim::market::distribution::shared_data_dir();
+    dir.canonicalize().unwrap_or_else(|e| {
+        panic!(
+            "shared data missing at {}: {e} (set SPOTSIM_SHARED_DATA to the shared data folder)",
+            dir.display()
+        )
+    })
+}

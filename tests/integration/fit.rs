@@ -10,7 +10,7 @@
 //!
 //! All randomness comes from fixed seeds.
 
-use crate::common::parse;
+use crate::common::{parse, shared_data};
 use assert_cmd::cargo::cargo_bin_cmd;
 use serde_json::Value;
 use spotsim::fit::{Episode, episodes, fit_exponential, fit_weibull};
@@ -23,31 +23,7 @@ use tempfile::TempDir;
 const HOUR: f64 = 3600.0;
 const SHAPE: f64 = 0.62;
 const SCALE: f64 = 1.4 * HOUR;
-const ZONES: [&str; 9] = [
-    "us-east-1a",
-    "us-east-1c",
-    "us-east-1d",
-    "us-east-1f",
-    "us-east-2a",
-    "us-east-2b",
-    "us-west-2a",
-    "us-west-2b",
-    "us-west-2c",
-];
-
-/// The shared data folder: `SPOTSIM_SHARED_DATA`, else `<crate>/../shared/data`.
-fn shared_data() -> PathBuf {
-    let dir = std::env::var_os("SPOTSIM_SHARED_DATA").map_or_else(
-        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/data"),
-        PathBuf::from,
-    );
-    dir.canonicalize().unwrap_or_else(|e| {
-        panic!(
-            "shared data missing at {}: {e} (set SPOTSIM_SHARED_DATA to the shared data folder)",
-            dir.display()
-        )
-    })
-}
+use spotsim::market::distribution::AWS_P3_ZONES as ZONES;
 
 fn zone_csv(zone: &str) -> PathBuf {
     shared_data()

@@ -1,12 +1,12 @@
 //! Tick clock ("Can't Be Late" reference simulator): the spec's test vectors, invariants on
 //! many real windows, the omniscient lower bound, and the error cases.
 
+use crate::common::shared_data;
 use spotsim::tick::policies::{
     Greedy, OnDemandOnly, RcThreshold, Scripted, TickPolicy, UniformProgress,
 };
 use spotsim::tick::{Instance, SpotPrice, TickError, TickInput, TickResult, omniscient, simulate};
 use std::collections::HashMap;
-use std::path::PathBuf;
 use std::sync::OnceLock;
 use std::time::Instant;
 
@@ -14,17 +14,7 @@ use std::time::Instant;
 // Data (read at run time from the shared folder; never copied into the repository)
 // ---------------------------------------------------------------------------------------------
 
-const ZONES: [&str; 9] = [
-    "us-east-1a",
-    "us-east-1c",
-    "us-east-1d",
-    "us-east-1f",
-    "us-east-2a",
-    "us-east-2b",
-    "us-west-2a",
-    "us-west-2b",
-    "us-west-2c",
-];
+use spotsim::market::distribution::AWS_P3_ZONES as ZONES;
 
 /// SkyNomad V100 parameters (spec §2.1, case a).
 const V100_C_H: f64 = 39.93888888888889;
@@ -48,20 +38,6 @@ struct Zone {
     gap: f64,
     /// Per-tick spot prices, aligned with the rows.
     prices: Vec<f64>,
-}
-
-/// The shared data folder: `$SPOTSIM_SHARED_DATA`, else `<crate>/../shared/data`.
-fn shared_data() -> PathBuf {
-    let dir = std::env::var_os("SPOTSIM_SHARED_DATA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/data"));
-    assert!(
-        dir.is_dir(),
-        "shared data folder {} is missing: set SPOTSIM_SHARED_DATA to the folder holding \
-         traces/aws-p3.2xlarge-2023-02-15/",
-        dir.display()
-    );
-    dir
 }
 
 /// Seconds since 1970-01-01 of `YYYY-MM-DD HH:MM:SS` (UTC).
