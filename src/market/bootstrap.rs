@@ -30,11 +30,9 @@
 //! threshold is the gang size), so episodes are resampled as they are, not rescaled by
 //! `instance_count`.
 
-use super::exponential::seconds_value;
 use super::trace_data::{Convention, TraceFormat};
 use super::{Capacity, Market, MarketContext, MarketState};
 use crate::error::InputError;
-use crate::fit::source::format_name;
 use crate::random::{TrialRng, unit_open_closed};
 use crate::scenario::keys::Keys;
 
@@ -63,7 +61,7 @@ pub(super) fn build(
     keys: &mut Keys,
     context: &MarketContext,
 ) -> Result<Box<dyn Market>, InputError> {
-    let (reading, path) = super::trace::read_keyed_trace(keys, context, "bootstrap")?;
+    let (reading, path_text) = super::trace::read_keyed_trace(keys, context, "bootstrap")?;
     let file = reading.data.file.clone();
     let end = reading.data.end_seconds;
     let split = crate::fit::episodes(&reading.intervals, end);
@@ -109,11 +107,6 @@ pub(super) fn build(
             running
         })
         .collect();
-    let path_text = path
-        .canonicalize()
-        .unwrap_or(path.clone())
-        .display()
-        .to_string();
     Ok(Box::new(Bootstrap {
         uptimes,
         downtimes,
@@ -186,21 +179,12 @@ impl Market for Bootstrap {
     }
 
     fn resolved(&self) -> toml::Table {
-        let mut table = toml::Table::new();
-        table.insert("path".into(), toml::Value::String(self.path_text.clone()));
-        table.insert(
-            "format".into(),
-            toml::Value::String(format_name(self.format).into()),
-        );
-        table.insert(
-            "convention".into(),
-            toml::Value::String(self.convention.name().into()),
-        );
-        table.insert(
-            "threshold".into(),
-            toml::Value::Integer(self.threshold.into()),
-        );
-        table.insert("max_gap".into(), seconds_value(self.max_gap));
-        table
+        super::trace::source_table(
+            &self.path_text,
+            self.format,
+            self.convention,
+            self.threshold,
+            self.max_gap,
+        )
     }
 }

@@ -56,7 +56,8 @@ pub struct Trace {
     /// A trial's longest run (MaxWait).
     horizon_seconds: f64,
     path_text: String,
-    format_text: &'static str,
+    format: TraceFormat,
+    max_gap_factor: f64,
 }
 
 /// The `path` and optional `format` keys every trace-reading model takes.
@@ -85,13 +86,13 @@ pub(super) fn path_and_format(
 }
 
 /// Reads the trace a trace-reading model names, with its declared meaning (`path`, `format`,
-/// `convention`, `threshold`, `max_gap`); the path is returned as given joined to the
-/// scenario's folder.
+/// `convention`, `threshold`, `max_gap`), and the file's absolute path (`validate` prints it so
+/// that its output works from any folder).
 pub(super) fn read_keyed_trace(
     keys: &mut Keys,
     context: &MarketContext,
     model: &str,
-) -> Result<(Reading, std::path::PathBuf), InputError> {
+) -> Result<(Reading, String), InputError> {
     let (path_text, format) = path_and_format(keys, model)?;
     let convention = match keys.string("convention")? {
         None => None,
@@ -125,29 +126,47 @@ pub(super) fn read_keyed_trace(
         ReadError::Trace(error) => error,
         ReadError::Option { key, message } => keys.error(key, message),
     })?;
-    Ok((reading, path))
+    let absolute = path.canonicalize().unwrap_or(path).display().to_string();
+    Ok((reading, absolute))
+}
+
+/// The resolved keys of the trace a model read: `path`, `format`, `convention`, `threshold`
+/// and `max_gap`.
+pub(super) fn source_table(
+    path_text: &str,
+    format: TraceFormat,
+    convention: Convention,
+    threshold: u32,
+    max_gap_factor: f64,
+) -> toml::Table {
+    let mut table = toml::Table::new();
+    table.insert("path".into(), toml::Value::String(path_text.into()));
+    table.insert(
+        "format".into(),
+        toml::Value::String(format_name(format).into()),
+    );
+    table.insert(
+        "convention".into(),
+        toml::Value::String(convention.name().into()),
+    );
+    table.insert("threshold".into(), toml::Value::Integer(threshold.into()));
+    table.insert("max_gap".into(), seconds_value(max_gap_factor));
+    table
 }
 
 pub(super) fn build(
     keys: &mut Keys,
     context: &MarketContext,
 ) -> Result<Box<dyn Market>, InputError> {
-    let (reading, path) = read_keyed_trace(keys, context, "trace")?;
+    let (reading, path_text) = read_keyed_trace(keys, context, "trace")?;
     let Reading {
         data,
         format,
         convention,
         threshold,
         intervals,
-        ..
+        max_gap_factor,
     } = reading;
-    // `validate` prints the absolute path so that its output works from any folder.
-    let path_text = path
-        .canonicalize()
-        .unwrap_or(path.clone())
-        .display()
-        .to_string();
-    let format_text = format_name(format);
     let wrap = keys.boolean("wrap")?.unwrap_or(false);
     let duration_seconds = data.end_seconds;
     let horizon_seconds = context.horizon_seconds;
@@ -202,7 +221,8 @@ pub(super) fn build(
         threshold,
         horizon_seconds,
         path_text,
-        format_text,
+        format,
+        max_gap_factor,
     }))
 }
 
@@ -278,19 +298,12 @@ impl Market for Trace {
     }
 
     fn resolved(&self) -> toml::Table {
-        let mut table = toml::Table::new();
-        table.insert("path".into(), toml::Value::String(self.path_text.clone()));
-        table.insert(
-            "format".into(),
-            toml::Value::String(self.format_text.into()),
-        );
-        table.insert(
-            "convention".into(),
-            toml::Value::String(self.convention.name().into()),
-        );
-        table.insert(
-            "threshold".into(),
-            toml::Value::Integer(self.threshold.into()),
+        let mut table = source_table(
+            &self.path_text,
+            self.format,
+            self.convention,
+            self.threshold,
+            self.max_gap_factor,
         );
         let start = match self.start {
             StartOffset::Fixed(offset) => seconds_value(offset),

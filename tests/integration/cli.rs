@@ -811,6 +811,17 @@ fn validate_prints_a_scenario_equal_in_effect() {
         let again = ok([OsStr::new("validate"), copy.as_os_str()]);
         assert_eq!(resolved_body(&again), body, "{name}: a fixed point");
     }
+
+    // A trace's max_gap is part of the resolved form too.
+    let replay = common::scenario_path("replay-aws-p3-us-east-1f.toml");
+    let stdout = ok([OsStr::new("validate"), replay.as_os_str()]);
+    let body = resolved_body(&stdout);
+    assert!(body.contains("max_gap = 2\n"), "{body}");
+    let wider = dir.path().join("wider-gap.toml");
+    std::fs::write(&wider, body.replace("max_gap = 2\n", "max_gap = 3\n")).expect("write");
+    let stdout = ok([OsStr::new("validate"), wider.as_os_str()]);
+    let again = resolved_body(&stdout);
+    assert!(again.contains("max_gap = 3\n"), "{again}");
 }
 
 #[test]
