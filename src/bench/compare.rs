@@ -247,6 +247,28 @@ impl Test {
             },
         )
     }
+
+    /// The row of `metric` of `cell`: baseline, current, change and this test's verdict.
+    fn diff(
+        &self,
+        cell: &str,
+        metric: &'static str,
+        unit: Unit,
+        (baseline, current): (f64, f64),
+        stderr: f64,
+    ) -> MetricDiff {
+        let (z, verdict) = self.verdict(baseline, current, stderr);
+        MetricDiff {
+            cell: cell.to_string(),
+            metric,
+            unit,
+            baseline: Some(baseline),
+            current: Some(current),
+            change: Some(current - baseline),
+            z,
+            verdict,
+        }
+    }
 }
 
 fn proportion_row(
@@ -261,17 +283,13 @@ fn proportion_row(
     let pooled = (b.count + c.count) as f64 / (nb + nc).max(1) as f64;
     let stderr =
         (pooled * (1.0 - pooled) * (1.0 / nb.max(1) as f64 + 1.0 / nc.max(1) as f64)).sqrt();
-    let (z, verdict) = test.verdict(b.probability, c.probability, stderr);
-    MetricDiff {
-        cell: cell.to_string(),
+    test.diff(
+        cell,
         metric,
-        unit: Unit::Probability,
-        baseline: Some(b.probability),
-        current: Some(c.probability),
-        change: Some(c.probability - b.probability),
-        z,
-        verdict,
-    }
+        Unit::Probability,
+        (b.probability, c.probability),
+        stderr,
+    )
 }
 
 fn quantity_rows(
@@ -283,38 +301,30 @@ fn quantity_rows(
     thresholds: &Thresholds,
     critical: f64,
 ) -> [MetricDiff; 2] {
-    let mean_test = Test {
+    let mean = Test {
         higher_is_better: false,
         floor: thresholds.mean_relative_floor * b.mean.abs(),
         critical,
-    };
-    let (z, verdict) = mean_test.verdict(b.mean, c.mean, b.stderr.hypot(c.stderr));
-    let mean = MetricDiff {
-        cell: cell.to_string(),
-        metric: names[0],
+    }
+    .diff(
+        cell,
+        names[0],
         unit,
-        baseline: Some(b.mean),
-        current: Some(c.mean),
-        change: Some(c.mean - b.mean),
-        z,
-        verdict,
-    };
-    let p95_test = Test {
+        (b.mean, c.mean),
+        b.stderr.hypot(c.stderr),
+    );
+    let p95 = Test {
         higher_is_better: false,
         floor: thresholds.p95_relative_floor * b.p95.abs(),
         critical,
-    };
-    let (z, verdict) = p95_test.verdict(b.p95, c.p95, b.p95_stderr.hypot(c.p95_stderr));
-    let p95 = MetricDiff {
-        cell: cell.to_string(),
-        metric: names[1],
+    }
+    .diff(
+        cell,
+        names[1],
         unit,
-        baseline: Some(b.p95),
-        current: Some(c.p95),
-        change: Some(c.p95 - b.p95),
-        z,
-        verdict,
-    };
+        (b.p95, c.p95),
+        b.p95_stderr.hypot(c.p95_stderr),
+    );
     [mean, p95]
 }
 

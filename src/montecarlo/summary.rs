@@ -19,7 +19,8 @@ pub struct OutcomeSummary {
 }
 
 impl OutcomeSummary {
-    fn new(count: u64, trials: u64) -> Self {
+    /// `count` of `trials` with its probability and Wilson 95 % interval.
+    pub fn new(count: u64, trials: u64) -> Self {
         let (low, high) = wilson_interval(count, trials);
         Self {
             count,

@@ -29,7 +29,7 @@ use crate::montecarlo::{
 };
 use crate::policy::CheckpointPolicy;
 use crate::scenario::Scenario;
-use crate::stats::{Summary, wilson_interval};
+use crate::stats::Summary;
 use serde::Serialize;
 use std::time::Instant;
 
@@ -112,23 +112,10 @@ pub struct PlanPoint {
     pub meets_target: bool,
 }
 
-fn outcome_summary(count: u64, trials: u64) -> OutcomeSummary {
-    let (low, high) = wilson_interval(count, trials);
-    OutcomeSummary {
-        count,
-        probability: if trials == 0 {
-            0.0
-        } else {
-            count as f64 / trials as f64
-        },
-        ci95: [low, high],
-    }
-}
-
 impl PlanPoint {
     fn new(max_wait_seconds: f64, point: &PointAggregate, on_demand: f64, target: f64) -> Self {
         let trials = point.trials;
-        let completed = outcome_summary(point.count(Outcome::Completed), trials);
+        let completed = OutcomeSummary::new(point.count(Outcome::Completed), trials);
         let cost_usd = point.cost_usd.summary();
         let cost_per_completed_job_usd = if completed.count > 0 {
             cost_usd.mean * trials as f64 / completed.count as f64
@@ -139,11 +126,14 @@ impl PlanPoint {
             max_wait_seconds,
             meets_target: completed.ci95[0] >= target,
             completed,
-            max_wait_time_exceeded: outcome_summary(
+            max_wait_time_exceeded: OutcomeSummary::new(
                 point.count(Outcome::MaxWaitTimeExceeded),
                 trials,
             ),
-            max_runtime_exceeded: outcome_summary(point.count(Outcome::MaxRuntimeExceeded), trials),
+            max_runtime_exceeded: OutcomeSummary::new(
+                point.count(Outcome::MaxRuntimeExceeded),
+                trials,
+            ),
             cost_usd,
             cost_per_completed_job_usd,
             true_savings_percent: (1.0 - cost_per_completed_job_usd / on_demand) * 100.0,

@@ -429,45 +429,10 @@ pub fn write_plan_files(plan: &Plan, folder: &Path, scenario_toml: &str) -> std:
     });
     if !plan.checkpoint_intervals.is_empty() {
         blocks.push(Block::Heading("Checkpoint interval × MaxWait".into()));
-        let rows = plan
-            .checkpoint_intervals
-            .iter()
-            .map(|row| match &row.recommendation {
-                Some(r) => vec![
-                    words::hours(row.checkpoint_interval_seconds),
-                    format!("{:.1}", r.max_wait_seconds / 3600.0),
-                    format!("{:.4}", r.p_completed),
-                    format!(
-                        "[{:.4}, {:.4}]",
-                        r.p_completed_ci95[0], r.p_completed_ci95[1]
-                    ),
-                    format!("{:.2}", r.cost_mean_usd),
-                    format!("{:.2}", r.cost_per_completed_job_usd),
-                    format!("{:.1}", r.true_savings_percent),
-                ],
-                None => vec![
-                    words::hours(row.checkpoint_interval_seconds),
-                    "none".into(),
-                    format!("{:.4} at cap", row.p_completed_at_cap),
-                    "–".into(),
-                    "–".into(),
-                    "–".into(),
-                    "–".into(),
-                ],
-            })
-            .collect();
+        let mut rows = super::plan::interval_rows(plan);
+        let header = rows.remove(0);
         blocks.push(Block::Table {
-            header: [
-                "Checkpoint every",
-                "MaxWait h",
-                "P(Completed)",
-                "95 % CI",
-                "mean $",
-                "$/completed",
-                "true saving %",
-            ]
-            .map(String::from)
-            .to_vec(),
+            header,
             rows,
             numeric_from: 1,
             highlight: Vec::new(),

@@ -261,7 +261,8 @@ fn grid_note(plan: &Plan, shown: usize) -> String {
     )
 }
 
-fn interval_rows(plan: &Plan) -> Vec<Vec<String>> {
+/// The checkpoint-interval × MaxWait table: the header row, then a row per interval.
+pub(super) fn interval_rows(plan: &Plan) -> Vec<Vec<String>> {
     let mut rows = vec![
         [
             "Checkpoint every",
