@@ -171,17 +171,21 @@ fn cells(f: &EpisodeFit) -> [String; 11] {
     ]
 }
 
-fn table(reading: &Reading, fit: &TraceFit) -> String {
-    let mut out = String::new();
-    let _ = writeln!(out, "spotsim fit: {}", reading.data.file);
+/// What was read and how the fit treats it, each line after `prefix`.
+fn preamble(out: &mut String, prefix: &str, reading: &Reading, fit: &TraceFit) {
     let _ = writeln!(
         out,
-        "  {}; available {:.1} % of the time",
+        "{prefix}{}; available {:.1} % of the time",
         describe_reading(reading),
         100.0 * fit.available_fraction
     );
-    let _ = writeln!(out, "  censoring: {CENSORING_NOTE}");
-    let _ = writeln!(out, "  {KS_NOTE}");
+    let _ = writeln!(out, "{prefix}censoring: {CENSORING_NOTE}");
+    let _ = writeln!(out, "{prefix}{KS_NOTE}");
+}
+
+fn table(reading: &Reading, fit: &TraceFit) -> String {
+    let mut out = format!("spotsim fit: {}\n", reading.data.file);
+    preamble(&mut out, "  ", reading, fit);
     let _ = writeln!(out);
     let _ = writeln!(out, "{:<22} {:>20} {:>20}", "", "uptime", "downtime");
     let (up, down) = (cells(&fit.uptime), cells(&fit.downtime));
@@ -351,16 +355,8 @@ fn sojourn(f: &EpisodeFit) -> Option<String> {
 
 fn toml_section(reading: &Reading, fit: &TraceFit) -> Result<String, InputError> {
     let Recommendation { keys: table, notes } = market_table(reading, fit)?;
-    let mut out = String::new();
-    let _ = writeln!(out, "# spotsim fit of {}", reading.data.file);
-    let _ = writeln!(
-        out,
-        "# {}; available {:.1} % of the time",
-        describe_reading(reading),
-        100.0 * fit.available_fraction
-    );
-    let _ = writeln!(out, "# censoring: {CENSORING_NOTE}");
-    let _ = writeln!(out, "# {KS_NOTE}");
+    let mut out = format!("# spotsim fit of {}\n", reading.data.file);
+    preamble(&mut out, "# ", reading, fit);
     let _ = writeln!(out, "{}", summary_comment("uptime", &fit.uptime));
     let _ = writeln!(out, "{}", summary_comment("downtime", &fit.downtime));
     for note in &notes {
