@@ -539,53 +539,16 @@ fn check_omniscient_window(input: &TickInput<'_>, what: &str, with_schedule: boo
     elapsed
 }
 
-#[test]
-fn omniscient_is_a_lower_bound_on_real_windows() {
+/// Checks the omniscient schedule on `starts(zone index, zone)` windows of every zone (with
+/// the schedule tracked where `tracked(i)`), then prints the timings.
+fn sweep_zones(starts: impl Fn(usize, &Zone) -> Vec<f64>, tracked: impl Fn(usize) -> bool) {
     let (mut times, mut tracked_times) = (Vec::new(), Vec::new());
     for (zi, name) in ZONES.iter().enumerate() {
         let z = zone(name);
-        let mut starts = random_starts(z, 12, 0x0B5E + zi as u64);
-        starts.push(V100_STARTS[zi % V100_STARTS.len()]);
-        for (i, start_h) in starts.into_iter().enumerate() {
+        for (i, start_h) in starts(zi, z).into_iter().enumerate() {
             let what = format!("{name} @ {start_h}");
-            let tracked = i < 2;
-            let took = check_omniscient_window(&v100_input(z, start_h), &what, tracked);
-            if tracked {
-                tracked_times.push(took);
-            } else {
-                times.push(took);
-            }
-        }
-    }
-    times.sort_by(f64::total_cmp);
-    eprintln!(
-        "omniscient ({} profile): median {:.4} s, max {:.4} s per V100 window \
-         (with schedule: max {:.4} s)",
-        if cfg!(debug_assertions) {
-            "debug"
-        } else {
-            "release"
-        },
-        times[times.len() / 2],
-        times[times.len() - 1],
-        tracked_times.iter().copied().fold(0.0, f64::max)
-    );
-}
-
-/// The larger sweep: 50 random windows per zone. `cargo test --release -- --ignored`.
-#[test]
-#[ignore = "slow in the debug profile; run with --release --ignored"]
-fn omniscient_sweep_all_zones() {
-    let (mut times, mut tracked_times) = (Vec::new(), Vec::new());
-    for (zi, name) in ZONES.iter().enumerate() {
-        let z = zone(name);
-        let mut starts = random_starts(z, 50, 0x5EED + zi as u64);
-        starts.extend(V100_STARTS);
-        for (i, start_h) in starts.into_iter().enumerate() {
-            let what = format!("{name} @ {start_h}");
-            let tracked = i % 5 == 0;
-            let took = check_omniscient_window(&v100_input(z, start_h), &what, tracked);
-            if tracked {
+            let took = check_omniscient_window(&v100_input(z, start_h), &what, tracked(i));
+            if tracked(i) {
                 tracked_times.push(took);
             } else {
                 times.push(took);
@@ -605,6 +568,32 @@ fn omniscient_sweep_all_zones() {
         times[times.len() / 2],
         times[times.len() - 1],
         tracked_times.iter().copied().fold(0.0, f64::max)
+    );
+}
+
+#[test]
+fn omniscient_is_a_lower_bound_on_real_windows() {
+    sweep_zones(
+        |zi, z| {
+            let mut starts = random_starts(z, 12, 0x0B5E + zi as u64);
+            starts.push(V100_STARTS[zi % V100_STARTS.len()]);
+            starts
+        },
+        |i| i < 2,
+    );
+}
+
+/// The larger sweep: 50 random windows per zone. `cargo test --release -- --ignored`.
+#[test]
+#[ignore = "slow in the debug profile; run with --release --ignored"]
+fn omniscient_sweep_all_zones() {
+    sweep_zones(
+        |zi, z| {
+            let mut starts = random_starts(z, 50, 0x5EED + zi as u64);
+            starts.extend(V100_STARTS);
+            starts
+        },
+        |i| i % 5 == 0,
     );
 }
 
