@@ -3,6 +3,7 @@
 //! DejaVu Sans (no system fonts), time axes are in hours, money in dollars.
 
 use super::write_atomic;
+use plotters::chart::MeshStyle;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::FontStyle;
@@ -104,6 +105,36 @@ fn label_font(size: f64) -> FontDesc<'static> {
     FontDesc::new(FontFamily::Name(FONT), size, FontStyle::Normal)
 }
 
+/// A chart's frame in the house style: caption, margin and label areas.
+fn frame<'a, 'b, DB: DrawingBackend>(
+    root: &'a DrawingArea<DB, Shift>,
+    caption: &str,
+    x_label_area: u32,
+    y_label_area: u32,
+) -> ChartBuilder<'a, 'b, DB> {
+    let mut builder = ChartBuilder::on(root);
+    builder
+        .caption(caption, caption_font())
+        .margin(20)
+        .x_label_area_size(x_label_area)
+        .y_label_area_size(y_label_area);
+    builder
+}
+
+/// The house style of a chart's mesh: fonts of the axis labels and light grid lines.
+fn house_style<'m, 'a, 'b, X, Y, DB>(
+    mesh: &'m mut MeshStyle<'a, 'b, X, Y, DB>,
+) -> &'m mut MeshStyle<'a, 'b, X, Y, DB>
+where
+    X: Ranged,
+    Y: Ranged,
+    DB: DrawingBackend,
+{
+    mesh.axis_desc_style(label_font(18.0))
+        .label_style(label_font(15.0))
+        .light_line_style(RGBColor(235, 235, 235))
+}
+
 fn pad_range(low: f64, high: f64) -> (f64, f64) {
     if high > low {
         let pad = (high - low) * 0.03;
@@ -156,22 +187,16 @@ impl Chart for CompletionChart {
             .fold(self.target, f64::min);
         let y0 = ((lowest - 0.02) * 20.0).floor() / 20.0;
         let y0 = y0.clamp(0.0, 0.95);
-        let mut chart = ChartBuilder::on(root)
-            .caption(
-                format!("P(Completed) vs MaxWait — {}", self.scenario),
-                caption_font(),
-            )
-            .margin(20)
-            .x_label_area_size(55)
-            .y_label_area_size(75)
-            .build_cartesian_2d(x0..x1, y0..1.01)?;
-        chart
-            .configure_mesh()
+        let mut chart = frame(
+            root,
+            &format!("P(Completed) vs MaxWait — {}", self.scenario),
+            55,
+            75,
+        )
+        .build_cartesian_2d(x0..x1, y0..1.01)?;
+        house_style(&mut chart.configure_mesh())
             .x_desc("MaxWaitTimeInSeconds (hours)")
             .y_desc("P(Completed)")
-            .axis_desc_style(label_font(18.0))
-            .label_style(label_font(15.0))
-            .light_line_style(RGBColor(235, 235, 235))
             .y_label_formatter(&|y| format!("{:.0} %", y * 100.0))
             .draw()?;
         let mut band: Vec<(f64, f64)> = self
@@ -282,22 +307,16 @@ impl Chart for CostChart {
             .filter(|x| x.is_finite())
             .fold(self.on_demand_usd, f64::max)
             * 1.12;
-        let mut chart = ChartBuilder::on(root)
-            .caption(
-                format!("Expected cost vs MaxWait — {}", self.scenario),
-                caption_font(),
-            )
-            .margin(20)
-            .x_label_area_size(55)
-            .y_label_area_size(85)
-            .build_cartesian_2d(x0..x1, 0.0..top)?;
-        chart
-            .configure_mesh()
+        let mut chart = frame(
+            root,
+            &format!("Expected cost vs MaxWait — {}", self.scenario),
+            55,
+            85,
+        )
+        .build_cartesian_2d(x0..x1, 0.0..top)?;
+        house_style(&mut chart.configure_mesh())
             .x_desc("MaxWaitTimeInSeconds (hours)")
             .y_desc("Cost per job (USD)")
-            .axis_desc_style(label_font(18.0))
-            .label_style(label_font(15.0))
-            .light_line_style(RGBColor(235, 235, 235))
             .y_label_formatter(&|y| format!("${y:.0}"))
             .draw()?;
         chart
@@ -377,19 +396,11 @@ impl Chart for WallClockCdf {
             .map_or(1.0, |p| p.0)
             .max(self.max_wait_hours.unwrap_or(0.0));
         let (x0, x1) = pad_range(low, high);
-        let mut chart = ChartBuilder::on(root)
-            .caption(&self.title, caption_font())
-            .margin(20)
-            .x_label_area_size(55)
-            .y_label_area_size(75)
-            .build_cartesian_2d(x0.max(0.0)..x1, 0.0..1.02)?;
-        chart
-            .configure_mesh()
+        let mut chart =
+            frame(root, &self.title, 55, 75).build_cartesian_2d(x0.max(0.0)..x1, 0.0..1.02)?;
+        house_style(&mut chart.configure_mesh())
             .x_desc("Wall clock, CreationTime → terminal status (hours)")
             .y_desc("Fraction of jobs")
-            .axis_desc_style(label_font(18.0))
-            .label_style(label_font(15.0))
-            .light_line_style(RGBColor(235, 235, 235))
             .y_label_formatter(&|y| format!("{:.0} %", y * 100.0))
             .draw()?;
         chart
@@ -448,19 +459,11 @@ impl Chart for CostHistogram {
         let (x0, x1) = pad_range(low, high);
         let top = self.bins.iter().map(|b| b.2).fold(0.0, f64::max) * 1.15;
         let top = if top > 0.0 { top } else { 1.0 };
-        let mut chart = ChartBuilder::on(root)
-            .caption(&self.title, caption_font())
-            .margin(20)
-            .x_label_area_size(55)
-            .y_label_area_size(75)
-            .build_cartesian_2d(x0.max(0.0)..x1, 0.0..top)?;
-        chart
-            .configure_mesh()
+        let mut chart =
+            frame(root, &self.title, 55, 75).build_cartesian_2d(x0.max(0.0)..x1, 0.0..top)?;
+        house_style(&mut chart.configure_mesh())
             .x_desc("Cost per job (USD)")
             .y_desc("Fraction of jobs")
-            .axis_desc_style(label_font(18.0))
-            .label_style(label_font(15.0))
-            .light_line_style(RGBColor(235, 235, 235))
             .x_label_formatter(&|x| format!("${x:.0}"))
             .y_label_formatter(&|y| format!("{:.1} %", y * 100.0))
             .draw()?;
@@ -581,19 +584,11 @@ impl Chart for StatusTimeline {
             .max(1.0);
         let (root_top, root_bottom) = root.split_vertically(CHART_SIZE.1 - 60);
         let labels: Vec<String> = self.rows.iter().map(|r| r.label.clone()).collect();
-        let mut chart = ChartBuilder::on(&root_top)
-            .caption(&self.title, caption_font())
-            .margin(20)
-            .x_label_area_size(50)
-            .y_label_area_size(200)
+        let mut chart = frame(&root_top, &self.title, 50, 200)
             .build_cartesian_2d(0.0..end * 1.02, (0..n - 1).into_segmented())?;
-        chart
-            .configure_mesh()
+        house_style(&mut chart.configure_mesh())
             .disable_y_mesh()
             .x_desc("Hours since CreationTime")
-            .axis_desc_style(label_font(18.0))
-            .label_style(label_font(15.0))
-            .light_line_style(RGBColor(235, 235, 235))
             .y_labels(n)
             .y_label_formatter(&|v| match v {
                 SegmentValue::CenterOf(i) => labels.get(*i).cloned().unwrap_or_default(),
