@@ -1,7 +1,6 @@
 //! The summary as Markdown tables.
 
-use super::metric_rows;
-use super::table::{label, unit_formatter};
+use super::table::metric_table;
 use crate::engine::Outcome;
 use crate::montecarlo::SimulationSummary;
 
@@ -21,28 +20,12 @@ pub(super) fn render(summary: &SimulationSummary) -> String {
             o.ci95[1]
         ));
     }
-    out.push_str("\n| Metric | Unit | Mean | ± se | p50 | p90 | p95 | p99 | Max |\n|---|---|---:|---:|---:|---:|---:|---:|---:|\n");
-    for (quantity, unit, s) in metric_rows(summary) {
-        let (unit_label, show) = unit_formatter(unit, s);
-        let cell = |x: f64| {
-            if x.is_finite() {
-                show(x)
-            } else {
-                "–".to_string()
-            }
-        };
-        out.push_str(&format!(
-            "| {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
-            label(quantity),
-            unit_label,
-            cell(s.mean),
-            cell(s.stderr),
-            cell(s.p50),
-            cell(s.p90),
-            cell(s.p95),
-            cell(s.p99),
-            cell(s.max)
-        ));
+    out.push('\n');
+    for (i, row) in metric_table(summary).iter().enumerate() {
+        out.push_str(&format!("| {} |\n", row.join(" | ")));
+        if i == 0 {
+            out.push_str("|---|---|---:|---:|---:|---:|---:|---:|---:|\n");
+        }
     }
     out.push('\n');
     out.push_str(&super::savings_sentence(summary));

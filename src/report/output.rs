@@ -7,7 +7,7 @@ use super::charts::{
 };
 use super::html::{Block, render};
 use super::plan::{SHOWN_ROWS, point_cells, shown_rows};
-use super::{charts, fixed_or_dash, json, write_atomic};
+use super::{charts, json, write_atomic};
 use crate::engine::{Timeline, TrialOutcome};
 use crate::montecarlo::{Aggregate, SimulationSummary};
 use crate::plan::{Plan, words};
@@ -180,40 +180,12 @@ fn summary_blocks(summary: &SimulationSummary) -> Vec<Block> {
         numeric_from: 1,
         highlight: Vec::new(),
     });
-    let m = &summary.metrics;
-    let hours = |x: f64| fixed_or_dash(x / 3600.0, 2);
-    let plain = |x: f64| fixed_or_dash(x, 2);
-    let metric_rows = [
-        ("Wall clock (h)", &m.wall_clock_seconds, true),
-        ("Completion time (h)", &m.completion_seconds, true),
-        ("Training time (h)", &m.training_time_seconds, true),
-        ("Billable time (h)", &m.billable_time_seconds, true),
-        ("Interruptions", &m.interruptions, false),
-        ("Cost ($)", &m.cost_usd, false),
-        ("Savings, AWS formula (%)", &m.savings_percent, false),
-        ("Training lost (h)", &m.lost_training_seconds, true),
-    ];
-    let rows = metric_rows
-        .iter()
-        .map(|(label, s, in_hours)| {
-            let f = |x: f64| if *in_hours { hours(x) } else { plain(x) };
-            vec![
-                label.to_string(),
-                f(s.mean),
-                f(s.p50),
-                f(s.p90),
-                f(s.p95),
-                f(s.p99),
-                f(s.max),
-            ]
-        })
-        .collect();
+    let mut rows = super::table::metric_table(summary);
+    let header = rows.remove(0);
     blocks.push(Block::Table {
-        header: ["Metric", "mean", "p50", "p90", "p95", "p99", "max"]
-            .map(String::from)
-            .to_vec(),
+        header,
         rows,
-        numeric_from: 1,
+        numeric_from: 2,
         highlight: Vec::new(),
     });
     blocks.push(Block::Paragraph(super::savings_sentence(summary)));

@@ -31,6 +31,41 @@ pub(crate) fn unit_formatter(
     }
 }
 
+/// The metric table of a summary: a header, then per metric its label, display unit, mean,
+/// standard error, p50, p90, p95, p99 and max (undefined values as "–"). The terminal,
+/// Markdown and HTML reports all show this table.
+pub(crate) fn metric_table(summary: &SimulationSummary) -> Vec<Vec<String>> {
+    let mut rows = vec![
+        [
+            "Metric", "unit", "mean", "± se", "p50", "p90", "p95", "p99", "max",
+        ]
+        .map(String::from)
+        .to_vec(),
+    ];
+    for (quantity, unit, s) in metric_rows(summary) {
+        let (unit_label, show) = unit_formatter(unit, s);
+        let cell = |x: f64| {
+            if x.is_finite() {
+                show(x)
+            } else {
+                "–".to_string()
+            }
+        };
+        rows.push(vec![
+            label(quantity).to_string(),
+            unit_label,
+            cell(s.mean),
+            cell(s.stderr),
+            cell(s.p50),
+            cell(s.p90),
+            cell(s.p95),
+            cell(s.p99),
+            cell(s.max),
+        ]);
+    }
+    rows
+}
+
 /// Human labels for metric rows.
 pub(crate) fn label(quantity: &str) -> &'static str {
     match quantity {
@@ -104,35 +139,7 @@ pub(super) fn render(summary: &SimulationSummary) -> String {
     }
     out.push_str(&align(&rows));
     out.push('\n');
-    let mut rows = vec![
-        [
-            "Metric", "unit", "mean", "± se", "p50", "p90", "p95", "p99", "max",
-        ]
-        .iter()
-        .map(|s| s.to_string())
-        .collect::<Vec<_>>(),
-    ];
-    for (quantity, unit, s) in metric_rows(summary) {
-        let (unit_label, show) = unit_formatter(unit, s);
-        let cell = |x: f64| {
-            if x.is_finite() {
-                show(x)
-            } else {
-                "–".to_string()
-            }
-        };
-        rows.push(vec![
-            label(quantity).to_string(),
-            unit_label,
-            cell(s.mean),
-            cell(s.stderr),
-            cell(s.p50),
-            cell(s.p90),
-            cell(s.p95),
-            cell(s.p99),
-            cell(s.max),
-        ]);
-    }
+    let rows = metric_table(summary);
     out.push_str(&align(&rows));
     out.push('\n');
     out.push_str(&super::savings_sentence(summary));
