@@ -478,10 +478,15 @@ fn rate_zero_leaves_every_result_unchanged() {
 }
 
 /// botocore validation of `describe` output, when a Python with botocore is named by
-/// `SPOTSIM_BOTOCORE_PYTHON` (CI sets it up in `.ci/run`; elsewhere the test is skipped).
+/// `SPOTSIM_BOTOCORE_PYTHON` (`.ci/run` sets it up; elsewhere the test is skipped, under
+/// `CI=true` it fails).
 #[test]
 fn describe_output_validates_against_botocore() {
     let Ok(python) = std::env::var("SPOTSIM_BOTOCORE_PYTHON") else {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "CI=true but SPOTSIM_BOTOCORE_PYTHON is unset: .ci/run sets up botocore"
+        );
         eprintln!("skipped: set SPOTSIM_BOTOCORE_PYTHON to a python with botocore");
         return;
     };
