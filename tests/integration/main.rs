@@ -19,6 +19,7 @@ mod replay;
 mod report;
 mod sagemaker;
 mod scale;
+mod shell;
 mod tick;
 mod tick_clock;
 mod validation;
