@@ -98,9 +98,11 @@ fn extra_sections() -> String {
             "When set and not empty, no colour with --color auto (the default).",
         ),
         (
-            "SLURM_ARRAY_TASK_ID, SLURM_ARRAY_TASK_MIN, SLURM_ARRAY_TASK_COUNT",
-            "simulate --partial without --shard runs shard SLURM_ARRAY_TASK_ID - \
-             SLURM_ARRAY_TASK_MIN of SLURM_ARRAY_TASK_COUNT (a Slurm job array).",
+            "SLURM_ARRAY_TASK_ID, SLURM_ARRAY_TASK_MIN, SLURM_ARRAY_TASK_STEP, \
+             SLURM_ARRAY_TASK_MAX, SLURM_ARRAY_TASK_COUNT",
+            "simulate --partial without --shard runs shard (SLURM_ARRAY_TASK_ID - \
+             SLURM_ARRAY_TASK_MIN) / SLURM_ARRAY_TASK_STEP of SLURM_ARRAY_TASK_COUNT (a Slurm \
+             job array submitted as --array=A-B[:S][%N]).",
         ),
         (
             "JOB_COMPLETION_INDEX",
