@@ -15,6 +15,7 @@ mod markets;
 mod plan;
 mod policies;
 mod properties;
+mod recipes;
 mod replay;
 mod report;
 mod sagemaker;
