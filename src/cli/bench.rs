@@ -1,5 +1,6 @@
 //! `spotsim bench`: the policy regression suite.
 
+use super::color::{Paint, Stream, paint_lines};
 use crate::bench::compare::{check_compatible, compare, read_baseline};
 use crate::bench::render;
 use crate::bench::{Comparison, Suite, SuiteResults, Verdict, run_suite};
@@ -140,6 +141,13 @@ pub(super) fn run(args: BenchArgs) -> anyhow::Result<()> {
             .with_context(|| format!("could not write the results into '{}'", folder.display()))?;
     }
     let text = render_text(&results, comparison.as_ref(), args.format);
+    // Regressed rows of the comparison table in red on a terminal (see `color`).
+    let text = match args.format {
+        Format::Table => paint_lines(Stream::Stdout, Paint::Bad, &text, |line| {
+            line.trim_end().ends_with(Verdict::Regressed.as_str())
+        }),
+        _ => text.into(),
+    };
     std::io::stdout().write_all(text.as_bytes())?;
 
     if let Some(comparison) = &comparison {

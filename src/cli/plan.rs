@@ -1,5 +1,6 @@
 //! `spotsim plan`: the MaxWait planner.
 
+use super::color::{Paint, Stream, paint_lines};
 use super::progress::Progress;
 use crate::error::InputError;
 use crate::plan::{GridSpec, PlanOptions, Sweep, build_grid, plan};
@@ -125,6 +126,13 @@ pub(super) fn run(args: PlanArgs) -> anyhow::Result<()> {
         Format::Json => json(&planned),
         Format::Csv => plan_report::csv(&planned),
         Format::Markdown => plan_report::markdown(&planned, &[]),
+    };
+    // The answer the user came for stands out on a terminal (see `color`).
+    let text = match args.format {
+        Format::Table => paint_lines(Stream::Stdout, Paint::Good, &text, |line| {
+            line.starts_with(crate::plan::RECOMMENDATION_PREFIX)
+        }),
+        _ => text.into(),
     };
     std::io::stdout().write_all(text.as_bytes())?;
     Ok(())
