@@ -9,6 +9,7 @@
 
 mod advisor;
 mod bootstrap;
+pub mod correlation;
 pub mod distribution;
 mod exponential;
 mod lognormal;

@@ -5,6 +5,7 @@ mod cli;
 mod closed_forms;
 mod common;
 mod corpus;
+mod correlation;
 mod determinism;
 mod fit;
 mod fuzz;
