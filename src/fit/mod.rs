@@ -51,7 +51,10 @@ pub mod mle;
 pub mod source;
 
 pub use km::{kaplan_meier, ks_statistic};
-pub use mle::{ExponentialFit, WeibullFit, fit_exponential, fit_weibull};
+pub use mle::{
+    ExponentialFit, Observation, WeibullFit, fit_exponential, fit_exponential_observed,
+    fit_weibull, fit_weibull_observed,
+};
 
 use serde::Serialize;
 

@@ -1,6 +1,7 @@
 //! Integration tests: one test binary, one module per concern.
 
 mod bench;
+mod calibrate;
 mod cli;
 mod closed_forms;
 mod common;
