@@ -68,7 +68,7 @@ pub struct FitArgs {
 const CENSORING_NOTE: &str = "episodes touching the window start or end are right-censored: their observed length is a lower bound";
 const KS_NOTE: &str = "KS = sup_t |F_KM(t) - F_fit(t)|, Kaplan-Meier estimate from all episodes (censored included), t up to the longest episode";
 
-const HOUR: f64 = 3600.0;
+pub(super) const HOUR: f64 = 3600.0;
 
 pub(super) fn run(args: FitArgs) -> anyhow::Result<()> {
     let reading = read(&args)?;
@@ -125,7 +125,7 @@ fn hours(seconds: Option<f64>) -> String {
 }
 
 /// Row labels of the table, in the order of [`cells`].
-const ROW_LABELS: [&str; 11] = [
+pub(super) const ROW_LABELS: [&str; 11] = [
     "episodes (censored)",
     "mean observed (h)",
     "exponential mean (h)",
@@ -140,7 +140,7 @@ const ROW_LABELS: [&str; 11] = [
 ];
 
 /// One column of the table.
-fn cells(f: &EpisodeFit) -> [String; 11] {
+pub(super) fn cells(f: &EpisodeFit) -> [String; 11] {
     let na = || "n/a".to_string();
     let e = f.exponential;
     let w = f.weibull;
@@ -232,13 +232,13 @@ fn json(reading: &Reading, fit: &TraceFit) -> anyhow::Result<String> {
 }
 
 /// Whether market model `name` is registered and reads all of `keys`.
-fn registered(name: &str, keys: &[&str]) -> bool {
+pub(super) fn registered(name: &str, keys: &[&str]) -> bool {
     crate::market::MODELS
         .iter()
         .any(|(model, _, known)| *model == name && keys.iter().all(|k| known.contains(k)))
 }
 
-fn hours_string(seconds: f64) -> String {
+pub(super) fn hours_string(seconds: f64) -> String {
     format!("{:.4}h", seconds / HOUR)
 }
 
