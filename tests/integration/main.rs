@@ -1,5 +1,6 @@
 //! Integration tests: one test binary, one module per concern.
 
+mod backtest;
 mod bench;
 mod calibrate;
 mod cli;
