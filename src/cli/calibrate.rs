@@ -38,8 +38,8 @@ pub struct CalibrateArgs {
     /// and said on stderr.
     #[arg(long, value_name = "DURATION")]
     pub provisioning: Option<String>,
-    /// The common share ρ of each instance's hazard (0 … 1); without it ρ is estimated from
-    /// two or more gang sizes, or 0 is assumed and said on stderr.
+    /// The common share (rho, 0 to 1) of each instance's hazard; without it rho is estimated
+    /// from two or more gang sizes, or 0 is assumed and said on stderr.
     #[arg(long, value_name = "RHO")]
     pub correlation: Option<f64>,
     /// The instance type to calibrate when the jobs run on several.

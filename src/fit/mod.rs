@@ -47,6 +47,7 @@
 //! distance.
 
 pub mod calibrate;
+pub mod correlation;
 pub mod km;
 pub mod mle;
 pub mod source;

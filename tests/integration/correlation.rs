@@ -6,6 +6,10 @@
 //! survivals, `S(t) = e^{−ρH(t)}·(e^{−(1−ρ)H(t)})^N`, written out here rather than through the
 //! model's effective gang size; ρ = 0 must leave every result bit-identical and ρ = 1 must be
 //! one shared lifetime, trial for trial.
+//!
+//! ρ from a pool's losses ([`spotsim::fit::correlation`]) is checked on pools drawn from the
+//! exact common-shock model (ρ recovered within 3 standard errors, the standard error equal to
+//! the spread of repeated estimates) and read from the shared 32-instance pool trace.
 
 use crate::common::parse;
 use crate::markets::{
@@ -13,6 +17,9 @@ use crate::markets::{
     scenario_text, uptimes, weibull_raw,
 };
 use spotsim::Engine;
+use spotsim::fit::correlation::{PoolLoss, gang_correlation, pool_losses};
+use spotsim::market::trace_data::TraceData;
+use spotsim::random::{Stream, stream_rng, unit_open_closed};
 
 const HOUR: f64 = 3600.0;
 
@@ -125,4 +132,69 @@ fn correlation_outside_zero_to_one_exits_2_naming_the_key() {
         "correlation",
         &["unknown key"],
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// ρ from a pool's losses
+
+/// Losses of a pool of 32 kept full, under the exact common-shock model: each loss is the
+/// common shock (all 32) with probability ρ/(ρ + 32(1 − ρ)) — the common hazard ρh against
+/// the individual hazards 32(1 − ρ)h — else one instance.
+fn common_shock_pool(seed: u64, losses: usize, rho: f64) -> Vec<PoolLoss> {
+    let mut rng = stream_rng(seed, 0, Stream::Uptime);
+    let common = rho / (rho + 32.0 * (1.0 - rho));
+    (0..losses)
+        .map(|i| PoolLoss {
+            at_seconds: i as f64 * 600.0,
+            alive: 32,
+            lost: if unit_open_closed(&mut rng) <= common {
+                32
+            } else {
+                1
+            },
+        })
+        .collect()
+}
+
+#[test]
+fn pool_losses_of_the_common_shock_model_give_back_its_share() {
+    for n in [2, 8, 16] {
+        let c = gang_correlation(&common_shock_pool(5, 4000, 0.6), n).unwrap();
+        let z = (c.rho - 0.6) / c.rho_se;
+        println!(
+            "gang of {n}: ρ = {:.4} ± {:.4} (z {z:+.2})",
+            c.rho, c.rho_se
+        );
+        assert!(z.abs() < 3.0, "z = {z}");
+    }
+    // The standard error matches the spread of 40 estimates (each from 300 losses).
+    let estimates: Vec<(f64, f64)> = (0..40)
+        .map(|r| {
+            let c = gang_correlation(&common_shock_pool(100 + r, 300, 0.6), 8).unwrap();
+            (c.rho, c.rho_se)
+        })
+        .collect();
+    let mean = estimates.iter().map(|e| e.0).sum::<f64>() / 40.0;
+    let sd = (estimates.iter().map(|e| (e.0 - mean).powi(2)).sum::<f64>() / 39.0).sqrt();
+    let se = estimates.iter().map(|e| e.1).sum::<f64>() / 40.0;
+    println!("40 pools: mean ρ {mean:.4}, sd {sd:.4} vs SE {se:.4}");
+    assert!((sd / se - 1.0).abs() < 0.35, "sd {sd} vs SE {se}");
+}
+
+#[test]
+fn the_shared_pool_trace_reads_into_losses() {
+    // The 32-instance p3.2xlarge pool: 167 removals; read through the trace loader.
+    let path = crate::common::shared_data().join("traces/parcae-p3-pool-events/p3trace.csv");
+    let data = TraceData::load(&path, None, 2.0).expect("the event list reads");
+    let losses = pool_losses(&data.times, &data.values, 0.0);
+    assert_eq!(losses.iter().map(|l| l.lost).sum::<u32>(), 167);
+    // Joining drops within 3 minutes leaves fewer, larger losses and the same removals.
+    let joined = pool_losses(&data.times, &data.values, 180.0);
+    assert!(joined.len() < losses.len());
+    assert_eq!(joined.iter().map(|l| l.lost).sum::<u32>(), 167);
+    // Co-interruption is real: matched to any gang size, ρ is well above 0.
+    for n in [2, 4, 8, 16] {
+        let c = gang_correlation(&joined, n).unwrap();
+        assert!(c.rho > 3.0 * c.rho_se, "gang of {n}: {c:?}");
+    }
 }
