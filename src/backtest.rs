@@ -33,7 +33,7 @@
 
 use crate::engine::{Engine, Outcome};
 use crate::error::InputError;
-use crate::sagemaker::history::TrainingJob;
+use crate::sagemaker::history::{LeftOut, TrainingJob};
 use crate::sagemaker::time::format_utc_millis;
 use crate::scenario::Scenario;
 use rayon::prelude::*;
@@ -120,19 +120,6 @@ impl JobResult {
             .position(|o| o.as_str() == self.outcome)
             .map_or(0.0, |i| self.outcome_probabilities[i])
     }
-}
-
-/// A job the back-test leaves out, and why.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Skipped {
-    /// The file it was read from.
-    pub file: String,
-    /// The line where its document starts.
-    pub line: usize,
-    /// `TrainingJobName`.
-    pub job: String,
-    /// Why.
-    pub reason: String,
 }
 
 /// Why `job` cannot be back-tested.
@@ -375,7 +362,7 @@ pub struct Backtest {
     /// Jobs back-tested, in the order read.
     pub jobs: Vec<JobResult>,
     /// Jobs left out.
-    pub skipped: Vec<Skipped>,
+    pub skipped: Vec<LeftOut>,
     /// Job configurations simulated.
     pub configurations: usize,
     /// Distinct warnings of the per-job scenarios.
@@ -397,12 +384,7 @@ pub fn backtest(
     let mut warnings: Vec<String> = Vec::new();
     for (index, job) in jobs.iter().enumerate() {
         if let Some(reason) = unusable(job) {
-            skipped.push(Skipped {
-                file: job.file.clone(),
-                line: job.line,
-                job: job.name.clone(),
-                reason,
-            });
+            skipped.push(LeftOut::new(job, reason));
             continue;
         }
         let (text, scenario) = base.scenario_for(job)?;

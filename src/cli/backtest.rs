@@ -1,7 +1,7 @@
 //! `spotsim backtest`: where each real job fell in the distribution spotsim simulates for it,
 //! and how often the bands held. Method in [`crate::backtest`].
 
-use super::calibrate::print_text;
+use super::calibrate::{nothing_usable, print_text};
 use crate::backtest::{Backtest, Base, METRICS, backtest};
 use crate::engine::Outcome;
 use crate::error::InputError;
@@ -77,24 +77,13 @@ pub(super) fn run(args: BacktestArgs) -> anyhow::Result<()> {
         );
     }
     if result.jobs.is_empty() {
-        let example = result
-            .skipped
-            .first()
-            .map(|s| {
-                format!(
-                    ": e.g. {}:{} (job \"{}\"): {}",
-                    s.file, s.line, s.job, s.reason
-                )
-            })
-            .unwrap_or_default();
-        return Err(InputError::new(
-            args.jobs[0].display().to_string(),
-            format!(
-                "none of the {} jobs can be back-tested{example}",
-                history.jobs.len()
-            ),
-        )
-        .into());
+        let error = nothing_usable(
+            &args.jobs,
+            history.jobs.len(),
+            &result.skipped,
+            "back-tested",
+        );
+        return Err(error.into());
     }
     let text = match args.format {
         BacktestFormat::Table => table(&result, &base.file),
@@ -226,7 +215,7 @@ struct JsonReport<'a> {
     outcomes: std::collections::BTreeMap<&'static str, crate::backtest::OutcomeCheck>,
     savings_percent: crate::backtest::Savings,
     per_job: Vec<JobJson<'a>>,
-    not_used: &'a [crate::backtest::Skipped],
+    not_used: &'a [crate::sagemaker::history::LeftOut],
 }
 
 #[derive(Serialize)]

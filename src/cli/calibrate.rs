@@ -2,13 +2,13 @@
 //! documents are read and checked is in [`crate::sagemaker::history`]; how transitions become
 //! censored samples, and how provisioning and gangs are accounted, in [`crate::fit::calibrate`].
 
-use super::fit::{HOUR, ROW_LABELS, cells, hours_string, registered};
+use super::fit::{HOUR, ROW_LABELS, cells, hours_string, summary_comment, uptime_keys};
 use crate::error::InputError;
 use crate::fit::EpisodeFit;
 use crate::fit::calibrate::{
-    Calibration, CorrelationSource, Samples, Settings, Unused, calibrate, extract,
+    Calibration, CorrelationSource, Samples, Settings, calibrate, extract,
 };
-use crate::sagemaker::history::{History, read_history};
+use crate::sagemaker::history::{History, LeftOut, read_history};
 use crate::scenario::duration::{format_duration, parse_duration};
 use clap::{Args, ValueEnum};
 use serde::Serialize;
@@ -48,6 +48,33 @@ pub struct CalibrateArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = CalibrateFormat::Table)]
     pub format: CalibrateFormat,
+}
+
+/// The error when none of `read` jobs can be used: names the first file and the first job
+/// left out, with its reason.
+pub(super) fn nothing_usable(
+    files: &[PathBuf],
+    read: usize,
+    left_out: &[LeftOut],
+    what: &str,
+) -> InputError {
+    let example = left_out
+        .first()
+        .map(|u| {
+            format!(
+                ": e.g. {}:{} (job \"{}\"): {}",
+                u.file, u.line, u.job, u.reason
+            )
+        })
+        .unwrap_or_default();
+    let file = files
+        .first()
+        .map(|f| f.display().to_string())
+        .unwrap_or_default();
+    InputError::new(
+        file,
+        format!("none of the {read} jobs can be {what}{example}"),
+    )
 }
 
 /// Writes `text` to standard output; a reader that closed the pipe early is not an error.
@@ -140,24 +167,13 @@ pub(super) fn run(args: CalibrateArgs) -> anyhow::Result<()> {
     let history = read_history(&args.jobs)?;
     let samples = extract(&history, &settings)?;
     if samples.gangs.is_empty() {
-        let example = samples
-            .unused
-            .first()
-            .map(|u| {
-                format!(
-                    ": e.g. {}:{} (job \"{}\"): {}",
-                    u.file, u.line, u.job, u.reason
-                )
-            })
-            .unwrap_or_default();
-        return Err(InputError::new(
-            args.jobs[0].display().to_string(),
-            format!(
-                "none of the {} jobs can be calibrated from{example}",
-                history.jobs.len()
-            ),
-        )
-        .into());
+        let error = nothing_usable(
+            &args.jobs,
+            history.jobs.len(),
+            &samples.unused,
+            "calibrated from",
+        );
+        return Err(error.into());
     }
     let calibration = calibrate(&samples, &settings);
     let report = Report::new(&history, &samples, &calibration, provisioning_assumed);
@@ -376,7 +392,7 @@ impl<'a> Report<'a> {
             ("uptime of one instance", &self.calibration.uptime),
             ("capacity wait", &self.calibration.capacity_wait),
         ] {
-            let _ = writeln!(out, "{}", summary(name, fit));
+            let _ = writeln!(out, "{}", summary_comment(name, fit));
         }
         for note in &market.notes {
             let _ = writeln!(out, "# {note}");
@@ -391,31 +407,6 @@ impl<'a> Report<'a> {
         out += &market_section(market);
         Ok(out)
     }
-}
-
-fn summary(name: &str, f: &EpisodeFit) -> String {
-    let mut line = format!("# {name}: n = {} ({} censored)", f.n, f.censored);
-    if let Some(e) = f.exponential {
-        let _ = write!(
-            line,
-            "; exponential mean {:.3} ± {:.3} h, AIC {:.1}",
-            e.mean_seconds / HOUR,
-            e.mean_se_seconds / HOUR,
-            e.aic
-        );
-    }
-    if let Some(w) = f.weibull {
-        let _ = write!(
-            line,
-            "; weibull shape {:.4} ± {:.4}, scale {:.3} ± {:.3} h, AIC {:.1}",
-            w.shape,
-            w.shape_se,
-            w.scale_seconds / HOUR,
-            w.scale_se_seconds / HOUR,
-            w.aic
-        );
-    }
-    line
 }
 
 fn market_section(market: &Market) -> String {
@@ -437,30 +428,12 @@ fn market(c: &Calibration) -> Result<Market, String> {
         ));
     };
     let mut notes = Vec::new();
-    let mut keys: Vec<(&'static str, toml::Value)> = Vec::new();
-    let weibull_keys = ["shape", "scale", "mean_capacity_wait", "correlation"];
-    match up.weibull {
-        Some(w) if up.best == Some("weibull") && registered("weibull", &weibull_keys) => {
-            notes.push(format!(
-                "uptime: weibull has the lower AIC ({:.1} vs exponential {:.1})",
-                w.aic, exponential.aic
-            ));
-            keys.push(("model", "weibull".into()));
-            keys.push(("shape", toml::Value::Float((w.shape * 1e4).round() / 1e4)));
-            keys.push(("scale", hours_string(w.scale_seconds).into()));
-        }
-        weibull => {
-            notes.push(match weibull {
-                Some(w) => format!(
-                    "uptime: exponential has the lower AIC ({:.1} vs weibull {:.1})",
-                    exponential.aic, w.aic
-                ),
-                None => "uptime: no weibull fit; exponential".into(),
-            });
-            keys.push(("model", "exponential".into()));
-            keys.push(("mean_uptime", hours_string(exponential.mean_seconds).into()));
-        }
-    }
+    let mut keys = uptime_keys(
+        up,
+        &exponential,
+        &["shape", "scale", "mean_capacity_wait", "correlation"],
+        &mut notes,
+    );
     let wait = &c.capacity_wait;
     let wait_seconds = match (wait.exponential, wait.mean_seconds) {
         (Some(e), _) => {
@@ -526,5 +499,5 @@ struct JsonReport<'a> {
     gangs: &'a [crate::fit::calibrate::GangFit],
     market: Option<toml::Table>,
     notes: Vec<String>,
-    not_used: &'a [Unused],
+    not_used: &'a [LeftOut],
 }

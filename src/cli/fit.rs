@@ -3,7 +3,7 @@
 
 use crate::error::InputError;
 use crate::fit::source::{ReadError, Reading, format_name, read_trace};
-use crate::fit::{EpisodeFit, TraceFit, fit_trace};
+use crate::fit::{EpisodeFit, ExponentialFit, TraceFit, fit_trace};
 use crate::market::trace_data::{Convention, TraceFormat};
 use clap::{Args, ValueEnum};
 use serde::Serialize;
@@ -282,10 +282,27 @@ fn market_table(reading: &Reading, fit: &TraceFit) -> Result<Recommendation, Inp
             0.0
         }
     };
+    let mut table = uptime_keys(
+        up,
+        &exponential,
+        &["shape", "scale", "mean_capacity_wait"],
+        &mut notes,
+    );
+    table.push(("mean_capacity_wait", hours_string(wait_seconds).into()));
+    Ok(Recommendation { keys: table, notes })
+}
+
+/// The uptime keys of a `[market]` section, with why in `notes`: the Weibull when it has the
+/// lower AIC and a `weibull` model reads `weibull_keys`, else the exponential.
+pub(super) fn uptime_keys(
+    up: &EpisodeFit,
+    exponential: &ExponentialFit,
+    weibull_keys: &[&str],
+    notes: &mut Vec<String>,
+) -> Vec<(&'static str, toml::Value)> {
     let mut table: Vec<(&'static str, toml::Value)> = Vec::new();
-    let weibull_keys = ["shape", "scale", "mean_capacity_wait"];
     match up.weibull {
-        Some(w) if up.best == Some("weibull") && registered("weibull", &weibull_keys) => {
+        Some(w) if up.best == Some("weibull") && registered("weibull", weibull_keys) => {
             notes.push(format!(
                 "uptime: weibull has the lower AIC ({:.1} vs exponential {:.1})",
                 w.aic, exponential.aic
@@ -297,8 +314,10 @@ fn market_table(reading: &Reading, fit: &TraceFit) -> Result<Recommendation, Inp
         weibull => {
             notes.push(match weibull {
                 Some(w) if up.best == Some("weibull") => format!(
-                    "uptime: weibull has the lower AIC ({:.1} vs {:.1}) but no `weibull` market model with keys shape, scale, mean_capacity_wait is registered",
-                    w.aic, exponential.aic
+                    "uptime: weibull has the lower AIC ({:.1} vs {:.1}) but no `weibull` market model with keys {} is registered",
+                    w.aic,
+                    exponential.aic,
+                    weibull_keys.join(", ")
                 ),
                 Some(w) => format!(
                     "uptime: exponential has the lower AIC ({:.1} vs weibull {:.1})",
@@ -310,11 +329,10 @@ fn market_table(reading: &Reading, fit: &TraceFit) -> Result<Recommendation, Inp
             table.push(("mean_uptime", hours_string(exponential.mean_seconds).into()));
         }
     }
-    table.push(("mean_capacity_wait", hours_string(wait_seconds).into()));
-    Ok(Recommendation { keys: table, notes })
+    table
 }
 
-fn summary_comment(name: &str, f: &EpisodeFit) -> String {
+pub(super) fn summary_comment(name: &str, f: &EpisodeFit) -> String {
     let mut line = format!("# {name}: n = {} ({} censored)", f.n, f.censored);
     if let Some(e) = f.exponential {
         let _ = write!(

@@ -52,7 +52,7 @@
 use crate::error::InputError;
 use crate::fit::{Episode, EpisodeFit, Observation, fit_episodes, fit_episodes_observed};
 use crate::market::correlation::effective_gang_size;
-use crate::sagemaker::history::{History, TrainingJob};
+use crate::sagemaker::history::{History, LeftOut, TrainingJob};
 use serde::Serialize;
 
 /// How calibration treats what the documents do not say.
@@ -64,19 +64,6 @@ pub struct Settings {
     pub correlation: Option<f64>,
     /// The instance type to calibrate, when the documents hold several.
     pub instance_type: Option<String>,
-}
-
-/// A job left out, and why.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Unused {
-    /// The file it was read from.
-    pub file: String,
-    /// The line where its document starts.
-    pub line: usize,
-    /// `TrainingJobName`.
-    pub job: String,
-    /// Why it was left out.
-    pub reason: String,
 }
 
 /// The censored samples of the jobs of one gang size.
@@ -104,7 +91,7 @@ pub struct Samples {
     /// One sample per gang size, by size.
     pub gangs: Vec<GangSample>,
     /// The jobs left out.
-    pub unused: Vec<Unused>,
+    pub unused: Vec<LeftOut>,
 }
 
 /// What a `SecondaryStatus` means for an attempt.
@@ -315,13 +302,8 @@ fn unusable(job: &TrainingJob) -> Option<String> {
 /// The samples of `history` for the instance type of `settings` (or the only one there is).
 pub fn extract(history: &History, settings: &Settings) -> Result<Samples, InputError> {
     let mut unused = Vec::new();
-    let leave_out = |job: &TrainingJob, reason: String, unused: &mut Vec<Unused>| {
-        unused.push(Unused {
-            file: job.file.clone(),
-            line: job.line,
-            job: job.name.clone(),
-            reason,
-        })
+    let leave_out = |job: &TrainingJob, reason: String, unused: &mut Vec<LeftOut>| {
+        unused.push(LeftOut::new(job, reason))
     };
     let mut usable = Vec::new();
     for job in &history.jobs {

@@ -176,6 +176,31 @@ impl TrainingJob {
     }
 }
 
+/// A job left out of an analysis, and why.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct LeftOut {
+    /// The file it was read from.
+    pub file: String,
+    /// The line where its document starts.
+    pub line: usize,
+    /// `TrainingJobName`.
+    pub job: String,
+    /// Why it was left out.
+    pub reason: String,
+}
+
+impl LeftOut {
+    /// `job` left out for `reason`.
+    pub fn new(job: &TrainingJob, reason: impl Into<String>) -> Self {
+        Self {
+            file: job.file.clone(),
+            line: job.line,
+            job: job.name.clone(),
+            reason: reason.into(),
+        }
+    }
+}
+
 /// The jobs of a set of files.
 #[derive(Debug, Clone, Default)]
 pub struct History {
@@ -349,6 +374,18 @@ impl Doc<'_> {
         InputError::new(self.file, message)
             .at_line(Some(self.line))
             .at_key(format!("{who} {member}"))
+    }
+
+    /// The member `name` of the object `parent` (at `path`), which must be there.
+    fn child<'v>(
+        &self,
+        parent: &'v Map<String, Value>,
+        path: &str,
+        name: &str,
+    ) -> Result<&'v Value, InputError> {
+        parent
+            .get(name)
+            .ok_or_else(|| self.error(&format!("{path}.{name}"), "missing"))
     }
 
     fn object<'v>(
@@ -574,9 +611,7 @@ pub fn parse_job(file: &str, line: usize, value: &Value) -> Result<TrainingJob, 
         ));
     }
     let artifacts = doc.object(required(&doc, "ModelArtifacts")?, "ModelArtifacts")?;
-    let s3_artifacts = artifacts
-        .get("S3ModelArtifacts")
-        .ok_or_else(|| doc.error("ModelArtifacts.S3ModelArtifacts", "missing"))?;
+    let s3_artifacts = doc.child(artifacts, "ModelArtifacts", "S3ModelArtifacts")?;
     doc.string(s3_artifacts, "ModelArtifacts.S3ModelArtifacts", 1024)?;
     let status = doc.member(
         required(&doc, "TrainingJobStatus")?,
@@ -651,9 +686,7 @@ pub fn parse_job(file: &str, line: usize, value: &Value) -> Result<TrainingJob, 
         None => None,
         Some(config) => {
             let config = doc.object(config, "CheckpointConfig")?;
-            let uri = config
-                .get("S3Uri")
-                .ok_or_else(|| doc.error("CheckpointConfig.S3Uri", "missing"))?;
+            let uri = doc.child(config, "CheckpointConfig", "S3Uri")?;
             if let Some(local) = config.get("LocalPath") {
                 doc.string(local, "CheckpointConfig.LocalPath", 4096)?;
             }
@@ -664,17 +697,13 @@ pub fn parse_job(file: &str, line: usize, value: &Value) -> Result<TrainingJob, 
         None => None,
         Some(strategy) => {
             let strategy = doc.object(strategy, "RetryStrategy")?;
-            let attempts = strategy
-                .get("MaximumRetryAttempts")
-                .ok_or_else(|| doc.error("RetryStrategy.MaximumRetryAttempts", "missing"))?;
+            let attempts = doc.child(strategy, "RetryStrategy", "MaximumRetryAttempts")?;
             Some(doc.integer(attempts, "RetryStrategy.MaximumRetryAttempts", 1, 30)? as u32)
         }
     };
     if let Some(spec) = root.get("AlgorithmSpecification") {
         let spec = doc.object(spec, "AlgorithmSpecification")?;
-        let mode = spec
-            .get("TrainingInputMode")
-            .ok_or_else(|| doc.error("AlgorithmSpecification.TrainingInputMode", "missing"))?;
+        let mode = doc.child(spec, "AlgorithmSpecification", "TrainingInputMode")?;
         doc.string(mode, "AlgorithmSpecification.TrainingInputMode", 256)?;
     }
     let transitions = match root.get("SecondaryStatusTransitions") {
@@ -722,11 +751,7 @@ pub fn parse_job(file: &str, line: usize, value: &Value) -> Result<TrainingJob, 
 fn transition(doc: &Doc, index: usize, item: &Value) -> Result<Transition, InputError> {
     let path = format!("SecondaryStatusTransitions[{index}]");
     let entry = doc.object(item, &path)?;
-    let member = |name: &str| {
-        entry
-            .get(name)
-            .ok_or_else(|| doc.error(&format!("{path}.{name}"), "missing"))
-    };
+    let member = |name: &str| doc.child(entry, &path, name);
     let status = doc.member(
         member("Status")?,
         &format!("{path}.Status"),

@@ -6,28 +6,24 @@
 //! market than the scenario's fall outside far more often (the test has teeth).
 
 use crate::calibrate::{history, write_lines};
-use crate::common::{load, scenario_path};
+use crate::common::{json_of, load, scenario_path, stdout_of};
 use assert_cmd::cargo::cargo_bin_cmd;
 use serde_json::Value;
 use tempfile::TempDir;
 
 /// `spotsim backtest JOBS --scenario weibull-gpu.toml --format json` with `args`.
 fn backtest_json(jobs: &std::path::Path, args: &[&str]) -> Value {
-    let output = cargo_bin_cmd!("spotsim")
-        .arg("backtest")
-        .arg(jobs)
-        .arg("--scenario")
-        .arg(scenario_path("weibull-gpu.toml"))
-        .args(["--format", "json"])
-        .args(args)
-        .output()
-        .expect("the binary runs");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    serde_json::from_slice(&output.stdout).expect("JSON")
+    json_of(
+        cargo_bin_cmd!("spotsim")
+            .arg("backtest")
+            .arg(jobs)
+            .arg("--scenario")
+            .arg(scenario_path("weibull-gpu.toml"))
+            .args(["--format", "json"])
+            .args(args)
+            .output()
+            .expect("the binary runs"),
+    )
 }
 
 #[test]
@@ -111,16 +107,16 @@ fn backtest_names_what_it_cannot_use_and_refuses_what_it_cannot_simulate() {
     documents.push(stopped);
     let dir = TempDir::new().unwrap();
     let jobs = write_lines(&dir, "history.jsonl", &documents);
-    let output = cargo_bin_cmd!("spotsim")
-        .arg("backtest")
-        .arg(&jobs)
-        .arg("--scenario")
-        .arg(scenario_path("weibull-gpu.toml"))
-        .args(["--trials", "500"])
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(output.status.success());
+    let stdout = stdout_of(
+        cargo_bin_cmd!("spotsim")
+            .arg("backtest")
+            .arg(&jobs)
+            .arg("--scenario")
+            .arg(scenario_path("weibull-gpu.toml"))
+            .args(["--trials", "500"])
+            .output()
+            .unwrap(),
+    );
     assert!(
         stdout.contains("of your 20 jobs fell inside the central 90.0 % band"),
         "{stdout}"

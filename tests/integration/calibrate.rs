@@ -6,7 +6,9 @@
 //!
 //! All randomness comes from fixed seeds.
 
-use crate::common::parse;
+use crate::common::{json_of, parse, stdout_of};
+use crate::fit::mean_and_sd;
+use crate::markets::scenario_text;
 use assert_cmd::cargo::cargo_bin_cmd;
 use serde_json::Value;
 use spotsim::fit::calibrate::{Settings, calibrate, extract};
@@ -44,13 +46,6 @@ fn observed_sample(seed: u64, n: usize, entry: f64, gang: f64) -> (Vec<Episode>,
             (episode, c)
         })
         .unzip()
-}
-
-fn mean_and_sd(values: &[f64]) -> (f64, f64) {
-    let n = values.len() as f64;
-    let mean = values.iter().sum::<f64>() / n;
-    let variance = values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0);
-    (mean, variance.sqrt())
 }
 
 #[test]
@@ -139,39 +134,11 @@ fn exponential_fit_with_delayed_entry_is_memoryless() {
 // ---------------------------------------------------------------------------------------------
 // round trips: `describe` documents of simulated jobs calibrate back to the known market
 
-/// A managed-spot job named `name` on `instance_count` instances of a market `[market]`,
-/// provisioning 5 minutes.
+/// A managed-spot job named `name` on `instance_count` instances of a market `[market]`
+/// (8 h of training, MaxWait 24 h, provisioning 5 minutes: the markets tests' job).
 fn job_scenario(name: &str, instance_count: u32, market: &str) -> String {
-    format!(
-        r#"name = "{name}"
-
-[job]
-instance_type = "ml.p3.2xlarge"
-instance_count = {instance_count}
-managed_spot = true
-max_runtime = "16h"
-max_wait = "18h"
-checkpoint_s3_uri = "s3://bucket/checkpoints"
-
-[workload]
-training = "8h"
-provisioning = "5m"
-download = "3m"
-upload = "2m"
-
-[checkpoint]
-policy = "interval"
-interval = "15m"
-write = "45s"
-restore = "2m"
-
-{market}
-
-[pricing]
-on_demand_per_hour = 3.825
-spot_per_hour = 1.1475
-"#
-    )
+    scenario_text(market, instance_count)
+        .replace("name = \"markets\"", &format!("name = \"{name}\""))
 }
 
 /// The DescribeTrainingJob documents of `trials` of `scenario`, rendered by the library.
@@ -196,18 +163,14 @@ pub(crate) fn write_lines(dir: &TempDir, name: &str, documents: &[Value]) -> Pat
 
 /// `spotsim calibrate ARGS --format json`, which must succeed.
 fn calibrate_json(args: &[&std::ffi::OsStr]) -> Value {
-    let output = cargo_bin_cmd!("spotsim")
-        .arg("calibrate")
-        .args(args)
-        .args(["--format", "json"])
-        .output()
-        .expect("the binary runs");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    serde_json::from_slice(&output.stdout).expect("JSON")
+    json_of(
+        cargo_bin_cmd!("spotsim")
+            .arg("calibrate")
+            .args(args)
+            .args(["--format", "json"])
+            .output()
+            .expect("the binary runs"),
+    )
 }
 
 /// `(estimate − truth) / se` of `fit[estimate]` and `fit[se]`, printed.
@@ -219,16 +182,23 @@ fn z(label: &str, fit: &Value, estimate: &str, se: &str, truth: f64) -> f64 {
     z
 }
 
-#[test]
-fn describe_documents_of_a_weibull_market_calibrate_back_to_it() {
-    let scenario = parse(&job_scenario(
-        "weibull-history",
-        1,
-        "[market]\nmodel = \"weibull\"\nshape = 0.62\nscale = \"1.4h\"\nmean_capacity_wait = \"30m\"",
-    ));
+/// The `describe` documents of trials 0..500 of a single-instance job on `market` (written to
+/// a temporary folder, kept alive by the returned guard), calibrated with the job's 5 minutes
+/// of provisioning.
+fn calibrated(name: &str, market: &str) -> (TempDir, PathBuf, Value) {
+    let scenario = parse(&job_scenario(name, 1, market));
     let dir = TempDir::new().unwrap();
     let jobs = write_lines(&dir, "jobs.jsonl", &history(&scenario, 0..500));
     let report = calibrate_json(&[jobs.as_os_str(), "--provisioning".as_ref(), "5m".as_ref()]);
+    (dir, jobs, report)
+}
+
+#[test]
+fn describe_documents_of_a_weibull_market_calibrate_back_to_it() {
+    let (_dir, jobs, report) = calibrated(
+        "weibull-history",
+        "[market]\nmodel = \"weibull\"\nshape = 0.62\nscale = \"1.4h\"\nmean_capacity_wait = \"30m\"",
+    );
     assert_eq!(report["jobs"]["used"], 500);
     assert_eq!(report["provisioning_seconds"], 300.0);
     let weibull = &report["uptime"]["weibull"];
@@ -279,14 +249,10 @@ fn describe_documents_of_a_weibull_market_calibrate_back_to_it() {
 
 #[test]
 fn describe_documents_of_an_exponential_market_calibrate_back_to_it() {
-    let scenario = parse(&job_scenario(
+    let (_dir, _jobs, report) = calibrated(
         "exponential-history",
-        1,
         "[market]\nmodel = \"exponential\"\nmean_uptime = \"3h\"\nmean_capacity_wait = \"20m\"",
-    ));
-    let dir = TempDir::new().unwrap();
-    let jobs = write_lines(&dir, "jobs.jsonl", &history(&scenario, 0..500));
-    let report = calibrate_json(&[jobs.as_os_str(), "--provisioning".as_ref(), "5m".as_ref()]);
+    );
     let uptime = &report["uptime"];
     for z in [
         z(
@@ -452,30 +418,13 @@ fn every_form_of_history_gives_the_same_calibration() {
             path
         })
         .collect();
-    let boto3 = write_lines(
-        &dir,
-        "boto3.jsonl",
-        &documents
-            .iter()
-            .map(|d| retime(d, &|ms| python_str(ms, 0)))
-            .collect::<Vec<_>>(),
-    );
-    let berlin = write_lines(
-        &dir,
-        "offset.jsonl",
-        &documents
-            .iter()
-            .map(|d| retime(d, &|ms| python_str(ms, 120)))
-            .collect::<Vec<_>>(),
-    );
-    let epoch = write_lines(
-        &dir,
-        "epoch.jsonl",
-        &documents
-            .iter()
-            .map(|d| retime(d, &|ms| serde_json::json!(ms as f64 / 1000.0)))
-            .collect::<Vec<_>>(),
-    );
+    let rewritten = |name: &str, rewrite: &dyn Fn(i64) -> Value| {
+        let retimed: Vec<Value> = documents.iter().map(|d| retime(d, rewrite)).collect();
+        write_lines(&dir, name, &retimed)
+    };
+    let boto3 = rewritten("boto3.jsonl", &|ms| python_str(ms, 0));
+    let berlin = rewritten("offset.jsonl", &|ms| python_str(ms, 120));
+    let epoch = rewritten("epoch.jsonl", &|ms| serde_json::json!(ms as f64 / 1000.0));
     let mut variants: Vec<Vec<&std::ffi::OsStr>> = vec![
         vec![array.as_os_str()],
         vec![concatenated.as_os_str()],
@@ -503,6 +452,24 @@ fn every_form_of_history_gives_the_same_calibration() {
         .unwrap();
     let report: Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(report["uptime"], reference["uptime"]);
+}
+
+/// The one-line error of `spotsim calibrate JOBS`, which must exit 2.
+#[track_caller]
+fn calibrate_rejects(jobs: &std::path::Path) -> String {
+    let output = cargo_bin_cmd!("spotsim")
+        .arg("calibrate")
+        .arg(jobs)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert_eq!(
+        output.status.code(),
+        Some(2),
+        "{}: {stderr}",
+        jobs.display()
+    );
+    stderr
 }
 
 /// A document edited by `edit`.
@@ -570,26 +537,16 @@ fn jobs_that_cannot_be_used_are_named_with_the_reason() {
     let dir = TempDir::new().unwrap();
     let jobs = write_lines(&dir, "jobs.jsonl", &documents);
     // Two instance types: a market describes one, so spotsim asks which.
-    let output = cargo_bin_cmd!("spotsim")
-        .arg("calibrate")
-        .arg(&jobs)
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    let stderr = calibrate_rejects(&jobs);
     assert!(stderr.contains("--instance-type") && stderr.contains("ml.g5.xlarge (1 jobs)"));
 
-    let output = cargo_bin_cmd!("spotsim")
-        .arg("calibrate")
-        .arg(&jobs)
-        .args(["--instance-type", "ml.p3.2xlarge", "--provisioning", "5m"])
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
+    let stdout = stdout_of(
+        cargo_bin_cmd!("spotsim")
+            .arg("calibrate")
+            .arg(&jobs)
+            .args(["--instance-type", "ml.p3.2xlarge", "--provisioning", "5m"])
+            .output()
+            .unwrap(),
     );
     assert!(
         stdout.contains("46 jobs read, 40 used on ml.p3.2xlarge (6 not used)"),
@@ -673,13 +630,7 @@ fn malformed_and_contradictory_documents_name_the_file_and_the_job() {
         if !name.starts_with("jobs-") || nameless.contains(&name.as_str()) {
             continue;
         }
-        let output = cargo_bin_cmd!("spotsim")
-            .arg("calibrate")
-            .arg(&path)
-            .output()
-            .unwrap();
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        assert_eq!(output.status.code(), Some(2), "{name}: {stderr}");
+        let stderr = calibrate_rejects(&path);
         assert!(stderr.contains(&name), "{name}: {stderr}");
         let job = if name == "jobs-bad-name.json" {
             "bert_spot_7"
@@ -695,12 +646,7 @@ fn malformed_and_contradictory_documents_name_the_file_and_the_job() {
 /// `str(datetime)`) pass it; contradictions are calibrate's own checks on valid shapes.
 #[test]
 fn shape_rules_agree_with_botocore() {
-    let Ok(python) = std::env::var("SPOTSIM_BOTOCORE_PYTHON") else {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "CI=true but SPOTSIM_BOTOCORE_PYTHON is unset: .ci/run sets up botocore"
-        );
-        eprintln!("skipped: set SPOTSIM_BOTOCORE_PYTHON to a python with botocore");
+    let Some(python) = crate::common::botocore_python() else {
         return;
     };
     let validate = |path: &std::path::Path| {
