@@ -66,6 +66,7 @@ pub mod cli;
 pub mod engine;
 pub mod error;
 pub mod fit;
+pub mod input;
 pub mod market;
 pub mod montecarlo;
 pub mod plan;

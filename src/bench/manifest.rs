@@ -171,8 +171,7 @@ impl Suite {
     /// Reads a manifest and resolves every cell (scenario paths relative to the manifest).
     pub fn load(path: &Path) -> Result<Self, InputError> {
         let file = path.display().to_string();
-        let source = std::fs::read_to_string(path)
-            .map_err(|e| InputError::new(&file, format!("cannot read the suite: {e}")))?;
+        let source = crate::input::read_text(path, &file, "suite")?;
         Self::from_toml(&source, path)
     }
 
@@ -239,9 +238,7 @@ impl Suite {
             let scenario_file = scenario_path.display().to_string();
             // Validate the file as written first, so its own errors name its own lines.
             let as_written = Scenario::load(&scenario_path)?;
-            let text = std::fs::read_to_string(&scenario_path).map_err(|e| {
-                InputError::new(&scenario_file, format!("cannot read the scenario: {e}"))
-            })?;
+            let text = crate::input::read_text(&scenario_path, &scenario_file, "scenario")?;
             let table: toml::Table = toml::from_str(&text)
                 .map_err(|e| InputError::new(&scenario_file, e.message().trim().to_string()))?;
             let stem = scenario_path

@@ -36,7 +36,7 @@ use super::exponential::seconds_value;
 use super::{Capacity, Market, MarketContext, MarketState};
 use crate::error::InputError;
 use crate::random::{TrialRng, exponential, unit_open_closed};
-use crate::scenario::keys::Keys;
+use crate::scenario::keys::{Keys, read_keyed_file};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -144,7 +144,7 @@ pub(super) fn build(
     keys: &mut Keys,
     context: &MarketContext,
 ) -> Result<Box<dyn Market>, InputError> {
-    let path = match keys.string("path")? {
+    let path = match keys.path("path")? {
         Some(given) => context.base_dir.join(given),
         None => {
             let folder = shared_data_dir().join("spot-advisor");
@@ -159,15 +159,7 @@ pub(super) fn build(
             })?
         }
     };
-    let text = std::fs::read_to_string(&path).map_err(|e| {
-        keys.error(
-            "path",
-            format!(
-                "cannot read the Spot Advisor snapshot {}: {e}",
-                path.display()
-            ),
-        )
-    })?;
+    let (_, text) = read_keyed_file(&path, "Spot Advisor snapshot", |m| keys.error("path", m))?;
     let feed: Feed = serde_json::from_str(&text).map_err(|e| {
         keys.error(
             "path",

@@ -65,7 +65,7 @@ pub(super) fn path_and_format(
     keys: &mut Keys,
     model: &str,
 ) -> Result<(String, Option<TraceFormat>), InputError> {
-    let path_text = keys.string("path")?.ok_or_else(|| {
+    let path_text = keys.path("path")?.ok_or_else(|| {
         keys.error(
             "path",
             format!(

@@ -221,8 +221,7 @@ pub fn merge_partials(partials: &[(String, Partial)]) -> Result<Merged, InputErr
 /// Reads a partial file.
 pub fn read_partial(path: &std::path::Path) -> Result<Partial, InputError> {
     let file = path.display().to_string();
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| InputError::new(&file, format!("cannot read the partial: {e}")))?;
+    let text = crate::input::read_text(path, &file, "partial")?;
     serde_json::from_str(&text).map_err(|e| {
         InputError::new(&file, format!("not a valid spotsim partial: {e}")).at_line(Some(e.line()))
     })

@@ -83,6 +83,15 @@ impl<'a> Keys<'a> {
         }
     }
 
+    /// An optional file path (a non-empty string).
+    pub fn path(&mut self, key: &str) -> Result<Option<String>, InputError> {
+        let path = self.string(key)?;
+        if let Some(text) = &path {
+            crate::input::check_path(text).map_err(|m| self.error(key, m))?;
+        }
+        Ok(path)
+    }
+
     /// An optional boolean.
     pub fn boolean(&mut self, key: &str) -> Result<Option<bool>, InputError> {
         match self.take(key) {
@@ -142,6 +151,22 @@ impl<'a> Keys<'a> {
             ));
         }
         Ok(())
+    }
+}
+
+/// Reads the file `full` that a key names, as `what`: when it cannot be opened the error is
+/// about the key (`blame`, told the file and why); what is wrong inside the file (bytes that
+/// are not UTF-8) is an error about the file and its line. Returns the file's name and text.
+pub fn read_keyed_file(
+    full: &std::path::Path,
+    what: &str,
+    blame: impl FnOnce(String) -> InputError,
+) -> Result<(String, String), InputError> {
+    let file = full.display().to_string();
+    match crate::input::read_text(full, &file, what) {
+        Ok(text) => Ok((file, text)),
+        Err(e) if e.line.is_none() => Err(blame(format!("{file}: {}", e.message))),
+        Err(e) => Err(e),
     }
 }
 
