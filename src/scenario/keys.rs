@@ -173,8 +173,7 @@ pub fn read_keyed_file(
 /// Converts a TOML value (integer/float seconds or a unit string) into seconds.
 pub fn value_to_seconds(value: &toml::Value) -> Result<f64, String> {
     match value {
-        toml::Value::Integer(i) if *i >= 0 => Ok(*i as f64),
-        toml::Value::Integer(_) => Err("a duration cannot be negative".to_string()),
+        toml::Value::Integer(i) => super::duration::check_seconds(*i as f64),
         toml::Value::Float(x) => parse_duration(&x.to_string()),
         toml::Value::String(s) => parse_duration(s),
         other => Err(format!(
