@@ -12,7 +12,10 @@ use crate::engine::tick_clock::{TICK_POLICIES, TickAvailability, TickClock, Tick
 /// The most ticks a sampled tick-clock window may have (memory and time per trial).
 const MAX_SAMPLED_TICKS: usize = 1_000_000;
 use crate::error::InputError;
-use crate::market::price::{HistoryFilter, PriceAnchor, PriceSteps, SpotPrice, load_price_history};
+use crate::market::price::{
+    HistoryFilter, PriceAnchor, PriceSteps, SpotPrice, check_price_per_hour, load_price_history,
+    price_from_json,
+};
 use crate::market::trace::StartOffset;
 use crate::market::trace_data::Convention;
 use crate::market::{self, Market, MarketContext};
@@ -170,8 +173,7 @@ impl Scenario {
     /// Reads and validates a scenario file.
     pub fn load(path: &Path) -> Result<Self, InputError> {
         let file = path.display().to_string();
-        let source = std::fs::read_to_string(path)
-            .map_err(|e| InputError::new(&file, format!("cannot read the scenario: {e}")))?;
+        let source = crate::input::read_text(path, &file, "scenario")?;
         let stem = path
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
@@ -221,9 +223,7 @@ impl Scenario {
             ),
             Some(path) => {
                 let file = path.display().to_string();
-                let source = std::fs::read_to_string(path).map_err(|e| {
-                    InputError::new(&file, format!("cannot read the scenario: {e}"))
-                })?;
+                let source = crate::input::read_text(path, &file, "scenario")?;
                 let stem = path
                     .file_stem()
                     .map(|s| s.to_string_lossy().into_owned())
@@ -249,6 +249,11 @@ impl Scenario {
         let request = match (request, &raw.job.request) {
             (Some(given), _) => Some(given),
             (None, Some(relative)) => {
+                crate::input::check_path(relative).map_err(|m| {
+                    InputError::new(file, m)
+                        .at_key("[job] request")
+                        .at_line(locate(source, Some("job"), &["request"]))
+                })?;
                 let path = base_dir.join(relative);
                 if !path.is_file() {
                     return Err(InputError::new(
@@ -557,6 +562,21 @@ impl Resolver<'_> {
             .at_line(locate(self.source, section_name, keys))
     }
 
+    /// Reads the file `[section] key = "relative"` names (relative to the scenario): a path
+    /// that is empty or cannot be opened is an error about the key; what is wrong inside the
+    /// file is an error about the file and its line.
+    fn read_named_file(
+        &self,
+        section: &str,
+        key: &str,
+        relative: &str,
+    ) -> Result<(String, String), InputError> {
+        crate::input::check_path(relative).map_err(|m| self.error(section, &[key], m))?;
+        keys::read_keyed_file(&self.base_dir.join(relative), "file", |m| {
+            self.error(section, &[key], m)
+        })
+    }
+
     fn resolve(&self, raw: RawScenario, stem: &str) -> Result<Scenario, InputError> {
         let name = raw.name.unwrap_or_else(|| stem.to_string());
         if name.trim().is_empty() {
@@ -644,6 +664,7 @@ impl Resolver<'_> {
             &job,
             market.as_ref(),
             start_time_millis,
+            &mut warnings,
         )?;
         let simulation = self.simulation(&raw.simulation)?;
         let checkpoint = self.checkpoint(&raw.checkpoint, &job, market.as_ref(), &mut warnings)?;
@@ -1294,6 +1315,7 @@ impl Resolver<'_> {
         job: &Job,
         market: Option<&MarketSpec>,
         start_time_millis: i64,
+        warnings: &mut Vec<String>,
     ) -> Result<Pricing, InputError> {
         let on_demand_per_hour = raw.on_demand_per_hour.ok_or_else(|| {
             InputError::new(
@@ -1302,16 +1324,13 @@ impl Resolver<'_> {
             )
             .at_key("[pricing] on_demand_per_hour")
         })?;
-        if !(on_demand_per_hour.is_finite()
-            && on_demand_per_hour > 0.0
-            && on_demand_per_hour <= MAX_PRICE_PER_HOUR)
-        {
-            return Err(self.error(
-                "pricing",
-                &["on_demand_per_hour"],
-                format!("expected a price greater than zero and at most {MAX_PRICE_PER_HOUR} USD per hour, got {on_demand_per_hour}"),
-            ));
-        }
+        check_price_per_hour(on_demand_per_hour)
+            .and_then(|price| {
+                (price > 0.0)
+                    .then_some(price)
+                    .ok_or_else(|| "expected an on-demand price greater than zero".to_string())
+            })
+            .map_err(|m| self.error("pricing", &["on_demand_per_hour"], m))?;
         let given: Vec<&str> = [
             ("spot_per_hour", raw.spot_per_hour.is_some()),
             ("spot_discount", raw.spot_discount.is_some()),
@@ -1330,12 +1349,15 @@ impl Resolver<'_> {
             ));
         }
         let spot = if let Some(price) = raw.spot_per_hour {
-            if !(price.is_finite() && (0.0..=MAX_PRICE_PER_HOUR).contains(&price)) {
+            check_price_per_hour(price)
+                .map_err(|m| self.error("pricing", &["spot_per_hour"], m))?;
+            // Reference §9: managed spot never bills above on-demand.
+            if price > on_demand_per_hour {
                 return Err(self.error(
                     "pricing",
                     &["spot_per_hour"],
                     format!(
-                        "expected a price from 0 to {MAX_PRICE_PER_HOUR} USD per hour, got {price}"
+                        "spot_per_hour = {price} is above on_demand_per_hour = {on_demand_per_hour}: SageMaker never bills managed spot above on-demand; expected at most {on_demand_per_hour}"
                     ),
                 ));
             }
@@ -1350,17 +1372,14 @@ impl Resolver<'_> {
             }
             SpotPrice::Constant(on_demand_per_hour * (1.0 - discount))
         } else if let Some(source) = &raw.spot_prices {
-            self.per_tick_prices(source, raw.spot_prices_key.as_deref(), market)?
+            let (file, mut steps, end_seconds) =
+                self.per_tick_prices(source, raw.spot_prices_key.as_deref(), market)?;
+            if let Some(capped) = steps.cap(on_demand_per_hour, end_seconds) {
+                warnings.push(capped.notice(&file, on_demand_per_hour));
+            }
+            SpotPrice::Steps(Arc::new(steps))
         } else if let Some(path) = &raw.spot_price_history {
-            let full = self.base_dir.join(path);
-            let file = full.display().to_string();
-            let text = std::fs::read_to_string(&full).map_err(|e| {
-                self.error(
-                    "pricing",
-                    &["spot_price_history"],
-                    format!("cannot read {file}: {e}"),
-                )
-            })?;
+            let (file, text) = self.read_named_file("pricing", "spot_price_history", path)?;
             let filter =
                 HistoryFilter {
                     availability_zone: raw.availability_zone.clone(),
@@ -1369,12 +1388,13 @@ impl Resolver<'_> {
                     })),
                     product_description: raw.product_description.clone(),
                 };
-            SpotPrice::Steps(Arc::new(load_price_history(
-                &file,
-                &text,
-                &filter,
-                start_time_millis,
-            )?))
+            let mut steps = load_price_history(&file, &text, &filter, start_time_millis)?;
+            // The newest price holds on: the share is of the recorded span.
+            let last_seconds = steps.times().last().copied().unwrap_or(0.0);
+            if let Some(capped) = steps.cap(on_demand_per_hour, last_seconds) {
+                warnings.push(capped.notice(&file, on_demand_per_hour));
+            }
+            SpotPrice::Steps(Arc::new(steps))
         } else if policy.uses_spot() {
             return Err(InputError::new(
                 self.file,
@@ -1450,13 +1470,14 @@ impl Resolver<'_> {
     }
 
     /// Per-tick prices aligned with the replayed trace: `"trace"` (the trace file's own
-    /// `prices`) or a JSON file holding one array per key (`spot_prices_key`).
+    /// `prices`) or a JSON file holding one array per key (`spot_prices_key`). Returns the file
+    /// they came from, the series and when its last tick ends.
     fn per_tick_prices(
         &self,
         source: &str,
         key: Option<&str>,
         market: Option<&MarketSpec>,
-    ) -> Result<SpotPrice, InputError> {
+    ) -> Result<(String, PriceSteps, f64), InputError> {
         let trace = market.and_then(|m| m.model.as_trace()).ok_or_else(|| {
             self.error(
                 "pricing",
@@ -1465,6 +1486,7 @@ impl Resolver<'_> {
             )
         })?;
         let rows = trace.data.times.len();
+        let mut from = trace.data.file.clone();
         let prices: Vec<f64> = if source == "trace" {
             trace.data.prices.clone().ok_or_else(|| {
                 self.error(
@@ -1477,15 +1499,7 @@ impl Resolver<'_> {
                 )
             })?
         } else {
-            let full = self.base_dir.join(source);
-            let file = full.display().to_string();
-            let text = std::fs::read_to_string(&full).map_err(|e| {
-                self.error(
-                    "pricing",
-                    &["spot_prices"],
-                    format!("cannot read {file}: {e}"),
-                )
-            })?;
+            let (file, text) = self.read_named_file("pricing", "spot_prices", source)?;
             let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
                 InputError::new(&file, format!("not valid JSON: {e}")).at_line(Some(e.line()))
             })?;
@@ -1522,14 +1536,11 @@ impl Resolver<'_> {
             let mut prices = Vec::with_capacity(list.len());
             for (i, p) in list.iter().enumerate() {
                 prices.push(
-                    p.as_f64()
-                        .filter(|x| x.is_finite() && (0.0..=MAX_PRICE_PER_HOUR).contains(x))
-                        .ok_or_else(|| {
-                            InputError::new(&file, format!("expected a price ≥ 0, got {p}"))
-                                .at_key(format!("[{i}]"))
-                        })?,
+                    price_from_json(p)
+                        .map_err(|m| InputError::new(&file, m).at_key(format!("[{i}]")))?,
                 );
             }
+            from = file;
             prices
         };
         if prices.len() != rows {
@@ -1543,12 +1554,13 @@ impl Resolver<'_> {
             ));
         }
         let period = trace.wrap.then_some(trace.duration_seconds);
-        Ok(SpotPrice::Steps(Arc::new(PriceSteps::new(
+        let steps = PriceSteps::new(
             trace.data.times.clone(),
             prices,
             period,
             PriceAnchor::TraceOffset,
-        ))))
+        );
+        Ok((from, steps, trace.duration_seconds))
     }
 
     fn simulation(&self, raw: &raw::RawSimulation) -> Result<Simulation, InputError> {
