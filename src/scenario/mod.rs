@@ -464,6 +464,74 @@ fn key_at_line(source: &str, line: usize) -> (Option<String>, Option<String>) {
     (section, key)
 }
 
+/// `start_time` as milliseconds since the epoch: a string (`"2026-01-01T00:00:00Z"`, read by
+/// [`parse_utc_millis`]) or a native TOML datetime (`2026-01-01T00:00:00Z`). A datetime with an
+/// offset is converted to UTC; one without is read as UTC, like a string without a zone.
+fn start_time_millis(value: &toml::Value) -> Result<i64, String> {
+    let expected =
+        "expected a UTC timestamp such as \"2026-01-01T00:00:00Z\" or 2026-01-01T00:00:00Z";
+    let datetime = match value {
+        toml::Value::String(text) => return parse_utc_millis(text),
+        toml::Value::Datetime(datetime) => datetime,
+        other => return Err(format!("{expected}, got {}", other.type_str())),
+    };
+    let (Some(date), Some(time)) = (datetime.date, datetime.time) else {
+        return Err(format!(
+            "{expected}: a date and a time of day, got {datetime}"
+        ));
+    };
+    let utc = format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:09}Z",
+        date.year,
+        date.month,
+        date.day,
+        time.hour,
+        time.minute,
+        time.second.unwrap_or(0),
+        time.nanosecond.unwrap_or(0)
+    );
+    let offset_minutes = match datetime.offset {
+        None | Some(toml::value::Offset::Z) => 0,
+        Some(toml::value::Offset::Custom { minutes }) => i64::from(minutes),
+    };
+    Ok(parse_utc_millis(&utc)? - offset_minutes * 60_000)
+}
+
+/// The longest wall clock a trial of `scenario` can run, in seconds, and how it adds up: a
+/// spot job ends by MaxWait (then Stopping); an on-demand job — or the on-demand job
+/// `spot-then-on-demand` creates after MaxWait — by MaxRuntime plus one provisioning per
+/// attempt (RetryStrategy) and Stopping; the tick clock by its deadline, or by compute and
+/// changeover when the deadline cannot be met, plus a tick.
+fn longest_wall_clock(scenario: &Scenario) -> (f64, String) {
+    if let Some(tick) = &scenario.tick {
+        let hours = tick.deadline_h.max(tick.compute_h + tick.overhead_h);
+        return (
+            hours * 3600.0 + tick.gap_seconds,
+            "the tick clock's deadline and one tick".to_string(),
+        );
+    }
+    let (job, workload) = (&scenario.job, &scenario.workload);
+    let attempts = f64::from(job.max_retry_attempts + 1);
+    let on_demand = attempts * workload.provisioning_seconds
+        + job.max_runtime_seconds
+        + workload.stopping_seconds;
+    match job.max_wait_seconds {
+        Some(max_wait) if scenario.policy.on_demand_after_max_wait() => (
+            max_wait + workload.stopping_seconds + on_demand,
+            "MaxWait and Stopping, then an on-demand job's provisioning, MaxRuntime and Stopping"
+                .to_string(),
+        ),
+        Some(max_wait) => (
+            max_wait + workload.stopping_seconds,
+            "MaxWait and Stopping".to_string(),
+        ),
+        None => (
+            on_demand,
+            "provisioning, MaxRuntime and Stopping".to_string(),
+        ),
+    }
+}
+
 /// M for checkpoint formulas: the market's mean uptime of the whole gang.
 fn market_mean_uptime(market: Option<&MarketSpec>) -> Option<f64> {
     market
@@ -579,12 +647,12 @@ impl Resolver<'_> {
 
     fn resolve(&self, raw: RawScenario, stem: &str) -> Result<Scenario, InputError> {
         let name = raw.name.unwrap_or_else(|| stem.to_string());
-        if name.trim().is_empty() {
-            return Err(self.error("", &["name"], "must not be empty"));
-        }
+        crate::input::check_name(&name).map_err(|m| self.error("", &["name"], m))?;
         let start_time_millis = match &raw.start_time {
             None => parse_utc_millis("2026-01-01T00:00:00Z").unwrap_or(0),
-            Some(text) => parse_utc_millis(text).map_err(|m| self.error("", &["start_time"], m))?,
+            Some(value) => {
+                start_time_millis(value).map_err(|m| self.error("", &["start_time"], m))?
+            }
         };
         let mut warnings = Vec::new();
         let job = self.job(&raw.job)?;
@@ -709,7 +777,28 @@ impl Resolver<'_> {
                 objective,
             };
         }
+        self.printable_until_the_end(&scenario)?;
         Ok(scenario)
+    }
+
+    /// Every timestamp a trial prints (DescribeTrainingJob, ISO-8601) must have a four-digit
+    /// year: `start_time` plus the longest wall clock the job can run stays within 9999.
+    fn printable_until_the_end(&self, scenario: &Scenario) -> Result<(), InputError> {
+        let last_printable = parse_utc_millis("9999-12-31T23:59:59.999Z").unwrap_or(i64::MAX);
+        let (longest, parts) = longest_wall_clock(scenario);
+        let latest = scenario.start_time_millis as f64 + longest * 1000.0;
+        if latest > last_printable as f64 {
+            let latest = crate::sagemaker::time::offset_millis(scenario.start_time_millis, longest);
+            return Err(self.error(
+                "",
+                &["start_time"],
+                format!(
+                    "a trial may end at {} (start_time + {longest} s: {parts}), but timestamps are printed as ISO-8601 with a four-digit year; expected a start_time that leaves the whole run before the year 10000",
+                    format_utc_millis(latest)
+                ),
+            ));
+        }
+        Ok(())
     }
 
     #[allow(clippy::too_many_arguments)]
