@@ -10,7 +10,7 @@
 use super::duration::Seconds;
 use super::keys::locate;
 use super::raw::RawJob;
-use crate::error::InputError;
+use crate::error::{InputError, excerpt};
 use serde_json::Value;
 use std::collections::HashMap;
 use std::path::Path;
@@ -178,6 +178,7 @@ impl Request {
             fields: Vec::new(),
         };
         if let Some(name) = request.text(&root, "TrainingJobName")? {
+            crate::input::check_name(&name).map_err(|m| request.error("TrainingJobName", m))?;
             request.name = Some(name);
         }
         for (key, path) in [
@@ -285,7 +286,10 @@ impl Request {
         match self.get(root, dotted)? {
             None => Ok(None),
             Some(Value::String(s)) => Ok(Some(s.clone())),
-            Some(other) => Err(self.error(dotted, format!("expected a string, got {other}"))),
+            Some(other) => Err(self.error(
+                dotted,
+                format!("expected a string, got {}", excerpt(&other.to_string())),
+            )),
         }
     }
 
@@ -293,7 +297,10 @@ impl Request {
         match self.get(root, dotted)? {
             None => Ok(None),
             Some(Value::Number(n)) if n.as_i64().is_some() => Ok(n.as_i64()),
-            Some(other) => Err(self.error(dotted, format!("expected an integer, got {other}"))),
+            Some(other) => Err(self.error(
+                dotted,
+                format!("expected an integer, got {}", excerpt(&other.to_string())),
+            )),
         }
     }
 
@@ -301,7 +308,13 @@ impl Request {
         match self.get(root, dotted)? {
             None => Ok(None),
             Some(Value::Bool(b)) => Ok(Some(*b)),
-            Some(other) => Err(self.error(dotted, format!("expected true or false, got {other}"))),
+            Some(other) => Err(self.error(
+                dotted,
+                format!(
+                    "expected true or false, got {}",
+                    excerpt(&other.to_string())
+                ),
+            )),
         }
     }
 
