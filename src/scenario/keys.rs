@@ -35,6 +35,78 @@ pub fn locate(source: &str, section: Option<&str>, keys: &[&str]) -> Option<usiz
     None
 }
 
+/// A section header on a line: its name and whether it is `[[name]]` (an array of tables).
+fn header(line: &str) -> Option<(String, bool)> {
+    let line = line.trim();
+    let (inner, array) = match line.strip_prefix("[[") {
+        Some(rest) => (rest.split("]]").next()?, true),
+        None => (line.strip_prefix('[')?.split(']').next()?, false),
+    };
+    let name: Vec<String> = inner
+        .split('.')
+        .map(|part| part.trim().trim_matches('"').to_string())
+        .collect();
+    Some((name.join("."), array))
+}
+
+/// Explains the TOML errors people make with sections, which toml and serde report as
+/// "duplicate key" or "invalid type: map, expected …": a `[[name]]` header where the file has
+/// one `[name]` (only the sections in `arrays` are lists, e.g. a suite's `[[scenario]]`), a
+/// section written twice, and a key given twice. `line` and `message` are the parser's.
+/// Returns the line to blame, the section header it holds (`[job]`, when the line is one) and
+/// what was expected, or `None` for any other error.
+pub fn explain_structure(
+    source: &str,
+    line: Option<usize>,
+    message: &str,
+    arrays: &[&str],
+) -> Option<(usize, Option<String>, String)> {
+    let headers: Vec<(usize, String, bool)> = source
+        .lines()
+        .enumerate()
+        .filter_map(|(i, text)| header(text).map(|(name, array)| (i + 1, name, array)))
+        .collect();
+    let is_array = |name: &str| arrays.contains(&name.split('.').next().unwrap_or(name));
+    if let Some((at, name, _)) = headers
+        .iter()
+        .find(|(_, name, array)| *array && !is_array(name))
+    {
+        return Some((
+            *at,
+            Some(format!("[[{name}]]")),
+            format!(
+                "[[{name}]] makes \"{name}\" a list of tables, but it is one section: expected [{name}]"
+            ),
+        ));
+    }
+    let line = line?;
+    if !message.starts_with("duplicate key") {
+        return None;
+    }
+    let text = source.lines().nth(line.checked_sub(1)?)?;
+    match header(text) {
+        Some((name, false)) => {
+            let first = headers
+                .iter()
+                .find(|(_, other, array)| *other == name && !array)
+                .map_or(line, |(at, _, _)| *at);
+            Some((
+                line,
+                Some(format!("[{name}]")),
+                format!(
+                    "[{name}] is written twice (first at line {first}): expected each section once, with all its keys"
+                ),
+            ))
+        }
+        Some((_, true)) => None,
+        None => Some((
+            line,
+            None,
+            "this key is given twice in its section: expected each key once".to_string(),
+        )),
+    }
+}
+
 /// A section's keys being consumed.
 #[derive(Debug)]
 pub struct Keys<'a> {

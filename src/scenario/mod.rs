@@ -547,6 +547,15 @@ fn toml_error(file: &str, source: &str, error: &toml::de::Error) -> InputError {
         .map(|span| source[..span.start.min(source.len())].matches('\n').count() + 1);
     let message = error.message().trim().to_string();
     let mut result = InputError::new(file, message.clone()).at_line(line);
+    match keys::explain_structure(source, line, &message, &[]) {
+        Some((at, Some(header), explanation)) => {
+            return InputError::new(file, explanation)
+                .at_line(Some(at))
+                .at_key(header);
+        }
+        Some((_, None, explanation)) => result.message = explanation,
+        None => {}
+    }
     let Some(line) = line else { return result };
     let (section, key) = key_at_line(source, line);
     // A key given twice under two spellings: serde points at the table; point at the alias.
