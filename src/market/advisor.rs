@@ -271,7 +271,8 @@ pub(super) fn build(
     }
     let mean_capacity_wait_seconds = keys.duration("mean_capacity_wait")?.unwrap_or(0.0);
     Ok(Box::new(Advisor {
-        path,
+        // Absolute, so that `validate` prints a path that works from any folder.
+        path: path.canonicalize().unwrap_or(path),
         region,
         os: os.clone(),
         instance_type,

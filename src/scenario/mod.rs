@@ -297,13 +297,24 @@ impl Scenario {
         self.job.max_wait_seconds.unwrap_or(f64::INFINITY)
     }
 
-    /// The fully resolved scenario as TOML (durations in seconds), for `spotsim validate`.
+    /// The fully resolved scenario as TOML (durations in seconds), for `spotsim validate`: read
+    /// back, it resolves to the same scenario and prints the same text.
     pub fn to_toml_string(&self) -> String {
-        toml::to_string(&self.resolved_table()).unwrap_or_default()
+        let table = self.resolved_table();
+        toml::to_string(&Printed {
+            table: &table,
+            seed: self.simulation.seed,
+            section: None,
+        })
+        .unwrap_or_default()
     }
 
     /// The fully resolved scenario as a TOML table: every key with its effective value, file
-    /// paths absolute, durations in seconds.
+    /// paths absolute, durations in seconds (scenario fingerprints hash it). Two values differ
+    /// from what [`Scenario::to_toml_string`] prints: a `toml::Value` integer is an i64, so a
+    /// seed above `i64::MAX` appears here wrapped to a negative number; and the default
+    /// `checkpoint_local_path` is listed even without `checkpoint_s3_uri`, where it is not a
+    /// valid input (reference §5, rule 7).
     pub fn resolved_table(&self) -> toml::Table {
         use crate::market::seconds_value as sec;
         use toml::Value;
@@ -346,6 +357,13 @@ impl Scenario {
             "max_retry_attempts".into(),
             Value::Integer(self.job.max_retry_attempts.into()),
         );
+        // Written when set (like max_wait), so that scenario fingerprints without it stay.
+        if self.job.internal_error_rate > 0.0 {
+            job.insert(
+                "internal_error_rate".into(),
+                Value::Float(self.job.internal_error_rate),
+            );
+        }
         root.insert("job".into(), Value::Table(job));
         let w = &self.workload;
         let mut workload = toml::Table::new();
@@ -428,6 +446,42 @@ impl Scenario {
         }
         root.insert("simulation".into(), Value::Table(simulation));
         root
+    }
+}
+
+/// The resolved table as `validate` prints it, so that the output reads back as the same
+/// scenario: `[simulation] seed` as an unsigned integer (TOML parsers, toml's included, read
+/// integers up to `u64::MAX` into a u64, but `toml::Value` holds only i64, so a seed above
+/// `i64::MAX` would be printed negative), and `[job] checkpoint_local_path` only with
+/// `checkpoint_s3_uri` (a LocalPath without an S3Uri is rule 7's error).
+struct Printed<'a> {
+    table: &'a toml::Table,
+    seed: u64,
+    /// The section being written (`None` at the top).
+    section: Option<&'a str>,
+}
+
+impl serde::Serialize for Printed<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        for (key, value) in self.table {
+            match (self.section, key.as_str(), value) {
+                (None, "simulation" | "job", toml::Value::Table(table)) => {
+                    let section = Printed {
+                        table,
+                        seed: self.seed,
+                        section: Some(key),
+                    };
+                    map.serialize_entry(key, &section)?;
+                }
+                (Some("simulation"), "seed", _) => map.serialize_entry(key, &self.seed)?,
+                (Some("job"), "checkpoint_local_path", _)
+                    if !self.table.contains_key("checkpoint_s3_uri") => {}
+                _ => map.serialize_entry(key, value)?,
+            }
+        }
+        map.end()
     }
 }
 
