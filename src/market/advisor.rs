@@ -254,7 +254,10 @@ pub(super) fn build(
         _ => {
             return Err(keys.error(
                 "band",
-                format!("expected \"upper\", \"mid\" or \"lower\", got \"{band}\""),
+                format!(
+                    "expected \"upper\", \"mid\" or \"lower\", got {}",
+                    crate::error::excerpt(&band)
+                ),
             ));
         }
     };

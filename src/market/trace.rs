@@ -78,7 +78,10 @@ pub(super) fn path_and_format(
         Some(name) => Some(TraceFormat::parse(&name).ok_or_else(|| {
             keys.error(
                 "format",
-                format!("expected \"csv\", \"json\" or \"events\", got \"{name}\""),
+                format!(
+                    "expected \"csv\", \"json\" or \"events\", got {}",
+                    crate::error::excerpt(&name)
+                ),
             )
         })?),
     };
@@ -100,7 +103,8 @@ pub(super) fn read_keyed_trace(
             keys.error(
                 "convention",
                 format!(
-                    "expected \"available\" (1 = capacity) or \"preempted\" (1 = no capacity), got \"{name}\""
+                    "expected \"available\" (1 = capacity) or \"preempted\" (1 = no capacity), got {}",
+                    crate::error::excerpt(&name)
                 ),
             )
         })?),

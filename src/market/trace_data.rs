@@ -215,7 +215,11 @@ impl TraceData {
             let what = if header.len() == 2 {
                 "its first field is not `date`".to_string()
             } else {
-                format!("it has {} comma-separated fields", header.len())
+                let n = header.len();
+                format!(
+                    "it has {n} comma-separated field{}",
+                    if n == 1 { "" } else { "s" }
+                )
             };
             return Err(line_error(
                 file,

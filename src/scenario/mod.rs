@@ -11,7 +11,7 @@ use crate::engine::tick_clock::{TICK_POLICIES, TickAvailability, TickClock, Tick
 
 /// The most ticks a sampled tick-clock window may have (memory and time per trial).
 const MAX_SAMPLED_TICKS: usize = 1_000_000;
-use crate::error::InputError;
+use crate::error::{InputError, excerpt};
 use crate::market::price::{
     HistoryFilter, PriceAnchor, PriceSteps, SpotPrice, check_price_per_hour, load_price_history,
     price_from_json,
@@ -733,7 +733,8 @@ impl Resolver<'_> {
                     "policy",
                     &["name"],
                     format!(
-                        "\"{policy_name}\" is not a tick-clock policy (expected one of: {})",
+                        "{} is not a tick-clock policy (expected one of: {})",
+                        excerpt(policy_name),
                         TICK_POLICIES.join(", ")
                     ),
                 ));
@@ -752,7 +753,8 @@ impl Resolver<'_> {
                     "policy",
                     &["name"],
                     format!(
-                        "unknown scheduling policy \"{policy_name}\" (expected one of: {}){hint}",
+                        "unknown scheduling policy {} (expected one of: {}){hint}",
+                        excerpt(policy_name),
                         scheduling::names().join(", ")
                     ),
                 )
@@ -1054,12 +1056,18 @@ impl Resolver<'_> {
                 "job",
                 &["instance_type"],
                 format!(
-                    "expected a SageMaker instance type such as \"ml.{}\", got \"{instance_type}\"",
-                    if instance_type.is_empty() {
-                        "p3.2xlarge"
-                    } else {
-                        instance_type.as_str()
-                    }
+                    "expected a SageMaker instance type such as {}, got {}",
+                    excerpt(&format!(
+                        "ml.{}",
+                        if instance_type.is_empty()
+                            || instance_type.len() > crate::error::EXCERPT_CHARS
+                        {
+                            "p3.2xlarge"
+                        } else {
+                            instance_type.as_str()
+                        }
+                    )),
+                    excerpt(&instance_type)
                 ),
             ));
         }
@@ -1187,7 +1195,10 @@ impl Resolver<'_> {
             return Err(self.error(
                 "job",
                 &["checkpoint_s3_uri", "s3_uri"],
-                format!("CheckpointConfig.S3Uri must start with s3:// or https://, got \"{uri}\""),
+                format!(
+                    "CheckpointConfig.S3Uri must start with s3:// or https://, got {}",
+                    excerpt(uri)
+                ),
             ));
         }
         let internal_error_rate = raw.internal_error_rate.unwrap_or(0.0);
@@ -1360,7 +1371,7 @@ impl Resolver<'_> {
                         self.error(
                             "checkpoint",
                             &["objective"],
-                            format!("expected \"wall_clock\" or \"cost\", got \"{text}\""),
+                            format!("expected \"wall_clock\" or \"cost\", got {}", excerpt(text)),
                         )
                     })?,
                 };
@@ -1375,7 +1386,8 @@ impl Resolver<'_> {
                     "checkpoint",
                     &["policy"],
                     format!(
-                        "unknown checkpoint policy \"{other}\" (expected one of: {})",
+                        "unknown checkpoint policy {} (expected one of: {})",
+                        excerpt(other),
                         CheckpointPolicy::NAMES.join(", ")
                     ),
                 ));
@@ -1402,7 +1414,10 @@ impl Resolver<'_> {
                 return Err(self.error(
                     "checkpoint",
                     &["on_notice"],
-                    format!("expected \"ignore\" or \"checkpoint\", got \"{other}\""),
+                    format!(
+                        "expected \"ignore\" or \"checkpoint\", got {}",
+                        excerpt(other)
+                    ),
                 ));
             }
         };
@@ -1731,7 +1746,10 @@ impl Resolver<'_> {
                 return Err(self.error(
                     "simulation",
                     &["show_capacity_wait_as"],
-                    format!("expected \"Starting\" or \"Pending\", got \"{other}\""),
+                    format!(
+                        "expected \"Starting\" or \"Pending\", got {}",
+                        excerpt(other)
+                    ),
                 ));
             }
         };
@@ -1748,7 +1766,10 @@ impl Resolver<'_> {
                 return Err(self.error(
                     "simulation",
                     &["clock"],
-                    format!("expected \"continuous\" or \"tick\", got \"{other}\""),
+                    format!(
+                        "expected \"continuous\" or \"tick\", got {}",
+                        excerpt(other)
+                    ),
                 ));
             }
         }
