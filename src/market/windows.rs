@@ -62,7 +62,9 @@ pub(super) fn build(keys: &mut Keys, _: &MarketContext) -> Result<Box<dyn Market
         // No window, no capacity: every trial would wait out MaxWait.
         return Err(keys.error(
             "available",
-            format!("the list is empty, so capacity would never come: {expected}"),
+            format!(
+                "the list is empty, so capacity would never come: {expected} (to model a job that never gets capacity, give one window that starts after MaxWait)"
+            ),
         ));
     }
     Ok(Box::new(Windows { intervals }))
