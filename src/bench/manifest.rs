@@ -256,8 +256,17 @@ impl Suite {
             // Validate the file as written first, so its own errors name its own lines.
             let as_written = Scenario::load(&scenario_path)?;
             let text = crate::input::read_text(&scenario_path, &scenario_file, "scenario")?;
-            let table: toml::Table = toml::from_str(&text)
-                .map_err(|e| InputError::new(&scenario_file, e.message().trim().to_string()))?;
+            let table: toml::Table = toml::from_str(&text).map_err(|e| {
+                let line = e.span().map(|span| line_of(&text, span.start));
+                let message = e.message().trim();
+                // The file is valid on its own; only the merge needs i64 integers.
+                let message = if message.contains("u64 value was too large") {
+                    "an integer above 9223372036854775807 cannot be merged with the suite's overrides (a seed here is replaced by [suite] seed anyway: remove it)".to_string()
+                } else {
+                    message.to_string()
+                };
+                InputError::new(&scenario_file, message).at_line(line)
+            })?;
             let stem = scenario_path
                 .file_stem()
                 .map(|s| s.to_string_lossy().into_owned())
