@@ -8,6 +8,7 @@ mod corpus;
 mod determinism;
 mod fit;
 mod fuzz;
+mod inputs;
 mod interrupt;
 mod lean_loop;
 mod lifecycle;
