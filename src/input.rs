@@ -226,16 +226,19 @@ mod tests {
         assert_eq!(decode("f", b"a\xEF\xBB\xBF".to_vec()).unwrap(), "a\u{feff}");
     }
 
+    /// Asserts that `error` is at `line` and says `words`.
+    fn assert_at(error: &InputError, line: usize, words: &str) {
+        assert_eq!(error.line, Some(line), "{}", error.message);
+        assert!(error.message.contains(words), "{}", error.message);
+    }
+
     #[test]
     fn bad_bytes_are_located_by_line_and_offset() {
         let error = decode("f.json", b"{\n  \"a\": \"\xFF\"\n}".to_vec()).unwrap_err();
-        assert_eq!(error.line, Some(2));
-        assert!(
-            error
-                .message
-                .contains("byte 0xFF at byte 9 of line 2 (byte 11 of the file)"),
-            "{}",
-            error.message
+        assert_at(
+            &error,
+            2,
+            "byte 0xFF at byte 9 of line 2 (byte 11 of the file)",
         );
     }
 
@@ -246,14 +249,11 @@ mod tests {
         assert_eq!(lines.next().unwrap().unwrap(), "date,availability");
         assert_eq!(lines.next().unwrap().unwrap(), "ok");
         let error = lines.next().unwrap().unwrap_err();
-        assert_eq!(error.line, Some(3));
         // Line 3 starts after 3 + 17 + 2 and 3 bytes; 0xC3 0x28 is not a UTF-8 sequence.
-        assert!(
-            error
-                .message
-                .contains("byte 0xC3 at byte 1 of line 3 (byte 26 of the file)"),
-            "{}",
-            error.message
+        assert_at(
+            &error,
+            3,
+            "byte 0xC3 at byte 1 of line 3 (byte 26 of the file)",
         );
         assert!(lines.next().is_none());
     }

@@ -56,6 +56,25 @@ training = "{hours}h"
     )
 }
 
+/// A `describe-spot-price-history` document of p3.2xlarge Linux/UNIX prices in one zone, from
+/// (timestamp, price) pairs.
+fn history(entries: &[(&str, &str)]) -> String {
+    let entries: Vec<String> = entries
+        .iter()
+        .map(|(time, price)| {
+            serde_json::json!({
+                "Timestamp": time,
+                "InstanceType": "p3.2xlarge",
+                "ProductDescription": "Linux/UNIX",
+                "SpotPrice": price,
+                "AvailabilityZone": "us-east-1a",
+            })
+            .to_string()
+        })
+        .collect();
+    format!("{{\"SpotPriceHistory\": [\n{}\n]}}", entries.join(",\n"))
+}
+
 /// Writes `files` (name, text) into a new folder; the first is the scenario.
 fn folder(files: &[(&str, String)]) -> (TempDir, PathBuf) {
     let dir = TempDir::new().expect("temporary folder");
@@ -119,10 +138,10 @@ fn a_byte_order_mark_is_accepted_on_every_json_input_of_a_scenario() {
         "prices.json",
     );
     // A describe-spot-price-history file.
-    let history = r#"{"SpotPriceHistory": [
-        {"Timestamp": "2026-01-01T02:00:00.000Z", "InstanceType": "p3.2xlarge", "ProductDescription": "Linux/UNIX", "SpotPrice": "1.2", "AvailabilityZone": "us-east-1a"},
-        {"Timestamp": "2025-12-31T00:00:00.000Z", "InstanceType": "p3.2xlarge", "ProductDescription": "Linux/UNIX", "SpotPrice": "1.1", "AvailabilityZone": "us-east-1a"}
-    ]}"#;
+    let history = history(&[
+        ("2026-01-01T02:00:00.000Z", "1.2"),
+        ("2025-12-31T00:00:00Z", "1.1"),
+    ]);
     same_with_a_bom(
         &[
             (
@@ -133,7 +152,7 @@ fn a_byte_order_mark_is_accepted_on_every_json_input_of_a_scenario() {
                     4,
                 ),
             ),
-            ("history.json", history.to_string()),
+            ("history.json", history),
         ],
         "history.json",
     );
@@ -304,13 +323,13 @@ fn a_price_series_above_on_demand_is_billed_at_on_demand_and_reported() {
     let billable = (2.0 + 2.0 / 3.0) * 3600.0;
     assert!((outcome.billable_time_seconds - billable).abs() < 1e-6);
 
-    // A price history: 5 USD/h from 01:00 to 02:00 of a 00:00 … 03:00 record.
-    let history = r#"{"SpotPriceHistory": [
-        {"Timestamp": "2026-01-01T03:00:00Z", "InstanceType": "p3.2xlarge", "ProductDescription": "Linux/UNIX", "SpotPrice": "1.0", "AvailabilityZone": "a"},
-        {"Timestamp": "2026-01-01T02:00:00Z", "InstanceType": "p3.2xlarge", "ProductDescription": "Linux/UNIX", "SpotPrice": "1.0", "AvailabilityZone": "a"},
-        {"Timestamp": "2026-01-01T01:00:00Z", "InstanceType": "p3.2xlarge", "ProductDescription": "Linux/UNIX", "SpotPrice": "5.0", "AvailabilityZone": "a"},
-        {"Timestamp": "2026-01-01T00:00:00Z", "InstanceType": "p3.2xlarge", "ProductDescription": "Linux/UNIX", "SpotPrice": "1.0", "AvailabilityZone": "a"}
-    ]}"#;
+    // A price history: 5 USD/h from 01:00 to 02:00 of a 00:00 … 03:00 record (newest first).
+    let history = history(&[
+        ("2026-01-01T03:00:00Z", "1.0"),
+        ("2026-01-01T02:00:00Z", "1.0"),
+        ("2026-01-01T01:00:00Z", "5.0"),
+        ("2026-01-01T00:00:00Z", "1.0"),
+    ]);
     let (_dir, path) = folder(&[
         (
             "history.toml",
@@ -320,7 +339,7 @@ fn a_price_series_above_on_demand_is_billed_at_on_demand_and_reported() {
                 4,
             ),
         ),
-        ("history.json", history.to_string()),
+        ("history.json", history),
     ]);
     let (_, stderr) = validate(&path);
     assert!(
