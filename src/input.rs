@@ -113,6 +113,8 @@ fn not_utf8(file: &str, line: usize, column: usize, offset: u64, byte: u8) -> In
 pub struct Lines<R> {
     reader: R,
     file: String,
+    /// The bytes of the current line (reused: one allocation per line, for its text).
+    bytes: Vec<u8>,
     /// Lines read so far.
     line: usize,
     /// Bytes read so far.
@@ -125,6 +127,7 @@ pub fn lines<R: BufRead>(reader: R, file: &str) -> Lines<R> {
     Lines {
         reader,
         file: file.to_string(),
+        bytes: Vec::new(),
         line: 0,
         offset: 0,
         done: false,
@@ -138,8 +141,8 @@ impl<R: BufRead> Iterator for Lines<R> {
         if self.done {
             return None;
         }
-        let mut bytes = Vec::new();
-        let read = match self.reader.read_until(b'\n', &mut bytes) {
+        self.bytes.clear();
+        let read = match self.reader.read_until(b'\n', &mut self.bytes) {
             Ok(0) => {
                 self.done = true;
                 return None;
@@ -155,6 +158,7 @@ impl<R: BufRead> Iterator for Lines<R> {
             }
         };
         self.line += 1;
+        let bytes = &self.bytes;
         let start = if self.line == 1 && bytes.starts_with(BOM) {
             BOM.len()
         } else {
