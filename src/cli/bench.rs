@@ -7,7 +7,6 @@ use crate::report::{Format, json, write_atomic};
 use anyhow::Context;
 use clap::Args;
 use serde::Serialize;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -140,7 +139,7 @@ pub(super) fn run(args: BenchArgs) -> anyhow::Result<()> {
             .with_context(|| format!("could not write the results into '{}'", folder.display()))?;
     }
     let text = render_text(&results, comparison.as_ref(), args.format);
-    std::io::stdout().write_all(text.as_bytes())?;
+    super::print(&text)?;
 
     if let Some(comparison) = &comparison {
         let regressions: Vec<String> = comparison

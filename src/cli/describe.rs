@@ -65,9 +65,8 @@ pub(super) fn run(args: DescribeArgs) -> anyhow::Result<()> {
             InputError::new(file, e.to_string()).at_key("[market]")
         })?;
     let describe = DescribeTrainingJob::new(&scenario, args.trial, &outcome, &timeline);
-    match args.format {
-        DescribeFormat::Json => print!("{}", json(&describe)),
-        DescribeFormat::SdkLog => print!("{}", sdk_log::render(&scenario, &timeline, &describe)),
-    }
-    Ok(())
+    super::print(&match args.format {
+        DescribeFormat::Json => json(&describe),
+        DescribeFormat::SdkLog => sdk_log::render(&scenario, &timeline, &describe),
+    })
 }

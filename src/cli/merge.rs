@@ -57,6 +57,5 @@ pub(super) fn run(args: MergeArgs) -> anyhow::Result<()> {
         write_summary_files(&summary, folder)
             .with_context(|| format!("could not write the report into '{}'", folder.display()))?;
     }
-    print!("{}", render_summary(&summary, args.format));
-    Ok(())
+    super::print(&render_summary(&summary, args.format))
 }

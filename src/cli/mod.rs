@@ -8,7 +8,11 @@ mod merge;
 mod plan;
 mod progress;
 mod simulate;
+mod stdout;
 mod validate;
+
+pub(crate) use stdout::print;
+pub use stdout::{BROKEN_PIPE_EXIT, is_broken_pipe};
 
 use crate::error::InputError;
 use crate::scenario::Scenario;
@@ -105,9 +109,12 @@ pub(crate) fn confirm_long_run(
     Ok(())
 }
 
-/// Exit status for an error: 2 for invalid input, 130 for a run interrupted by SIGINT, 1
-/// otherwise.
+/// Exit status for an error: 141 when a reader closed the pipe (nothing is printed then), 2
+/// for invalid input, 130 for a run interrupted by SIGINT, 1 otherwise.
 pub fn exit_code(error: &anyhow::Error) -> u8 {
+    if is_broken_pipe(error) {
+        return BROKEN_PIPE_EXIT;
+    }
     if error
         .chain()
         .any(|cause| cause.downcast_ref::<interrupt::Interrupted>().is_some())

@@ -8,7 +8,6 @@ use crate::report::{Format, json, plan as plan_report};
 use crate::scenario::duration::parse_duration;
 use anyhow::Context;
 use clap::Args;
-use std::io::Write;
 use std::path::PathBuf;
 
 /// Arguments of `plan`.
@@ -126,6 +125,5 @@ pub(super) fn run(args: PlanArgs) -> anyhow::Result<()> {
         Format::Csv => plan_report::csv(&planned),
         Format::Markdown => plan_report::markdown(&planned, &[]),
     };
-    std::io::stdout().write_all(text.as_bytes())?;
-    Ok(())
+    super::print(&text)
 }

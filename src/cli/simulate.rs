@@ -10,7 +10,6 @@ use crate::montecarlo::{
 use crate::report::{Format, json, render_summary, write_atomic, write_summary_files};
 use anyhow::Context;
 use clap::Args;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -96,6 +95,14 @@ fn resolve_shard(args: &SimulateArgs) -> Result<Option<Shard>, InputError> {
     Ok(shard)
 }
 
+/// An I/O error as it was, so that a broken pipe stays recognisable as one.
+fn io_error(error: csv::Error) -> std::io::Error {
+    match error.into_kind() {
+        csv::ErrorKind::Io(error) => error,
+        other => std::io::Error::other(format!("{other:?}")),
+    }
+}
+
 /// Streams per-trial rows into a temporary file that is renamed into place at the end.
 struct PerTrialWriter {
     path: PathBuf,
@@ -117,7 +124,7 @@ impl PerTrialWriter {
 
     fn write(&mut self, rows: &[TrialRow]) -> std::io::Result<()> {
         for row in rows {
-            self.writer.serialize(row).map_err(std::io::Error::other)?;
+            self.writer.serialize(row).map_err(io_error)?;
         }
         Ok(())
     }
@@ -216,7 +223,8 @@ pub(super) fn run(args: SimulateArgs) -> anyhow::Result<()> {
         let run = RunInfo::measured(started, threads, result.aggregate.trials);
         let summary =
             SimulationSummary::new(&scenario, &engine, options.seed, &result.aggregate, run);
-        std::io::stdout().write_all(render_summary(&summary, args.format).as_bytes())?;
+        // The interruption is what the exit status reports, even if stdout is gone too.
+        let _ = super::print(&render_summary(&summary, args.format));
         return Err(super::interrupt::Interrupted {
             completed: result.aggregate.trials,
             requested: range.end - range.start,
@@ -280,7 +288,5 @@ pub(super) fn run(args: SimulateArgs) -> anyhow::Result<()> {
         )
         .with_context(|| format!("could not write the charts into '{}'", folder.display()))?;
     }
-    let text = render_summary(&summary, args.format);
-    std::io::stdout().write_all(text.as_bytes())?;
-    Ok(())
+    super::print(&render_summary(&summary, args.format))
 }
