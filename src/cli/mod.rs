@@ -15,9 +15,11 @@ pub(crate) use stdout::print;
 pub use stdout::{BROKEN_PIPE_EXIT, is_broken_pipe};
 
 use crate::error::InputError;
+use crate::files::output::{OutputFile, ReportFolder};
 use crate::scenario::Scenario;
+use anyhow::Context;
 use clap::{Parser, Subcommand};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// spotsim: a simulator and cost planner for SageMaker Managed Spot Training.
 #[derive(Debug, Parser)]
@@ -107,6 +109,30 @@ pub(crate) fn confirm_long_run(
         .at_key("--trials"));
     }
     Ok(())
+}
+
+/// Writes a report set: its files go into a staging folder (by `write`), then are renamed into
+/// the report folder together.
+pub(crate) fn write_report(
+    set: &ReportFolder,
+    write: impl FnOnce(&Path) -> std::io::Result<()>,
+) -> anyhow::Result<()> {
+    let context = || {
+        format!(
+            "could not write the report into '{}'",
+            set.folder().display()
+        )
+    };
+    let staging = set.stage().with_context(context)?;
+    write(staging.path()).with_context(context)?;
+    staging.commit().with_context(context)
+}
+
+/// Writes `contents` to a single output file (`what` names it in errors).
+pub(crate) fn write_file(output: &OutputFile, what: &str, contents: &[u8]) -> anyhow::Result<()> {
+    output
+        .write(contents)
+        .with_context(|| format!("could not write {what} '{}'", output.path().display()))
 }
 
 /// Exit status for an error: 141 when a reader closed the pipe (nothing is printed then), 2

@@ -2,11 +2,11 @@
 
 use super::progress::Progress;
 use crate::error::InputError;
+use crate::files::output::ReportFolder;
 use crate::plan::{GridSpec, PlanOptions, Sweep, build_grid, plan};
-use crate::report::output::write_plan_files;
+use crate::report::output::{plan_files, write_plan_files};
 use crate::report::{Format, json, plan as plan_report};
 use crate::scenario::duration::parse_duration;
-use anyhow::Context;
 use clap::Args;
 use std::path::PathBuf;
 
@@ -100,6 +100,12 @@ pub(super) fn run(args: PlanArgs) -> anyhow::Result<()> {
         options.sweep = Some(Sweep::RerunEachPoint);
     }
     options.detail = args.output.is_some() || args.format == Format::Json;
+    // The report folder must not hold an input under one of the report's names.
+    let report = args
+        .output
+        .as_deref()
+        .map(|folder| ReportFolder::new(folder, plan_files(), "--output"))
+        .transpose()?;
 
     // Fail fast on a bad grid, before any trial runs.
     let grid = build_grid(&scenario, &options.grid)?;
@@ -110,20 +116,23 @@ pub(super) fn run(args: PlanArgs) -> anyhow::Result<()> {
     };
     super::confirm_long_run(&scenario, runs, options.threads, args.yes)?;
     let progress = Progress::new(options.trials, args.quiet);
-    let report = |done: u64| progress.update(done);
-    let planned = plan(&scenario, &options, Some(&report));
+    let update = |done: u64| progress.update(done);
+    let planned = plan(&scenario, &options, Some(&update));
     progress.finish();
     let planned = planned?;
 
-    if let Some(folder) = &args.output {
-        write_plan_files(&planned, folder, &scenario.to_toml_string())
-            .with_context(|| format!("could not write the report into '{}'", folder.display()))?;
-    }
+    // Whatever happens to the files, the plan is printed.
+    let written = report.as_ref().map_or(Ok(()), |set| {
+        super::write_report(set, |folder| {
+            write_plan_files(&planned, folder, &scenario.to_toml_string())
+        })
+    });
     let text = match args.format {
         Format::Table => plan_report::table(&planned),
         Format::Json => json(&planned),
         Format::Csv => plan_report::csv(&planned),
         Format::Markdown => plan_report::markdown(&planned, &[]),
     };
-    super::print(&text)
+    let printed = super::print(&text);
+    written.and(printed)
 }

@@ -6,7 +6,7 @@
 //! the open) and checked on the open handle: anything but a regular file is refused, and so
 //! is a file larger than its kind's limit — both before a byte is read. The limit is enforced
 //! again while reading, in case the file grows. The identity of every file opened (device and
-//! inode, and the canonical path) is remembered so that an output can be refused when it would
+//! inode, and the canonical path) is remembered so that [`super::output`] can refuse to
 //! overwrite it.
 
 use std::fs::File;
