@@ -2,7 +2,7 @@
 
 use crate::bench::compare::{check_compatible, compare, read_baseline};
 use crate::bench::render;
-use crate::bench::{Comparison, Suite, SuiteResults, Verdict, run_suite};
+use crate::bench::{Comparison, Suite, SuiteResults, Verdict, run_suite_until};
 use crate::files::output::{OutputFile, ReportFolder, write_new};
 use crate::report::{Format, json};
 use clap::Args;
@@ -113,6 +113,7 @@ fn write_files(
 }
 
 pub(super) fn run(args: BenchArgs) -> anyhow::Result<()> {
+    let cancel = super::interrupt::flag();
     let suite = Suite::load(&args.suite)?;
     for warning in &suite.warnings {
         eprintln!("warning: {warning}");
@@ -144,7 +145,8 @@ pub(super) fn run(args: BenchArgs) -> anyhow::Result<()> {
         .transpose()?;
 
     let started = Instant::now();
-    let results = run_suite(&suite, args.threads.map(usize::from));
+    let results = run_suite_until(&suite, args.threads.map(usize::from), cancel)
+        .ok_or_else(super::interrupt::stopped)?;
     if !args.quiet {
         let trials: u64 = results.cells.iter().map(|c| c.trials).sum();
         eprintln!(

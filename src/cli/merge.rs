@@ -22,9 +22,12 @@ pub struct MergeArgs {
 }
 
 pub(super) fn run(args: MergeArgs) -> anyhow::Result<()> {
+    super::interrupt::flag();
     let started = Instant::now();
     let mut partials = Vec::with_capacity(args.partials.len());
     for path in &args.partials {
+        // Thousands of partials take a while: a signal stops between two of them.
+        super::interrupt::check()?;
         partials.push((path.display().to_string(), read_partial(path)?));
     }
     // Never overwrite an input: the partials must not be among the files about to be written.

@@ -3,7 +3,8 @@
 use super::progress::Progress;
 use crate::error::InputError;
 use crate::files::output::ReportFolder;
-use crate::plan::{GridSpec, PlanOptions, Sweep, build_grid, plan};
+use crate::montecarlo::Cancel;
+use crate::plan::{GridSpec, PlanError, PlanOptions, Sweep, build_grid, plan};
 use crate::report::output::{plan_files, write_plan_files};
 use crate::report::{Format, json, plan as plan_report};
 use crate::scenario::duration::parse_duration;
@@ -67,6 +68,7 @@ fn duration(key: &str, text: &str) -> Result<f64, InputError> {
 }
 
 pub(super) fn run(args: PlanArgs) -> anyhow::Result<()> {
+    let cancel = super::interrupt::flag();
     let scenario = super::load_scenario(args.scenario.as_ref())?;
     let mut options = PlanOptions::from_scenario(&scenario);
     if let Some(trials) = args.trials {
@@ -100,6 +102,7 @@ pub(super) fn run(args: PlanArgs) -> anyhow::Result<()> {
         options.sweep = Some(Sweep::RerunEachPoint);
     }
     options.detail = args.output.is_some() || args.format == Format::Json;
+    options.cancel = Cancel::when(cancel);
     // The report folder must not hold an input under one of the report's names.
     let report = args
         .output
@@ -119,7 +122,11 @@ pub(super) fn run(args: PlanArgs) -> anyhow::Result<()> {
     let update = |done: u64| progress.update(done);
     let planned = plan(&scenario, &options, Some(&update));
     progress.finish();
-    let planned = planned?;
+    let planned = match planned {
+        Ok(planned) => planned,
+        Err(PlanError::Input(error)) => return Err(error.into()),
+        Err(PlanError::Cancelled) => return Err(super::interrupt::stopped().into()),
+    };
 
     // Whatever happens to the files, the plan is printed.
     let written = report.as_ref().map_or(Ok(()), |set| {

@@ -230,16 +230,16 @@ pub(super) fn run(args: SimulateArgs) -> anyhow::Result<()> {
     let threads = options.threads.unwrap_or_else(rayon::current_num_threads);
     let run = RunInfo::measured(started, threads, result.aggregate.trials);
     let summary = SimulationSummary::new(&scenario, &engine, options.seed, &result.aggregate, run);
-    if result.ending == Ending::Cancelled {
+    if result.ending == Ending::Cancelled || super::interrupt::check().is_err() {
         // Stopped at a wave boundary: nothing is written (reports and rows describe whole runs);
         // what was completed is printed.
         drop(per_trial);
         // The interruption is what the exit status reports, even if stdout is gone too.
         let _ = super::print(&render_summary(&summary, args.format));
-        return Err(super::interrupt::Interrupted {
-            completed: result.aggregate.trials,
-            requested: range.end - range.start,
-        }
+        return Err(super::interrupt::Interrupted::after(
+            result.aggregate.trials,
+            range.end - range.start,
+        )
         .into());
     }
     if result.ending == Ending::PrecisionReached {
@@ -278,7 +278,12 @@ pub(super) fn run(args: SimulateArgs) -> anyhow::Result<()> {
     }
 
     // Whatever happens to the files, the summary of a finished run is printed.
-    let rows = per_trial.map_or(Ok(()), |writer| commit_rows(writer, &args));
+    let rows = match per_trial {
+        Some(writer) => super::interrupt::check()
+            .map_err(anyhow::Error::from)
+            .and_then(|()| commit_rows(writer, &args)),
+        None => Ok(()),
+    };
     let report = match &outputs.report {
         Some(set) => super::write_report(set, |folder| {
             write_summary_files(&summary, folder)?;
