@@ -251,7 +251,7 @@ impl Scenario {
             (Some(given), _) => Some(given),
             (None, Some(relative)) => {
                 let path = base_dir.join(relative);
-                if !path.is_file() {
+                if !path.exists() {
                     return Err(InputError::new(
                         file,
                         format!(
