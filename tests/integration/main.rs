@@ -6,6 +6,7 @@ mod closed_forms;
 mod common;
 mod corpus;
 mod determinism;
+mod files;
 mod fit;
 mod fuzz;
 mod interrupt;
