@@ -187,29 +187,23 @@ mod platform {
     /// The write end of the pipe the handler writes signal numbers into.
     static PIPE_WRITE: AtomicI32 = AtomicI32::new(-1);
 
-    /// errno of the interrupted thread, which the handler must leave as it found it.
-    #[cfg(any(target_os = "linux", target_os = "android"))]
-    fn errno() -> *mut libc::c_int {
+    /// The calling thread's errno, which the handler must leave as it found it (`None` where
+    /// spotsim does not know how to reach it).
+    fn errno() -> Option<*mut libc::c_int> {
+        #[cfg(any(target_os = "linux", target_os = "android"))]
         // SAFETY: returns the calling thread's errno slot; async-signal-safe.
-        unsafe { libc::__errno_location() }
-    }
-
-    #[cfg(any(target_os = "macos", target_os = "ios", target_os = "freebsd"))]
-    fn errno() -> *mut libc::c_int {
+        return Some(unsafe { libc::__errno_location() });
+        #[cfg(any(target_os = "macos", target_os = "ios", target_os = "freebsd"))]
         // SAFETY: as above.
-        unsafe { libc::__error() }
+        return Some(unsafe { libc::__error() });
+        #[allow(unreachable_code)]
+        None
     }
 
     extern "C" fn handle(signal: libc::c_int) {
-        #[cfg(any(
-            target_os = "linux",
-            target_os = "android",
-            target_os = "macos",
-            target_os = "ios",
-            target_os = "freebsd"
-        ))]
+        let slot = errno();
         // SAFETY: reading this thread's errno.
-        let saved = unsafe { *errno() };
+        let saved = slot.map(|errno| unsafe { *errno });
         let byte = signal as u8;
         // SAFETY: write(2) is async-signal-safe; the pipe is non-blocking, so a full pipe (a
         // storm of signals) drops the byte instead of blocking the thread.
@@ -220,16 +214,9 @@ mod platform {
                 1,
             );
         }
-        #[cfg(any(
-            target_os = "linux",
-            target_os = "android",
-            target_os = "macos",
-            target_os = "ios",
-            target_os = "freebsd"
-        ))]
-        // SAFETY: restoring this thread's errno.
-        unsafe {
-            *errno() = saved;
+        if let (Some(errno), Some(saved)) = (slot, saved) {
+            // SAFETY: restoring this thread's errno.
+            unsafe { *errno = saved };
         }
     }
 
