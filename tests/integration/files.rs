@@ -5,7 +5,7 @@
 //! itself in its own temporary folder (device nodes and mounts only when running as root;
 //! otherwise those parts say that they are skipped).
 
-use crate::common::{root, scenario_path};
+use crate::common::{root, scenario_path, write_suite};
 use std::fs::File;
 use std::os::unix::fs::{FileTypeExt, MetadataExt};
 use std::path::{Path, PathBuf};
@@ -92,43 +92,17 @@ fn trace_scenario(dir: &Path) -> PathBuf {
         - 1;
     let prices: Vec<String> = (0..rows).map(|_| "1.2".to_string()).collect();
     std::fs::write(dir.join("prices.json"), format!("[{}]", prices.join(", "))).unwrap();
+    // The corpus's trace scenario, made valid: a declared convention, wrap, per-tick prices.
+    let text =
+        std::fs::read_to_string(root().join("tests/corpus/scenario-trace-no-convention.toml"))
+            .unwrap()
+            .replace(
+                "path = \"trace-valid.csv\"",
+                "path = \"trace.csv\"\nconvention = \"available\"\nwrap = true",
+            )
+            .replace("spot_discount = 0.7", "spot_prices = \"prices.json\"");
     let scenario = dir.join("scenario.toml");
-    std::fs::write(
-        &scenario,
-        r#"name = "files"
-
-[job]
-managed_spot = true
-max_runtime = "8h"
-max_wait = "12h"
-checkpoint_s3_uri = "s3://bucket/ckpt"
-
-[workload]
-training = "4h"
-provisioning = "5m"
-download = "2m"
-
-[checkpoint]
-policy = "interval"
-interval = "30m"
-write = "40s"
-
-[market]
-model = "trace"
-path = "trace.csv"
-convention = "available"
-wrap = true
-
-[pricing]
-on_demand_per_hour = 3.825
-spot_prices = "prices.json"
-
-[simulation]
-trials = 100
-seed = 1
-"#,
-    )
-    .unwrap();
+    std::fs::write(&scenario, text).unwrap();
     scenario
 }
 
@@ -322,14 +296,7 @@ fn no_command_writes_over_one_of_its_inputs() {
 
     // bench: the baseline it compares with, and the suite itself.
     let suite = dir.path().join("suite.toml");
-    std::fs::write(
-        &suite,
-        format!(
-            "[suite]\nname = \"files\"\ntrials = 200\nseed = 1\n\n[policies]\ninterval = {{ checkpoint.policy = \"interval\" }}\n\n[[scenario]]\npath = \"{}\"\npolicies = [\"interval\"]\n",
-            scenario_path("default.toml").display()
-        ),
-    )
-    .unwrap();
+    write_suite(&suite, &scenario_path("default.toml"), 200);
     let baseline = dir.path().join("baseline.json");
     spotsim()
         .arg("bench")
@@ -554,14 +521,7 @@ fn every_reader(dir: &Path, path: &Path) -> Vec<(Vec<std::ffi::OsString>, &'stat
     };
     let suite = |name: &str, scenario: &Path| {
         let file = dir.join(name);
-        std::fs::write(
-            &file,
-            format!(
-                "[suite]\nname = \"x\"\ntrials = 10\nseed = 1\n\n[policies]\ninterval = {{ checkpoint.policy = \"interval\" }}\n\n[[scenario]]\npath = \"{}\"\npolicies = [\"interval\"]\n",
-                scenario.display()
-            ),
-        )
-        .unwrap();
+        write_suite(&file, scenario, 10);
         file
     };
     let hostile_suite = suite("hostile-suite.toml", path);

@@ -4,7 +4,7 @@
 //! honour both; a second signal, or one during a command that does not watch for it, ends the
 //! process at once.
 
-use crate::common::{root, scenario_path};
+use crate::common::{root, scenario_path, write_suite};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
@@ -123,6 +123,22 @@ fn start(args: &[&std::ffi::OsStr]) -> Child {
         .unwrap()
 }
 
+/// Starts `spotsim COMMAND reference-model.toml --trials TRIALS --yes --quiet EXTRA…`: a run
+/// that would take hours.
+fn start_long(command: &str, trials: &str, extra: &[&std::ffi::OsStr]) -> Child {
+    let scenario = scenario_path("reference-model.toml");
+    let mut args: Vec<&std::ffi::OsStr> = vec![
+        command.as_ref(),
+        scenario.as_ref(),
+        "--trials".as_ref(),
+        trials.as_ref(),
+        "--yes".as_ref(),
+        "--quiet".as_ref(),
+    ];
+    args.extend_from_slice(extra);
+    start(&args)
+}
+
 /// Sends `signal` (e.g. "TERM") to `child`.
 fn send(child: &Child, signal: &str) {
     let status = Command::new("kill")
@@ -159,20 +175,18 @@ fn sigterm_stops_a_shard_and_removes_its_temporary_file() {
     let dir = tempfile::tempdir().unwrap();
     let rows = dir.path().join("trials.csv");
     let partial = dir.path().join("shard.json");
-    let child = start(&[
-        "simulate".as_ref(),
-        scenario_path("reference-model.toml").as_ref(),
-        "--trials".as_ref(),
-        "2000000000".as_ref(),
-        "--yes".as_ref(),
-        "--quiet".as_ref(),
-        "--shard".as_ref(),
-        "0/4".as_ref(),
-        "--partial".as_ref(),
-        partial.as_ref(),
-        "--per-trial".as_ref(),
-        rows.as_ref(),
-    ]);
+    let child = start_long(
+        "simulate",
+        "2000000000",
+        &[
+            "--shard".as_ref(),
+            "0/4".as_ref(),
+            "--partial".as_ref(),
+            partial.as_ref(),
+            "--per-trial".as_ref(),
+            rows.as_ref(),
+        ],
+    );
     // Slurm's case: rows are streaming into a temporary file when SIGTERM comes.
     let started = Instant::now();
     while walk(dir.path()).is_empty() && started.elapsed() < Duration::from_secs(20) {
@@ -191,16 +205,11 @@ fn sigterm_stops_a_shard_and_removes_its_temporary_file() {
 fn plan_and_bench_stop_on_a_signal_and_write_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let plan_folder = dir.path().join("plan");
-    let child = start(&[
-        "plan".as_ref(),
-        scenario_path("reference-model.toml").as_ref(),
-        "--trials".as_ref(),
-        "50000000".as_ref(),
-        "--yes".as_ref(),
-        "--quiet".as_ref(),
-        "--output".as_ref(),
-        plan_folder.as_ref(),
-    ]);
+    let child = start_long(
+        "plan",
+        "50000000",
+        &["--output".as_ref(), plan_folder.as_ref()],
+    );
     std::thread::sleep(Duration::from_secs(2));
     send(&child, "INT");
     let output = finish(child);
@@ -209,14 +218,11 @@ fn plan_and_bench_stop_on_a_signal_and_write_nothing() {
     assert!(output.stdout.is_empty());
 
     let suite = dir.path().join("suite.toml");
-    std::fs::write(
+    write_suite(
         &suite,
-        format!(
-            "[suite]\nname = \"long\"\ntrials = 1000000000\nseed = 1\n\n[policies]\ninterval = {{ checkpoint.policy = \"interval\" }}\n\n[[scenario]]\npath = \"{}\"\npolicies = [\"interval\"]\n",
-            scenario_path("reference-model.toml").display()
-        ),
-    )
-    .unwrap();
+        &scenario_path("reference-model.toml"),
+        1_000_000_000,
+    );
     let child = start(&[
         "bench".as_ref(),
         suite.as_ref(),
@@ -280,16 +286,11 @@ fn a_second_signal_ends_a_blocked_run_at_once() {
         let _ = keep_open.recv();
         drop(file);
     });
-    let mut child = start(&[
-        "simulate".as_ref(),
-        scenario_path("reference-model.toml").as_ref(),
-        "--trials".as_ref(),
-        "2000000000".as_ref(),
-        "--yes".as_ref(),
-        "--quiet".as_ref(),
-        "--per-trial".as_ref(),
-        fifo.as_ref(),
-    ]);
+    let mut child = start_long(
+        "simulate",
+        "2000000000",
+        &["--per-trial".as_ref(), fifo.as_ref()],
+    );
     std::thread::sleep(Duration::from_secs(2));
     send(&child, "INT");
     std::thread::sleep(Duration::from_millis(500));
