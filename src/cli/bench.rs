@@ -1,5 +1,6 @@
 //! `spotsim bench`: the policy regression suite.
 
+use super::color::{Paint, Stream, paint_lines};
 use crate::bench::compare::{check_compatible, compare, read_baseline};
 use crate::bench::render;
 use crate::bench::{Comparison, Suite, SuiteResults, Verdict, run_suite_until};
@@ -170,7 +171,15 @@ pub(super) fn run(args: BenchArgs) -> anyhow::Result<()> {
             write_files(folder, &results, comparison.as_ref())
         })
     });
-    let printed = super::print(&render_text(&results, comparison.as_ref(), args.format));
+    let text = render_text(&results, comparison.as_ref(), args.format);
+    // Regressed rows of the comparison table in red on a terminal (see `color`).
+    let text = match args.format {
+        Format::Table => paint_lines(Stream::Stdout, Paint::Bad, &text, |line| {
+            line.trim_end().ends_with(Verdict::Regressed.as_str())
+        }),
+        _ => text.into(),
+    };
+    let printed = super::print(text.as_bytes());
     saved.and(written).and(printed)?;
 
     if let Some(comparison) = &comparison {

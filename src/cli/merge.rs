@@ -49,6 +49,6 @@ pub(super) fn run(args: MergeArgs) -> anyhow::Result<()> {
     let written = report.as_ref().map_or(Ok(()), |set| {
         super::write_report(set, |folder| write_summary_files(&summary, folder))
     });
-    let printed = super::print(&render_summary(&summary, args.format));
+    let printed = super::print(render_summary(&summary, args.format));
     written.and(printed)
 }

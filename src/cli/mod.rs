@@ -1,9 +1,12 @@
 //! The command line: clap definitions, one file per subcommand.
 
 mod bench;
+pub mod color;
+mod completions;
 mod describe;
 mod fit;
 pub mod interrupt;
+mod man;
 mod merge;
 mod plan;
 mod progress;
@@ -18,7 +21,7 @@ use crate::error::InputError;
 use crate::files::output::{OutputFile, ReportFolder};
 use crate::scenario::Scenario;
 use anyhow::Context;
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use std::path::{Path, PathBuf};
 
 /// spotsim: a simulator and cost planner for SageMaker Managed Spot Training.
@@ -28,6 +31,18 @@ pub struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
+    /// When to colour the output: auto (a terminal, and NO_COLOR unset), always, never.
+    #[arg(long, global = true, value_enum, value_name = "WHEN", default_value_t = color::ColorChoice::Auto)]
+    pub color: color::ColorChoice,
+}
+
+/// Parses the process's command line; clap's own help and errors follow `--color` too.
+pub fn parse() -> Cli {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let matches = Cli::command()
+        .color(color::clap_choice(&args))
+        .get_matches_from(args);
+    Cli::from_arg_matches(&matches).unwrap_or_else(|error| error.exit())
 }
 
 /// Subcommands.
@@ -47,11 +62,16 @@ pub enum Command {
     Bench(bench::BenchArgs),
     /// Fit uptime and downtime distributions (exponential, Weibull) to an availability trace.
     Fit(fit::FitArgs),
+    /// Print the shell completion script (bash, zsh, fish, powershell, elvish).
+    Completions(completions::CompletionsArgs),
+    /// Print the manual page (roff) of spotsim or of one of its commands.
+    Man(man::ManArgs),
 }
 
 /// Runs the parsed command line.
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     interrupt::install();
+    color::init(cli.color);
     match cli.command {
         Command::Simulate(args) => simulate::run(args),
         Command::Describe(args) => describe::run(args),
@@ -60,6 +80,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Merge(args) => merge::run(args),
         Command::Fit(args) => fit::run(args),
         Command::Bench(args) => bench::run(args),
+        Command::Completions(args) => completions::run(args),
+        Command::Man(args) => man::run(args),
     }
 }
 

@@ -1,5 +1,6 @@
 //! `spotsim plan`: the MaxWait planner.
 
+use super::color::{Paint, Stream, paint_lines};
 use super::progress::Progress;
 use crate::error::InputError;
 use crate::files::output::ReportFolder;
@@ -140,6 +141,13 @@ pub(super) fn run(args: PlanArgs) -> anyhow::Result<()> {
         Format::Csv => plan_report::csv(&planned),
         Format::Markdown => plan_report::markdown(&planned, &[]),
     };
-    let printed = super::print(&text);
+    // The answer the user came for stands out on a terminal (see `color`).
+    let text = match args.format {
+        Format::Table => paint_lines(Stream::Stdout, Paint::Good, &text, |line| {
+            line.starts_with(crate::plan::RECOMMENDATION_PREFIX)
+        }),
+        _ => text.into(),
+    };
+    let printed = super::print(text.as_bytes());
     written.and(printed)
 }

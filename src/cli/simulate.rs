@@ -235,7 +235,7 @@ pub(super) fn run(args: SimulateArgs) -> anyhow::Result<()> {
         // what was completed is printed.
         drop(per_trial);
         // The interruption is what the exit status reports, even if stdout is gone too.
-        let _ = super::print(&render_summary(&summary, args.format));
+        let _ = super::print(render_summary(&summary, args.format));
         return Err(super::interrupt::Interrupted::after(
             result.aggregate.trials,
             range.end - range.start,
@@ -303,7 +303,7 @@ pub(super) fn run(args: SimulateArgs) -> anyhow::Result<()> {
         }),
         None => Ok(()),
     };
-    let printed = super::print(&render_summary(&summary, args.format));
+    let printed = super::print(render_summary(&summary, args.format));
     rows.and(report).and(printed)
 }
 

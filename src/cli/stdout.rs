@@ -13,10 +13,10 @@ use std::io::Write;
 /// The exit status after a broken pipe: 128 + SIGPIPE (13).
 pub const BROKEN_PIPE_EXIT: u8 = 141;
 
-/// Writes `text` to standard output and flushes it.
-pub(crate) fn print(text: &str) -> anyhow::Result<()> {
+/// Writes `text` (UTF-8 text, or bytes such as a roff page) to standard output and flushes it.
+pub(crate) fn print(text: impl AsRef<[u8]>) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
-    out.write_all(text.as_bytes())
+    out.write_all(text.as_ref())
         .and_then(|()| out.flush())
         .map_err(|e| anyhow::Error::new(e).context("could not write to standard output"))
 }

@@ -352,9 +352,12 @@ fn evaluate(
     (sweep, points, recommendation)
 }
 
+/// How the recommendation sentence begins (the terminal report colours that line).
+pub const RECOMMENDATION_PREFIX: &str = "Set MaxWaitTimeInSeconds = ";
+
 fn recommend(point: &PlanPoint, on_demand_cost_usd: f64) -> Recommendation {
     let text = format!(
-        "Set MaxWaitTimeInSeconds = {:.0} ({}): P(complete) = {:.3} [{:.3}, {:.3}], expected \
+        "{RECOMMENDATION_PREFIX}{:.0} ({}): P(complete) = {:.3} [{:.3}, {:.3}], expected \
          cost {} vs {} on-demand ({} saved; AWS's formula reports {})",
         point.max_wait_seconds,
         words::hours(point.max_wait_seconds),
