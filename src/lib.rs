@@ -65,6 +65,7 @@ pub mod bench;
 pub mod cli;
 pub mod engine;
 pub mod error;
+pub mod files;
 pub mod fit;
 pub mod market;
 pub mod montecarlo;

@@ -124,7 +124,7 @@ impl Comparison {
 /// Reads a saved result (baseline); malformed files are input errors (exit 2).
 pub fn read_baseline(path: &Path) -> Result<SuiteResults, InputError> {
     let file = path.display().to_string();
-    let text = std::fs::read_to_string(path)
+    let text = crate::files::input::read_to_string(path, crate::files::input::InputKind::Baseline)
         .map_err(|e| InputError::new(&file, format!("cannot read the baseline: {e}")))?;
     let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
         InputError::new(

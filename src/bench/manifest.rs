@@ -34,6 +34,7 @@
 //! same trial indices with the same seed (common random numbers).
 
 use crate::error::InputError;
+use crate::files::input::{InputKind, read_to_string};
 use crate::montecarlo::scenario_hash;
 use crate::scenario::{MAX_TRIALS, Scenario};
 use serde::Deserialize;
@@ -171,7 +172,7 @@ impl Suite {
     /// Reads a manifest and resolves every cell (scenario paths relative to the manifest).
     pub fn load(path: &Path) -> Result<Self, InputError> {
         let file = path.display().to_string();
-        let source = std::fs::read_to_string(path)
+        let source = read_to_string(path, InputKind::Suite)
             .map_err(|e| InputError::new(&file, format!("cannot read the suite: {e}")))?;
         Self::from_toml(&source, path)
     }
@@ -239,7 +240,7 @@ impl Suite {
             let scenario_file = scenario_path.display().to_string();
             // Validate the file as written first, so its own errors name its own lines.
             let as_written = Scenario::load(&scenario_path)?;
-            let text = std::fs::read_to_string(&scenario_path).map_err(|e| {
+            let text = read_to_string(&scenario_path, InputKind::Scenario).map_err(|e| {
                 InputError::new(&scenario_file, format!("cannot read the scenario: {e}"))
             })?;
             let table: toml::Table = toml::from_str(&text)

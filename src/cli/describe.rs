@@ -56,11 +56,17 @@ pub(super) fn load_scenario_with_request(
 pub(super) fn run(args: DescribeArgs) -> anyhow::Result<()> {
     let scenario = load_scenario_with_request(args.scenario.as_ref(), args.request.as_ref())?;
     let engine = Engine::new(&scenario).with_seed(args.seed.unwrap_or(scenario.simulation.seed));
-    let (outcome, timeline) = engine.run_with_timeline(args.trial);
+    let (outcome, timeline) =
+        crate::sagemaker::timeline::record(&engine, args.trial).map_err(|e| {
+            let file = args
+                .scenario
+                .as_ref()
+                .map_or("<embedded default>".into(), |p| p.display().to_string());
+            InputError::new(file, e.to_string()).at_key("[market]")
+        })?;
     let describe = DescribeTrainingJob::new(&scenario, args.trial, &outcome, &timeline);
-    match args.format {
-        DescribeFormat::Json => print!("{}", json(&describe)),
-        DescribeFormat::SdkLog => print!("{}", sdk_log::render(&scenario, &timeline, &describe)),
-    }
-    Ok(())
+    super::print(&match args.format {
+        DescribeFormat::Json => json(&describe),
+        DescribeFormat::SdkLog => sdk_log::render(&scenario, &timeline, &describe),
+    })
 }

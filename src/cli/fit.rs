@@ -78,8 +78,7 @@ pub(super) fn run(args: FitArgs) -> anyhow::Result<()> {
         FitOutput::Json => json(&reading, &fit)?,
         FitOutput::Toml => toml_section(&reading, &fit)?,
     };
-    print!("{text}");
-    Ok(())
+    super::print(&text)
 }
 
 fn read(args: &FitArgs) -> Result<Reading, InputError> {

@@ -1,6 +1,7 @@
 //! `spotsim validate`.
 
 use clap::Args;
+use std::fmt::Write as _;
 use std::path::PathBuf;
 
 /// Arguments of `validate`.
@@ -12,17 +13,18 @@ pub struct ValidateArgs {
 
 pub(super) fn run(args: ValidateArgs) -> anyhow::Result<()> {
     let scenario = super::load_scenario(Some(&args.scenario))?;
-    println!(
-        "# {}: valid. Fully resolved (durations in seconds):",
+    let mut text = format!(
+        "# {}: valid. Fully resolved (durations in seconds):\n",
         args.scenario.display()
     );
     let interval = scenario.checkpoint.policy.interval_seconds();
     if interval.is_finite() {
-        println!(
+        let _ = writeln!(
+            text,
             "# checkpoint interval ({}): {interval:.1} s",
             scenario.checkpoint.policy.name()
         );
     }
-    print!("{}", scenario.to_toml_string());
-    Ok(())
+    text.push_str(&scenario.to_toml_string());
+    super::print(&text)
 }

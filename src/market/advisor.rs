@@ -159,15 +159,17 @@ pub(super) fn build(
             })?
         }
     };
-    let text = std::fs::read_to_string(&path).map_err(|e| {
-        keys.error(
-            "path",
-            format!(
-                "cannot read the Spot Advisor snapshot {}: {e}",
-                path.display()
-            ),
-        )
-    })?;
+    let text =
+        crate::files::input::read_to_string(&path, crate::files::input::InputKind::AdvisorFeed)
+            .map_err(|e| {
+                keys.error(
+                    "path",
+                    format!(
+                        "cannot read the Spot Advisor snapshot {}: {e}",
+                        path.display()
+                    ),
+                )
+            })?;
     let feed: Feed = serde_json::from_str(&text).map_err(|e| {
         keys.error(
             "path",

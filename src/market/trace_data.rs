@@ -123,8 +123,8 @@ impl TraceData {
         let file = path.display().to_string();
         let cannot =
             |e: std::io::Error| InputError::new(&file, format!("cannot read the trace: {e}"));
-        let opened = std::fs::File::open(path).map_err(cannot)?;
-        let mut reader = std::io::BufReader::with_capacity(1 << 20, opened);
+        let mut reader = crate::files::input::open(path, crate::files::input::InputKind::Trace)
+            .map_err(cannot)?;
         // The format is guessed from the name and the first line; CSV is then streamed.
         let first_line = {
             let buffer = reader.fill_buf().map_err(cannot)?;

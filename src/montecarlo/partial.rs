@@ -50,10 +50,11 @@ fn fnv1a64(hash: u64, bytes: &[u8]) -> u64 {
 /// Resolved keys whose string value names an input file (traces, price files, snapshots).
 const FILE_KEYS: &[&str] = &["path", "spot_prices", "spot_price_history"];
 
-/// The fingerprint of a file's bytes, read in chunks; `None` when it cannot be read.
+/// The fingerprint of a file's bytes, read in chunks; `None` when it cannot be read. The files
+/// are data files (traces, prices, feeds), which share one size limit.
 fn file_fingerprint(path: &std::path::Path) -> Option<u64> {
     use std::io::Read;
-    let mut file = std::fs::File::open(path).ok()?;
+    let mut file = crate::files::input::open(path, crate::files::input::InputKind::Trace).ok()?;
     let mut buffer = vec![0u8; 1 << 16];
     let mut hash = FNV_OFFSET;
     loop {
@@ -221,7 +222,7 @@ pub fn merge_partials(partials: &[(String, Partial)]) -> Result<Merged, InputErr
 /// Reads a partial file.
 pub fn read_partial(path: &std::path::Path) -> Result<Partial, InputError> {
     let file = path.display().to_string();
-    let text = std::fs::read_to_string(path)
+    let text = crate::files::input::read_to_string(path, crate::files::input::InputKind::Partial)
         .map_err(|e| InputError::new(&file, format!("cannot read the partial: {e}")))?;
     serde_json::from_str(&text).map_err(|e| {
         InputError::new(&file, format!("not a valid spotsim partial: {e}")).at_line(Some(e.line()))

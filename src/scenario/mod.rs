@@ -12,6 +12,7 @@ use crate::engine::tick_clock::{TICK_POLICIES, TickAvailability, TickClock, Tick
 /// The most ticks a sampled tick-clock window may have (memory and time per trial).
 const MAX_SAMPLED_TICKS: usize = 1_000_000;
 use crate::error::InputError;
+use crate::files::input::{InputKind, read_to_string};
 use crate::market::price::{HistoryFilter, PriceAnchor, PriceSteps, SpotPrice, load_price_history};
 use crate::market::trace::StartOffset;
 use crate::market::trace_data::Convention;
@@ -170,7 +171,7 @@ impl Scenario {
     /// Reads and validates a scenario file.
     pub fn load(path: &Path) -> Result<Self, InputError> {
         let file = path.display().to_string();
-        let source = std::fs::read_to_string(path)
+        let source = read_to_string(path, InputKind::Scenario)
             .map_err(|e| InputError::new(&file, format!("cannot read the scenario: {e}")))?;
         let stem = path
             .file_stem()
@@ -221,7 +222,7 @@ impl Scenario {
             ),
             Some(path) => {
                 let file = path.display().to_string();
-                let source = std::fs::read_to_string(path).map_err(|e| {
+                let source = read_to_string(path, InputKind::Scenario).map_err(|e| {
                     InputError::new(&file, format!("cannot read the scenario: {e}"))
                 })?;
                 let stem = path
@@ -250,7 +251,7 @@ impl Scenario {
             (Some(given), _) => Some(given),
             (None, Some(relative)) => {
                 let path = base_dir.join(relative);
-                if !path.is_file() {
+                if !path.exists() {
                     return Err(InputError::new(
                         file,
                         format!(
@@ -1354,7 +1355,7 @@ impl Resolver<'_> {
         } else if let Some(path) = &raw.spot_price_history {
             let full = self.base_dir.join(path);
             let file = full.display().to_string();
-            let text = std::fs::read_to_string(&full).map_err(|e| {
+            let text = read_to_string(&full, InputKind::Prices).map_err(|e| {
                 self.error(
                     "pricing",
                     &["spot_price_history"],
@@ -1479,7 +1480,7 @@ impl Resolver<'_> {
         } else {
             let full = self.base_dir.join(source);
             let file = full.display().to_string();
-            let text = std::fs::read_to_string(&full).map_err(|e| {
+            let text = read_to_string(&full, InputKind::Prices).map_err(|e| {
                 self.error(
                     "pricing",
                     &["spot_prices"],

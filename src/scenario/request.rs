@@ -152,12 +152,14 @@ fn json_line(source: &str, dotted: &str) -> Option<usize> {
 impl Request {
     /// Reads `path`, named `file` in errors.
     pub fn load(path: &Path, file: &str) -> Result<Self, InputError> {
-        let source = std::fs::read_to_string(path).map_err(|e| {
-            InputError::new(
-                file,
-                format!("cannot read the CreateTrainingJob request: {e}"),
-            )
-        })?;
+        let source =
+            crate::files::input::read_to_string(path, crate::files::input::InputKind::Request)
+                .map_err(|e| {
+                    InputError::new(
+                        file,
+                        format!("cannot read the CreateTrainingJob request: {e}"),
+                    )
+                })?;
         Self::parse(&source, file)
     }
 

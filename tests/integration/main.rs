@@ -6,6 +6,8 @@ mod closed_forms;
 mod common;
 mod corpus;
 mod determinism;
+#[cfg(unix)]
+mod files;
 mod fit;
 mod fuzz;
 mod golden;
