@@ -1352,7 +1352,7 @@ impl Resolver<'_> {
         } else if let Some(source) = &raw.spot_prices {
             self.per_tick_prices(source, raw.spot_prices_key.as_deref(), market)?
         } else if let Some(path) = &raw.spot_price_history {
-            let full = self.base_dir.join(path);
+            let full = self.data_file("spot_price_history", path)?;
             let file = full.display().to_string();
             let text = std::fs::read_to_string(&full).map_err(|e| {
                 self.error(
@@ -1411,7 +1411,8 @@ impl Resolver<'_> {
         }
         let mut spot_source = toml::Table::new();
         let absolute = |path: &str| {
-            let full = self.base_dir.join(path);
+            let full = crate::data::resolve(self.base_dir, path)
+                .unwrap_or_else(|_| self.base_dir.join(path));
             toml::Value::String(full.canonicalize().unwrap_or(full).display().to_string())
         };
         if let Some(source) = &raw.spot_prices {
@@ -1449,6 +1450,18 @@ impl Resolver<'_> {
         })
     }
 
+    /// The data file `given` of `[pricing] key`, found in the data lookup order
+    /// ([`crate::data`]).
+    fn data_file(&self, key: &str, given: &str) -> Result<std::path::PathBuf, InputError> {
+        crate::data::resolve(self.base_dir, given).map_err(|missing| {
+            self.error(
+                "pricing",
+                &[key],
+                format!("\"{given}\" {}", missing.describe()),
+            )
+        })
+    }
+
     /// Per-tick prices aligned with the replayed trace: `"trace"` (the trace file's own
     /// `prices`) or a JSON file holding one array per key (`spot_prices_key`).
     fn per_tick_prices(
@@ -1477,7 +1490,7 @@ impl Resolver<'_> {
                 )
             })?
         } else {
-            let full = self.base_dir.join(source);
+            let full = self.data_file("spot_prices", source)?;
             let file = full.display().to_string();
             let text = std::fs::read_to_string(&full).map_err(|e| {
                 self.error(
