@@ -29,13 +29,14 @@ pub(super) fn run(args: MergeArgs) -> anyhow::Result<()> {
     }
     let merged = merge_partials(&partials)?;
     let run = RunInfo::measured(started, 1, merged.aggregate.trials);
-    let summary = SimulationSummary::from_parts(
+    let mut summary = SimulationSummary::from_parts(
         &merged.scenario,
         merged.seed,
         merged.on_demand_cost_usd,
         &merged.aggregate,
         run,
     );
+    summary.market = merged.market.clone();
     if let Some(folder) = &args.output {
         // Never overwrite an input: the partials must not be among the files about to be written.
         for name in ["summary.json", "summary.csv", "summary.md"] {

@@ -247,6 +247,10 @@ pub(super) fn run(args: SimulateArgs) -> anyhow::Result<()> {
             shard,
             on_demand_cost_usd: engine.on_demand_cost_usd(scenario.pricing.on_demand_per_hour),
             aggregate: result.aggregate,
+            market: scenario
+                .market
+                .as_ref()
+                .and_then(|m| m.model.interruption_basis()),
         };
         write_atomic(path, json(&partial).as_bytes())
             .with_context(|| format!("could not write the partial '{}'", path.display()))?;

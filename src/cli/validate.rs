@@ -23,6 +23,13 @@ pub(super) fn run(args: ValidateArgs) -> anyhow::Result<()> {
             scenario.checkpoint.policy.name()
         );
     }
+    if let Some(basis) = scenario
+        .market
+        .as_ref()
+        .and_then(|m| m.model.interruption_basis())
+    {
+        println!("# {}", basis.sentence());
+    }
     print!("{}", scenario.to_toml_string());
     Ok(())
 }

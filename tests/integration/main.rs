@@ -15,6 +15,7 @@ mod markets;
 mod plan;
 mod policies;
 mod properties;
+mod real_inputs;
 mod replay;
 mod report;
 mod sagemaker;
