@@ -1074,7 +1074,16 @@ impl Resolver<'_> {
         warnings: &mut Vec<String>,
     ) -> Result<Checkpointing, InputError> {
         // Write and restore times: given, or derived from the checkpoint size and bandwidth.
-        let from_size = match (raw.size_gb, raw.bandwidth_mbps) {
+        if let Some(old) = &raw.bandwidth_mbps {
+            return Err(self.error(
+                "checkpoint",
+                &["bandwidth_mbps"],
+                format!(
+                    "bandwidth_mbps is now bandwidth_mb_per_s (megabytes per second, as it was always read): write bandwidth_mb_per_s = {old} for MB/s, or {old} / 8 if you meant megabits"
+                ),
+            ));
+        }
+        let from_size = match (raw.size_gb, raw.bandwidth_mb_per_s) {
             (Some(size), Some(bandwidth)) => {
                 if !(size.is_finite() && size > 0.0) {
                     return Err(self.error(
@@ -1086,7 +1095,7 @@ impl Resolver<'_> {
                 if !(bandwidth.is_finite() && bandwidth > 0.0) {
                     return Err(self.error(
                         "checkpoint",
-                        &["bandwidth_mbps"],
+                        &["bandwidth_mb_per_s"],
                         format!("expected MB/s greater than zero, got {bandwidth}"),
                     ));
                 }
@@ -1096,14 +1105,14 @@ impl Resolver<'_> {
                 return Err(self.error(
                     "checkpoint",
                     &["size_gb"],
-                    "size_gb needs bandwidth_mbps (S3 MB/s) to derive write and restore times",
+                    "size_gb needs bandwidth_mb_per_s (S3 megabytes per second) to derive write and restore times",
                 ));
             }
             (None, Some(_)) => {
                 return Err(self.error(
                     "checkpoint",
-                    &["bandwidth_mbps"],
-                    "bandwidth_mbps needs size_gb",
+                    &["bandwidth_mb_per_s"],
+                    "bandwidth_mb_per_s needs size_gb",
                 ));
             }
             (None, None) => None,
@@ -1131,7 +1140,7 @@ impl Resolver<'_> {
                 Err(self.error(
                     "checkpoint",
                     &["write"],
-                    format!("policy \"{policy}\" balances the write time against lost work: give write (or size_gb and bandwidth_mbps)"),
+                    format!("policy \"{policy}\" balances the write time against lost work: give write (or size_gb and bandwidth_mb_per_s)"),
                 ))
             }
         };

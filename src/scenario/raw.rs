@@ -68,7 +68,11 @@ pub struct RawCheckpoint {
     pub restore: Option<Seconds>,
     pub on_notice: Option<String>,
     pub size_gb: Option<f64>,
-    pub bandwidth_mbps: Option<f64>,
+    /// S3 throughput in megabytes per second.
+    pub bandwidth_mb_per_s: Option<f64>,
+    /// The former name of `bandwidth_mb_per_s`, read as MB/s despite its "mbps": rejected
+    /// with a hint, so that a megabit figure is never taken for megabytes.
+    pub bandwidth_mbps: Option<toml::Value>,
     pub objective: Option<String>,
 }
 

@@ -368,3 +368,30 @@ fn the_shipped_advisor_scenario_states_its_band() {
     let basis = scenario.market.unwrap().model.interruption_basis().unwrap();
     assert_eq!(basis.band, ">20%");
 }
+
+// ---------------------------------------------------------------------------------------------
+// units
+
+#[test]
+fn checkpoint_bandwidth_is_megabytes_per_second_and_the_old_name_is_refused() {
+    let with = |line: &str| {
+        advisor_scenario("band = \"<5%\"")
+            .replace("write = \"1m\"", &format!("size_gb = 10\n{line}"))
+    };
+    // 10 GB at 250 MB/s: 10 × 1000 / 250 = 40 s to write and 40 s to restore.
+    let scenario = common::parse(&with("bandwidth_mb_per_s = 250"));
+    assert_eq!(scenario.checkpoint.write_seconds, 40.0);
+    assert_eq!(scenario.checkpoint.restore_seconds, 40.0);
+    let dir = TempDir::new().unwrap();
+    write(dir.path(), "old.toml", &with("bandwidth_mbps = 250"));
+    let (code, _, err) = spotsim(dir.path(), &["validate", "old.toml"], &[]);
+    assert_eq!(code, Some(2), "{err}");
+    for word in [
+        "old.toml:",
+        "[checkpoint] bandwidth_mbps",
+        "bandwidth_mb_per_s = 250",
+        "250 / 8",
+    ] {
+        assert!(err.contains(word), "{word}: {err}");
+    }
+}
