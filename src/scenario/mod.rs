@@ -3,9 +3,13 @@
 //! service's own creation-time rules (reference §5).
 
 pub mod duration;
+pub mod echo;
+pub mod estimator;
 pub mod keys;
+mod pitfalls;
 mod raw;
 pub mod request;
+pub mod source;
 
 use crate::engine::tick_clock::{TICK_POLICIES, TickAvailability, TickClock, TickStart};
 
@@ -67,6 +71,12 @@ pub struct Job {
     /// `InternalServerError`s per instance-held hour (0 = none): each ends the attempt; the
     /// job retries while RetryStrategy attempts are left, else it ends `Failed`.
     pub internal_error_rate: f64,
+    /// What a CreateTrainingJob request (or SDK estimator) said that the simulation does not
+    /// use but DescribeTrainingJob echoes (image, role, hyperparameters, channels, …).
+    pub echo: request::Echo,
+    /// `StoppingCondition.MaxPendingTimeInSeconds`: echoed, not simulated (it bounds waits for
+    /// training-plan capacity; MaxWait bounds spot capacity waits).
+    pub max_pending_time_seconds: Option<f64>,
 }
 
 /// What the job does on its instances, in seconds.
@@ -209,67 +219,42 @@ impl Scenario {
         path: Option<&Path>,
         request: Option<&Path>,
     ) -> Result<Self, InputError> {
-        let request = request.map(|r| (r.to_path_buf(), r.display().to_string()));
-        match path {
-            None => Self::from_toml_with_request(
-                DEFAULT_SCENARIO,
-                "<embedded default>",
-                "default",
-                Path::new("."),
-                request,
-                true,
-            ),
-            Some(path) => {
-                let file = path.display().to_string();
-                let source = std::fs::read_to_string(path).map_err(|e| {
-                    InputError::new(&file, format!("cannot read the scenario: {e}"))
-                })?;
-                let stem = path
-                    .file_stem()
-                    .map(|s| s.to_string_lossy().into_owned())
-                    .unwrap_or_else(|| "scenario".to_string());
-                let base_dir = path.parent().unwrap_or(Path::new("."));
-                Self::from_toml_with_request(&source, &file, &stem, base_dir, request, false)
-            }
-        }
+        let request = request
+            .map(|r| request::Request::load(r, &r.display().to_string()))
+            .transpose()?;
+        let text = match path {
+            None => source::ScenarioText::embedded_default(),
+            Some(path) => source::ScenarioText::read(path)?,
+        };
+        Self::from_inputs(&text, request.as_ref())
     }
 
-    /// Parses scenario text with an optional request file (path, label) overriding the
-    /// scenario's `[job] request`.
-    fn from_toml_with_request(
+    /// Parses scenario text with a job source (a CreateTrainingJob request or SDK estimator
+    /// arguments) that takes the place of the scenario's `[job] request` / `[job] sdk`.
+    /// `replace_job`: the scenario's `[job]` is replaced rather than checked against the job
+    /// source (the embedded default's, which the user did not write).
+    pub(crate) fn from_toml_with_request(
         source: &str,
         file: &str,
         stem: &str,
         base_dir: &Path,
-        request: Option<(std::path::PathBuf, String)>,
+        job_source: Option<&request::Request>,
         replace_job: bool,
     ) -> Result<Self, InputError> {
         let mut raw: RawScenario =
             toml::from_str(source).map_err(|e| toml_error(file, source, &e))?;
-        let request = match (request, &raw.job.request) {
-            (Some(given), _) => Some(given),
-            (None, Some(relative)) => {
-                let path = base_dir.join(relative);
-                if !path.is_file() {
-                    return Err(InputError::new(
-                        file,
-                        format!(
-                            "the CreateTrainingJob request \"{}\" does not exist",
-                            path.display()
-                        ),
-                    )
-                    .at_key("[job] request")
-                    .at_line(locate(source, Some("job"), &["request"])));
-                }
-                let label = path.display().to_string();
-                Some((path, label))
-            }
-            (None, None) => None,
+        let from_file = match job_source {
+            Some(_) => None,
+            None => source::job_source_of(&raw.job, file, source, base_dir)?,
         };
-        let provenance = match request {
+        let job_source = job_source.or(from_file.as_ref());
+        let replaced = match job_source {
+            Some(_) if replace_job => Some(std::mem::take(&mut raw.job)),
+            _ => None,
+        };
+        let provenance = match job_source {
             None => None,
-            Some((path, label)) => {
-                let request = request::Request::load(&path, &label)?;
+            Some(request) => {
                 if let Some(name) = &request.name
                     && (raw.name.is_none() || replace_job)
                 {
@@ -278,13 +263,32 @@ impl Scenario {
                 Some(request.apply(&mut raw.job, replace_job, file, source)?)
             }
         };
-        Resolver {
+        let resolver = Resolver {
             file,
             source,
             base_dir,
             request: provenance.as_ref(),
+        };
+        let runtime_given = raw.job.max_runtime.is_some();
+        let max_pending = raw.job.max_pending_time.map(|s| s.0);
+        let mut scenario = resolver.resolve(raw, stem)?;
+        scenario.job.max_pending_time_seconds = source::max_pending(&resolver, max_pending)?;
+        if let Some(request) = job_source {
+            scenario.job.echo = request.echo.clone();
+            scenario.warnings.extend(request.warnings.iter().cloned());
         }
-        .resolve(raw, stem)
+        // The job's values are the job source's when there is one.
+        let job_file = job_source.map_or(file, |r| r.file.as_str());
+        if !runtime_given {
+            scenario.warnings.push(source::max_runtime_note(job_file));
+        }
+        scenario
+            .warnings
+            .extend(pitfalls::warnings(&scenario, job_file));
+        if let (Some(default_job), Some(request)) = (replaced, job_source) {
+            source::check_inherited(&mut scenario, &default_job, request)?;
+        }
+        Ok(scenario)
     }
 
     /// The job's `MaxWaitTimeInSeconds` deadline, or `∞` for on-demand jobs.
@@ -434,9 +438,11 @@ const JOB_ALIASES: &[(&str, &[&str])] = &[
     ),
     ("max_runtime", &["max_runtime_in_seconds", "max_run"]),
     ("max_wait", &["max_wait_time_in_seconds"]),
+    ("max_pending_time", &["max_pending_time_in_seconds"]),
     ("checkpoint_s3_uri", &["s3_uri"]),
+    ("checkpoint_local_path", &["local_path"]),
     ("max_retry_attempts", &["maximum_retry_attempts"]),
-    ("volume_size_gb", &["volume_size_in_gb"]),
+    ("volume_size_gb", &["volume_size_in_gb", "volume_size"]),
 ];
 
 /// The section header in force at 1-based `line` and the key written on that line, if any.
@@ -1028,6 +1034,8 @@ impl Resolver<'_> {
             ));
         }
         Ok(Job {
+            echo: request::Echo::default(),
+            max_pending_time_seconds: None,
             internal_error_rate,
             instance_type,
             instance_count: instance_count as u32,
