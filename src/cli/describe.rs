@@ -57,10 +57,20 @@ pub(super) fn run(args: DescribeArgs) -> anyhow::Result<()> {
     let scenario = load_scenario_with_request(args.scenario.as_ref(), args.request.as_ref())?;
     let engine = Engine::new(&scenario).with_seed(args.seed.unwrap_or(scenario.simulation.seed));
     let (outcome, timeline) = engine.run_with_timeline(args.trial);
-    let describe = DescribeTrainingJob::new(&scenario, args.trial, &outcome, &timeline);
-    match args.format {
-        DescribeFormat::Json => print!("{}", json(&describe)),
-        DescribeFormat::SdkLog => print!("{}", sdk_log::render(&scenario, &timeline, &describe)),
-    }
+    // One job, or two when spot-then-on-demand fell back after MaxWait: then a JSON array of
+    // both descriptions (each a DescribeTrainingJobResponse), or both SDK logs in turn.
+    let jobs = DescribeTrainingJob::for_trial(&scenario, args.trial, &outcome, &timeline);
+    let text = match args.format {
+        DescribeFormat::Json => match jobs.as_slice() {
+            [(_, only)] => json(only),
+            _ => json(&jobs.iter().map(|(_, d)| d).collect::<Vec<_>>()),
+        },
+        DescribeFormat::SdkLog => jobs
+            .iter()
+            .map(|(record, describe)| sdk_log::render(&scenario, record, describe))
+            .collect::<Vec<_>>()
+            .join("\n"),
+    };
+    print!("{text}");
     Ok(())
 }
