@@ -3,6 +3,7 @@
 mod bench;
 mod describe;
 mod fit;
+pub mod input;
 pub mod interrupt;
 mod merge;
 mod plan;
@@ -13,7 +14,6 @@ mod validate;
 use crate::error::InputError;
 use crate::scenario::Scenario;
 use clap::{Parser, Subcommand};
-use std::path::PathBuf;
 
 /// spotsim: a simulator and cost planner for SageMaker Managed Spot Training.
 #[derive(Debug, Parser)]
@@ -53,32 +53,6 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Merge(args) => merge::run(args),
         Command::Fit(args) => fit::run(args),
         Command::Bench(args) => bench::run(args),
-    }
-}
-
-/// Loads the scenario at `path`, or the embedded default; prints its warnings to stderr.
-pub(crate) fn load_scenario(path: Option<&PathBuf>) -> Result<Scenario, InputError> {
-    let scenario = match path {
-        Some(path) => Scenario::load(path)?,
-        None => Scenario::embedded_default(),
-    };
-    for warning in &scenario.warnings {
-        eprintln!("warning: {warning}");
-    }
-    Ok(scenario)
-}
-
-/// `--trials` within 1 … [`crate::scenario::MAX_TRIALS`].
-pub(crate) fn checked_trials(trials: u64) -> Result<u64, InputError> {
-    let max = crate::scenario::MAX_TRIALS;
-    if (1..=max).contains(&trials) {
-        Ok(trials)
-    } else {
-        Err(InputError::new(
-            "command line",
-            format!("expected between 1 and {max} trials, got {trials}"),
-        )
-        .at_key("--trials"))
     }
 }
 

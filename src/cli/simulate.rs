@@ -17,10 +17,12 @@ use std::time::Instant;
 /// Arguments of `simulate`.
 #[derive(Debug, Args)]
 pub struct SimulateArgs {
-    /// Scenario file (TOML). Without it, the embedded default scenario.
-    pub scenario: Option<PathBuf>,
-    /// Number of trials (default: the scenario's `[simulation] trials`).
-    #[arg(long, allow_hyphen_values = true)]
+    /// The scenario and the job's source.
+    #[command(flatten)]
+    pub input: super::input::ScenarioInput,
+    /// Number of trials (default: the scenario's `[simulation] trials`); 1_000_000 and 1e6
+    /// are accepted.
+    #[arg(long, allow_hyphen_values = true, value_parser = super::input::parse_trials)]
     pub trials: Option<u64>,
     /// Seed (default: the scenario's `[simulation] seed`).
     #[arg(long, allow_hyphen_values = true)]
@@ -58,9 +60,6 @@ pub struct SimulateArgs {
     /// Run even when the run is estimated to take more than an hour.
     #[arg(long)]
     pub yes: bool,
-    /// A CreateTrainingJob request body (JSON) for the job; the scenario gives the rest.
-    #[arg(long, value_name = "FILE")]
-    pub request: Option<PathBuf>,
 }
 
 fn cli_error(key: &str, message: impl Into<String>) -> InputError {
@@ -143,11 +142,10 @@ impl PerTrialWriter {
 }
 
 pub(super) fn run(args: SimulateArgs) -> anyhow::Result<()> {
-    let scenario =
-        super::describe::load_scenario_with_request(args.scenario.as_ref(), args.request.as_ref())?;
+    let scenario = args.input.load()?;
     let mut options = RunOptions::from_scenario(&scenario);
     if let Some(trials) = args.trials {
-        options.trials = super::checked_trials(trials)?;
+        options.trials = trials;
     }
     if let Some(seed) = args.seed {
         options.seed = seed;

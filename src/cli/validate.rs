@@ -1,20 +1,20 @@
 //! `spotsim validate`.
 
 use clap::Args;
-use std::path::PathBuf;
 
 /// Arguments of `validate`.
 #[derive(Debug, Args)]
 pub struct ValidateArgs {
-    /// Scenario file (TOML).
-    pub scenario: PathBuf,
+    /// The scenario and the job's source.
+    #[command(flatten)]
+    pub input: super::input::ScenarioInput,
 }
 
 pub(super) fn run(args: ValidateArgs) -> anyhow::Result<()> {
-    let scenario = super::load_scenario(Some(&args.scenario))?;
+    let scenario = args.input.load()?;
     println!(
         "# {}: valid. Fully resolved (durations in seconds):",
-        args.scenario.display()
+        args.input.label()
     );
     let interval = scenario.checkpoint.policy.interval_seconds();
     if interval.is_finite() {

@@ -40,14 +40,28 @@ trials = 500
     )
 }
 
-/// Runs spotsim with `args` in `dir`; returns (exit code, stdout, stderr).
-fn spotsim(dir: &Path, args: &[&str], env: &[(&str, &Path)]) -> (Option<i32>, String, String) {
+/// Runs spotsim with `args` in `dir` (without the data variables unless `env` sets them);
+/// returns (exit code, stdout, stderr).
+pub fn spotsim(dir: &Path, args: &[&str], env: &[(&str, &Path)]) -> (Option<i32>, String, String) {
+    spotsim_with_stdin(dir, args, env, None)
+}
+
+/// [`spotsim`] with `stdin` as standard input.
+pub fn spotsim_with_stdin(
+    dir: &Path,
+    args: &[&str],
+    env: &[(&str, &Path)],
+    stdin: Option<&str>,
+) -> (Option<i32>, String, String) {
     let mut cmd = cargo_bin_cmd!("spotsim");
     cmd.current_dir(dir).args(args);
     cmd.env_remove("SPOTSIM_DATA")
         .env_remove("SPOTSIM_SHARED_DATA");
     for (key, value) in env {
         cmd.env(key, value);
+    }
+    if let Some(text) = stdin {
+        cmd.write_stdin(text);
     }
     let out = cmd.output().expect("the binary runs");
     (
@@ -57,7 +71,8 @@ fn spotsim(dir: &Path, args: &[&str], env: &[(&str, &Path)]) -> (Option<i32>, St
     )
 }
 
-fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+/// Writes `text` to `dir/name`.
+pub fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
     let path = dir.join(name);
     std::fs::write(&path, text).expect("write");
     path
