@@ -12,8 +12,11 @@
 //!   MaxWait by the service, and every interruption restarts it.
 //! * `max_pending_time` (SDK v3's `max_pending_time_in_seconds`): AWS applies it to
 //!   training-plan capacity, not to spot capacity; spotsim echoes it and does not simulate it.
+//! * A spot price history that ends before the job can: its newest price is assumed after it
+//!   (not a misconfiguration, but a number the history does not give).
 
 use super::Scenario;
+use crate::market::price::SpotPrice;
 use crate::policy::{CheckpointPolicy, OnNotice};
 
 /// Market models in which capacity can be absent when the job asks for it, whatever their
@@ -76,6 +79,23 @@ pub(super) fn warnings(scenario: &Scenario, file: &str) -> Vec<String> {
         found.push(format!(
             "{file}: the algorithm cannot checkpoint (a built-in algorithm such as linear-learner or kmeans): managed spot is limited to MaxWaitTimeInSeconds = 3600, and every interruption restarts training from the beginning"
         ));
+    }
+    // A price history (`aws ec2 describe-spot-price-history`) says nothing after its newest
+    // entry: its last price is assumed from there on, which the user must see.
+    if let SpotPrice::Steps(steps) = &scenario.pricing.spot
+        && scenario.policy.uses_spot()
+        && let Some((last_step, price)) = steps.last_history_step()
+    {
+        let horizon = job.max_wait_seconds.unwrap_or(job.max_runtime_seconds);
+        if horizon > last_step {
+            let since = crate::sagemaker::time::format_utc_millis(
+                scenario.start_time_millis + (last_step * 1000.0).round() as i64,
+            );
+            found.push(format!(
+                "{file}: the spot price history ends with ${price}/h from {since}; that price is assumed until the job ends, up to {} after CreationTime (MaxWait)",
+                hours(horizon)
+            ));
+        }
     }
     if let Some(pending) = job.max_pending_time_seconds {
         found.push(format!(

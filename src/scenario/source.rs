@@ -154,7 +154,7 @@ pub(super) fn check_inherited(
         return Err(InputError::new(
             EMBEDDED_DEFAULT,
             format!(
-                "{} runs {} × {}, but the embedded default scenario's prices are for {priced_for} (on_demand_per_hour = {}) and its workload ({} h of training) and market are another job's: give a scenario with them for this job, e.g. `spotsim simulate job.toml --request {}` where job.toml holds [workload] training = \"20h\", [market] model = \"advisor\", band = \">20%\" and [pricing] on_demand_per_hour = <the {} price>, spot_discount = 0.7",
+                "{} runs {} × {}, but the embedded default scenario's price is for {priced_for} (on_demand_per_hour = {}) and its [workload] training ({} h) and [market] are another job's: write them for this job in a scenario and pass it, e.g. `spotsim simulate job.toml --request {}` with job.toml holding [workload] training = \"12h\" (the job's uninterrupted compute), [market] model = \"advisor\", band = \">20%\" and [pricing] on_demand_per_hour = <the {} price per instance-hour>, spot_discount = 0.7",
                 request.file,
                 job.instance_count,
                 job.instance_type,

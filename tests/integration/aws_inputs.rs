@@ -784,3 +784,52 @@ fn the_embedded_default_scenario_raises_none_of_these_warnings() {
     let scenario = Scenario::embedded_default();
     assert!(scenario.warnings.is_empty(), "{:?}", scenario.warnings);
 }
+
+// ---------------------------------------------------------------------------------------------
+// `aws ec2 describe-spot-price-history` output
+
+#[test]
+fn spot_price_history_output_prices_the_job_and_its_end_is_stated() {
+    let history =
+        common::shared_data().join("aws-examples/describe-spot-price-history.aws-cli-example.json");
+    let scenario = format!(
+        r#"start_time = "2014-01-06T05:00:00Z"
+[job]
+instance_type = "ml.m1.xlarge"
+managed_spot = true
+max_runtime = "2h"
+max_wait = "4h"
+[workload]
+training = "1h"
+[market]
+model = "windows"
+available = [["0s", "100h"]]
+[pricing]
+on_demand_per_hour = 0.35
+spot_price_history = "{}"
+availability_zone = "us-west-1a"
+"#,
+        history.display()
+    );
+    let dir = TempDir::new().unwrap();
+    write(dir.path(), "s.toml", &scenario);
+    let (code, out, err) = spotsim(
+        dir.path(),
+        &["simulate", "s.toml", "--trials", "10", "--format", "json"],
+        &[],
+    );
+    assert_eq!(code, Some(0), "{err}");
+    // us-west-1a's one entry: $0.08/h from 04:32:53, before CreationTime; one held hour.
+    let summary = json(&out);
+    let cost = summary["metrics"]["cost_usd"]["mean"].as_f64().unwrap();
+    assert!((cost - 0.08).abs() < 1e-9, "{cost}");
+    let billable = summary["metrics"]["billable_time_seconds"]["mean"]
+        .as_f64()
+        .unwrap();
+    assert!((billable - 3600.0 * 0.08 / 0.35).abs() < 1e-9, "{billable}");
+    assert!(
+        err.contains("ends with $0.08/h from 2014-01-06T04:32:53.000Z")
+            && err.contains("assumed until the job ends"),
+        "{err}"
+    );
+}
