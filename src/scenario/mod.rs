@@ -330,6 +330,9 @@ impl Scenario {
         if let Some(w) = self.job.max_wait_seconds {
             job.insert("max_wait".into(), sec(w));
         }
+        if let Some(p) = self.job.max_pending_time_seconds {
+            job.insert("max_pending_time".into(), sec(p));
+        }
         if let Some(uri) = &self.job.checkpoint_s3_uri {
             job.insert("checkpoint_s3_uri".into(), Value::String(uri.clone()));
         }

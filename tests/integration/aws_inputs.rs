@@ -614,6 +614,8 @@ fn sdk_v2_and_v3_names_mean_the_pinned_keys() {
         err.contains("max_pending_time") && err.contains("not simulated"),
         "{err}"
     );
+    let (_, resolved, _) = spotsim(dir.path(), &["validate", "v3.toml"], &[]);
+    assert!(resolved.contains("max_pending_time = 7200"), "{resolved}");
     write(
         dir.path(),
         "bad.toml",
