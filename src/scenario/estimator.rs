@@ -126,27 +126,12 @@ impl Request {
 
     /// Parses estimator arguments (a JSON object of `Estimator(...)` keyword arguments).
     pub fn parse_estimator(source: &str, file: &str) -> Result<Self, InputError> {
-        let root: Value = serde_json::from_str(source).map_err(|e| {
-            InputError::new(
-                file,
-                format!("not valid SDK estimator arguments (JSON): {e}"),
-            )
-            .at_line(Some(e.line()))
-        })?;
-        let Value::Object(arguments) = &root else {
-            return Err(InputError::new(
-                file,
-                "estimator arguments are a JSON object of Estimator(...) keyword arguments, e.g. {\"instance_type\": \"ml.p3.2xlarge\", \"use_spot_instances\": true, \"max_run\": 3600, \"max_wait\": 7200}",
-            ));
-        };
-        let mut request = Request {
-            file: file.to_string(),
-            source: source.to_string(),
-            name: None,
-            fields: Vec::new(),
-            echo: Echo::default(),
-            warnings: Vec::new(),
-        };
+        let (mut request, root) = Request::begin(
+            source,
+            file,
+            "SDK estimator arguments",
+            "{\"instance_type\": \"ml.p3.2xlarge\", \"use_spot_instances\": true, \"max_run\": 3600, \"max_wait\": 7200} (Estimator(...) keyword arguments)",
+        )?;
         for (argument, key) in JOB_ARGUMENTS {
             let field = match *key {
                 "instance_type" | "checkpoint_s3_uri" | "checkpoint_local_path" => {
@@ -170,7 +155,8 @@ impl Request {
         }
         request.name = request.text(&root, "base_job_name")?;
         request.echo = request.describe(&root)?;
-        for name in arguments.keys() {
+        let arguments = root.as_object().map(|m| m.keys()).into_iter().flatten();
+        for name in arguments {
             let known = JOB_ARGUMENTS.iter().any(|(a, _)| a == name)
                 || DESCRIBED_ARGUMENTS.contains(&name.as_str())
                 || OTHER_ARGUMENTS.contains(&name.as_str());

@@ -167,22 +167,24 @@ impl Request {
         Self::parse(&read_text(path, file, "CreateTrainingJob request")?, file)
     }
 
-    /// Parses request text, named `file` in errors.
-    pub fn parse(source: &str, file: &str) -> Result<Self, InputError> {
+    /// Parses JSON `source` (named `file`) that must be an object (`what` and `example` say
+    /// what is expected), and an empty request around it.
+    pub(super) fn begin(
+        source: &str,
+        file: &str,
+        what: &str,
+        example: &str,
+    ) -> Result<(Self, Value), InputError> {
         let root: Value = serde_json::from_str(source).map_err(|e| {
-            InputError::new(
-                file,
-                format!("not a valid CreateTrainingJob request (JSON): {e}"),
-            )
-            .at_line(Some(e.line()))
+            InputError::new(file, format!("not valid {what} (JSON): {e}")).at_line(Some(e.line()))
         })?;
-        let Value::Object(_) = root else {
+        if !root.is_object() {
             return Err(InputError::new(
                 file,
-                "a CreateTrainingJob request is a JSON object such as {\"ResourceConfig\": {…}, \"StoppingCondition\": {…}}",
+                format!("{what} is a JSON object such as {example}"),
             ));
-        };
-        let mut request = Self {
+        }
+        let request = Self {
             file: file.to_string(),
             source: source.to_string(),
             name: None,
@@ -190,6 +192,17 @@ impl Request {
             echo: Echo::default(),
             warnings: Vec::new(),
         };
+        Ok((request, root))
+    }
+
+    /// Parses request text, named `file` in errors.
+    pub fn parse(source: &str, file: &str) -> Result<Self, InputError> {
+        let (mut request, root) = Self::begin(
+            source,
+            file,
+            "a CreateTrainingJob request",
+            "{\"ResourceConfig\": {…}, \"StoppingCondition\": {…}}",
+        )?;
         if let Some(name) = request.text(&root, "TrainingJobName")? {
             request.name = Some(name);
         }

@@ -3,7 +3,7 @@
 //! them; defaults that would price a different job; configurations users get wrong.
 
 use crate::common;
-use crate::real_inputs::{spotsim, spotsim_with_stdin, write};
+use crate::real_inputs::{exits_2, spotsim, spotsim_with_stdin, succeeds, write};
 use serde_json::Value;
 use spotsim::sagemaker::describe::DescribeTrainingJob;
 use spotsim::{Engine, Scenario};
@@ -69,6 +69,14 @@ trials = 300
     )
 }
 
+/// A temporary folder holding `req.json` (`request`) and `job.toml` (the rest of the job).
+fn job_folder(request: &str) -> TempDir {
+    let dir = TempDir::new().unwrap();
+    write(dir.path(), "req.json", request);
+    write(dir.path(), "job.toml", &job_scenario(""));
+    dir
+}
+
 fn json(text: &str) -> Value {
     serde_json::from_str(text).unwrap_or_else(|e| panic!("{e}: {text}"))
 }
@@ -97,7 +105,7 @@ fn a_request_that_changes_the_instance_type_without_a_price_exits_2_naming_the_p
     }
     // With a scenario that prices this job, the same request runs.
     write(dir.path(), "job.toml", &job_scenario(""));
-    let (code, out, err) = spotsim(
+    let (out, err) = succeeds(
         dir.path(),
         &[
             "simulate",
@@ -107,9 +115,7 @@ fn a_request_that_changes_the_instance_type_without_a_price_exits_2_naming_the_p
             "--format",
             "json",
         ],
-        &[],
     );
-    assert_eq!(code, Some(0), "{err}");
     assert!(!err.contains("embedded default"), "{err}");
     // 4 instances × 6 h of training + 3 min of download/upload, plus the 11 checkpoint writes
     // (one per 30 min except after the last segment), at $37.688/h.
@@ -132,8 +138,7 @@ fn a_request_on_the_defaults_instance_type_states_every_inherited_value() {
             "StoppingCondition": {"MaxWaitTimeInSeconds": 172800},
             "EnableManagedSpotTraining": true}"#,
     );
-    let (code, out, err) = spotsim(dir.path(), &["describe", "--request", "req.json"], &[]);
-    assert_eq!(code, Some(0), "{err}");
+    let (out, err) = succeeds(dir.path(), &["describe", "--request", "req.json"]);
     for word in [
         "only the job comes from req.json",
         "[workload]",
@@ -159,18 +164,14 @@ fn a_request_on_the_defaults_instance_type_states_every_inherited_value() {
 
 #[test]
 fn plan_validate_and_bench_take_a_request_too() {
-    let dir = TempDir::new().unwrap();
-    write(dir.path(), "req.json", P4D_REQUEST);
-    write(dir.path(), "job.toml", &job_scenario(""));
-    let (code, out, err) = spotsim(
+    let dir = job_folder(P4D_REQUEST);
+    let (out, _) = succeeds(
         dir.path(),
         &["validate", "job.toml", "--request", "req.json"],
-        &[],
     );
-    assert_eq!(code, Some(0), "{err}");
     assert!(out.contains("instance_type = \"ml.p4d.24xlarge\""), "{out}");
     assert!(out.contains("instance_count = 4"), "{out}");
-    let (code, out, err) = spotsim(
+    let (out, _) = succeeds(
         dir.path(),
         &[
             "plan",
@@ -182,16 +183,14 @@ fn plan_validate_and_bench_take_a_request_too() {
             "--trials",
             "100",
         ],
-        &[],
     );
-    assert_eq!(code, Some(0), "{err}");
     assert_eq!(json(&out)["max_runtime_seconds"], 86400.0);
     write(
         dir.path(),
         "suite.toml",
         "[suite]\ntrials = 200\nseed = 3\n[[scenario]]\npath = \"job.toml\"\n",
     );
-    let (code, out, err) = spotsim(
+    let (out, _) = succeeds(
         dir.path(),
         &[
             "bench",
@@ -201,9 +200,7 @@ fn plan_validate_and_bench_take_a_request_too() {
             "--format",
             "json",
         ],
-        &[],
     );
-    assert_eq!(code, Some(0), "{err}");
     let bench = json(&out);
     let direct = spotsim(
         dir.path(),
@@ -231,21 +228,17 @@ fn plan_validate_and_bench_take_a_request_too() {
         "job.toml",
         &job_scenario("instance_type = \"ml.p3.2xlarge\""),
     );
-    let (code, _, err) = spotsim(
+    let err = exits_2(
         dir.path(),
         &["bench", "suite.toml", "--request", "req.json"],
-        &[],
     );
-    assert_eq!(code, Some(2), "{err}");
     assert!(err.contains("contradicts"), "{err}");
 }
 
 #[test]
 fn dash_reads_the_scenario_or_the_request_from_stdin() {
-    let dir = TempDir::new().unwrap();
+    let dir = job_folder(FULL_REQUEST);
     let scenario = job_scenario("");
-    write(dir.path(), "job.toml", &scenario);
-    write(dir.path(), "req.json", FULL_REQUEST);
     let args = |first: &str, request: &str| -> Vec<String> {
         ["describe", first, "--request", request, "--trial", "5"]
             .map(String::from)
@@ -281,23 +274,14 @@ fn dash_reads_the_scenario_or_the_request_from_stdin() {
 
 #[test]
 fn file_urls_are_accepted_where_a_request_path_is() {
-    let dir = TempDir::new().unwrap();
-    write(dir.path(), "req.json", FULL_REQUEST);
-    write(dir.path(), "job.toml", &job_scenario(""));
+    let dir = job_folder(FULL_REQUEST);
     let absolute = format!("file://{}", dir.path().join("req.json").display());
-    let (code, plain, err) = spotsim(
+    let (plain, _) = succeeds(
         dir.path(),
         &["describe", "job.toml", "--request", "req.json"],
-        &[],
     );
-    assert_eq!(code, Some(0), "{err}");
     for given in ["file://req.json", absolute.as_str()] {
-        let (code, out, err) = spotsim(
-            dir.path(),
-            &["describe", "job.toml", "--request", given],
-            &[],
-        );
-        assert_eq!(code, Some(0), "{given}: {err}");
+        let (out, _) = succeeds(dir.path(), &["describe", "job.toml", "--request", given]);
         assert_eq!(json(&out), json(&plain), "{given}");
     }
     write(
@@ -305,16 +289,13 @@ fn file_urls_are_accepted_where_a_request_path_is() {
         "inline.toml",
         &job_scenario("request = \"file://req.json\""),
     );
-    let (code, out, err) = spotsim(dir.path(), &["describe", "inline.toml"], &[]);
-    assert_eq!(code, Some(0), "{err}");
+    let (out, _) = succeeds(dir.path(), &["describe", "inline.toml"]);
     assert_eq!(json(&out)["RoleArn"], json(&plain)["RoleArn"]);
     // A missing file:// path names the file without the prefix.
-    let (code, _, err) = spotsim(
+    let err = exits_2(
         dir.path(),
         &["describe", "job.toml", "--request", "file://none.json"],
-        &[],
     );
-    assert_eq!(code, Some(2));
     assert!(err.contains("none.json: cannot read"), "{err}");
 }
 
@@ -322,16 +303,14 @@ fn file_urls_are_accepted_where_a_request_path_is() {
 fn trials_are_accepted_as_people_write_large_numbers() {
     let dir = TempDir::new().unwrap();
     for given in ["1e5", "100_000", "100000"] {
-        let (code, out, err) = spotsim(
+        let (out, _) = succeeds(
             dir.path(),
             &["simulate", "--trials", given, "--format", "json", "--quiet"],
-            &[],
         );
-        assert_eq!(code, Some(0), "{given}: {err}");
         assert_eq!(json(&out)["trials"], 100_000, "{given}");
     }
     // A million trials by shard: the partial records the run's 10^6 trials.
-    let (code, _, err) = spotsim(
+    succeeds(
         dir.path(),
         &[
             "simulate",
@@ -342,18 +321,11 @@ fn trials_are_accepted_as_people_write_large_numbers() {
             "--partial",
             "p.json",
         ],
-        &[],
     );
-    assert_eq!(code, Some(0), "{err}");
     let partial = json(&std::fs::read_to_string(dir.path().join("p.json")).unwrap());
     assert_eq!(partial["trials"], 1_000_000);
     assert_eq!(partial["aggregate"]["trials"], 1000);
-    let (code, _, err) = spotsim(
-        dir.path(),
-        &["plan", "--trials", "2e2", "--points", "3"],
-        &[],
-    );
-    assert_eq!(code, Some(0), "{err}");
+    succeeds(dir.path(), &["plan", "--trials", "2e2", "--points", "3"]);
 }
 
 #[test]
@@ -394,15 +366,11 @@ fn fit_reads_the_trace_format_from_input_format_and_the_old_spelling_still_works
 
 #[test]
 fn describe_keeps_what_the_request_said() {
-    let dir = TempDir::new().unwrap();
-    write(dir.path(), "req.json", FULL_REQUEST);
-    write(dir.path(), "job.toml", &job_scenario(""));
-    let (code, out, err) = spotsim(
+    let dir = job_folder(FULL_REQUEST);
+    let (out, _) = succeeds(
         dir.path(),
         &["describe", "job.toml", "--request", "req.json"],
-        &[],
     );
-    assert_eq!(code, Some(0), "{err}");
     let doc = json(&out);
     let request = json(FULL_REQUEST);
     for member in [
@@ -436,8 +404,7 @@ fn describe_keeps_what_the_request_said() {
 
 #[test]
 fn request_members_of_the_wrong_type_exit_2_naming_them() {
-    let dir = TempDir::new().unwrap();
-    write(dir.path(), "job.toml", &job_scenario(""));
+    let dir = job_folder("{}");
     for (request, key) in [
         (
             r#"{"HyperParameters": {"epochs": 3}}"#,
@@ -450,12 +417,10 @@ fn request_members_of_the_wrong_type_exit_2_naming_them() {
         (r#"{"VpcConfig": "vpc-1"}"#, "VpcConfig"),
     ] {
         write(dir.path(), "bad.json", request);
-        let (code, _, err) = spotsim(
+        let err = exits_2(
             dir.path(),
             &["describe", "job.toml", "--request", "bad.json"],
-            &[],
         );
-        assert_eq!(code, Some(2), "{err}");
         assert!(
             err.contains("bad.json") && err.contains(key),
             "{key}: {err}"
@@ -545,8 +510,7 @@ fn a_trial_that_fell_back_to_on_demand_is_described_as_two_jobs() {
     let dir = TempDir::new().unwrap();
     write(dir.path(), "fb.toml", &fallback_scenario());
     let trial = fell_back.to_string();
-    let (code, out, err) = spotsim(dir.path(), &["describe", "fb.toml", "--trial", &trial], &[]);
-    assert_eq!(code, Some(0), "{err}");
+    let (out, _) = succeeds(dir.path(), &["describe", "fb.toml", "--trial", &trial]);
     let docs = json(&out);
     assert_eq!(docs.as_array().map(Vec::len), Some(2), "{docs}");
     assert_eq!(docs[1]["TrainingJobName"], on_demand.training_job_name);
@@ -604,8 +568,7 @@ fn sdk_v2_and_v3_names_mean_the_pinned_keys() {
             "enable_managed_spot_training = true\nmax_runtime_in_seconds = 3600\nmax_wait_time_in_seconds = 7200\nmax_pending_time_in_seconds = 7200",
         ),
     );
-    let (code, out, err) = spotsim(dir.path(), &["describe", "v3.toml"], &[]);
-    assert_eq!(code, Some(0), "{err}");
+    let (out, err) = succeeds(dir.path(), &["describe", "v3.toml"]);
     assert_eq!(
         json(&out)["StoppingCondition"]["MaxPendingTimeInSeconds"],
         7200
@@ -621,8 +584,7 @@ fn sdk_v2_and_v3_names_mean_the_pinned_keys() {
         "bad.toml",
         &job_scenario("max_pending_time_in_seconds = 60"),
     );
-    let (code, _, err) = spotsim(dir.path(), &["validate", "bad.toml"], &[]);
-    assert_eq!(code, Some(2), "{err}");
+    let err = exits_2(dir.path(), &["validate", "bad.toml"]);
     assert!(
         err.contains("bad.toml:3: [job] max_pending_time") && err.contains("1800"),
         "{err}"
@@ -657,19 +619,16 @@ fn estimator_arguments_become_the_job() {
         "inline.toml",
         &job_scenario("sdk = \"estimator.json\""),
     );
-    let (code, flag, err) = spotsim(
+    let (flag, err) = succeeds(
         dir.path(),
         &["describe", "job.toml", "--estimator", "estimator.json"],
-        &[],
     );
-    assert_eq!(code, Some(0), "{err}");
     // The typo is named with the argument it meant.
     assert!(
         err.contains("estimator.json:16: \"use_spot_instance\" is not an Estimator argument spotsim knows (did you mean use_spot_instances?)"),
         "{err}"
     );
-    let (code, inline, err) = spotsim(dir.path(), &["describe", "inline.toml"], &[]);
-    assert_eq!(code, Some(0), "{err}");
+    let (inline, _) = succeeds(dir.path(), &["describe", "inline.toml"]);
     assert_eq!(json(&flag), json(&inline));
     let doc = json(&flag);
     assert_eq!(doc["ResourceConfig"]["InstanceType"], "ml.g5.xlarge");
@@ -698,12 +657,10 @@ fn estimator_arguments_become_the_job() {
         "clash.toml",
         &job_scenario("max_runtime = \"2h\""),
     );
-    let (code, _, err) = spotsim(
+    let err = exits_2(
         dir.path(),
         &["validate", "clash.toml", "--estimator", "estimator.json"],
-        &[],
     );
-    assert_eq!(code, Some(2), "{err}");
     assert!(
         err.contains("max_run = 36000 contradicts") && err.contains("max_runtime = 2h"),
         "{err}"
@@ -715,12 +672,10 @@ fn estimator_arguments_become_the_job() {
         r#"{"image_uri": "382416733822.dkr.ecr.us-east-1.amazonaws.com/kmeans:1",
             "use_spot_instances": true, "max_run": 1800, "max_wait": 7200}"#,
     );
-    let (code, _, err) = spotsim(
+    let err = exits_2(
         dir.path(),
         &["validate", "job.toml", "--estimator", "kmeans.json"],
-        &[],
     );
-    assert_eq!(code, Some(2), "{err}");
     assert!(
         err.contains("kmeans.json") && err.contains("limited to 60 minutes"),
         "{err}"
@@ -734,8 +689,7 @@ fn estimator_arguments_become_the_job() {
 fn warnings_of(text: &str) -> String {
     let dir = TempDir::new().unwrap();
     write(dir.path(), "s.toml", text);
-    let (code, _, err) = spotsim(dir.path(), &["validate", "s.toml"], &[]);
-    assert_eq!(code, Some(0), "{err}");
+    let (_, err) = succeeds(dir.path(), &["validate", "s.toml"]);
     err
 }
 
@@ -815,12 +769,10 @@ availability_zone = "us-west-1a"
     );
     let dir = TempDir::new().unwrap();
     write(dir.path(), "s.toml", &scenario);
-    let (code, out, err) = spotsim(
+    let (out, err) = succeeds(
         dir.path(),
         &["simulate", "s.toml", "--trials", "10", "--format", "json"],
-        &[],
     );
-    assert_eq!(code, Some(0), "{err}");
     // us-west-1a's one entry: $0.08/h from 04:32:53, before CreationTime; one held hour.
     let summary = json(&out);
     let cost = summary["metrics"]["cost_usd"]["mean"].as_f64().unwrap();

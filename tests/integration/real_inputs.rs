@@ -71,6 +71,24 @@ pub fn spotsim_with_stdin(
     )
 }
 
+/// Runs spotsim (as [`spotsim`], no environment) expecting success; returns (stdout, stderr).
+#[track_caller]
+pub fn succeeds(dir: &Path, args: &[&str]) -> (String, String) {
+    let (code, out, err) = spotsim(dir, args, &[]);
+    assert_eq!(code, Some(0), "{args:?}: {err}");
+    (out, err)
+}
+
+/// Runs spotsim expecting invalid input (exit 2, nothing on stdout); returns stderr.
+#[track_caller]
+pub fn exits_2(dir: &Path, args: &[&str]) -> String {
+    let (code, out, err) = spotsim(dir, args, &[]);
+    assert_eq!(code, Some(2), "{args:?}: {err}");
+    assert!(out.is_empty(), "{args:?} printed {out}");
+    assert!(!err.contains("panicked"), "{err}");
+    err
+}
+
 /// Writes `text` to `dir/name`.
 pub fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
     let path = dir.join(name);
@@ -102,8 +120,7 @@ fn advisor_band_over_20_percent_gives_the_reference_hazard_and_prints_it() {
     let dir = TempDir::new().unwrap();
     write(dir.path(), "s.toml", &advisor_scenario("band = \">20%\""));
     // JSON: the band and the hazard used.
-    let (code, out, err) = spotsim(dir.path(), &["simulate", "s.toml", "--format", "json"], &[]);
-    assert_eq!(code, Some(0), "{err}");
+    let (out, _) = succeeds(dir.path(), &["simulate", "s.toml", "--format", "json"]);
     let summary: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(summary["market"]["band"], ">20%");
     assert_eq!(summary["market"]["edge"], "upper");
@@ -117,18 +134,15 @@ fn advisor_band_over_20_percent_gives_the_reference_hazard_and_prints_it() {
     assert!(table.contains("band >20%"), "{table}");
     assert!(table.contains(&format!("{expected:.6}")), "{table}");
     // Report: Markdown and HTML of simulate --output, and the plan.
-    let (code, _, err) = spotsim(dir.path(), &["simulate", "s.toml", "--output", "out"], &[]);
-    assert_eq!(code, Some(0), "{err}");
+    succeeds(dir.path(), &["simulate", "s.toml", "--output", "out"]);
     let md = std::fs::read_to_string(dir.path().join("out/summary.md")).unwrap();
     assert!(md.contains(&format!("{expected:.6}")), "{md}");
     let html = std::fs::read_to_string(dir.path().join("out/report.html")).unwrap();
     assert!(html.contains("band &gt;20%"), "report.html names the band");
-    let (code, out, err) = spotsim(
+    let (out, _) = succeeds(
         dir.path(),
         &["plan", "s.toml", "--format", "json", "--trials", "200"],
-        &[],
     );
-    assert_eq!(code, Some(0), "{err}");
     let plan: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(plan["market"]["band"], ">20%");
     let (_, plan_table, _) = spotsim(dir.path(), &["plan", "s.toml", "--trials", "200"], &[]);
@@ -235,8 +249,7 @@ fn a_band_label_with_lookup_keys_or_an_unknown_label_exits_2() {
         ),
     ] {
         write(dir.path(), "bad.toml", &advisor_scenario(market));
-        let (code, _, err) = spotsim(dir.path(), &["validate", "bad.toml"], &[]);
-        assert_eq!(code, Some(2), "{market}: {err}");
+        let err = exits_2(dir.path(), &["validate", "bad.toml"]);
         assert!(err.contains(key), "{err}");
         for word in words {
             assert!(err.contains(word), "{word}: {err}");
@@ -270,8 +283,7 @@ fn shipped_data_is_found_through_spotsim_data_and_the_executables_checkout() {
     let expected = data.join("traces/aws-p3.2xlarge-2023-02-15/us-west-2a.csv");
     assert!(out.contains(&expected.display().to_string()), "{out}");
     // No variable: beside the checkout the executable was built in.
-    let (code, _, err) = spotsim(dir.path(), &["validate", "replay.toml"], &[]);
-    assert_eq!(code, Some(0), "{err}");
+    succeeds(dir.path(), &["validate", "replay.toml"]);
 }
 
 #[test]
@@ -354,19 +366,15 @@ fn a_merged_advisor_run_prints_the_basis_as_one_run_does() {
     for i in 0..2 {
         let shard = format!("{i}/2");
         let part = format!("p{i}.json");
-        let (code, _, err) = spotsim(
+        succeeds(
             dir.path(),
             &["simulate", "s.toml", "--shard", &shard, "--partial", &part],
-            &[],
         );
-        assert_eq!(code, Some(0), "{err}");
     }
-    let (code, merged, err) = spotsim(
+    let (merged, _) = succeeds(
         dir.path(),
         &["merge", "p0.json", "p1.json", "--format", "json"],
-        &[],
     );
-    assert_eq!(code, Some(0), "{err}");
     let strip = |text: &str| {
         let mut v: Value = serde_json::from_str(text).unwrap();
         v.as_object_mut().unwrap().remove("run");
@@ -399,8 +407,7 @@ fn checkpoint_bandwidth_is_megabytes_per_second_and_the_old_name_is_refused() {
     assert_eq!(scenario.checkpoint.restore_seconds, 40.0);
     let dir = TempDir::new().unwrap();
     write(dir.path(), "old.toml", &with("bandwidth_mbps = 250"));
-    let (code, _, err) = spotsim(dir.path(), &["validate", "old.toml"], &[]);
-    assert_eq!(code, Some(2), "{err}");
+    let err = exits_2(dir.path(), &["validate", "old.toml"]);
     for word in [
         "old.toml:",
         "[checkpoint] bandwidth_mbps",
