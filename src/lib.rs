@@ -63,6 +63,7 @@
 
 pub mod bench;
 pub mod cli;
+pub mod data;
 pub mod engine;
 pub mod error;
 pub mod files;

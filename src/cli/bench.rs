@@ -34,6 +34,9 @@ pub struct BenchArgs {
     /// No timing line on stderr.
     #[arg(long, short)]
     pub quiet: bool,
+    /// A job for every scenario of the suite (values a scenario's [job] also gives must agree).
+    #[command(flatten)]
+    pub job: super::input::JobInput,
 }
 
 #[derive(Serialize)]
@@ -115,7 +118,8 @@ fn write_files(
 
 pub(super) fn run(args: BenchArgs) -> anyhow::Result<()> {
     let cancel = super::interrupt::flag();
-    let suite = Suite::load(&args.suite)?;
+    let job = args.job.read()?;
+    let suite = Suite::load_with_job(&args.suite, job.as_ref())?;
     for warning in &suite.warnings {
         eprintln!("warning: {warning}");
     }

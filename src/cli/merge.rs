@@ -38,13 +38,14 @@ pub(super) fn run(args: MergeArgs) -> anyhow::Result<()> {
         .transpose()?;
     let merged = merge_partials(&partials)?;
     let run = RunInfo::measured(started, 1, merged.aggregate.trials);
-    let summary = SimulationSummary::from_parts(
+    let mut summary = SimulationSummary::from_parts(
         &merged.scenario,
         merged.seed,
         merged.on_demand_cost_usd,
         &merged.aggregate,
         run,
     );
+    summary.market = merged.market.clone();
     // Whatever happens to the files, the summary is printed.
     let written = report.as_ref().map_or(Ok(()), |set| {
         super::write_report(set, |folder| write_summary_files(&summary, folder))

@@ -5,6 +5,7 @@ pub mod color;
 mod completions;
 mod describe;
 mod fit;
+pub mod input;
 pub mod interrupt;
 mod man;
 mod merge;
@@ -22,7 +23,7 @@ use crate::files::output::{OutputFile, ReportFolder};
 use crate::scenario::Scenario;
 use anyhow::Context;
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// spotsim: a simulator and cost planner for SageMaker Managed Spot Training.
 #[derive(Debug, Parser)]
@@ -82,32 +83,6 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Bench(args) => bench::run(args),
         Command::Completions(args) => completions::run(args),
         Command::Man(args) => man::run(args),
-    }
-}
-
-/// Loads the scenario at `path`, or the embedded default; prints its warnings to stderr.
-pub(crate) fn load_scenario(path: Option<&PathBuf>) -> Result<Scenario, InputError> {
-    let scenario = match path {
-        Some(path) => Scenario::load(path)?,
-        None => Scenario::embedded_default(),
-    };
-    for warning in &scenario.warnings {
-        eprintln!("warning: {warning}");
-    }
-    Ok(scenario)
-}
-
-/// `--trials` within 1 … [`crate::scenario::MAX_TRIALS`].
-pub(crate) fn checked_trials(trials: u64) -> Result<u64, InputError> {
-    let max = crate::scenario::MAX_TRIALS;
-    if (1..=max).contains(&trials) {
-        Ok(trials)
-    } else {
-        Err(InputError::new(
-            "command line",
-            format!("expected between 1 and {max} trials, got {trials}"),
-        )
-        .at_key("--trials"))
     }
 }
 

@@ -15,13 +15,15 @@ use std::path::PathBuf;
 /// Arguments of `plan`.
 #[derive(Debug, Args)]
 pub struct PlanArgs {
-    /// Scenario file (TOML). Without it, the embedded default scenario.
-    pub scenario: Option<PathBuf>,
+    /// The scenario and the job's source.
+    #[command(flatten)]
+    pub input: super::input::ScenarioInput,
     /// Completion-probability target: the lower 95 % bound of P(Completed) must reach it.
     #[arg(long, default_value_t = crate::plan::DEFAULT_TARGET, allow_hyphen_values = true)]
     pub target: f64,
-    /// Trials per MaxWait (the same trials at every grid point; default: the scenario's).
-    #[arg(long, allow_hyphen_values = true)]
+    /// Trials per MaxWait (the same trials at every grid point; default: the scenario's);
+    /// 1_000_000 and 1e6 are accepted.
+    #[arg(long, allow_hyphen_values = true, value_parser = super::input::parse_trials)]
     pub trials: Option<u64>,
     /// Seed (default: the scenario's `[simulation] seed`).
     #[arg(long, allow_hyphen_values = true)]
@@ -70,10 +72,10 @@ fn duration(key: &str, text: &str) -> Result<f64, InputError> {
 
 pub(super) fn run(args: PlanArgs) -> anyhow::Result<()> {
     let cancel = super::interrupt::flag();
-    let scenario = super::load_scenario(args.scenario.as_ref())?;
+    let scenario = args.input.load()?;
     let mut options = PlanOptions::from_scenario(&scenario);
     if let Some(trials) = args.trials {
-        options.trials = super::checked_trials(trials)?;
+        options.trials = trials;
     }
     if let Some(seed) = args.seed {
         options.seed = seed;

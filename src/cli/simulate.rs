@@ -18,10 +18,12 @@ use std::time::Instant;
 /// Arguments of `simulate`.
 #[derive(Debug, Args)]
 pub struct SimulateArgs {
-    /// Scenario file (TOML). Without it, the embedded default scenario.
-    pub scenario: Option<PathBuf>,
-    /// Number of trials (default: the scenario's `[simulation] trials`).
-    #[arg(long, allow_hyphen_values = true)]
+    /// The scenario and the job's source.
+    #[command(flatten)]
+    pub input: super::input::ScenarioInput,
+    /// Number of trials (default: the scenario's `[simulation] trials`); 1_000_000 and 1e6
+    /// are accepted.
+    #[arg(long, allow_hyphen_values = true, value_parser = super::input::parse_trials)]
     pub trials: Option<u64>,
     /// Seed (default: the scenario's `[simulation] seed`).
     #[arg(long, allow_hyphen_values = true)]
@@ -59,9 +61,6 @@ pub struct SimulateArgs {
     /// Run even when the run is estimated to take more than an hour.
     #[arg(long)]
     pub yes: bool,
-    /// A CreateTrainingJob request body (JSON) for the job; the scenario gives the rest.
-    #[arg(long, value_name = "FILE")]
-    pub request: Option<PathBuf>,
 }
 
 fn cli_error(key: &str, message: impl Into<String>) -> InputError {
@@ -169,11 +168,10 @@ impl Outputs {
 
 pub(super) fn run(args: SimulateArgs) -> anyhow::Result<()> {
     let cancel = super::interrupt::flag();
-    let scenario =
-        super::describe::load_scenario_with_request(args.scenario.as_ref(), args.request.as_ref())?;
+    let scenario = args.input.load()?;
     let mut options = RunOptions::from_scenario(&scenario);
     if let Some(trials) = args.trials {
-        options.trials = super::checked_trials(trials)?;
+        options.trials = trials;
     }
     if let Some(seed) = args.seed {
         options.seed = seed;
@@ -261,6 +259,10 @@ pub(super) fn run(args: SimulateArgs) -> anyhow::Result<()> {
             shard,
             on_demand_cost_usd: engine.on_demand_cost_usd(scenario.pricing.on_demand_per_hour),
             aggregate: result.aggregate,
+            market: scenario
+                .market
+                .as_ref()
+                .and_then(|m| m.model.interruption_basis()),
         };
         if let Some(writer) = per_trial {
             commit_rows(writer, &args)?;

@@ -73,6 +73,15 @@ impl PriceSteps {
         &self.prices
     }
 
+    /// For a price history (anchored at CreationTime): when its last step begins, in seconds
+    /// since CreationTime, and that step's price — the price assumed from then on.
+    pub fn last_history_step(&self) -> Option<(f64, f64)> {
+        let PriceAnchor::CreationTime(offset) = self.anchor else {
+            return None;
+        };
+        Some((self.times.last()? - offset, *self.prices.last()?))
+    }
+
     /// Whether the series follows the replayed trace (per-tick prices).
     pub fn follows_trace(&self) -> bool {
         self.anchor == PriceAnchor::TraceOffset

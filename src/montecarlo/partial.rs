@@ -36,6 +36,10 @@ pub struct Partial {
     pub on_demand_cost_usd: f64,
     /// The shard's aggregate.
     pub aggregate: Aggregate,
+    /// What the market's interruption rate was derived from (advisor scenarios), so that the
+    /// merged summary shows it as a single run does.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub market: Option<crate::market::InterruptionBasis>,
 }
 
 const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
@@ -108,6 +112,8 @@ pub struct Merged {
     pub on_demand_cost_usd: f64,
     /// All trials merged.
     pub aggregate: Aggregate,
+    /// The interruption basis of the scenario (advisor scenarios).
+    pub market: Option<crate::market::InterruptionBasis>,
 }
 
 /// Checks that `partials` (file name, partial) are all K shards of one run, and merges them.
@@ -216,6 +222,7 @@ pub fn merge_partials(partials: &[(String, Partial)]) -> Result<Merged, InputErr
         seed: first.seed,
         on_demand_cost_usd: first.on_demand_cost_usd,
         aggregate,
+        market: first.market.clone(),
     })
 }
 

@@ -236,6 +236,9 @@ pub struct Plan {
     /// The summary of a direct run at the recommended MaxWait (or the cap).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub simulation: Option<SimulationSummary>,
+    /// The published figure the market's interruption rate comes from (advisor scenarios).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub market: Option<crate::market::InterruptionBasis>,
     /// Data for the charts (not serialised).
     #[serde(skip)]
     pub detail: Option<PlanDetail>,
@@ -468,6 +471,10 @@ pub fn plan(
         checkpoint_intervals,
         points,
         simulation,
+        market: scenario
+            .market
+            .as_ref()
+            .and_then(|m| m.model.interruption_basis()),
         detail,
         run: RunInfo::measured(started, threads, options.trials * grid.len() as u64),
     })

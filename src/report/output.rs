@@ -215,6 +215,9 @@ fn summary_blocks(summary: &SimulationSummary) -> Vec<Block> {
         highlight: Vec::new(),
     });
     blocks.push(Block::Paragraph(super::savings_sentence(summary)));
+    if let Some(basis) = &summary.market {
+        blocks.push(Block::Paragraph(basis.sentence()));
+    }
     blocks
 }
 
@@ -399,7 +402,10 @@ pub fn write_plan_files(plan: &Plan, folder: &Path, scenario_toml: &str) -> std:
         }
     }
     let headline = super::plan::headline(plan);
-    if let Some(line) = headline.lines().find(|l| l.starts_with("Your scenario")) {
+    for line in headline
+        .lines()
+        .filter(|l| l.starts_with("Your scenario") || l.starts_with("Interruptions:"))
+    {
         blocks.push(Block::Paragraph(line.to_string()));
     }
     let mut svgs = svgs.into_iter();

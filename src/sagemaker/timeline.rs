@@ -43,6 +43,14 @@ impl Recorder for Bounded {
             self.overflowed = true;
         }
     }
+
+    /// Held periods are fewer than transitions (each attempt enters Downloading first), so the
+    /// transition bound bounds them too.
+    fn held(&mut self, from_seconds: f64, to_seconds: f64, price_seconds: f64) {
+        if !self.overflowed {
+            self.timeline.held(from_seconds, to_seconds, price_seconds);
+        }
+    }
 }
 
 /// Runs `trial` of `engine` and records its timeline, at most [`MAX_RECORDED_TRANSITIONS`]

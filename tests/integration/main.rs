@@ -1,5 +1,6 @@
 //! Integration tests: one test binary, one module per concern.
 
+mod aws_inputs;
 mod bench;
 mod cli;
 mod closed_forms;
@@ -18,6 +19,7 @@ mod markets;
 mod plan;
 mod policies;
 mod properties;
+mod real_inputs;
 mod recipes;
 mod replay;
 mod report;
