@@ -63,10 +63,11 @@
 
 pub mod bench;
 pub mod cli;
+pub mod data;
 pub mod engine;
 pub mod error;
+pub mod files;
 pub mod fit;
-pub mod input;
 pub mod market;
 pub mod montecarlo;
 pub mod plan;

@@ -34,9 +34,11 @@
 //! same trial indices with the same seed (common random numbers).
 
 use crate::error::InputError;
-use crate::input::check_name;
+use crate::files::input::{InputKind, read_text};
 use crate::montecarlo::scenario_hash;
-use crate::scenario::keys::explain_structure;
+use crate::scenario::keys::{check_name, explain_structure};
+use crate::scenario::request::Request;
+use crate::scenario::source::ScenarioText;
 use crate::scenario::{MAX_TRIALS, Scenario};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -172,13 +174,29 @@ fn find_line(source: &str, needle: &str) -> Option<usize> {
 impl Suite {
     /// Reads a manifest and resolves every cell (scenario paths relative to the manifest).
     pub fn load(path: &Path) -> Result<Self, InputError> {
+        Self::load_with_job(path, None)
+    }
+
+    /// Reads a manifest whose every scenario takes its job from `job` (a CreateTrainingJob
+    /// request or SDK estimator arguments, as `--request` gives it to `simulate`): values a
+    /// scenario's `[job]` also gives must agree with it.
+    pub fn load_with_job(path: &Path, job: Option<&Request>) -> Result<Self, InputError> {
         let file = path.display().to_string();
-        let source = crate::input::read_text(path, &file, "suite")?;
-        Self::from_toml(&source, path)
+        let source = read_text(path, InputKind::Suite, &file, "suite")?;
+        Self::from_toml_with_job(&source, path, job)
     }
 
     /// Parses manifest text as if read from `path`.
     pub fn from_toml(source: &str, path: &Path) -> Result<Self, InputError> {
+        Self::from_toml_with_job(source, path, None)
+    }
+
+    /// Parses manifest text as if read from `path`, every scenario with the job from `job`.
+    pub fn from_toml_with_job(
+        source: &str,
+        path: &Path,
+        job: Option<&Request>,
+    ) -> Result<Self, InputError> {
         let file = path.display().to_string();
         let raw: RawManifest = toml::from_str(source).map_err(|e| {
             let line = e.span().map(|span| line_of(source, span.start));
@@ -254,8 +272,13 @@ impl Suite {
             let scenario_path = base_dir.join(&entry.path);
             let scenario_file = scenario_path.display().to_string();
             // Validate the file as written first, so its own errors name its own lines.
-            let as_written = Scenario::load(&scenario_path)?;
-            let text = crate::input::read_text(&scenario_path, &scenario_file, "scenario")?;
+            let as_written = Scenario::from_inputs(&ScenarioText::read(&scenario_path)?, job)?;
+            let text = read_text(
+                &scenario_path,
+                InputKind::Scenario,
+                &scenario_file,
+                "scenario",
+            )?;
             let table: toml::Table = toml::from_str(&text).map_err(|e| {
                 let line = e.span().map(|span| line_of(&text, span.start));
                 let message = e.message().trim();
@@ -345,11 +368,13 @@ impl Suite {
                     let merged_text = toml::to_string(&merged)
                         .map_err(|e| InputError::new(&file, format!("cell \"{id}\": {e}")))?;
                     let label = format!("{scenario_file} with the overrides of cell \"{id}\"");
-                    let mut scenario = Scenario::from_toml_in(
+                    let mut scenario = Scenario::from_toml_with_request(
                         &merged_text,
                         &label,
                         &stem,
                         scenario_path.parent().unwrap_or(Path::new(".")),
+                        job,
+                        false,
                     )
                     .map_err(|inner| {
                         let what = inner.key.map(|k| format!("{k}: ")).unwrap_or_default();

@@ -174,11 +174,25 @@ pub struct Transition {
     pub message: &'static str,
 }
 
-/// A recorder that keeps the whole `SecondaryStatusTransitions` list.
+/// A period during which instances were held (billed).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct HeldPeriod {
+    /// Start (seconds since CreationTime).
+    pub from_seconds: f64,
+    /// End.
+    pub to_seconds: f64,
+    /// ∫ price dt over the period, USD·s/h per instance (÷ the on-demand price = billable s).
+    pub price_seconds: f64,
+}
+
+/// A recorder that keeps the whole `SecondaryStatusTransitions` list, and the held periods
+/// (so that each job of a trial can be billed on its own).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Timeline {
     /// Entries in order; contiguous (`end[i] == start[i+1]`).
     pub transitions: Vec<Transition>,
+    /// Held periods in order.
+    pub held: Vec<HeldPeriod>,
 }
 
 impl Recorder for Timeline {
@@ -191,6 +205,14 @@ impl Recorder for Timeline {
             start_seconds: at_seconds,
             end_seconds: at_seconds,
             message,
+        });
+    }
+
+    fn held(&mut self, from_seconds: f64, to_seconds: f64, price_seconds: f64) {
+        self.held.push(HeldPeriod {
+            from_seconds,
+            to_seconds,
+            price_seconds,
         });
     }
 }

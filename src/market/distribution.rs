@@ -12,22 +12,11 @@ use statrs::function::gamma::gamma;
 use std::f64::consts::SQRT_2;
 use std::path::PathBuf;
 
-/// The folder of the shared real-world data (`../shared/data`, see its README).
-///
-/// `SPOTSIM_SHARED_DATA` wins when set. Otherwise `../shared/data` relative to the current
-/// directory, then relative to the crate's source folder as it was at compile time. When none
-/// exists, the first candidate is returned so that an error can name where it looked.
+/// The folder of the shared real-world data (`../shared/data`, see its README), found as
+/// [`crate::data::shared_data_dir`] finds it (`$SPOTSIM_DATA`, then `../shared/data` from the
+/// current directory, then beside the executable's checkout).
 pub fn shared_data_dir() -> PathBuf {
-    if let Some(dir) = std::env::var_os("SPOTSIM_SHARED_DATA") {
-        return PathBuf::from(dir);
-    }
-    let from_current = PathBuf::from("../shared/data");
-    let from_crate = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data"));
-    if from_current.is_dir() || !from_crate.is_dir() {
-        from_current
-    } else {
-        from_crate
-    }
+    crate::data::shared_data_dir()
 }
 
 /// The availability zones of the shared p3.2xlarge spot traces

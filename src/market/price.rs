@@ -74,6 +74,15 @@ impl PriceSteps {
         &self.prices
     }
 
+    /// For a price history (anchored at CreationTime): when its last step begins, in seconds
+    /// since CreationTime, and that step's price — the price assumed from then on.
+    pub fn last_history_step(&self) -> Option<(f64, f64)> {
+        let PriceAnchor::CreationTime(offset) = self.anchor else {
+            return None;
+        };
+        Some((self.times.last()? - offset, *self.prices.last()?))
+    }
+
     /// When each step starts (series time, seconds; the first is 0).
     pub fn times(&self) -> &[f64] {
         &self.times

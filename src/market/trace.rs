@@ -117,7 +117,12 @@ pub(super) fn read_keyed_trace(
         }
     };
     let max_gap = keys.number("max_gap")?.unwrap_or(2.0);
-    let path = context.base_dir.join(&path_text);
+    let path = crate::data::resolve(context.base_dir, &path_text).map_err(|missing| {
+        keys.error(
+            "path",
+            format!("trace \"{path_text}\" {}", missing.describe()),
+        )
+    })?;
     let reading = read_trace(
         &path,
         format,

@@ -124,8 +124,8 @@ impl TraceData {
         let file = path.display().to_string();
         let cannot =
             |e: std::io::Error| InputError::new(&file, format!("cannot read the trace: {e}"));
-        let opened = crate::input::open(path, &file, "trace")?;
-        let mut reader = std::io::BufReader::with_capacity(1 << 20, opened);
+        let mut reader = crate::files::input::open(path, crate::files::input::InputKind::Trace)
+            .map_err(cannot)?;
         // The format is guessed from the name and the first line; CSV is then streamed.
         let first_line = {
             let buffer = reader.fill_buf().map_err(cannot)?;
@@ -135,16 +135,18 @@ impl TraceData {
                 .unwrap_or(buffer.len());
             String::from_utf8_lossy(&buffer[..end]).into_owned()
         };
+        let whole = |reader| {
+            crate::files::input::read_rest(reader)
+                .map_err(|e| crate::files::input::read_error(&file, "trace", e))
+        };
         match format.unwrap_or_else(|| TraceFormat::guess(path, &first_line)) {
-            TraceFormat::Csv => {
-                Self::from_csv_lines(&file, crate::input::lines(reader, &file), max_gap_factor)
-            }
-            TraceFormat::Json => {
-                Self::from_json(&file, &crate::input::read_rest(reader, &file, "trace")?)
-            }
-            TraceFormat::Events => {
-                Self::from_events(&file, &crate::input::read_rest(reader, &file, "trace")?)
-            }
+            TraceFormat::Csv => Self::from_csv_lines(
+                &file,
+                crate::files::input::lines(reader, &file, "trace"),
+                max_gap_factor,
+            ),
+            TraceFormat::Json => Self::from_json(&file, &whole(reader)?),
+            TraceFormat::Events => Self::from_events(&file, &whole(reader)?),
         }
     }
 
@@ -187,7 +189,7 @@ impl TraceData {
         )
     }
 
-    /// [`TraceData::from_csv`] over lines read one at a time ([`crate::input::lines`]): a trace
+    /// [`TraceData::from_csv`] over lines read one at a time ([`crate::files::input::lines`]): a trace
     /// of 10^7 rows is never held as text, only as its rows (12 bytes each).
     pub fn from_csv_lines(
         file: &str,

@@ -6,6 +6,7 @@
 
 use super::{Aggregate, Shard};
 use crate::error::InputError;
+use crate::files::input::{InputKind, read_text};
 use crate::scenario::Scenario;
 use serde::{Deserialize, Serialize};
 
@@ -36,6 +37,10 @@ pub struct Partial {
     pub on_demand_cost_usd: f64,
     /// The shard's aggregate.
     pub aggregate: Aggregate,
+    /// What the market's interruption rate was derived from (advisor scenarios), so that the
+    /// merged summary shows it as a single run does.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub market: Option<crate::market::InterruptionBasis>,
 }
 
 const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
@@ -50,10 +55,11 @@ fn fnv1a64(hash: u64, bytes: &[u8]) -> u64 {
 /// Resolved keys whose string value names an input file (traces, price files, snapshots).
 const FILE_KEYS: &[&str] = &["path", "spot_prices", "spot_price_history"];
 
-/// The fingerprint of a file's bytes, read in chunks; `None` when it cannot be read.
+/// The fingerprint of a file's bytes, read in chunks; `None` when it cannot be read. The files
+/// are data files (traces, prices, feeds), which share one size limit.
 fn file_fingerprint(path: &std::path::Path) -> Option<u64> {
     use std::io::Read;
-    let mut file = std::fs::File::open(path).ok()?;
+    let mut file = crate::files::input::open(path, crate::files::input::InputKind::Trace).ok()?;
     let mut buffer = vec![0u8; 1 << 16];
     let mut hash = FNV_OFFSET;
     loop {
@@ -107,6 +113,8 @@ pub struct Merged {
     pub on_demand_cost_usd: f64,
     /// All trials merged.
     pub aggregate: Aggregate,
+    /// The interruption basis of the scenario (advisor scenarios).
+    pub market: Option<crate::market::InterruptionBasis>,
 }
 
 /// Checks that `partials` (file name, partial) are all K shards of one run, and merges them.
@@ -215,13 +223,14 @@ pub fn merge_partials(partials: &[(String, Partial)]) -> Result<Merged, InputErr
         seed: first.seed,
         on_demand_cost_usd: first.on_demand_cost_usd,
         aggregate,
+        market: first.market.clone(),
     })
 }
 
 /// Reads a partial file.
 pub fn read_partial(path: &std::path::Path) -> Result<Partial, InputError> {
     let file = path.display().to_string();
-    let text = crate::input::read_text(path, &file, "partial")?;
+    let text = read_text(path, InputKind::Partial, &file, "partial")?;
     serde_json::from_str(&text).map_err(|e| {
         InputError::new(&file, format!("not a valid spotsim partial: {e}")).at_line(Some(e.line()))
     })

@@ -42,7 +42,8 @@ impl Shard {
     }
 
     /// The shard from the environment of an array job, if any: Slurm
-    /// (`SLURM_ARRAY_TASK_ID` − `SLURM_ARRAY_TASK_MIN`, of `SLURM_ARRAY_TASK_COUNT`), Kubernetes
+    /// ((`SLURM_ARRAY_TASK_ID` − `SLURM_ARRAY_TASK_MIN`) ÷ `SLURM_ARRAY_TASK_STEP`, of
+    /// `SLURM_ARRAY_TASK_COUNT`; Slurm sets all four for `--array=A-B[:S][%N]`), Kubernetes
     /// Indexed Jobs (`JOB_COMPLETION_INDEX`, count from `shard_count`), AWS Batch
     /// (`AWS_BATCH_JOB_ARRAY_INDEX` of `AWS_BATCH_JOB_ARRAY_SIZE`).
     pub fn from_env(
@@ -63,17 +64,39 @@ impl Shard {
         };
         if let Some(id) = number("SLURM_ARRAY_TASK_ID")? {
             let min = number("SLURM_ARRAY_TASK_MIN")?.unwrap_or(0);
+            let step = number("SLURM_ARRAY_TASK_STEP")?.unwrap_or(1);
             let count = number("SLURM_ARRAY_TASK_COUNT")?.or(shard_count).ok_or_else(|| {
                 InputError::new("environment", "SLURM_ARRAY_TASK_ID is set but SLURM_ARRAY_TASK_COUNT is not (or pass --shard-count)")
                     .at_key("SLURM_ARRAY_TASK_COUNT")
             })?;
-            let index = id.checked_sub(min).ok_or_else(|| {
+            let not_a_range = |what: String| {
                 InputError::new(
                     "environment",
-                    format!("SLURM_ARRAY_TASK_ID {id} is below SLURM_ARRAY_TASK_MIN {min}"),
+                    format!(
+                        "{what}: the shard index is (SLURM_ARRAY_TASK_ID − SLURM_ARRAY_TASK_MIN) ÷ SLURM_ARRAY_TASK_STEP, so submit the array as --array=A-B or A-B:S (a throttle %N is fine), or pass --shard I/K"
+                    ),
                 )
+                .at_key("SLURM_ARRAY_TASK_ID")
+            };
+            if step == 0 {
+                return Err(not_a_range("SLURM_ARRAY_TASK_STEP is 0".into()));
+            }
+            let offset = id.checked_sub(min).filter(|o| o % step == 0).ok_or_else(|| {
+                not_a_range(format!(
+                    "SLURM_ARRAY_TASK_ID {id} is not SLURM_ARRAY_TASK_MIN {min} plus a multiple of SLURM_ARRAY_TASK_STEP {step}"
+                ))
             })?;
-            return Self::new(index, count, "environment (Slurm)").map(Some);
+            // A list such as --array=1,5,6 reports MIN 1, MAX 6, STEP 1 and COUNT 3: its ids
+            // are not MIN + k·STEP for k < COUNT, and every task must refuse it, not only those
+            // whose index would overflow (the others would silently run the wrong shards).
+            if let Some(max) = number("SLURM_ARRAY_TASK_MAX")?
+                && (max < min || (max - min) % step != 0 || (max - min) / step + 1 != count)
+            {
+                return Err(not_a_range(format!(
+                    "the Slurm array {min}-{max}:{step} does not have SLURM_ARRAY_TASK_COUNT {count} evenly spaced tasks (a list of task ids?)"
+                )));
+            }
+            return Self::new(offset / step, count, "environment (Slurm)").map(Some);
         }
         if let Some(index) = number("JOB_COMPLETION_INDEX")? {
             let count = shard_count.ok_or_else(|| {
@@ -133,7 +156,7 @@ mod tests {
         }
     }
 
-    fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+    fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> + use<> {
         let map: HashMap<String, String> = pairs
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -152,6 +175,55 @@ mod tests {
             Shard::from_env(slurm, None).unwrap(),
             Some(Shard { index: 4, count: 8 })
         );
+        // What Slurm 22.05 set for the tasks of --array=3-10%2 (the throttle changes nothing).
+        for id in 3..=10u64 {
+            let id = id.to_string();
+            let throttled = env(&[
+                ("SLURM_ARRAY_TASK_ID", &id),
+                ("SLURM_ARRAY_TASK_MIN", "3"),
+                ("SLURM_ARRAY_TASK_MAX", "10"),
+                ("SLURM_ARRAY_TASK_STEP", "1"),
+                ("SLURM_ARRAY_TASK_COUNT", "8"),
+            ]);
+            let index = id.parse::<u64>().unwrap() - 3;
+            assert_eq!(
+                Shard::from_env(throttled, None).unwrap(),
+                Some(Shard { index, count: 8 })
+            );
+        }
+        // --array=0-12:4: ids 0, 4, 8, 12 are shards 0 … 3 of 4.
+        for (id, index) in [("0", 0), ("4", 1), ("8", 2), ("12", 3)] {
+            let stepped = env(&[
+                ("SLURM_ARRAY_TASK_ID", id),
+                ("SLURM_ARRAY_TASK_MIN", "0"),
+                ("SLURM_ARRAY_TASK_MAX", "12"),
+                ("SLURM_ARRAY_TASK_STEP", "4"),
+                ("SLURM_ARRAY_TASK_COUNT", "4"),
+            ]);
+            assert_eq!(
+                Shard::from_env(stepped, None).unwrap(),
+                Some(Shard { index, count: 4 })
+            );
+        }
+        // --array=1,5,6: MIN 1, MAX 6, STEP 1, COUNT 3. Every task refuses, even id 1.
+        for id in ["1", "5", "6"] {
+            let list = env(&[
+                ("SLURM_ARRAY_TASK_ID", id),
+                ("SLURM_ARRAY_TASK_MIN", "1"),
+                ("SLURM_ARRAY_TASK_MAX", "6"),
+                ("SLURM_ARRAY_TASK_STEP", "1"),
+                ("SLURM_ARRAY_TASK_COUNT", "3"),
+            ]);
+            let error = Shard::from_env(list, None).unwrap_err().to_string();
+            assert!(error.contains("evenly spaced"), "{error}");
+        }
+        let off_step = env(&[
+            ("SLURM_ARRAY_TASK_ID", "5"),
+            ("SLURM_ARRAY_TASK_MIN", "0"),
+            ("SLURM_ARRAY_TASK_STEP", "4"),
+            ("SLURM_ARRAY_TASK_COUNT", "4"),
+        ]);
+        assert!(Shard::from_env(off_step, None).is_err());
         let k8s = env(&[("JOB_COMPLETION_INDEX", "3")]);
         assert_eq!(
             Shard::from_env(&k8s, Some(4)).unwrap(),

@@ -5,5 +5,6 @@ pub mod describe;
 pub mod sdk_log;
 pub mod status;
 pub mod time;
+pub mod timeline;
 
 pub use status::{PrimaryStatus, SecondaryStatus};

@@ -5,6 +5,38 @@
 use crate::error::InputError;
 use crate::scenario::duration::parse_duration;
 
+/// Checks a name that reaches terminals, SVG, HTML and Markdown as it is (a scenario's, a
+/// training job's, a suite's): not empty, and without [control or reordering
+/// characters](crate::error::is_unsafe_char), which would move the cursor, recolour a
+/// terminal, end a Markdown table row or reverse the text around them.
+pub fn check_name(name: &str) -> Result<(), String> {
+    if name.trim().is_empty() {
+        return Err("must not be empty".to_string());
+    }
+    if let Some((index, c)) = name
+        .chars()
+        .enumerate()
+        .find(|(_, c)| crate::error::is_unsafe_char(*c))
+    {
+        return Err(format!(
+            "contains the control character U+{:04X} (character {}): a name is printed in terminals, SVG and Markdown as it is; expected printable characters",
+            u32::from(c),
+            index + 1
+        ));
+    }
+    Ok(())
+}
+
+/// Checks a file path as written in an input: an empty path would name the folder of the
+/// scenario itself.
+pub fn check_path(path: &str) -> Result<(), String> {
+    if path.trim().is_empty() {
+        Err("expected the path of a file (relative to the scenario), got an empty string".into())
+    } else {
+        Ok(())
+    }
+}
+
 /// Finds the 1-based line of `key` (or one of its aliases) inside `[section]` of `source`.
 pub fn locate(source: &str, section: Option<&str>, keys: &[&str]) -> Option<usize> {
     let mut current: Option<String> = None;
@@ -159,7 +191,7 @@ impl<'a> Keys<'a> {
     pub fn path(&mut self, key: &str) -> Result<Option<String>, InputError> {
         let path = self.string(key)?;
         if let Some(text) = &path {
-            crate::input::check_path(text).map_err(|m| self.error(key, m))?;
+            check_path(text).map_err(|m| self.error(key, m))?;
         }
         Ok(path)
     }
@@ -231,11 +263,12 @@ impl<'a> Keys<'a> {
 /// are not UTF-8) is an error about the file and its line. Returns the file's name and text.
 pub fn read_keyed_file(
     full: &std::path::Path,
+    kind: crate::files::input::InputKind,
     what: &str,
     blame: impl FnOnce(String) -> InputError,
 ) -> Result<(String, String), InputError> {
     let file = full.display().to_string();
-    match crate::input::read_text(full, &file, what) {
+    match crate::files::input::read_text(full, kind, &file, what) {
         Ok(text) => Ok((file, text)),
         Err(e) if e.line.is_none() => Err(blame(format!("{file}: {}", e.message))),
         Err(e) => Err(e),
@@ -252,5 +285,27 @@ pub fn value_to_seconds(value: &toml::Value) -> Result<f64, String> {
             "expected a duration (seconds or a string such as \"30m\"), got {}",
             other.type_str()
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_with_control_characters_are_refused() {
+        assert!(check_name("bert-large p3 (eu)").is_ok());
+        assert!(check_name("日本語").is_ok());
+        for bad in [
+            "",
+            "  ",
+            "a\nb",
+            "a\u{1b}[31m",
+            "a\tb",
+            "x\u{202E}y",
+            "a\u{7f}",
+        ] {
+            assert!(check_name(bad).is_err(), "{bad:?}");
+        }
     }
 }

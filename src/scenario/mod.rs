@@ -3,15 +3,20 @@
 //! service's own creation-time rules (reference §5).
 
 pub mod duration;
+pub mod echo;
+pub mod estimator;
 pub mod keys;
+mod pitfalls;
 mod raw;
 pub mod request;
+pub mod source;
 
 use crate::engine::tick_clock::{TICK_POLICIES, TickAvailability, TickClock, TickStart};
 
 /// The most ticks a sampled tick-clock window may have (memory and time per trial).
 const MAX_SAMPLED_TICKS: usize = 1_000_000;
 use crate::error::{InputError, excerpt};
+use crate::files::input::{InputKind, read_text};
 use crate::market::price::{
     HistoryFilter, PriceAnchor, PriceSteps, SpotPrice, check_price_per_hour, load_price_history,
     price_from_json,
@@ -70,6 +75,12 @@ pub struct Job {
     /// `InternalServerError`s per instance-held hour (0 = none): each ends the attempt; the
     /// job retries while RetryStrategy attempts are left, else it ends `Failed`.
     pub internal_error_rate: f64,
+    /// What a CreateTrainingJob request (or SDK estimator) said that the simulation does not
+    /// use but DescribeTrainingJob echoes (image, role, hyperparameters, channels, …).
+    pub echo: request::Echo,
+    /// `StoppingCondition.MaxPendingTimeInSeconds`: echoed, not simulated (it bounds waits for
+    /// training-plan capacity; MaxWait bounds spot capacity waits).
+    pub max_pending_time_seconds: Option<f64>,
 }
 
 /// What the job does on its instances, in seconds.
@@ -173,7 +184,7 @@ impl Scenario {
     /// Reads and validates a scenario file.
     pub fn load(path: &Path) -> Result<Self, InputError> {
         let file = path.display().to_string();
-        let source = crate::input::read_text(path, &file, "scenario")?;
+        let source = read_text(path, InputKind::Scenario, &file, "scenario")?;
         let stem = path
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
@@ -211,70 +222,42 @@ impl Scenario {
         path: Option<&Path>,
         request: Option<&Path>,
     ) -> Result<Self, InputError> {
-        let request = request.map(|r| (r.to_path_buf(), r.display().to_string()));
-        match path {
-            None => Self::from_toml_with_request(
-                DEFAULT_SCENARIO,
-                "<embedded default>",
-                "default",
-                Path::new("."),
-                request,
-                true,
-            ),
-            Some(path) => {
-                let file = path.display().to_string();
-                let source = crate::input::read_text(path, &file, "scenario")?;
-                let stem = path
-                    .file_stem()
-                    .map(|s| s.to_string_lossy().into_owned())
-                    .unwrap_or_else(|| "scenario".to_string());
-                let base_dir = path.parent().unwrap_or(Path::new("."));
-                Self::from_toml_with_request(&source, &file, &stem, base_dir, request, false)
-            }
-        }
+        let request = request
+            .map(|r| request::Request::load(r, &r.display().to_string()))
+            .transpose()?;
+        let text = match path {
+            None => source::ScenarioText::embedded_default(),
+            Some(path) => source::ScenarioText::read(path)?,
+        };
+        Self::from_inputs(&text, request.as_ref())
     }
 
-    /// Parses scenario text with an optional request file (path, label) overriding the
-    /// scenario's `[job] request`.
-    fn from_toml_with_request(
+    /// Parses scenario text with a job source (a CreateTrainingJob request or SDK estimator
+    /// arguments) that takes the place of the scenario's `[job] request` / `[job] sdk`.
+    /// `replace_job`: the scenario's `[job]` is replaced rather than checked against the job
+    /// source (the embedded default's, which the user did not write).
+    pub(crate) fn from_toml_with_request(
         source: &str,
         file: &str,
         stem: &str,
         base_dir: &Path,
-        request: Option<(std::path::PathBuf, String)>,
+        job_source: Option<&request::Request>,
         replace_job: bool,
     ) -> Result<Self, InputError> {
         let mut raw: RawScenario =
             toml::from_str(source).map_err(|e| toml_error(file, source, &e))?;
-        let request = match (request, &raw.job.request) {
-            (Some(given), _) => Some(given),
-            (None, Some(relative)) => {
-                crate::input::check_path(relative).map_err(|m| {
-                    InputError::new(file, m)
-                        .at_key("[job] request")
-                        .at_line(locate(source, Some("job"), &["request"]))
-                })?;
-                let path = base_dir.join(relative);
-                if !path.is_file() {
-                    return Err(InputError::new(
-                        file,
-                        format!(
-                            "the CreateTrainingJob request \"{}\" does not exist",
-                            path.display()
-                        ),
-                    )
-                    .at_key("[job] request")
-                    .at_line(locate(source, Some("job"), &["request"])));
-                }
-                let label = path.display().to_string();
-                Some((path, label))
-            }
-            (None, None) => None,
+        let from_file = match job_source {
+            Some(_) => None,
+            None => source::job_source_of(&raw.job, file, source, base_dir)?,
         };
-        let provenance = match request {
+        let job_source = job_source.or(from_file.as_ref());
+        let replaced = match job_source {
+            Some(_) if replace_job => Some(std::mem::take(&mut raw.job)),
+            _ => None,
+        };
+        let provenance = match job_source {
             None => None,
-            Some((path, label)) => {
-                let request = request::Request::load(&path, &label)?;
+            Some(request) => {
                 if let Some(name) = &request.name
                     && (raw.name.is_none() || replace_job)
                 {
@@ -283,13 +266,32 @@ impl Scenario {
                 Some(request.apply(&mut raw.job, replace_job, file, source)?)
             }
         };
-        Resolver {
+        let resolver = Resolver {
             file,
             source,
             base_dir,
             request: provenance.as_ref(),
+        };
+        let runtime_given = raw.job.max_runtime.is_some();
+        let max_pending = raw.job.max_pending_time.map(|s| s.0);
+        let mut scenario = resolver.resolve(raw, stem)?;
+        scenario.job.max_pending_time_seconds = source::max_pending(&resolver, max_pending)?;
+        if let Some(request) = job_source {
+            scenario.job.echo = request.echo.clone();
+            scenario.warnings.extend(request.warnings.iter().cloned());
         }
-        .resolve(raw, stem)
+        // The job's values are the job source's when there is one.
+        let job_file = job_source.map_or(file, |r| r.file.as_str());
+        if !runtime_given {
+            scenario.warnings.push(source::max_runtime_note(job_file));
+        }
+        scenario
+            .warnings
+            .extend(pitfalls::warnings(&scenario, job_file));
+        if let (Some(default_job), Some(request)) = (replaced, job_source) {
+            source::check_inherited(&mut scenario, &default_job, request)?;
+        }
+        Ok(scenario)
     }
 
     /// The job's `MaxWaitTimeInSeconds` deadline, or `∞` for on-demand jobs.
@@ -341,6 +343,9 @@ impl Scenario {
         job.insert("max_runtime".into(), sec(self.job.max_runtime_seconds));
         if let Some(w) = self.job.max_wait_seconds {
             job.insert("max_wait".into(), sec(w));
+        }
+        if let Some(p) = self.job.max_pending_time_seconds {
+            job.insert("max_pending_time".into(), sec(p));
         }
         if let Some(uri) = &self.job.checkpoint_s3_uri {
             job.insert("checkpoint_s3_uri".into(), Value::String(uri.clone()));
@@ -493,9 +498,11 @@ const JOB_ALIASES: &[(&str, &[&str])] = &[
     ),
     ("max_runtime", &["max_runtime_in_seconds", "max_run"]),
     ("max_wait", &["max_wait_time_in_seconds"]),
+    ("max_pending_time", &["max_pending_time_in_seconds"]),
     ("checkpoint_s3_uri", &["s3_uri"]),
+    ("checkpoint_local_path", &["local_path"]),
     ("max_retry_attempts", &["maximum_retry_attempts"]),
-    ("volume_size_gb", &["volume_size_in_gb"]),
+    ("volume_size_gb", &["volume_size_in_gb", "volume_size"]),
 ];
 
 /// The section header in force at 1-based `line` and the key written on that line, if any.
@@ -693,24 +700,9 @@ impl Resolver<'_> {
             .at_line(locate(self.source, section_name, keys))
     }
 
-    /// Reads the file `[section] key = "relative"` names (relative to the scenario): a path
-    /// that is empty or cannot be opened is an error about the key; what is wrong inside the
-    /// file is an error about the file and its line.
-    fn read_named_file(
-        &self,
-        section: &str,
-        key: &str,
-        relative: &str,
-    ) -> Result<(String, String), InputError> {
-        crate::input::check_path(relative).map_err(|m| self.error(section, &[key], m))?;
-        keys::read_keyed_file(&self.base_dir.join(relative), "file", |m| {
-            self.error(section, &[key], m)
-        })
-    }
-
     fn resolve(&self, raw: RawScenario, stem: &str) -> Result<Scenario, InputError> {
         let name = raw.name.unwrap_or_else(|| stem.to_string());
-        crate::input::check_name(&name).map_err(|m| self.error("", &["name"], m))?;
+        keys::check_name(&name).map_err(|m| self.error("", &["name"], m))?;
         let start_time_millis = match &raw.start_time {
             None => parse_utc_millis("2026-01-01T00:00:00Z").unwrap_or(0),
             Some(value) => {
@@ -1212,6 +1204,8 @@ impl Resolver<'_> {
             ));
         }
         Ok(Job {
+            echo: request::Echo::default(),
+            max_pending_time_seconds: None,
             internal_error_rate,
             instance_type,
             instance_count: instance_count as u32,
@@ -1258,7 +1252,16 @@ impl Resolver<'_> {
         warnings: &mut Vec<String>,
     ) -> Result<Checkpointing, InputError> {
         // Write and restore times: given, or derived from the checkpoint size and bandwidth.
-        let from_size = match (raw.size_gb, raw.bandwidth_mbps) {
+        if let Some(old) = &raw.bandwidth_mbps {
+            return Err(self.error(
+                "checkpoint",
+                &["bandwidth_mbps"],
+                format!(
+                    "bandwidth_mbps is now bandwidth_mb_per_s (megabytes per second, as it was always read): write bandwidth_mb_per_s = {old} for MB/s, or {old} / 8 if you meant megabits"
+                ),
+            ));
+        }
+        let from_size = match (raw.size_gb, raw.bandwidth_mb_per_s) {
             (Some(size), Some(bandwidth)) => {
                 if !(size.is_finite() && size > 0.0) {
                     return Err(self.error(
@@ -1270,7 +1273,7 @@ impl Resolver<'_> {
                 if !(bandwidth.is_finite() && bandwidth > 0.0) {
                     return Err(self.error(
                         "checkpoint",
-                        &["bandwidth_mbps"],
+                        &["bandwidth_mb_per_s"],
                         format!("expected MB/s greater than zero, got {bandwidth}"),
                     ));
                 }
@@ -1280,14 +1283,14 @@ impl Resolver<'_> {
                 return Err(self.error(
                     "checkpoint",
                     &["size_gb"],
-                    "size_gb needs bandwidth_mbps (S3 MB/s) to derive write and restore times",
+                    "size_gb needs bandwidth_mb_per_s (S3 megabytes per second) to derive write and restore times",
                 ));
             }
             (None, Some(_)) => {
                 return Err(self.error(
                     "checkpoint",
-                    &["bandwidth_mbps"],
-                    "bandwidth_mbps needs size_gb",
+                    &["bandwidth_mb_per_s"],
+                    "bandwidth_mb_per_s needs size_gb",
                 ));
             }
             (None, None) => None,
@@ -1315,7 +1318,7 @@ impl Resolver<'_> {
                 Err(self.error(
                     "checkpoint",
                     &["write"],
-                    format!("policy \"{policy}\" balances the write time against lost work: give write (or size_gb and bandwidth_mbps)"),
+                    format!("policy \"{policy}\" balances the write time against lost work: give write (or size_gb and bandwidth_mb_per_s)"),
                 ))
             }
         };
@@ -1546,7 +1549,7 @@ impl Resolver<'_> {
             }
             SpotPrice::Steps(Arc::new(steps))
         } else if let Some(path) = &raw.spot_price_history {
-            let (file, text) = self.read_named_file("pricing", "spot_price_history", path)?;
+            let (file, text) = self.read_price_file("spot_price_history", path)?;
             let filter =
                 HistoryFilter {
                     availability_zone: raw.availability_zone.clone(),
@@ -1598,7 +1601,8 @@ impl Resolver<'_> {
         }
         let mut spot_source = toml::Table::new();
         let absolute = |path: &str| {
-            let full = self.base_dir.join(path);
+            let full = crate::data::resolve(self.base_dir, path)
+                .unwrap_or_else(|_| self.base_dir.join(path));
             toml::Value::String(full.canonicalize().unwrap_or(full).display().to_string())
         };
         if let Some(source) = &raw.spot_prices {
@@ -1636,6 +1640,29 @@ impl Resolver<'_> {
         })
     }
 
+    /// The data file `given` of `[pricing] key`, found in the data lookup order
+    /// ([`crate::data`]).
+    /// Reads the price file `[pricing] key = "given"` names: a path that is empty, found
+    /// nowhere or cannot be opened is an error about the key; what is wrong inside the file is
+    /// an error about the file and its line. Returns the file's name and text.
+    fn read_price_file(&self, key: &str, given: &str) -> Result<(String, String), InputError> {
+        keys::check_path(given).map_err(|m| self.error("pricing", &[key], m))?;
+        let full = self.data_file(key, given)?;
+        keys::read_keyed_file(&full, InputKind::Prices, "price file", |m| {
+            self.error("pricing", &[key], m)
+        })
+    }
+
+    fn data_file(&self, key: &str, given: &str) -> Result<std::path::PathBuf, InputError> {
+        crate::data::resolve(self.base_dir, given).map_err(|missing| {
+            self.error(
+                "pricing",
+                &[key],
+                format!("\"{given}\" {}", missing.describe()),
+            )
+        })
+    }
+
     /// Per-tick prices aligned with the replayed trace: `"trace"` (the trace file's own
     /// `prices`) or a JSON file holding one array per key (`spot_prices_key`). Returns the file
     /// they came from, the series and when its last tick ends.
@@ -1666,7 +1693,7 @@ impl Resolver<'_> {
                 )
             })?
         } else {
-            let (file, text) = self.read_named_file("pricing", "spot_prices", source)?;
+            let (file, text) = self.read_price_file("spot_prices", source)?;
             let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
                 InputError::new(&file, format!("not valid JSON: {e}")).at_line(Some(e.line()))
             })?;

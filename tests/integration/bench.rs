@@ -137,6 +137,27 @@ fn checkpoint_interval_times_ten_regresses_and_names_cell_and_metric() {
         }
     }
     assert!(stdout.contains("differs from the baseline's"), "{stdout}");
+
+    // With colour, exactly the regressed rows are red, and so is the error label.
+    let coloured = fixture.bench(&[
+        "--baseline",
+        baseline.to_str().unwrap(),
+        "--color",
+        "always",
+    ]);
+    assert_eq!(coloured.status.code(), Some(1));
+    let coloured_stdout = text(&coloured.stdout);
+    for (plain, shown) in stdout.lines().zip(coloured_stdout.lines()) {
+        if plain.ends_with("REGRESSED") {
+            assert_eq!(shown, format!("\x1b[1;31m{plain}\x1b[0m"));
+        } else {
+            assert_eq!(shown, plain);
+        }
+    }
+    assert_eq!(stdout.lines().count(), coloured_stdout.lines().count());
+    let stderr = text(&coloured.stderr);
+    let error = stderr.lines().last().unwrap_or_default();
+    assert!(error.starts_with("\x1b[1;31mError:\x1b[0m "), "{stderr}");
 }
 
 #[test]

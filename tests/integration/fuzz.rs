@@ -361,6 +361,7 @@ fn fuzz_partial_merge() {
                 shard,
                 on_demand_cost_usd: 79.3,
                 aggregate: spotsim::montecarlo::run_range(&engine, range.start, range.end),
+                market: None,
             }
         })
         .collect();

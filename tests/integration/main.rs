@@ -1,14 +1,18 @@
 //! Integration tests: one test binary, one module per concern.
 
+mod accepted;
+mod aws_inputs;
 mod bench;
 mod cli;
 mod closed_forms;
 mod common;
 mod corpus;
 mod determinism;
+#[cfg(unix)]
+mod files;
 mod fit;
 mod fuzz;
-mod inputs;
+mod golden;
 mod interrupt;
 mod lean_loop;
 mod lifecycle;
@@ -16,10 +20,13 @@ mod markets;
 mod plan;
 mod policies;
 mod properties;
+mod real_inputs;
+mod recipes;
 mod replay;
 mod report;
 mod sagemaker;
 mod scale;
+mod shell;
 mod tick;
 mod tick_clock;
 mod validation;

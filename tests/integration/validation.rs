@@ -1184,7 +1184,13 @@ fn bad_command_line_values_exit_2() {
     reject_args(&["describe", "--trial", "-1"], "-1");
     reject_args(&["frobnicate"], "frobnicate");
     reject_args(&["simulate", "--frobnicate"], "--frobnicate");
-    reject_args(&["validate"], "SCENARIO");
+    reject_args(&["validate", "--request"], "--request");
+    reject_args(
+        &["simulate", "--request", "r.json", "--estimator", "e.json"],
+        "--estimator",
+    );
+    reject_args(&["simulate", "--trials", "1e-3"], "--trials");
+    reject_args(&["simulate", "--trials", "1.5"], "--trials");
     reject_args(&[], "Usage");
 }
 

@@ -2,7 +2,7 @@
 //! byte-order mark on every JSON input (as on TOML and CSV), `start_time` as a native TOML
 //! datetime, spot price series above on-demand (billed at on-demand, reported on stderr),
 //! seeds above 2^63; and that the output of `validate`, fed back to it, prints the same.
-//! Rejections are in the corpus (`tests/corpus/`).
+//! Rejections are in the corpus (`tests/corpus/`); special files in `files`.
 
 use crate::common::{root, shared_data};
 use assert_cmd::cargo::cargo_bin_cmd;
@@ -413,29 +413,4 @@ fn validate_output_round_trips_for_every_shipped_scenario() {
             path.display()
         );
     }
-}
-
-/// A FIFO named as a trace would block the reader until someone writes to it; it is refused
-/// before it is opened. (The FIFO is made by the test in its own folder.)
-#[cfg(unix)]
-#[test]
-fn a_fifo_named_as_a_trace_is_refused_without_blocking() {
-    let dir = TempDir::new().unwrap();
-    let fifo = dir.path().join("trace.csv");
-    let made = std::process::Command::new("mkfifo")
-        .arg(&fifo)
-        .status()
-        .expect("mkfifo runs");
-    assert!(made.success());
-    let text = scenario(
-        "model = \"trace\"\npath = \"trace.csv\"\nconvention = \"available\"",
-        "on_demand_per_hour = 3.0\nspot_per_hour = 1.0",
-        4,
-    );
-    let path = dir.path().join("s.toml");
-    std::fs::write(&path, text).unwrap();
-    let (code, _, stderr) = spotsim(&["validate".as_ref(), path.as_os_str()]);
-    assert_eq!(code, Some(2), "{stderr}");
-    assert!(stderr.contains("not a regular file"), "{stderr}");
-    assert!(stderr.contains("trace.csv"), "{stderr}");
 }
