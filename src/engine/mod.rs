@@ -97,11 +97,13 @@ pub struct TrialOutcome {
     pub cost_usd: f64,
     /// Times capacity was reclaimed.
     pub interruptions: u32,
-    /// Training redone because it was lost at an interruption (since the last durable checkpoint).
+    /// Training redone because it was lost (since the newest durable checkpoint) at an
+    /// interruption, an `InternalServerError`, or the MaxWait stop before a fallback job.
     pub lost_training_seconds: f64,
     /// Checkpoint writes completed (durable or not).
     pub checkpoints_written: u32,
-    /// Durable training progress at the end (the full requirement when Completed).
+    /// Training saved by durable checkpoints at the end, every attempt included (the one a
+    /// limit cut short too); the full requirement when Completed.
     pub progress_seconds: f64,
     /// Time spent without capacity (waiting for spot).
     pub capacity_wait_seconds: f64,
@@ -262,7 +264,11 @@ struct Totals {
     interruptions: u32,
     lost: f64,
     writes: u32,
+    /// Training saved by durable checkpoints, over every attempt of every job of the trial.
     durable: f64,
+    /// Training the attempt a limit stopped did after its newest durable checkpoint (redone,
+    /// and so lost, if a fallback job follows).
+    unsaved_at_stop: f64,
     capacity_wait: f64,
     training_start: Option<f64>,
     /// Cumulative held seconds at which the next `InternalServerError` strikes (∞ when the
@@ -402,8 +408,11 @@ impl Engine {
             return self.finish(outcome, end, totals);
         }
         // A new CreateTrainingJob on on-demand capacity, created when the spot job has stopped:
-        // its own MaxRuntime, no MaxWait, resuming from the last durable checkpoint.
+        // its own MaxRuntime, no MaxWait, resuming from the newest checkpoint whose write
+        // completed in any attempt of the spot job, the one MaxWait cut short included
+        // (reference §9). What that attempt trained after it is redone.
         totals.fell_back_at = Some(end);
+        totals.lost += std::mem::take(&mut totals.unsaved_at_stop);
         let second = JobLimits {
             created_seconds: end,
             max_wait_seconds: f64::INFINITY,
@@ -551,7 +560,13 @@ impl Engine {
             }
             if limit <= ends_at {
                 record_phases(&attempt, limit, false, recorder);
-                self.hold(&attempt, limit, price, offset, on_demand, totals, recorder);
+                let progress =
+                    self.hold(&attempt, limit, price, offset, on_demand, totals, recorder);
+                // The checkpoints this attempt completed before the limit are durable like any
+                // other: a fallback job resumes from the newest of them (reference §9) and the
+                // trial's progress counts them. The training after it is redone only if a
+                // fallback job follows.
+                totals.unsaved_at_stop = self.bank(progress, totals);
                 let reason = if deadline <= runtime_limit {
                     Outcome::MaxWaitTimeExceeded
                 } else {
@@ -564,13 +579,7 @@ impl Engine {
                 &attempt, ends_at, price, offset, on_demand, totals, recorder,
             );
             held_in_job += ends_at - start;
-            let saved = if self.durable_checkpoints {
-                progress.durable
-            } else {
-                0.0
-            };
-            totals.lost += progress.trained - saved;
-            totals.durable += saved;
+            totals.lost += self.bank(progress, totals);
             if ends_at < lost {
                 // Not a spot interruption: it uses a RetryStrategy attempt (reference §6).
                 errors += 1;
@@ -615,6 +624,20 @@ impl Engine {
         }
         totals.writes += progress.writes;
         progress
+    }
+
+    /// Makes the checkpoints an attempt completed durable (with a `checkpoint_s3_uri`; without
+    /// one nothing survives the attempt) and returns the training it did after the newest of
+    /// them, which a later attempt redoes.
+    #[inline]
+    fn bank(&self, progress: Progress, totals: &mut Totals) -> f64 {
+        let saved = if self.durable_checkpoints {
+            progress.durable
+        } else {
+            0.0
+        };
+        totals.durable += saved;
+        progress.trained - saved
     }
 
     fn interrupt<R: Recorder>(&self, at: f64, totals: &mut Totals, recorder: &mut R) -> f64 {

@@ -4,7 +4,7 @@
 //! and MaxWait are respected; a larger MaxWait never turns a completion into a stop.
 
 use proptest::prelude::*;
-use spotsim::sagemaker::SecondaryStatus::{Downloading, Training, Uploading};
+use spotsim::sagemaker::SecondaryStatus::{self, Downloading, Starting, Training, Uploading};
 use spotsim::{Engine, Outcome, Scenario};
 
 #[derive(Debug, Clone)]
@@ -180,6 +180,180 @@ proptest! {
                     prop_assert_eq!(later.outcome, Outcome::Completed);
                     prop_assert_eq!(later.wall_clock_seconds, o.wall_clock_seconds);
                 }
+            }
+        }
+    }
+}
+
+/// A job with durable `interval` checkpoints on an exponential market whose MaxWait is often
+/// too short, so that spot jobs are stopped mid-attempt (with and without a fallback), and
+/// optionally `InternalServerError`s.
+#[derive(Debug, Clone)]
+struct CheckpointParams {
+    training_min: u32,
+    interval_min: u32,
+    write_s: u32,
+    restore_s: u32,
+    download_s: u32,
+    mean_uptime_min: u32,
+    wait_min: u32,
+    /// MaxWait = training × (1 + slack_percent / 100), whole hours at least 1.
+    slack_percent: u32,
+    /// MaxRuntime as a percentage of MaxWait.
+    runtime_percent: u32,
+    errors_per_hour: f64,
+    fallback: bool,
+}
+
+fn checkpoint_params() -> impl Strategy<Value = CheckpointParams> {
+    (
+        (60u32..1440, 5u32..120, 0u32..300, 0u32..300, 0u32..300),
+        (20u32..600, 0u32..90, 0u32..150, 50u32..=100),
+        (prop_oneof![Just(0.0), 0.01f64..0.5], any::<bool>()),
+    )
+        .prop_map(|(a, b, c)| CheckpointParams {
+            training_min: a.0,
+            interval_min: a.1,
+            write_s: a.2,
+            restore_s: a.3,
+            download_s: a.4,
+            mean_uptime_min: b.0,
+            wait_min: b.1,
+            slack_percent: b.2,
+            runtime_percent: b.3,
+            errors_per_hour: c.0,
+            fallback: c.1,
+        })
+}
+
+fn checkpoint_scenario(p: &CheckpointParams) -> Scenario {
+    let training_s = u64::from(p.training_min) * 60;
+    let max_wait_s = (training_s * u64::from(100 + p.slack_percent) / 100).max(3600);
+    let max_runtime_s = (max_wait_s * u64::from(p.runtime_percent) / 100).max(1);
+    let retries = if p.errors_per_hour > 0.0 {
+        "max_retry_attempts = 2"
+    } else {
+        ""
+    };
+    let text = format!(
+        r#"
+[job]
+managed_spot = true
+max_runtime = {max_runtime_s}
+max_wait = {max_wait_s}
+checkpoint_s3_uri = "s3://b/c"
+internal_error_rate = {errors}
+{retries}
+
+[workload]
+training = {training_s}
+provisioning = 60
+download = {download}
+upload = 30
+stopping = 10
+
+[checkpoint]
+policy = "interval"
+interval = "{interval}m"
+write = {write}
+restore = {restore}
+
+[market]
+model = "exponential"
+mean_uptime = "{uptime}m"
+mean_capacity_wait = "{wait}m"
+
+[pricing]
+on_demand_per_hour = 3.0
+spot_per_hour = 1.0
+
+[policy]
+name = "{policy}"
+"#,
+        errors = p.errors_per_hour,
+        download = p.download_s,
+        interval = p.interval_min,
+        write = p.write_s,
+        restore = p.restore_s,
+        uptime = p.mean_uptime_min,
+        wait = p.wait_min,
+        policy = if p.fallback {
+            "spot-then-on-demand"
+        } else {
+            "managed-spot"
+        },
+    );
+    Scenario::from_toml(&text, "checkpoints.toml", "checkpoints")
+        .unwrap_or_else(|e| panic!("{e}\n{text}"))
+}
+
+/// The training saved by the checkpoints whose write completed in the `Training` entries of
+/// `transitions`, read off the timeline alone: an attempt that resumes with `saved` of
+/// `training` done writes after every `interval` of training but the last segment, so a
+/// Training entry of length L completed ⌊L / (interval + write)⌋ of its ⌈(training − saved) /
+/// interval⌉ − 1 writes.
+fn saved_by_the_timeline(
+    transitions: &[spotsim::engine::Transition],
+    training: f64,
+    interval: f64,
+    write: f64,
+) -> f64 {
+    let mut saved = 0.0;
+    for t in transitions.iter().filter(|t| t.status == Training) {
+        let writes = ((training - saved) / interval).ceil() - 1.0;
+        let done = ((t.end_seconds - t.start_seconds) / (interval + write))
+            .floor()
+            .min(writes.max(0.0));
+        saved += done * interval;
+    }
+    saved
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    /// The fallback on-demand job resumes from the newest checkpoint whose write completed in
+    /// any attempt of the spot job, the attempt MaxWait cut short included (reference §9); and
+    /// every stopped or failed trial reports exactly that saved training as its progress.
+    #[test]
+    fn the_fallback_resumes_from_the_newest_completed_checkpoint(p in checkpoint_params()) {
+        let s = checkpoint_scenario(&p);
+        let engine = Engine::new(&s);
+        let training = s.workload.training_seconds;
+        let interval = s.checkpoint.policy.interval_seconds();
+        let write = s.checkpoint.write_seconds;
+        let close = |a: f64, b: f64| (a - b).abs() <= 1e-6 * b.abs().max(1.0);
+        for trial in 0..16 {
+            let (o, timeline) = engine.run_with_timeline(trial);
+            let t = &timeline.transitions;
+            if o.outcome != Outcome::Completed {
+                let saved = saved_by_the_timeline(t, training, interval, write);
+                prop_assert!(close(o.progress_seconds, saved), "trial {}: progress {} but the timeline saved {}", trial, o.progress_seconds, saved);
+            }
+            let Some(stop) = t.iter().position(|e| e.status == SecondaryStatus::MaxWaitTimeExceeded) else { continue };
+            if stop + 1 == t.len() {
+                continue; // no fallback
+            }
+            prop_assert!(p.fallback);
+            let saved = saved_by_the_timeline(&t[..stop], training, interval, write);
+            // The on-demand job's first attempt: Starting, Downloading (with the restore once
+            // a checkpoint exists), then Training of what is left plus its writes.
+            let od = &t[stop + 1..];
+            prop_assert_eq!(od[0].status, Starting);
+            // (An InternalServerError may end either phase early.)
+            let Some(i) = od.iter().position(|e| e.status == Training) else { continue };
+            prop_assert_eq!(od[i - 1].status, Downloading);
+            let restore = if saved > 0.0 { s.checkpoint.restore_seconds } else { 0.0 };
+            let download = od[i - 1].end_seconds - od[i - 1].start_seconds;
+            prop_assert!(close(download, s.workload.download_seconds + restore), "trial {}: downloaded {} s", trial, download);
+            let left = training - saved;
+            let writes = ((left / interval).ceil() - 1.0).max(0.0);
+            let expected = left + writes * write;
+            let length = od[i].end_seconds - od[i].start_seconds;
+            if od.get(i + 1).is_some_and(|e| e.status == Uploading) {
+                prop_assert!(close(length, expected), "trial {}: the on-demand job trained {} s, resuming from {} s needs {} s", trial, length, saved, expected);
+            } else {
+                prop_assert!(length <= expected + 1e-6);
             }
         }
     }
