@@ -388,7 +388,7 @@ impl Engine {
     /// Runs trial `trial`, reporting each status transition to `recorder`.
     pub fn run_recorded<R: Recorder>(&self, trial: u64, recorder: &mut R) -> TrialOutcome {
         if let Some(tick) = &self.tick {
-            return tick.run(self.seed, trial, recorder);
+            return tick.run(self.seed, trial, self.max_wait, recorder);
         }
         let mut rng = TrialRng::new(self.seed, trial);
         let mut market_state = MarketState::default();

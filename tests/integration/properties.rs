@@ -358,3 +358,241 @@ proptest! {
         }
     }
 }
+
+/// A tick-clock scenario: a sampled market or a small hand-made trace, with a tick, deadline,
+/// training, changeover and limits that need not fit together (tick longer than the deadline
+/// or not dividing it, MaxRuntime or MaxWait below the deadline, no time for the training).
+#[derive(Debug, Clone)]
+struct TickParams {
+    tick_s: u32,
+    /// The deadline: this many whole ticks plus `deadline_extra_s`.
+    deadline_ticks: u32,
+    deadline_extra_s: u32,
+    /// Training and changeover as per mille of the deadline.
+    training_permille: u32,
+    changeover_permille: u32,
+    /// MaxRuntime and MaxWait as per mille of the deadline (MaxWait ≥ MaxRuntime).
+    runtime_permille: u32,
+    wait_extra_permille: u32,
+    policy: &'static str,
+    /// `None`: a sampled exponential market; `Some(rows)`: a JSON trace of these 0/1 rows.
+    trace: Option<Vec<bool>>,
+    mean_uptime_min: u32,
+    wait_min: u32,
+}
+
+fn tick_params() -> impl Strategy<Value = TickParams> {
+    let trace = proptest::option::of(proptest::collection::vec(any::<bool>(), 1..80));
+    (
+        (
+            1u32..3600,
+            0u32..40,
+            prop_oneof![6 => Just(0u32), 1 => 1u32..3600],
+            prop_oneof![6 => 50u32..800, 1 => 800u32..1100],
+            0u32..200,
+        ),
+        (
+            prop_oneof![6 => 1000u32..1500, 1 => 800u32..1000],
+            prop_oneof![6 => Just(0u32), 1 => 0u32..500],
+            prop::sample::select(spotsim::engine::tick_clock::TICK_POLICIES),
+            trace,
+            5u32..600,
+            0u32..240,
+        ),
+    )
+        .prop_map(|(a, b)| TickParams {
+            tick_s: a.0,
+            deadline_ticks: a.1,
+            deadline_extra_s: a.2,
+            training_permille: a.3,
+            changeover_permille: a.4,
+            runtime_permille: b.0,
+            wait_extra_permille: b.1,
+            policy: b.2,
+            trace: b.3,
+            mean_uptime_min: b.4,
+            wait_min: b.5,
+        })
+}
+
+/// The scenario text (the trace, if any, written into `dir`), and its deadline in seconds.
+fn tick_scenario_text(p: &TickParams, dir: &std::path::Path) -> (String, u64) {
+    let deadline =
+        (u64::from(p.deadline_ticks) * u64::from(p.tick_s) + u64::from(p.deadline_extra_s)).max(1);
+    let per_mille = |x: u32| (deadline * u64::from(x) / 1000).max(1);
+    let max_runtime = per_mille(p.runtime_permille);
+    let max_wait = max_runtime + per_mille(p.wait_extra_permille);
+    let (market, simulation) = match &p.trace {
+        None => (
+            format!(
+                "model = \"exponential\"\nmean_uptime = \"{}m\"\nmean_capacity_wait = \"{}m\"",
+                p.mean_uptime_min, p.wait_min
+            ),
+            format!("tick = {}", p.tick_s),
+        ),
+        Some(rows) => {
+            // Long enough for every window, so that only the limits decide.
+            let needed = (deadline / u64::from(p.tick_s) + 2) as usize;
+            let data: Vec<&str> = rows
+                .iter()
+                .cycle()
+                .take(needed.max(rows.len()))
+                .map(|&a| if a { "1" } else { "0" })
+                .collect();
+            let json = format!(
+                r#"{{"metadata":{{"gap_seconds":{}}},"data":[{}]}}"#,
+                p.tick_s,
+                data.join(",")
+            );
+            std::fs::write(dir.join("trace.json"), json).unwrap();
+            (
+                "model = \"trace\"\npath = \"trace.json\"\nformat = \"json\"\nconvention = \"available\"\nstart = \"random\"".to_string(),
+                String::new(),
+            )
+        }
+    };
+    let text = format!(
+        r#"
+[job]
+managed_spot = true
+max_runtime = {max_runtime}
+max_wait = {max_wait}
+
+[workload]
+training = {training}
+
+[market]
+{market}
+
+[pricing]
+on_demand_per_hour = 3.0
+spot_per_hour = 1.0
+
+[policy]
+name = "{policy}"
+deadline = {deadline}
+changeover = {changeover}
+
+[simulation]
+clock = "tick"
+{simulation}
+"#,
+        training = per_mille(p.training_permille),
+        changeover = deadline * u64::from(p.changeover_permille) / 1000,
+        policy = p.policy,
+    );
+    (text, deadline)
+}
+
+/// Checks `o` against the limits: a Completed trial ends by MaxWait and `deadline_seconds`
+/// with at most MaxRuntime held, and no trial holds more than MaxRuntime or ends after the
+/// deadline (plus Stopping).
+fn check_limits(
+    o: &spotsim::TrialOutcome,
+    s: &Scenario,
+    deadline_seconds: f64,
+) -> Result<(), TestCaseError> {
+    let max_runtime = s.job.max_runtime_seconds;
+    let max_wait = s.max_wait_or_infinity();
+    // Held time is a sum over attempts: equal to MaxRuntime up to its rounding.
+    prop_assert!(
+        o.training_time_seconds <= max_runtime * (1.0 + 1e-12),
+        "held {} s > MaxRuntime {} s",
+        o.training_time_seconds,
+        max_runtime
+    );
+    prop_assert!(o.training_time_seconds <= o.wall_clock_seconds + 1e-9);
+    prop_assert!(o.cost_usd >= 0.0 && o.cost_usd.is_finite());
+    prop_assert!(o.progress_seconds <= s.workload.training_seconds + 1e-6);
+    prop_assert!(o.wall_clock_seconds <= deadline_seconds + s.workload.stopping_seconds);
+    if o.outcome == Outcome::Completed {
+        prop_assert!(
+            o.wall_clock_seconds <= deadline_seconds,
+            "Completed at {} s, deadline {} s",
+            o.wall_clock_seconds,
+            deadline_seconds
+        );
+        prop_assert!(
+            o.wall_clock_seconds <= max_wait,
+            "Completed at {} s, MaxWait {} s",
+            o.wall_clock_seconds,
+            max_wait
+        );
+        prop_assert_eq!(o.progress_seconds, s.workload.training_seconds);
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    /// The tick clock never reports a completion past the deadline, MaxWait or MaxRuntime: a
+    /// scenario whose tick cannot represent its limits is rejected naming the key, and every
+    /// trial of any other ends within them.
+    #[test]
+    fn no_completed_tick_trial_exceeds_its_limits(p in tick_params()) {
+        let dir = tempfile::tempdir().unwrap();
+        let (text, deadline) = tick_scenario_text(&p, dir.path());
+        let s = match Scenario::from_toml_in(&text, "tick.toml", "tick", dir.path()) {
+            Ok(s) => s,
+            Err(e) => {
+                prop_assert!(e.key.is_some(), "{e}");
+                return Ok(());
+            }
+        };
+        let engine = Engine::new(&s);
+        for trial in 0..8u32 {
+            let (o, timeline) = engine.run_with_timeline(u64::from(trial));
+            check_limits(&o, &s, deadline as f64)?;
+            let t = &timeline.transitions;
+            let last = t.last().expect("a timeline");
+            prop_assert_eq!(last.status, o.outcome.status());
+            prop_assert_eq!(last.end_seconds, o.wall_clock_seconds);
+            for pair in t.windows(2) {
+                prop_assert_eq!(pair[0].end_seconds, pair[1].start_seconds);
+            }
+            if o.outcome != Outcome::Completed {
+                prop_assert_eq!(o.wall_clock_seconds, deadline as f64, "a stop is at the deadline");
+            }
+            // A smaller MaxWait (the planner's grid) stops the same run there, whole ticks or
+            // not; it keeps a completion that came by then.
+            let fraction = f64::from((trial * 389 + p.training_permille) % 1000 + 1) / 1001.0;
+            let max_wait = deadline as f64 * fraction;
+            let cut = engine.clone().with_max_wait(max_wait).run(u64::from(trial));
+            check_limits(&cut, &s, max_wait)?;
+            if o.outcome == Outcome::Completed && o.wall_clock_seconds <= max_wait {
+                prop_assert_eq!(cut, o);
+            } else {
+                prop_assert_eq!(cut.outcome, Outcome::MaxWaitTimeExceeded);
+                prop_assert_eq!(cut.wall_clock_seconds, max_wait);
+                prop_assert!(cut.cost_usd <= o.cost_usd + 1e-9 && cut.progress_seconds <= o.progress_seconds);
+            }
+        }
+    }
+
+    /// The continuous clock: a Completed trial ends by MaxWait with at most MaxRuntime held; with
+    /// spot-then-on-demand each job keeps its own limits (the spot job stops by MaxWait, each
+    /// job holds at most its MaxRuntime).
+    #[test]
+    fn no_completed_continuous_trial_exceeds_its_limits(p in params()) {
+        let max_wait_h = p.max_runtime_h + p.extra_wait_h;
+        let s = scenario(&p, max_wait_h);
+        let engine = Engine::new(&s);
+        let max_wait = s.max_wait_or_infinity();
+        let max_runtime = s.job.max_runtime_seconds;
+        for trial in 0..16 {
+            let o = engine.run(trial);
+            match o.fallback_seconds {
+                None => check_limits(&o, &s, max_wait)?,
+                Some(fell_back) => {
+                    prop_assert!(fell_back <= max_wait + s.workload.stopping_seconds);
+                    let on_demand_held = o.on_demand_cost_usd / (3.0 * f64::from(p.instances) / 3600.0);
+                    let spot_held = o.training_time_seconds - on_demand_held;
+                    // (Recovered from the costs: equal to MaxRuntime up to their rounding.)
+                    prop_assert!(spot_held <= max_runtime * (1.0 + 1e-9), "spot job held {} s", spot_held);
+                    prop_assert!(on_demand_held <= max_runtime * (1.0 + 1e-9), "on-demand job held {} s", on_demand_held);
+                }
+            }
+        }
+    }
+}
