@@ -320,11 +320,10 @@ impl TraceData {
         // Like every duration spotsim reads: a tick longer than ten years is a typo, and would
         // put a trial's instants beyond any limit.
         if gap > crate::scenario::duration::MAX_DURATION_SECONDS {
-            return Err(InputError::new(
-                file,
-                format!("metadata.gap_seconds = {gap:e} is more than ten years"),
-            )
-            .at_key("metadata.gap_seconds"));
+            return Err(
+                InputError::new(file, format!("{gap:e} s is more than ten years"))
+                    .at_key("metadata.gap_seconds"),
+            );
         }
         let data = value
             .get("data")

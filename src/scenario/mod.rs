@@ -882,9 +882,9 @@ impl Resolver<'_> {
             ));
         }
         let (tick_section, tick_key, tick_source) = if replayed {
-            (section, key, "the trace's row spacing")
+            (section, key, " (the trace's row spacing)")
         } else {
-            ("simulation", "tick", "[simulation] tick")
+            ("simulation", "tick", "")
         };
         let ticks = deadline / gap_seconds;
         if ticks < 1.0 - 1e-9 {
@@ -892,7 +892,7 @@ impl Resolver<'_> {
                 tick_section,
                 &[tick_key],
                 format!(
-                    "a tick of {gap_seconds} s ({tick_source}) is longer than the deadline ({deadline} s): the tick clock observes the job once per tick, so it could only see it done after the deadline"
+                    "a tick of {gap_seconds} s{tick_source} is longer than the deadline ({deadline} s): the tick clock observes the job once per tick, so it could only see it done after the deadline"
                 ),
             ));
         }
@@ -904,7 +904,7 @@ impl Resolver<'_> {
                 tick_section,
                 &[tick_key],
                 format!(
-                    "the deadline ({deadline} s) is {ticks:.2} ticks of {gap_seconds} s ({tick_source}): the tick clock observes the job only at whole ticks, so it could see it done after the deadline; make the deadline a whole number of ticks (e.g. {below} s or {above} s)"
+                    "the deadline ({deadline} s) is {ticks:.2} ticks of {gap_seconds} s{tick_source}: the tick clock observes the job only at whole ticks, so it could see it done after the deadline; make the deadline a whole number of ticks (e.g. {below} s or {above} s)"
                 ),
             ));
         }
