@@ -4,8 +4,8 @@ use super::progress::Progress;
 use crate::engine::Engine;
 use crate::error::InputError;
 use crate::montecarlo::{
-    Ending, Observers, PARTIAL_FORMAT, PARTIAL_VERSION, Partial, RunInfo, RunOptions, Shard,
-    SimulationSummary, TrialRow, execute, scenario_hash, with_threads,
+    Ending, Observers, Partial, RunInfo, RunOptions, Shard, SimulationSummary, TrialRow, execute,
+    with_threads,
 };
 use crate::report::{Format, json, render_summary, write_atomic, write_summary_files};
 use anyhow::Context;
@@ -237,17 +237,7 @@ pub(super) fn run(args: SimulateArgs) -> anyhow::Result<()> {
     let run = RunInfo::measured(started, threads, result.aggregate.trials);
 
     if let (Some(path), Some(shard)) = (&args.partial, options.shard) {
-        let partial = Partial {
-            format: PARTIAL_FORMAT.to_string(),
-            version: PARTIAL_VERSION,
-            scenario: scenario.name.clone(),
-            scenario_hash: scenario_hash(&scenario),
-            seed: options.seed,
-            trials: options.trials,
-            shard,
-            on_demand_cost_usd: engine.on_demand_cost_usd(scenario.pricing.on_demand_per_hour),
-            aggregate: result.aggregate,
-        };
+        let partial = Partial::new(&scenario, &engine, options.trials, shard, result.aggregate);
         write_atomic(path, json(&partial).as_bytes())
             .with_context(|| format!("could not write the partial '{}'", path.display()))?;
         eprintln!(

@@ -30,7 +30,7 @@ use crate::sagemaker::status::{
 use crate::scenario::{CapacityWaitStatus, Scenario};
 use attempt::{Attempt, Progress};
 use rand::rngs::Xoshiro256PlusPlus;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
 /// How a trial ended.
@@ -137,6 +137,32 @@ impl TrialOutcome {
             self.training_time_in_seconds()?,
             self.billable_time_in_seconds()?,
         ))
+    }
+}
+
+/// What no trial of an engine can exceed (`None`: no finite bound). A merge of partial results
+/// checks every shard's maxima against the limits its header states.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrialLimits {
+    /// CreationTime → terminal status: MaxWait + Stopping (the deadline on the tick clock);
+    /// none for an on-demand job or with a fallback job, which has no MaxWait.
+    pub wall_clock_seconds: Option<f64>,
+    /// CreationTime → Completed: MaxWait (the deadline on the tick clock).
+    pub completion_seconds: Option<f64>,
+    /// Held seconds: MaxRuntime (one per job with a fallback job; the deadline on the tick
+    /// clock, which validation keeps within MaxRuntime).
+    pub training_time_seconds: Option<f64>,
+}
+
+impl TrialLimits {
+    /// The bounds as (name, bound) pairs, in field order.
+    pub fn bounds(&self) -> [(&'static str, Option<f64>); 3] {
+        [
+            ("wall_clock_seconds", self.wall_clock_seconds),
+            ("completion_seconds", self.completion_seconds),
+            ("training_time_seconds", self.training_time_seconds),
+        ]
     }
 }
 
@@ -341,6 +367,31 @@ impl Engine {
     /// The job's `instance_count` as a multiplier of per-instance prices.
     pub fn instance_count(&self) -> f64 {
         self.instance_count
+    }
+
+    /// What no trial of this engine can exceed.
+    pub fn trial_limits(&self) -> TrialLimits {
+        if let Some(tick) = &self.tick {
+            let end = Some(tick.deadline_seconds.min(self.max_wait));
+            return TrialLimits {
+                wall_clock_seconds: end,
+                completion_seconds: end,
+                training_time_seconds: end,
+            };
+        }
+        if self.spot && self.policy.on_demand_after_max_wait() {
+            return TrialLimits {
+                wall_clock_seconds: None,
+                completion_seconds: None,
+                training_time_seconds: Some(2.0 * self.max_runtime),
+            };
+        }
+        let finite = |seconds: f64| seconds.is_finite().then_some(seconds);
+        TrialLimits {
+            wall_clock_seconds: finite(self.max_wait + self.stopping),
+            completion_seconds: finite(self.max_wait),
+            training_time_seconds: Some(self.max_runtime),
+        }
     }
 
     /// Seconds of Stopping before a stopped job's terminal status.

@@ -596,3 +596,31 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 32, ..ProptestConfig::default() })]
+
+    /// The consistency rules of partials never reject a real run: the shards of random
+    /// scenarios (managed spot and fallback, tick clock on sampled markets) validate and merge
+    /// into exactly the aggregate of one run.
+    #[test]
+    fn real_partials_always_validate_and_merge(p in params(), t in tick_params(), shards in 1u64..5) {
+        let dir = tempfile::tempdir().unwrap();
+        let (tick_text, _) = tick_scenario_text(&t, dir.path());
+        let tick = Scenario::from_toml_in(&tick_text, "tick.toml", "tick", dir.path()).ok();
+        for s in std::iter::once(scenario(&p, p.max_runtime_h + p.extra_wait_h)).chain(tick) {
+            let engine = Engine::new(&s);
+            let trials = 40;
+            let partials: Vec<(String, spotsim::montecarlo::Partial)> = (0..shards)
+                .map(|index| {
+                    let shard = spotsim::montecarlo::Shard { index, count: shards };
+                    let range = shard.range(trials);
+                    let aggregate = spotsim::montecarlo::run_range(&engine, range.start, range.end);
+                    (format!("shard-{index}.json"), spotsim::montecarlo::Partial::new(&s, &engine, trials, shard, aggregate))
+                })
+                .collect();
+            let merged = spotsim::montecarlo::merge_partials(&partials).unwrap_or_else(|e| panic!("{e}"));
+            prop_assert_eq!(merged.aggregate, spotsim::montecarlo::run_range(&engine, 0, trials));
+        }
+    }
+}
