@@ -92,21 +92,15 @@ impl Aggregate {
     /// shards, which may be edited; `+=` assumes totals a run can reach). `self` is unchanged
     /// on error.
     pub fn checked_merge(&mut self, other: &Aggregate) -> Result<(), Inconsistency> {
-        let overflow = |field: &str| {
-            Inconsistency::new(
-                field,
-                "the merged count overflows: the shards hold more than any run can",
-            )
-        };
         let mut merged = self.clone();
         merged.trials = self
             .trials
             .checked_add(other.trials)
-            .ok_or_else(|| overflow("trials"))?;
+            .ok_or_else(|| Inconsistency::overflow("trials"))?;
         for (mine, theirs) in merged.outcome_counts.iter_mut().zip(other.outcome_counts) {
             *mine = mine
                 .checked_add(theirs)
-                .ok_or_else(|| overflow("outcome_counts"))?;
+                .ok_or_else(|| Inconsistency::overflow("outcome_counts"))?;
         }
         for (mine, (name, theirs)) in merged.metrics_mut().into_iter().zip(other.metrics()) {
             mine.checked_merge(theirs).map_err(|e| e.within(name))?;

@@ -27,6 +27,15 @@ impl Inconsistency {
         }
     }
 
+    /// A merged total of `field` that does not fit its integer type: no run adds up to it,
+    /// so a shard that leads there was edited.
+    pub fn overflow(field: impl Into<String>) -> Self {
+        Self::new(
+            field,
+            "the merged total overflows: the shards hold more than any run can",
+        )
+    }
+
     /// The same rule, about the field as seen from its container `outer`.
     pub fn within(mut self, outer: &str) -> Self {
         self.field = format!("{outer}.{}", self.field);

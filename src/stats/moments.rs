@@ -109,23 +109,17 @@ impl Moments {
     /// `*self += other`, or the field whose exact total would overflow (merging deserialised
     /// shards, which may be edited; `+=` saturates instead).
     pub fn checked_merge(&mut self, other: &Moments) -> Result<(), Inconsistency> {
-        let overflow = |field: &str| {
-            Inconsistency::new(
-                field,
-                "the merged total overflows: the shards hold more than any run can",
-            )
-        };
         let count = self
             .count
             .checked_add(other.count)
-            .ok_or_else(|| overflow("count"))?;
+            .ok_or_else(|| Inconsistency::overflow("count"))?;
         let sum = self
             .sum
             .checked_add(other.sum)
-            .ok_or_else(|| overflow("sum"))?;
+            .ok_or_else(|| Inconsistency::overflow("sum"))?;
         let mut sum_sq = self.sum_sq.0;
         if add_assign(&mut sum_sq, &other.sum_sq.0) {
-            return Err(overflow("sum_sq"));
+            return Err(Inconsistency::overflow("sum_sq"));
         }
         *self = Moments {
             count,

@@ -391,26 +391,20 @@ impl QuantileSketch {
     /// `*self += other`, or the field whose count would overflow (merging deserialised shards,
     /// which may be edited; `+=` assumes counts a run can reach).
     pub fn checked_merge(&mut self, other: &QuantileSketch) -> Result<(), Inconsistency> {
-        let overflow = |field: &str| {
-            Inconsistency::new(
-                field,
-                "the merged count overflows: the shards hold more than any run can",
-            )
-        };
         let zero = self
             .zero
             .checked_add(other.zero)
-            .ok_or_else(|| overflow("zero"))?;
+            .ok_or_else(|| Inconsistency::overflow("zero"))?;
         let count = self
             .count
             .checked_add(other.count)
-            .ok_or_else(|| overflow("count"))?;
+            .ok_or_else(|| Inconsistency::overflow("count"))?;
         let mut merged = self.clone();
         if merged.positive.merge(&other.positive) {
-            return Err(overflow("positive.counts"));
+            return Err(Inconsistency::overflow("positive.counts"));
         }
         if merged.negative.merge(&other.negative) {
-            return Err(overflow("negative.counts"));
+            return Err(Inconsistency::overflow("negative.counts"));
         }
         merged.zero = zero;
         merged.count = count;

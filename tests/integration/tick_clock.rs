@@ -246,23 +246,25 @@ fn omniscient_is_a_lower_bound_on_sampled_markets() {
     }
 }
 
+/// The error that loading `text` must give.
+fn rejection(text: &str) -> String {
+    Scenario::from_toml_in(text, "s.toml", "s", &root().join("scenarios"))
+        .unwrap_err()
+        .to_string()
+}
+
 #[test]
 fn sampled_tick_clock_settings_are_checked() {
     let market = "model = \"exponential\"\nmean_uptime = \"6h\"\nmean_capacity_wait = \"2h\"";
     let text = sampled(market, "greedy", "20h", "30h", "0s");
-    let error = |text: &str| {
-        Scenario::from_toml_in(text, "s.toml", "s", &root().join("scenarios"))
-            .unwrap_err()
-            .to_string()
-    };
-    let missing = error(&text.replace("tick = \"10m\"\n", ""));
+    let missing = rejection(&text.replace("tick = \"10m\"\n", ""));
     assert!(
         missing.contains("[simulation] tick") && missing.contains("exponential"),
         "{missing}"
     );
-    let zero = error(&text.replace("tick = \"10m\"", "tick = \"0s\""));
+    let zero = rejection(&text.replace("tick = \"10m\"", "tick = \"0s\""));
     assert!(zero.contains("[simulation] tick"), "{zero}");
-    let continuous = error(
+    let continuous = rejection(
         &text
             .replace("clock = \"tick\"", "clock = \"continuous\"")
             .replace(
@@ -275,7 +277,7 @@ fn sampled_tick_clock_settings_are_checked() {
     let replay = std::fs::read_to_string(scenario_path("tick-v100-us-west-2a.toml"))
         .unwrap()
         .replace("clock = \"tick\"", "clock = \"tick\"\ntick = \"10m\"");
-    let with_trace = error(&replay);
+    let with_trace = rejection(&replay);
     assert!(
         with_trace.contains("[simulation] tick") && with_trace.contains("trace"),
         "{with_trace}"
@@ -338,11 +340,6 @@ fn a_stop_pays_and_credits_what_was_held_before_it() {
 fn ticks_that_cannot_keep_the_limits_are_rejected() {
     let market = "model = \"exponential\"\nmean_uptime = \"6h\"\nmean_capacity_wait = \"2h\"";
     let text = sampled(market, "greedy", "20h", "30h", "0s");
-    let error = |text: &str| {
-        Scenario::from_toml_in(text, "s.toml", "s", &root().join("scenarios"))
-            .unwrap_err()
-            .to_string()
-    };
     for (from, to, words) in [
         // A tick longer than the deadline: the first observation after the start is past it.
         (
@@ -376,7 +373,7 @@ fn ticks_that_cannot_keep_the_limits_are_rejected() {
                 .unwrap_or_else(|e| panic!("{e}"));
             continue;
         }
-        let message = error(&changed);
+        let message = rejection(&changed);
         for word in words {
             assert!(message.contains(word), "{to}: {message}");
         }
@@ -386,7 +383,7 @@ fn ticks_that_cannot_keep_the_limits_are_rejected() {
         .replacen("max_runtime = \"30h\"", "max_runtime = \"20h\"", 1)
         .replacen("max_wait = \"30h\"", "max_wait = \"20h\"", 1)
         .replacen("training = \"20h\"", "training = \"10h\"", 1);
-    let message = error(&beyond);
+    let message = rejection(&beyond);
     assert!(
         message.contains("[policy] deadline") && message.contains("max_wait"),
         "{message}"
@@ -395,7 +392,7 @@ fn ticks_that_cannot_keep_the_limits_are_rejected() {
     let replay = std::fs::read_to_string(scenario_path("tick-v100-us-west-2a.toml"))
         .unwrap()
         .replace("215670", "216000");
-    let message = error(&replay);
+    let message = rejection(&replay);
     assert!(
         message.contains("[policy] deadline")
             && message.contains("row spacing")
