@@ -25,6 +25,8 @@ struct Params {
     max_runtime_h: u32,
     extra_wait_h: u32,
     fallback: bool,
+    /// `InternalServerError`s per held hour (with two retries when above 0).
+    errors_per_hour: f64,
 }
 
 fn params() -> impl Strategy<Value = Params> {
@@ -63,6 +65,7 @@ fn params() -> impl Strategy<Value = Params> {
             max_runtime_h: c.3,
             extra_wait_h: c.4,
             fallback: c.5,
+            errors_per_hour: 0.0,
         })
 }
 
@@ -79,6 +82,8 @@ instance_count = {instances}
 max_runtime = "{runtime}h"
 max_wait = "{max_wait_h}h"
 {s3}
+internal_error_rate = {errors}
+{retries}
 
 [workload]
 training = "{training}m"
@@ -107,6 +112,12 @@ name = "{policy}"
 "#,
         instances = p.instances,
         runtime = p.max_runtime_h,
+        errors = p.errors_per_hour,
+        retries = if p.errors_per_hour > 0.0 {
+            "max_retry_attempts = 2"
+        } else {
+            ""
+        },
         s3 = if p.durable {
             "checkpoint_s3_uri = \"s3://b/c\""
         } else {
@@ -185,106 +196,35 @@ proptest! {
     }
 }
 
-/// A job with durable `interval` checkpoints on an exponential market whose MaxWait is often
-/// too short, so that spot jobs are stopped mid-attempt (with and without a fallback), and
-/// optionally `InternalServerError`s.
-#[derive(Debug, Clone)]
-struct CheckpointParams {
-    training_min: u32,
-    interval_min: u32,
-    write_s: u32,
-    restore_s: u32,
-    download_s: u32,
-    mean_uptime_min: u32,
-    wait_min: u32,
-    /// MaxWait = training × (1 + slack_percent / 100), whole hours at least 1.
-    slack_percent: u32,
-    /// MaxRuntime as a percentage of MaxWait.
-    runtime_percent: u32,
-    errors_per_hour: f64,
-    fallback: bool,
-}
-
-fn checkpoint_params() -> impl Strategy<Value = CheckpointParams> {
+/// A job with durable `interval` checkpoints (no emergency ones) on an exponential market
+/// whose MaxWait is often too short, so that spot jobs are stopped mid-attempt (with and
+/// without a fallback), and optionally `InternalServerError`s.
+fn checkpoint_params() -> impl Strategy<Value = Params> {
     (
         (60u32..1440, 5u32..120, 0u32..300, 0u32..300, 0u32..300),
-        (20u32..600, 0u32..90, 0u32..150, 50u32..=100),
+        (20u32..600, 0u32..90, 100u32..250, 0u32..3),
         (prop_oneof![Just(0.0), 0.01f64..0.5], any::<bool>()),
     )
-        .prop_map(|(a, b, c)| CheckpointParams {
+        .prop_map(|(a, b, c)| Params {
             training_min: a.0,
-            interval_min: a.1,
+            provisioning_s: 60,
+            download_s: a.4,
+            upload_s: 30,
+            stopping_s: 10,
+            interval_min: Some(a.1),
             write_s: a.2,
             restore_s: a.3,
-            download_s: a.4,
+            on_notice: false,
+            durable: true,
             mean_uptime_min: b.0,
             wait_min: b.1,
-            slack_percent: b.2,
-            runtime_percent: b.3,
-            errors_per_hour: c.0,
+            instances: 1,
+            // MaxRuntime 1 to 2.5 times the training, in whole hours.
+            max_runtime_h: (a.0 * b.2).div_ceil(6000),
+            extra_wait_h: b.3,
             fallback: c.1,
+            errors_per_hour: c.0,
         })
-}
-
-fn checkpoint_scenario(p: &CheckpointParams) -> Scenario {
-    let training_s = u64::from(p.training_min) * 60;
-    let max_wait_s = (training_s * u64::from(100 + p.slack_percent) / 100).max(3600);
-    let max_runtime_s = (max_wait_s * u64::from(p.runtime_percent) / 100).max(1);
-    let retries = if p.errors_per_hour > 0.0 {
-        "max_retry_attempts = 2"
-    } else {
-        ""
-    };
-    let text = format!(
-        r#"
-[job]
-managed_spot = true
-max_runtime = {max_runtime_s}
-max_wait = {max_wait_s}
-checkpoint_s3_uri = "s3://b/c"
-internal_error_rate = {errors}
-{retries}
-
-[workload]
-training = {training_s}
-provisioning = 60
-download = {download}
-upload = 30
-stopping = 10
-
-[checkpoint]
-policy = "interval"
-interval = "{interval}m"
-write = {write}
-restore = {restore}
-
-[market]
-model = "exponential"
-mean_uptime = "{uptime}m"
-mean_capacity_wait = "{wait}m"
-
-[pricing]
-on_demand_per_hour = 3.0
-spot_per_hour = 1.0
-
-[policy]
-name = "{policy}"
-"#,
-        errors = p.errors_per_hour,
-        download = p.download_s,
-        interval = p.interval_min,
-        write = p.write_s,
-        restore = p.restore_s,
-        uptime = p.mean_uptime_min,
-        wait = p.wait_min,
-        policy = if p.fallback {
-            "spot-then-on-demand"
-        } else {
-            "managed-spot"
-        },
-    );
-    Scenario::from_toml(&text, "checkpoints.toml", "checkpoints")
-        .unwrap_or_else(|e| panic!("{e}\n{text}"))
 }
 
 /// The training saved by the checkpoints whose write completed in the `Training` entries of
@@ -317,7 +257,7 @@ proptest! {
     /// every stopped or failed trial reports exactly that saved training as its progress.
     #[test]
     fn the_fallback_resumes_from_the_newest_completed_checkpoint(p in checkpoint_params()) {
-        let s = checkpoint_scenario(&p);
+        let s = scenario(&p, p.max_runtime_h + p.extra_wait_h);
         let engine = Engine::new(&s);
         let training = s.workload.training_seconds;
         let interval = s.checkpoint.policy.interval_seconds();
