@@ -8,6 +8,13 @@
 //! an uptime, a capacity wait …, exactly the draws a job that re-requests capacity at once
 //! would see), read at each tick instant `i·tick`. Every policy of a run sees the same sample
 //! for the same trial (common random numbers), and `omniscient` knows it whole.
+//!
+//! The reference judges a job at the first observation at or after its deadline, so a run it
+//! reports done can end after the deadline when the tick does not divide it. Here a trial is
+//! Completed only when it is observed done by its limits (the deadline, and MaxWait when the
+//! planner sets a smaller one); otherwise it stops at the limit and reports what it held, paid
+//! and was credited with before it. Scenario validation accepts only deadlines the tick grid
+//! can keep, so this rule is a guarantee rather than a correction.
 
 use super::{Outcome, Recorder, TrialOutcome};
 use crate::market::{Market, MarketState};
