@@ -79,6 +79,6 @@ pub mod scenario;
 pub mod stats;
 pub mod tick;
 
-pub use engine::{Engine, Outcome, Timeline, TrialOutcome};
+pub use engine::{Engine, Outcome, Timeline, TrialLimits, TrialOutcome};
 pub use error::InputError;
 pub use scenario::Scenario;

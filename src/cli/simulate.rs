@@ -5,8 +5,8 @@ use crate::engine::Engine;
 use crate::error::InputError;
 use crate::files::output::{OutputFile, Pending, ReportFolder};
 use crate::montecarlo::{
-    Ending, Observers, PARTIAL_FORMAT, PARTIAL_VERSION, Partial, RunInfo, RunOptions, Shard,
-    SimulationSummary, TrialRow, execute, scenario_hash, with_threads,
+    Ending, Observers, Partial, RunInfo, RunOptions, Shard, SimulationSummary, TrialRow, execute,
+    with_threads,
 };
 use crate::report::output::simulation_files;
 use crate::report::{Format, json, render_summary, write_summary_files};
@@ -249,21 +249,7 @@ pub(super) fn run(args: SimulateArgs) -> anyhow::Result<()> {
     }
 
     if let (Some(output), Some(shard)) = (&outputs.partial, options.shard) {
-        let partial = Partial {
-            format: PARTIAL_FORMAT.to_string(),
-            version: PARTIAL_VERSION,
-            scenario: scenario.name.clone(),
-            scenario_hash: scenario_hash(&scenario),
-            seed: options.seed,
-            trials: options.trials,
-            shard,
-            on_demand_cost_usd: engine.on_demand_cost_usd(scenario.pricing.on_demand_per_hour),
-            aggregate: result.aggregate,
-            market: scenario
-                .market
-                .as_ref()
-                .and_then(|m| m.model.interruption_basis()),
-        };
+        let partial = Partial::new(&scenario, &engine, options.trials, shard, result.aggregate);
         if let Some(writer) = per_trial {
             commit_rows(writer, &args)?;
         }

@@ -267,7 +267,10 @@ pub fn load_price_history(
         })?;
     // (time, price, entry index) of the entries kept.
     let mut points: Vec<(i64, f64, usize)> = Vec::new();
+    // Zones and products (OS) price the same instance type differently: a series that mixes
+    // them is no one's price, so several of either need a choice.
     let mut zones = std::collections::BTreeSet::new();
+    let mut products = std::collections::BTreeSet::new();
     // Every (instance type, zone, product) in the file, to say what exists when nothing matches.
     let mut present = std::collections::BTreeSet::new();
     for (i, entry) in entries.iter().enumerate() {
@@ -292,19 +295,25 @@ pub fn load_price_history(
             .instance_type
             .as_deref()
             .is_some_and(|t| t != instance)
-            || filter
-                .product_description
-                .as_deref()
-                .is_some_and(|p| p != product)
+        {
+            continue;
+        }
+        let in_zone = filter
+            .availability_zone
+            .as_deref()
+            .is_none_or(|z| z == zone);
+        if in_zone {
+            products.insert(product.to_string());
+        }
+        if filter
+            .product_description
+            .as_deref()
+            .is_some_and(|p| p != product)
         {
             continue;
         }
         zones.insert(zone.to_string());
-        if filter
-            .availability_zone
-            .as_deref()
-            .is_some_and(|z| z != zone)
-        {
+        if !in_zone {
             continue;
         }
         let millis = parse_utc_millis(field("Timestamp")?)
@@ -328,6 +337,16 @@ pub fn load_price_history(
                 zones.into_iter().collect::<Vec<_>>().join(", ")
             ),
         ));
+    }
+    if filter.product_description.is_none() && products.len() > 1 {
+        return Err(InputError::new(
+            file,
+            format!(
+                "prices of several products ({}): choose one with [pricing] product_description",
+                products.into_iter().collect::<Vec<_>>().join(", ")
+            ),
+        )
+        .at_key("ProductDescription"));
     }
     if points.is_empty() {
         return Err(no_match(file, filter, &present));
@@ -575,5 +594,37 @@ mod tests {
             600.0 + 900.0 + 600.0 + 1800.0
         );
         assert!(steps.cap(3.0, 1800.0).is_none(), "nothing left above");
+    }
+
+    #[test]
+    fn several_products_need_a_choice() {
+        // `describe-spot-price-history` without a product filter lists Linux and Windows rows
+        // of the same zone and type; mixed, they once raised the cost by half, silently.
+        let text = r#"{"SpotPriceHistory": [
+            {"Timestamp": "2026-01-01T01:00:00Z", "InstanceType": "p3.2xlarge", "ProductDescription": "Windows", "SpotPrice": "3.000000", "AvailabilityZone": "us-east-1a"},
+            {"Timestamp": "2026-01-01T00:30:00Z", "InstanceType": "p3.2xlarge", "ProductDescription": "Linux/UNIX", "SpotPrice": "1.000000", "AvailabilityZone": "us-east-1a"},
+            {"Timestamp": "2026-01-01T00:00:00Z", "InstanceType": "p3.2xlarge", "ProductDescription": "Linux/UNIX", "SpotPrice": "1.000000", "AvailabilityZone": "us-east-1a"},
+            {"Timestamp": "2026-01-01T00:00:00Z", "InstanceType": "p3.8xlarge", "ProductDescription": "SUSE Linux", "SpotPrice": "9.000000", "AvailabilityZone": "us-east-1a"}
+        ]}"#;
+        let creation = parse_utc_millis("2026-01-01T00:00:00Z").unwrap();
+        let p3 = HistoryFilter {
+            instance_type: Some("p3.2xlarge".into()),
+            ..HistoryFilter::default()
+        };
+        let error = load_price_history("h.json", text, &p3, creation).unwrap_err();
+        assert!(
+            error
+                .message
+                .contains("several products (Linux/UNIX, Windows)")
+                && error.message.contains("[pricing] product_description"),
+            "{}",
+            error.message
+        );
+        let linux = HistoryFilter {
+            product_description: Some("Linux/UNIX".into()),
+            ..p3
+        };
+        let steps = load_price_history("h.json", text, &linux, creation).unwrap();
+        assert_eq!(steps.prices(), [1.0, 1.0], "the Linux rows only");
     }
 }

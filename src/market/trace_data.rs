@@ -331,6 +331,8 @@ impl TraceData {
                 InputError::new(file, "expected metadata.gap_seconds (a positive number)")
                     .at_key("metadata.gap_seconds")
             })?;
+        // Like every duration spotsim reads: a tick longer than ten years is a typo, and would
+        // put a trial's instants beyond any limit.
         if !(gap > 0.0 && check_seconds(gap).is_ok()) {
             return Err(InputError::new(
                 file,
@@ -594,6 +596,14 @@ mod tests {
             TraceData::from_json("t.json", r#"{"metadata":{"gap_seconds":60},"data":[1,-1]}"#)
                 .is_err()
         );
+        // A tick of 1e300 s once made every tick-clock figure 1e23 h.
+        let huge = TraceData::from_json(
+            "t.json",
+            r#"{"metadata":{"gap_seconds":1e300},"data":[1,0]}"#,
+        )
+        .unwrap_err();
+        assert_eq!(huge.key.as_deref(), Some("metadata.gap_seconds"));
+        assert!(huge.message.contains("ten years"), "{}", huge.message);
     }
 
     #[test]

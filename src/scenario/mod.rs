@@ -423,8 +423,8 @@ impl Scenario {
         let mut policy = toml::Table::new();
         policy.insert("name".into(), Value::String(self.policy.name().into()));
         if let Some(tick) = &self.tick {
-            policy.insert("deadline".into(), sec(tick.deadline_h * 3600.0));
-            policy.insert("changeover".into(), sec(tick.overhead_h * 3600.0));
+            policy.insert("deadline".into(), sec(tick.deadline_seconds));
+            policy.insert("changeover".into(), sec(tick.overhead_seconds));
         }
         root.insert("policy".into(), Value::Table(policy));
         let mut simulation = toml::Table::new();
@@ -565,9 +565,11 @@ fn start_time_millis(value: &toml::Value) -> Result<i64, String> {
 /// changeover when the deadline cannot be met, plus a tick.
 fn longest_wall_clock(scenario: &Scenario) -> (f64, String) {
     if let Some(tick) = &scenario.tick {
-        let hours = tick.deadline_h.max(tick.compute_h + tick.overhead_h);
+        let seconds = tick
+            .deadline_seconds
+            .max(tick.compute_seconds + tick.overhead_seconds);
         return (
-            hours * 3600.0 + tick.gap_seconds,
+            seconds + tick.gap_seconds,
             "the tick clock's deadline and one tick".to_string(),
         );
     }
@@ -947,6 +949,14 @@ impl Resolver<'_> {
         if deadline <= 0.0 {
             return Err(self.error("policy", &["deadline"], "must be greater than zero"));
         }
+        self.tick_fits_the_limits(
+            raw.deadline.is_some(),
+            deadline,
+            gap_seconds,
+            trace.is_some(),
+            workload.training_seconds + changeover,
+            job,
+        )?;
         let rows_needed = (deadline / gap_seconds).ceil() as usize + 1;
         let (availability, start) = match (preempted, trace) {
             (Some(preempted), Some(trace)) => {
@@ -980,13 +990,94 @@ impl Resolver<'_> {
             spot_prices,
             spot_per_hour,
             on_demand_per_hour: pricing.on_demand_per_hour,
-            compute_h: workload.training_seconds / 3600.0,
-            deadline_h: deadline / 3600.0,
-            overhead_h: changeover / 3600.0,
+            compute_seconds: workload.training_seconds,
+            deadline_seconds: deadline,
+            overhead_seconds: changeover,
             start,
             policy: policy.to_string(),
             instance_count: f64::from(job.instance_count),
         })
+    }
+
+    /// Whether the tick clock can keep the job's limits. It observes the job once per tick and
+    /// its policies plan against the deadline alone, so a completion is never late only when
+    /// the deadline is a whole number of ticks (the job is then observed exactly at it), is
+    /// within MaxWait and MaxRuntime (every held tick lies before the deadline), and leaves
+    /// room for the training and one changeover (spec §2.5: otherwise no schedule finishes).
+    fn tick_fits_the_limits(
+        &self,
+        deadline_given: bool,
+        deadline: f64,
+        gap_seconds: f64,
+        replayed: bool,
+        training_and_changeover: f64,
+        job: &Job,
+    ) -> Result<(), InputError> {
+        let (section, key) = if deadline_given {
+            ("policy", "deadline")
+        } else {
+            ("job", "max_wait")
+        };
+        if job.managed_spot
+            && let Some(max_wait) = job.max_wait_seconds
+            && deadline > max_wait
+        {
+            return Err(self.error(
+                section,
+                &[key],
+                format!(
+                    "the deadline ({deadline} s) is beyond [job] max_wait ({max_wait} s): SageMaker stops a managed-spot job at MaxWait"
+                ),
+            ));
+        }
+        if deadline > job.max_runtime_seconds {
+            return Err(self.error(
+                section,
+                &[key],
+                format!(
+                    "the deadline ({deadline} s) is beyond [job] max_runtime ({} s): the tick clock's policies plan against the deadline alone and could hold instances for longer than MaxRuntime; set max_runtime to at least the deadline",
+                    job.max_runtime_seconds
+                ),
+            ));
+        }
+        // In hours, as the reference's feasibility check (spec §2.5).
+        if training_and_changeover / 3600.0 > deadline / 3600.0 {
+            return Err(self.error(
+                section,
+                &[key],
+                format!(
+                    "training plus one changeover ({training_and_changeover} s) exceeds the deadline ({deadline} s): not even on-demand from the start finishes in time"
+                ),
+            ));
+        }
+        let (tick_section, tick_key, tick_source) = if replayed {
+            (section, key, " (the trace's row spacing)")
+        } else {
+            ("simulation", "tick", "")
+        };
+        let ticks = deadline / gap_seconds;
+        if ticks < 1.0 - 1e-9 {
+            return Err(self.error(
+                tick_section,
+                &[tick_key],
+                format!(
+                    "a tick of {gap_seconds} s{tick_source} is longer than the deadline ({deadline} s): the tick clock observes the job once per tick, so it could only see it done after the deadline"
+                ),
+            ));
+        }
+        let whole = ticks.round();
+        if (ticks - whole).abs() > 1e-9 * whole {
+            let below = ticks.floor() * gap_seconds;
+            let above = ticks.ceil() * gap_seconds;
+            return Err(self.error(
+                tick_section,
+                &[tick_key],
+                format!(
+                    "the deadline ({deadline} s) is {ticks:.2} ticks of {gap_seconds} s{tick_source}: the tick clock observes the job only at whole ticks, so it could see it done after the deadline; make the deadline a whole number of ticks (e.g. {below} s or {above} s)"
+                ),
+            ));
+        }
+        Ok(())
     }
 
     /// Whether a `deadline` window of `rows_needed` rows fits a trace of `rows` rows from its
