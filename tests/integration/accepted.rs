@@ -206,6 +206,27 @@ fn a_byte_order_mark_is_accepted_on_every_json_input_of_a_scenario() {
 }
 
 #[test]
+fn a_byte_order_mark_is_accepted_on_standard_input() {
+    let text = std::fs::read_to_string(root().join("scenarios/default.toml")).unwrap();
+    let run = |stdin: String| {
+        let output = cargo_bin_cmd!("spotsim")
+            .args(["validate", "-"])
+            .write_stdin(stdin)
+            .timeout(std::time::Duration::from_secs(60))
+            .output()
+            .unwrap();
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    assert_eq!(run(format!("{BOM}{text}")), run(text));
+}
+
+#[test]
 fn a_byte_order_mark_is_accepted_on_partials_and_baselines() {
     let dir = TempDir::new().unwrap();
     let scenario = root().join("scenarios/default.toml");
