@@ -57,8 +57,9 @@ fn read_stdin(what: &str) -> Result<String, InputError> {
             format!("the {what} is longer than {MAX_STDIN_BYTES} bytes"),
         ));
     }
-    String::from_utf8(bytes)
-        .map_err(|_| InputError::new(STDIN, format!("the {what} is not UTF-8 text")))
+    crate::files::input::text_of(bytes).map_err(|bad| {
+        InputError::new(STDIN, format!("cannot read the {what}: {bad}")).at_line(Some(bad.line))
+    })
 }
 
 /// Text and label of a JSON input given as a path, `file://PATH` or `-`.
@@ -68,8 +69,12 @@ fn read_json_input(given: &str, what: &str) -> Result<(String, String), InputErr
     }
     let path = Path::new(strip_file_url(given));
     let label = path.display().to_string();
-    let text = crate::files::input::read_to_string(path, crate::files::input::InputKind::Request)
-        .map_err(|e| InputError::new(&label, format!("cannot read the {what}: {e}")))?;
+    let text = crate::files::input::read_text(
+        path,
+        crate::files::input::InputKind::Request,
+        &label,
+        what,
+    )?;
     Ok((text, label))
 }
 

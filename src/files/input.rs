@@ -1,14 +1,23 @@
-//! Reading inputs: regular files only, never beyond a size limit, each remembered.
+//! Reading inputs: regular files only, never beyond a size limit, each remembered, read as
+//! checked text.
 //!
 //! Every file spotsim reads — scenarios, CreateTrainingJob requests, suites, partials,
-//! baselines, traces, price files, the Spot Advisor feed — is opened by [`open`] (streamed) or
-//! [`read_to_string`]. The file is opened without blocking (`O_NONBLOCK`, so a FIFO cannot hang
-//! the open) and checked on the open handle: anything but a regular file is refused, and so
-//! is a file larger than its kind's limit — both before a byte is read. The limit is enforced
-//! again while reading, in case the file grows. The identity of every file opened (device and
-//! inode, and the canonical path) is remembered so that [`super::output`] can refuse to
-//! overwrite it.
+//! baselines, traces, price files, the Spot Advisor feed — is opened by [`open`] (streamed, then
+//! read by [`lines`]) or read whole by [`read_text`]. The file is opened without blocking
+//! (`O_NONBLOCK`, so a FIFO cannot hang the open) and checked on the open handle: anything but
+//! a regular file is refused, and so is a file larger than its kind's limit — both before a
+//! byte is read. The limit is enforced again while reading, in case the file grows. The
+//! identity of every file opened (device and inode, and the canonical path) is remembered so
+//! that [`super::output`] can refuse to overwrite it.
+//!
+//! Text is decoded one way ([`text_of`], [`lines`]): UTF-8, checked where it fails — the first
+//! byte that is not UTF-8 is reported with its line and its byte offset in the line and in the
+//! file (a file saved as Latin-1 or UTF-16 otherwise gives only "stream did not contain valid
+//! UTF-8") — and without a leading byte-order mark. Windows editors write U+FEFF at the start of
+//! UTF-8 files; RFC 8259 §8.1 lets a JSON parser ignore it, but serde_json rejects it as
+//! "expected value". TOML and CSV were already read through it; JSON now is too.
 
+use crate::error::InputError;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
@@ -263,16 +272,225 @@ pub fn open(path: &Path, kind: InputKind) -> io::Result<Input> {
     })
 }
 
-/// Reads all of `path`, an input of `kind`, as UTF-8 text (see [`open`]).
+/// Reads all of `path`, an input of `kind`, as text (see [`open`] and [`text_of`]); bytes that
+/// are not UTF-8 are an [`io::ErrorKind::InvalidData`] error wrapping [`NotUtf8`].
 pub fn read_to_string(path: &Path, kind: InputKind) -> io::Result<String> {
-    let mut text = String::new();
-    open(path, kind)?.read_to_string(&mut text)?;
-    Ok(text)
+    read_rest(open(path, kind)?)
+}
+
+/// Reads the rest of `reader` as text (see [`text_of`]).
+pub fn read_rest(mut reader: impl Read) -> io::Result<String> {
+    let mut bytes = Vec::new();
+    reader.read_to_end(&mut bytes)?;
+    text_of(bytes).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))
+}
+
+/// Reads all of `path`, an input of `kind`, as text, for errors about `file` ("cannot read the
+/// `what`: …"): a byte that is not UTF-8 is an error at its line.
+pub fn read_text(
+    path: &Path,
+    kind: InputKind,
+    file: &str,
+    what: &str,
+) -> Result<String, InputError> {
+    read_to_string(path, kind).map_err(|e| read_error(file, what, e))
+}
+
+/// The error reading `file` (a `what`) gave: at its line when a byte is not UTF-8.
+pub fn read_error(file: &str, what: &str, error: io::Error) -> InputError {
+    let line = error
+        .get_ref()
+        .and_then(|inner| inner.downcast_ref::<NotUtf8>())
+        .map(|bad| bad.line);
+    InputError::new(file, format!("cannot read the {what}: {error}")).at_line(line)
+}
+
+/// The UTF-8 encoding of U+FEFF, the byte-order mark.
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// The first byte of an input that is not UTF-8.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotUtf8 {
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based byte in the line.
+    pub column: usize,
+    /// 1-based byte in the file.
+    pub offset: u64,
+    /// The byte.
+    pub byte: u8,
+}
+
+impl std::fmt::Display for NotUtf8 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "not UTF-8 text: byte 0x{:02X} at byte {} of line {} (byte {} of the file); save the file as UTF-8",
+            self.byte, self.column, self.line, self.offset
+        )
+    }
+}
+
+impl std::error::Error for NotUtf8 {}
+
+/// `bytes` (a whole input) as text: UTF-8 checked, a leading byte-order mark dropped.
+pub fn text_of(bytes: Vec<u8>) -> Result<String, NotUtf8> {
+    match String::from_utf8(bytes) {
+        Ok(mut text) => {
+            if text.as_bytes().starts_with(BOM) {
+                text.drain(..BOM.len());
+            }
+            Ok(text)
+        }
+        Err(error) => {
+            let bytes = error.as_bytes();
+            let bad = error.utf8_error().valid_up_to();
+            let before = &bytes[..bad];
+            let line_start = before
+                .iter()
+                .rposition(|&b| b == b'\n')
+                .map_or(0, |newline| newline + 1);
+            Err(NotUtf8 {
+                line: before.iter().filter(|&&b| b == b'\n').count() + 1,
+                column: bad - line_start + 1,
+                offset: bad as u64 + 1,
+                byte: bytes[bad],
+            })
+        }
+    }
+}
+
+/// The lines of an input read one at a time (for inputs too large to hold as text): without
+/// their `\n` or `\r\n`, the first without a byte-order mark, each checked as UTF-8, errors
+/// about `file` at their line. After an error the iterator ends.
+#[derive(Debug)]
+pub struct Lines<R> {
+    reader: R,
+    file: String,
+    /// What the file is, for "cannot read the …".
+    what: String,
+    /// The bytes of the current line (reused: one allocation per line, for its text).
+    bytes: Vec<u8>,
+    /// Lines read so far.
+    line: usize,
+    /// Bytes read so far.
+    offset: u64,
+    done: bool,
+}
+
+/// [`Lines`] of `reader`, the start of `file` (a `what`).
+pub fn lines<R: BufRead>(reader: R, file: &str, what: &str) -> Lines<R> {
+    Lines {
+        reader,
+        file: file.to_string(),
+        what: what.to_string(),
+        bytes: Vec::new(),
+        line: 0,
+        offset: 0,
+        done: false,
+    }
+}
+
+impl<R: BufRead> Iterator for Lines<R> {
+    type Item = Result<String, InputError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.done {
+            return None;
+        }
+        self.bytes.clear();
+        let read = match self.reader.read_until(b'\n', &mut self.bytes) {
+            Ok(0) => {
+                self.done = true;
+                return None;
+            }
+            Ok(read) => read,
+            Err(e) => {
+                self.done = true;
+                return Some(Err(
+                    read_error(&self.file, &self.what, e).at_line(Some(self.line + 1))
+                ));
+            }
+        };
+        self.line += 1;
+        let bytes = &self.bytes;
+        let start = if self.line == 1 && bytes.starts_with(BOM) {
+            BOM.len()
+        } else {
+            0
+        };
+        let mut end = bytes.len();
+        if bytes[..end].ends_with(b"\n") {
+            end -= 1;
+            if bytes[..end].ends_with(b"\r") {
+                end -= 1;
+            }
+        }
+        let result = match std::str::from_utf8(&bytes[start..end]) {
+            Ok(text) => Ok(text.to_string()),
+            Err(error) => {
+                self.done = true;
+                let column = start + error.valid_up_to();
+                let bad = NotUtf8 {
+                    line: self.line,
+                    column: column + 1,
+                    offset: self.offset + column as u64 + 1,
+                    byte: bytes[column],
+                };
+                let error = io::Error::new(io::ErrorKind::InvalidData, bad);
+                Err(read_error(&self.file, &self.what, error))
+            }
+        };
+        self.offset += read as u64;
+        Some(result)
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_byte_order_mark_is_dropped_at_the_start_only() {
+        assert_eq!(text_of(b"\xEF\xBB\xBF{}".to_vec()).unwrap(), "{}");
+        assert_eq!(text_of(b"{}".to_vec()).unwrap(), "{}");
+        assert_eq!(text_of(b"a\xEF\xBB\xBF".to_vec()).unwrap(), "a\u{feff}");
+    }
+
+    /// Asserts that `error` is at `line` and says `words`.
+    fn assert_at(error: &InputError, line: usize, words: &str) {
+        assert_eq!(error.line, Some(line), "{}", error.message);
+        assert!(error.message.contains(words), "{}", error.message);
+    }
+
+    #[test]
+    fn bad_bytes_are_located_by_line_and_offset() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f.json");
+        std::fs::write(&path, b"{\n  \"a\": \"\xFF\"\n}").unwrap();
+        let error = read_text(&path, InputKind::Request, "f.json", "request").unwrap_err();
+        assert_at(
+            &error,
+            2,
+            "cannot read the request: not UTF-8 text: byte 0xFF at byte 9 of line 2 (byte 11 of the file)",
+        );
+    }
+
+    #[test]
+    fn streamed_lines_are_checked_and_located_the_same_way() {
+        let text: &[u8] = b"\xEF\xBB\xBFdate,availability\r\nok\n\xC3\x28bad\nnever read\n";
+        let mut lines = lines(text, "t.csv", "trace");
+        assert_eq!(lines.next().unwrap().unwrap(), "date,availability");
+        assert_eq!(lines.next().unwrap().unwrap(), "ok");
+        let error = lines.next().unwrap().unwrap_err();
+        // Line 3 starts after 3 + 17 + 2 and 3 bytes; 0xC3 0x28 is not a UTF-8 sequence.
+        assert_at(
+            &error,
+            3,
+            "byte 0xC3 at byte 1 of line 3 (byte 26 of the file)",
+        );
+        assert!(lines.next().is_none());
+    }
 
     #[test]
     fn sizes_read_in_binary_units() {

@@ -43,7 +43,7 @@ use super::exponential::seconds_value;
 use super::{Capacity, InterruptionBasis, Market, MarketContext, MarketState};
 use crate::error::InputError;
 use crate::random::{TrialRng, exponential, unit_open_closed};
-use crate::scenario::keys::Keys;
+use crate::scenario::keys::{Keys, read_keyed_file};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -268,7 +268,7 @@ impl Band {
 
 /// Looks the band of (region, OS, instance type) up in a feed snapshot.
 fn look_up(keys: &mut Keys, context: &MarketContext) -> Result<(Band, BandSource), InputError> {
-    let path = match keys.string("path")? {
+    let path = match keys.path("path")? {
         Some(given) => crate::data::resolve(context.base_dir, &given).map_err(|missing| {
             keys.error(
                 "path",
@@ -285,17 +285,14 @@ fn look_up(keys: &mut Keys, context: &MarketContext) -> Result<(Band, BandSource
             )
         })?,
     };
-    let text =
-        crate::files::input::read_to_string(&path, crate::files::input::InputKind::AdvisorFeed)
-            .map_err(|e| {
-                keys.error(
-                    "path",
-                    format!(
-                        "cannot read the Spot Advisor snapshot {}: {e}",
-                        path.display()
-                    ),
-                )
-            })?;
+    // Absolute, so that `validate` prints a path that works from any folder.
+    let path = path.canonicalize().unwrap_or(path);
+    let (_, text) = read_keyed_file(
+        &path,
+        crate::files::input::InputKind::AdvisorFeed,
+        "Spot Advisor snapshot",
+        |m| keys.error("path", m),
+    )?;
     let feed: Feed = serde_json::from_str(&text).map_err(|e| {
         keys.error(
             "path",
@@ -408,8 +405,9 @@ pub(super) fn build(
             keys.error(
                 "band",
                 format!(
-                    "expected AWS's label of a Spot Instance Advisor band ({}) or the edge \"upper\", \"mid\" or \"lower\", got \"{text}\"",
-                    AWS_BANDS.map(|(l, _)| format!("\"{l}\"")).join(", ")
+                    "expected AWS's label of a Spot Instance Advisor band ({}) or the edge \"upper\", \"mid\" or \"lower\", got {}",
+                    AWS_BANDS.map(|(l, _)| format!("\"{l}\"")).join(", "),
+                    crate::error::excerpt(text)
                 ),
             )
         })?),
@@ -419,7 +417,10 @@ pub(super) fn build(
         Some(text) => Edge::parse(text).ok_or_else(|| {
             keys.error(
                 "edge",
-                format!("expected \"upper\", \"mid\" or \"lower\", got \"{text}\""),
+                format!(
+                    "expected \"upper\", \"mid\" or \"lower\", got {}",
+                    crate::error::excerpt(text)
+                ),
             )
         })?,
     };

@@ -174,7 +174,8 @@ pub fn build(
     Err(keys.error(
         "model",
         format!(
-            "unknown market model \"{model}\" (expected one of: {})",
+            "unknown market model {} (expected one of: {})",
+            crate::error::excerpt(model),
             names.join(", ")
         ),
     ))

@@ -18,6 +18,7 @@
 
 use super::distribution::{
     required_positive_duration, required_positive_number, weibull_from_survival, weibull_mean,
+    weibull_mean_checked,
 };
 use super::exponential::seconds_value;
 use super::{Capacity, Market, MarketContext, MarketState};
@@ -51,12 +52,21 @@ pub(super) fn build(
     let scale_seconds = required_positive_duration(keys, "scale", "weibull")?;
     let mean_capacity_wait_seconds = keys.duration("mean_capacity_wait")?.unwrap_or(0.0);
     let instance_count = context.instance_count.max(1);
+    let gang_scale_seconds = scale_seconds * f64::from(instance_count).powf(-1.0 / shape);
+    weibull_mean_checked(shape, gang_scale_seconds).map_err(|m| {
+        let gang = if instance_count > 1 {
+            format!(" (for the gang of {instance_count}, whose scale is λ·N^(−1/k))")
+        } else {
+            String::new()
+        };
+        keys.error("shape", format!("{m}{gang}"))
+    })?;
     Ok(Box::new(Weibull {
         shape,
         scale_seconds,
         mean_capacity_wait_seconds,
         instance_count,
-        gang_scale_seconds: scale_seconds * f64::from(instance_count).powf(-1.0 / shape),
+        gang_scale_seconds,
     }))
 }
 

@@ -14,6 +14,7 @@
 use super::{Aggregate, Shard};
 use crate::engine::{Engine, TrialLimits};
 use crate::error::InputError;
+use crate::files::input::{InputKind, read_text};
 use crate::scenario::Scenario;
 use serde::{Deserialize, Serialize};
 
@@ -340,8 +341,7 @@ pub fn merge_partials(partials: &[(String, Partial)]) -> Result<Merged, InputErr
 /// Reads a partial file (its consistency is checked when it is merged).
 pub fn read_partial(path: &std::path::Path) -> Result<Partial, InputError> {
     let file = path.display().to_string();
-    let text = crate::files::input::read_to_string(path, crate::files::input::InputKind::Partial)
-        .map_err(|e| InputError::new(&file, format!("cannot read the partial: {e}")))?;
+    let text = read_text(path, InputKind::Partial, &file, "partial")?;
     let invalid = |e: serde_json::Error| {
         InputError::new(&file, format!("not a valid spotsim partial: {e}")).at_line(Some(e.line()))
     };

@@ -153,7 +153,7 @@ impl Request {
                 Field::Flag(checkpoints),
             ));
         }
-        request.name = request.text(&root, "base_job_name")?;
+        request.name = request.name_at(&root, "base_job_name")?;
         request.echo = request.describe(&root)?;
         let arguments = root.as_object().map(|m| m.keys()).into_iter().flatten();
         for name in arguments {

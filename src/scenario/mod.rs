@@ -15,9 +15,12 @@ use crate::engine::tick_clock::{TICK_POLICIES, TickAvailability, TickClock, Tick
 
 /// The most ticks a sampled tick-clock window may have (memory and time per trial).
 const MAX_SAMPLED_TICKS: usize = 1_000_000;
-use crate::error::InputError;
-use crate::files::input::{InputKind, read_to_string};
-use crate::market::price::{HistoryFilter, PriceAnchor, PriceSteps, SpotPrice, load_price_history};
+use crate::error::{InputError, excerpt};
+use crate::files::input::{InputKind, read_text};
+use crate::market::price::{
+    HistoryFilter, PriceAnchor, PriceSteps, SpotPrice, check_price_per_hour, load_price_history,
+    price_from_json,
+};
 use crate::market::trace::StartOffset;
 use crate::market::trace_data::Convention;
 use crate::market::{self, Market, MarketContext};
@@ -181,8 +184,7 @@ impl Scenario {
     /// Reads and validates a scenario file.
     pub fn load(path: &Path) -> Result<Self, InputError> {
         let file = path.display().to_string();
-        let source = read_to_string(path, InputKind::Scenario)
-            .map_err(|e| InputError::new(&file, format!("cannot read the scenario: {e}")))?;
+        let source = read_text(path, InputKind::Scenario, &file, "scenario")?;
         let stem = path
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
@@ -297,13 +299,24 @@ impl Scenario {
         self.job.max_wait_seconds.unwrap_or(f64::INFINITY)
     }
 
-    /// The fully resolved scenario as TOML (durations in seconds), for `spotsim validate`.
+    /// The fully resolved scenario as TOML (durations in seconds), for `spotsim validate`: read
+    /// back, it resolves to the same scenario and prints the same text.
     pub fn to_toml_string(&self) -> String {
-        toml::to_string(&self.resolved_table()).unwrap_or_default()
+        let table = self.resolved_table();
+        toml::to_string(&Printed {
+            table: &table,
+            seed: self.simulation.seed,
+            section: None,
+        })
+        .unwrap_or_default()
     }
 
     /// The fully resolved scenario as a TOML table: every key with its effective value, file
-    /// paths absolute, durations in seconds.
+    /// paths absolute, durations in seconds (scenario fingerprints hash it). Two values differ
+    /// from what [`Scenario::to_toml_string`] prints: a `toml::Value` integer is an i64, so a
+    /// seed above `i64::MAX` appears here wrapped to a negative number; and the default
+    /// `checkpoint_local_path` is listed even without `checkpoint_s3_uri`, where it is not a
+    /// valid input (reference §5, rule 7).
     pub fn resolved_table(&self) -> toml::Table {
         use crate::market::seconds_value as sec;
         use toml::Value;
@@ -349,6 +362,13 @@ impl Scenario {
             "max_retry_attempts".into(),
             Value::Integer(self.job.max_retry_attempts.into()),
         );
+        // Written when set (like max_wait), so that scenario fingerprints without it stay.
+        if self.job.internal_error_rate > 0.0 {
+            job.insert(
+                "internal_error_rate".into(),
+                Value::Float(self.job.internal_error_rate),
+            );
+        }
         root.insert("job".into(), Value::Table(job));
         let w = &self.workload;
         let mut workload = toml::Table::new();
@@ -434,6 +454,42 @@ impl Scenario {
     }
 }
 
+/// The resolved table as `validate` prints it, so that the output reads back as the same
+/// scenario: `[simulation] seed` as an unsigned integer (TOML parsers, toml's included, read
+/// integers up to `u64::MAX` into a u64, but `toml::Value` holds only i64, so a seed above
+/// `i64::MAX` would be printed negative), and `[job] checkpoint_local_path` only with
+/// `checkpoint_s3_uri` (a LocalPath without an S3Uri is rule 7's error).
+struct Printed<'a> {
+    table: &'a toml::Table,
+    seed: u64,
+    /// The section being written (`None` at the top).
+    section: Option<&'a str>,
+}
+
+impl serde::Serialize for Printed<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        for (key, value) in self.table {
+            match (self.section, key.as_str(), value) {
+                (None, "simulation" | "job", toml::Value::Table(table)) => {
+                    let section = Printed {
+                        table,
+                        seed: self.seed,
+                        section: Some(key),
+                    };
+                    map.serialize_entry(key, &section)?;
+                }
+                (Some("simulation"), "seed", _) => map.serialize_entry(key, &self.seed)?,
+                (Some("job"), "checkpoint_local_path", _)
+                    if !self.table.contains_key("checkpoint_s3_uri") => {}
+                _ => map.serialize_entry(key, value)?,
+            }
+        }
+        map.end()
+    }
+}
+
 /// Pinned keys and their API/SDK spellings (serde aliases of `[job]`).
 const JOB_ALIASES: &[(&str, &[&str])] = &[
     (
@@ -469,6 +525,76 @@ fn key_at_line(source: &str, line: usize) -> (Option<String>, Option<String>) {
     (section, key)
 }
 
+/// `start_time` as milliseconds since the epoch: a string (`"2026-01-01T00:00:00Z"`, read by
+/// [`parse_utc_millis`]) or a native TOML datetime (`2026-01-01T00:00:00Z`). A datetime with an
+/// offset is converted to UTC; one without is read as UTC, like a string without a zone.
+fn start_time_millis(value: &toml::Value) -> Result<i64, String> {
+    let expected =
+        "expected a UTC timestamp such as \"2026-01-01T00:00:00Z\" or 2026-01-01T00:00:00Z";
+    let datetime = match value {
+        toml::Value::String(text) => return parse_utc_millis(text),
+        toml::Value::Datetime(datetime) => datetime,
+        other => return Err(format!("{expected}, got {}", other.type_str())),
+    };
+    let (Some(date), Some(time)) = (datetime.date, datetime.time) else {
+        return Err(format!(
+            "{expected}: a date and a time of day, got {datetime}"
+        ));
+    };
+    let utc = format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:09}Z",
+        date.year,
+        date.month,
+        date.day,
+        time.hour,
+        time.minute,
+        time.second.unwrap_or(0),
+        time.nanosecond.unwrap_or(0)
+    );
+    let offset_minutes = match datetime.offset {
+        None | Some(toml::value::Offset::Z) => 0,
+        Some(toml::value::Offset::Custom { minutes }) => i64::from(minutes),
+    };
+    Ok(parse_utc_millis(&utc)? - offset_minutes * 60_000)
+}
+
+/// The longest wall clock a trial of `scenario` can run, in seconds, and how it adds up: a
+/// spot job ends by MaxWait (then Stopping); an on-demand job — or the on-demand job
+/// `spot-then-on-demand` creates after MaxWait — by MaxRuntime plus one provisioning per
+/// attempt (RetryStrategy) and Stopping; the tick clock by its deadline, or by compute and
+/// changeover when the deadline cannot be met, plus a tick.
+fn longest_wall_clock(scenario: &Scenario) -> (f64, String) {
+    if let Some(tick) = &scenario.tick {
+        let seconds = tick
+            .deadline_seconds
+            .max(tick.compute_seconds + tick.overhead_seconds);
+        return (
+            seconds + tick.gap_seconds,
+            "the tick clock's deadline and one tick".to_string(),
+        );
+    }
+    let (job, workload) = (&scenario.job, &scenario.workload);
+    let attempts = f64::from(job.max_retry_attempts + 1);
+    let on_demand = attempts * workload.provisioning_seconds
+        + job.max_runtime_seconds
+        + workload.stopping_seconds;
+    match job.max_wait_seconds {
+        Some(max_wait) if scenario.policy.on_demand_after_max_wait() => (
+            max_wait + workload.stopping_seconds + on_demand,
+            "MaxWait and Stopping, then an on-demand job's provisioning, MaxRuntime and Stopping"
+                .to_string(),
+        ),
+        Some(max_wait) => (
+            max_wait + workload.stopping_seconds,
+            "MaxWait and Stopping".to_string(),
+        ),
+        None => (
+            on_demand,
+            "provisioning, MaxRuntime and Stopping".to_string(),
+        ),
+    }
+}
+
 /// M for checkpoint formulas: the market's mean uptime of the whole gang.
 fn market_mean_uptime(market: Option<&MarketSpec>) -> Option<f64> {
     market
@@ -484,6 +610,15 @@ fn toml_error(file: &str, source: &str, error: &toml::de::Error) -> InputError {
         .map(|span| source[..span.start.min(source.len())].matches('\n').count() + 1);
     let message = error.message().trim().to_string();
     let mut result = InputError::new(file, message.clone()).at_line(line);
+    match keys::explain_structure(source, line, &message, &[]) {
+        Some((at, Some(header), explanation)) => {
+            return InputError::new(file, explanation)
+                .at_line(Some(at))
+                .at_key(header);
+        }
+        Some((_, None, explanation)) => result.message = explanation,
+        None => {}
+    }
     let Some(line) = line else { return result };
     let (section, key) = key_at_line(source, line);
     // A key given twice under two spellings: serde points at the table; point at the alias.
@@ -569,12 +704,12 @@ impl Resolver<'_> {
 
     fn resolve(&self, raw: RawScenario, stem: &str) -> Result<Scenario, InputError> {
         let name = raw.name.unwrap_or_else(|| stem.to_string());
-        if name.trim().is_empty() {
-            return Err(self.error("", &["name"], "must not be empty"));
-        }
+        keys::check_name(&name).map_err(|m| self.error("", &["name"], m))?;
         let start_time_millis = match &raw.start_time {
             None => parse_utc_millis("2026-01-01T00:00:00Z").unwrap_or(0),
-            Some(text) => parse_utc_millis(text).map_err(|m| self.error("", &["start_time"], m))?,
+            Some(value) => {
+                start_time_millis(value).map_err(|m| self.error("", &["start_time"], m))?
+            }
         };
         let mut warnings = Vec::new();
         let job = self.job(&raw.job)?;
@@ -592,7 +727,8 @@ impl Resolver<'_> {
                     "policy",
                     &["name"],
                     format!(
-                        "\"{policy_name}\" is not a tick-clock policy (expected one of: {})",
+                        "{} is not a tick-clock policy (expected one of: {})",
+                        excerpt(policy_name),
                         TICK_POLICIES.join(", ")
                     ),
                 ));
@@ -611,7 +747,8 @@ impl Resolver<'_> {
                     "policy",
                     &["name"],
                     format!(
-                        "unknown scheduling policy \"{policy_name}\" (expected one of: {}){hint}",
+                        "unknown scheduling policy {} (expected one of: {}){hint}",
+                        excerpt(policy_name),
                         scheduling::names().join(", ")
                     ),
                 )
@@ -654,6 +791,7 @@ impl Resolver<'_> {
             &job,
             market.as_ref(),
             start_time_millis,
+            &mut warnings,
         )?;
         let simulation = self.simulation(&raw.simulation)?;
         let checkpoint = self.checkpoint(&raw.checkpoint, &job, market.as_ref(), &mut warnings)?;
@@ -698,7 +836,28 @@ impl Resolver<'_> {
                 objective,
             };
         }
+        self.printable_until_the_end(&scenario)?;
         Ok(scenario)
+    }
+
+    /// Every timestamp a trial prints (DescribeTrainingJob, ISO-8601) must have a four-digit
+    /// year: `start_time` plus the longest wall clock the job can run stays within 9999.
+    fn printable_until_the_end(&self, scenario: &Scenario) -> Result<(), InputError> {
+        let last_printable = parse_utc_millis("9999-12-31T23:59:59.999Z").unwrap_or(i64::MAX);
+        let (longest, parts) = longest_wall_clock(scenario);
+        let latest = scenario.start_time_millis as f64 + longest * 1000.0;
+        if latest > last_printable as f64 {
+            let latest = crate::sagemaker::time::offset_millis(scenario.start_time_millis, longest);
+            return Err(self.error(
+                "",
+                &["start_time"],
+                format!(
+                    "a trial may end at {} (start_time + {longest} s: {parts}), but timestamps are printed as ISO-8601 with a four-digit year; expected a start_time that leaves the whole run before the year 10000",
+                    format_utc_millis(latest)
+                ),
+            ));
+        }
+        Ok(())
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -980,12 +1139,18 @@ impl Resolver<'_> {
                 "job",
                 &["instance_type"],
                 format!(
-                    "expected a SageMaker instance type such as \"ml.{}\", got \"{instance_type}\"",
-                    if instance_type.is_empty() {
-                        "p3.2xlarge"
-                    } else {
-                        instance_type.as_str()
-                    }
+                    "expected a SageMaker instance type such as {}, got {}",
+                    excerpt(&format!(
+                        "ml.{}",
+                        if instance_type.is_empty()
+                            || instance_type.len() > crate::error::EXCERPT_CHARS
+                        {
+                            "p3.2xlarge"
+                        } else {
+                            instance_type.as_str()
+                        }
+                    )),
+                    excerpt(&instance_type)
                 ),
             ));
         }
@@ -1113,7 +1278,10 @@ impl Resolver<'_> {
             return Err(self.error(
                 "job",
                 &["checkpoint_s3_uri", "s3_uri"],
-                format!("CheckpointConfig.S3Uri must start with s3:// or https://, got \"{uri}\""),
+                format!(
+                    "CheckpointConfig.S3Uri must start with s3:// or https://, got {}",
+                    excerpt(uri)
+                ),
             ));
         }
         let internal_error_rate = raw.internal_error_rate.unwrap_or(0.0);
@@ -1297,7 +1465,7 @@ impl Resolver<'_> {
                         self.error(
                             "checkpoint",
                             &["objective"],
-                            format!("expected \"wall_clock\" or \"cost\", got \"{text}\""),
+                            format!("expected \"wall_clock\" or \"cost\", got {}", excerpt(text)),
                         )
                     })?,
                 };
@@ -1312,7 +1480,8 @@ impl Resolver<'_> {
                     "checkpoint",
                     &["policy"],
                     format!(
-                        "unknown checkpoint policy \"{other}\" (expected one of: {})",
+                        "unknown checkpoint policy {} (expected one of: {})",
+                        excerpt(other),
                         CheckpointPolicy::NAMES.join(", ")
                     ),
                 ));
@@ -1339,7 +1508,10 @@ impl Resolver<'_> {
                 return Err(self.error(
                     "checkpoint",
                     &["on_notice"],
-                    format!("expected \"ignore\" or \"checkpoint\", got \"{other}\""),
+                    format!(
+                        "expected \"ignore\" or \"checkpoint\", got {}",
+                        excerpt(other)
+                    ),
                 ));
             }
         };
@@ -1404,6 +1576,7 @@ impl Resolver<'_> {
         job: &Job,
         market: Option<&MarketSpec>,
         start_time_millis: i64,
+        warnings: &mut Vec<String>,
     ) -> Result<Pricing, InputError> {
         let on_demand_per_hour = raw.on_demand_per_hour.ok_or_else(|| {
             InputError::new(
@@ -1412,16 +1585,13 @@ impl Resolver<'_> {
             )
             .at_key("[pricing] on_demand_per_hour")
         })?;
-        if !(on_demand_per_hour.is_finite()
-            && on_demand_per_hour > 0.0
-            && on_demand_per_hour <= MAX_PRICE_PER_HOUR)
-        {
-            return Err(self.error(
-                "pricing",
-                &["on_demand_per_hour"],
-                format!("expected a price greater than zero and at most {MAX_PRICE_PER_HOUR} USD per hour, got {on_demand_per_hour}"),
-            ));
-        }
+        check_price_per_hour(on_demand_per_hour)
+            .and_then(|price| {
+                (price > 0.0)
+                    .then_some(price)
+                    .ok_or_else(|| "expected an on-demand price greater than zero".to_string())
+            })
+            .map_err(|m| self.error("pricing", &["on_demand_per_hour"], m))?;
         let given: Vec<&str> = [
             ("spot_per_hour", raw.spot_per_hour.is_some()),
             ("spot_discount", raw.spot_discount.is_some()),
@@ -1440,12 +1610,15 @@ impl Resolver<'_> {
             ));
         }
         let spot = if let Some(price) = raw.spot_per_hour {
-            if !(price.is_finite() && (0.0..=MAX_PRICE_PER_HOUR).contains(&price)) {
+            check_price_per_hour(price)
+                .map_err(|m| self.error("pricing", &["spot_per_hour"], m))?;
+            // Reference §9: managed spot never bills above on-demand.
+            if price > on_demand_per_hour {
                 return Err(self.error(
                     "pricing",
                     &["spot_per_hour"],
                     format!(
-                        "expected a price from 0 to {MAX_PRICE_PER_HOUR} USD per hour, got {price}"
+                        "spot_per_hour = {price} is above on_demand_per_hour = {on_demand_per_hour}: SageMaker never bills managed spot above on-demand; expected at most {on_demand_per_hour}"
                     ),
                 ));
             }
@@ -1460,17 +1633,14 @@ impl Resolver<'_> {
             }
             SpotPrice::Constant(on_demand_per_hour * (1.0 - discount))
         } else if let Some(source) = &raw.spot_prices {
-            self.per_tick_prices(source, raw.spot_prices_key.as_deref(), market)?
+            let (file, mut steps, end_seconds) =
+                self.per_tick_prices(source, raw.spot_prices_key.as_deref(), market)?;
+            if let Some(capped) = steps.cap(on_demand_per_hour, end_seconds) {
+                warnings.push(capped.notice(&file, on_demand_per_hour));
+            }
+            SpotPrice::Steps(Arc::new(steps))
         } else if let Some(path) = &raw.spot_price_history {
-            let full = self.data_file("spot_price_history", path)?;
-            let file = full.display().to_string();
-            let text = read_to_string(&full, InputKind::Prices).map_err(|e| {
-                self.error(
-                    "pricing",
-                    &["spot_price_history"],
-                    format!("cannot read {file}: {e}"),
-                )
-            })?;
+            let (file, text) = self.read_price_file("spot_price_history", path)?;
             let filter =
                 HistoryFilter {
                     availability_zone: raw.availability_zone.clone(),
@@ -1479,12 +1649,13 @@ impl Resolver<'_> {
                     })),
                     product_description: raw.product_description.clone(),
                 };
-            SpotPrice::Steps(Arc::new(load_price_history(
-                &file,
-                &text,
-                &filter,
-                start_time_millis,
-            )?))
+            let mut steps = load_price_history(&file, &text, &filter, start_time_millis)?;
+            // The newest price holds on: the share is of the recorded span.
+            let last_seconds = steps.times().last().copied().unwrap_or(0.0);
+            if let Some(capped) = steps.cap(on_demand_per_hour, last_seconds) {
+                warnings.push(capped.notice(&file, on_demand_per_hour));
+            }
+            SpotPrice::Steps(Arc::new(steps))
         } else if policy.uses_spot() {
             return Err(InputError::new(
                 self.file,
@@ -1562,6 +1733,17 @@ impl Resolver<'_> {
 
     /// The data file `given` of `[pricing] key`, found in the data lookup order
     /// ([`crate::data`]).
+    /// Reads the price file `[pricing] key = "given"` names: a path that is empty, found
+    /// nowhere or cannot be opened is an error about the key; what is wrong inside the file is
+    /// an error about the file and its line. Returns the file's name and text.
+    fn read_price_file(&self, key: &str, given: &str) -> Result<(String, String), InputError> {
+        keys::check_path(given).map_err(|m| self.error("pricing", &[key], m))?;
+        let full = self.data_file(key, given)?;
+        keys::read_keyed_file(&full, InputKind::Prices, "price file", |m| {
+            self.error("pricing", &[key], m)
+        })
+    }
+
     fn data_file(&self, key: &str, given: &str) -> Result<std::path::PathBuf, InputError> {
         crate::data::resolve(self.base_dir, given).map_err(|missing| {
             self.error(
@@ -1573,13 +1755,14 @@ impl Resolver<'_> {
     }
 
     /// Per-tick prices aligned with the replayed trace: `"trace"` (the trace file's own
-    /// `prices`) or a JSON file holding one array per key (`spot_prices_key`).
+    /// `prices`) or a JSON file holding one array per key (`spot_prices_key`). Returns the file
+    /// they came from, the series and when its last tick ends.
     fn per_tick_prices(
         &self,
         source: &str,
         key: Option<&str>,
         market: Option<&MarketSpec>,
-    ) -> Result<SpotPrice, InputError> {
+    ) -> Result<(String, PriceSteps, f64), InputError> {
         let trace = market.and_then(|m| m.model.as_trace()).ok_or_else(|| {
             self.error(
                 "pricing",
@@ -1588,6 +1771,7 @@ impl Resolver<'_> {
             )
         })?;
         let rows = trace.data.times.len();
+        let mut from = trace.data.file.clone();
         let prices: Vec<f64> = if source == "trace" {
             trace.data.prices.clone().ok_or_else(|| {
                 self.error(
@@ -1600,15 +1784,7 @@ impl Resolver<'_> {
                 )
             })?
         } else {
-            let full = self.data_file("spot_prices", source)?;
-            let file = full.display().to_string();
-            let text = read_to_string(&full, InputKind::Prices).map_err(|e| {
-                self.error(
-                    "pricing",
-                    &["spot_prices"],
-                    format!("cannot read {file}: {e}"),
-                )
-            })?;
+            let (file, text) = self.read_price_file("spot_prices", source)?;
             let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
                 InputError::new(&file, format!("not valid JSON: {e}")).at_line(Some(e.line()))
             })?;
@@ -1645,14 +1821,11 @@ impl Resolver<'_> {
             let mut prices = Vec::with_capacity(list.len());
             for (i, p) in list.iter().enumerate() {
                 prices.push(
-                    p.as_f64()
-                        .filter(|x| x.is_finite() && (0.0..=MAX_PRICE_PER_HOUR).contains(x))
-                        .ok_or_else(|| {
-                            InputError::new(&file, format!("expected a price ≥ 0, got {p}"))
-                                .at_key(format!("[{i}]"))
-                        })?,
+                    price_from_json(p)
+                        .map_err(|m| InputError::new(&file, m).at_key(format!("[{i}]")))?,
                 );
             }
+            from = file;
             prices
         };
         if prices.len() != rows {
@@ -1666,12 +1839,13 @@ impl Resolver<'_> {
             ));
         }
         let period = trace.wrap.then_some(trace.duration_seconds);
-        Ok(SpotPrice::Steps(Arc::new(PriceSteps::new(
+        let steps = PriceSteps::new(
             trace.data.times.clone(),
             prices,
             period,
             PriceAnchor::TraceOffset,
-        ))))
+        );
+        Ok((from, steps, trace.duration_seconds))
     }
 
     fn simulation(&self, raw: &raw::RawSimulation) -> Result<Simulation, InputError> {
@@ -1690,7 +1864,10 @@ impl Resolver<'_> {
                 return Err(self.error(
                     "simulation",
                     &["show_capacity_wait_as"],
-                    format!("expected \"Starting\" or \"Pending\", got \"{other}\""),
+                    format!(
+                        "expected \"Starting\" or \"Pending\", got {}",
+                        excerpt(other)
+                    ),
                 ));
             }
         };
@@ -1707,7 +1884,10 @@ impl Resolver<'_> {
                 return Err(self.error(
                     "simulation",
                     &["clock"],
-                    format!("expected \"continuous\" or \"tick\", got \"{other}\""),
+                    format!(
+                        "expected \"continuous\" or \"tick\", got {}",
+                        excerpt(other)
+                    ),
                 ));
             }
         }

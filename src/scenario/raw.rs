@@ -8,7 +8,8 @@ use serde::Deserialize;
 #[serde(deny_unknown_fields)]
 pub struct RawScenario {
     pub name: Option<String>,
-    pub start_time: Option<String>,
+    /// A string (`"2026-01-01T00:00:00Z"`) or a TOML datetime (`2026-01-01T00:00:00Z`).
+    pub start_time: Option<toml::Value>,
     #[serde(default)]
     pub job: RawJob,
     #[serde(default)]

@@ -11,7 +11,7 @@ use super::duration::Seconds;
 pub use super::echo::Echo;
 use super::keys::locate;
 use super::raw::RawJob;
-use crate::error::InputError;
+use crate::error::{InputError, excerpt};
 use serde_json::Value;
 use std::collections::HashMap;
 use std::path::Path;
@@ -144,8 +144,7 @@ pub struct Request {
 
 /// Reads a JSON input file (`what` names it in errors) through the bounded input reader.
 pub(super) fn read_text(path: &Path, file: &str, what: &str) -> Result<String, InputError> {
-    crate::files::input::read_to_string(path, crate::files::input::InputKind::Request)
-        .map_err(|e| InputError::new(file, format!("cannot read the {what}: {e}")))
+    crate::files::input::read_text(path, crate::files::input::InputKind::Request, file, what)
 }
 
 /// The line of the first `"key"` of a dotted JSON path (its last component) in `source`.
@@ -203,9 +202,7 @@ impl Request {
             "a CreateTrainingJob request",
             "{\"ResourceConfig\": {…}, \"StoppingCondition\": {…}}",
         )?;
-        if let Some(name) = request.text(&root, "TrainingJobName")? {
-            request.name = Some(name);
-        }
+        request.name = request.name_at(&root, "TrainingJobName")?;
         for (key, path) in [
             ("instance_type", "ResourceConfig.InstanceType"),
             ("checkpoint_s3_uri", "CheckpointConfig.S3Uri"),
@@ -316,11 +313,24 @@ impl Request {
         Ok(Some(value))
     }
 
+    /// The job's name at `dotted`, which becomes the scenario's name and so reaches terminals,
+    /// SVG and Markdown: held to [`super::keys::check_name`].
+    pub(super) fn name_at(&self, root: &Value, dotted: &str) -> Result<Option<String>, InputError> {
+        let name = self.text(root, dotted)?;
+        if let Some(name) = &name {
+            super::keys::check_name(name).map_err(|m| self.error(dotted, m))?;
+        }
+        Ok(name)
+    }
+
     pub(super) fn text(&self, root: &Value, dotted: &str) -> Result<Option<String>, InputError> {
         match self.get(root, dotted)? {
             None => Ok(None),
             Some(Value::String(s)) => Ok(Some(s.clone())),
-            Some(other) => Err(self.error(dotted, format!("expected a string, got {other}"))),
+            Some(other) => Err(self.error(
+                dotted,
+                format!("expected a string, got {}", excerpt(&other.to_string())),
+            )),
         }
     }
 
@@ -328,7 +338,10 @@ impl Request {
         match self.get(root, dotted)? {
             None => Ok(None),
             Some(Value::Number(n)) if n.as_i64().is_some() => Ok(n.as_i64()),
-            Some(other) => Err(self.error(dotted, format!("expected an integer, got {other}"))),
+            Some(other) => Err(self.error(
+                dotted,
+                format!("expected an integer, got {}", excerpt(&other.to_string())),
+            )),
         }
     }
 
@@ -336,7 +349,13 @@ impl Request {
         match self.get(root, dotted)? {
             None => Ok(None),
             Some(Value::Bool(b)) => Ok(Some(*b)),
-            Some(other) => Err(self.error(dotted, format!("expected true or false, got {other}"))),
+            Some(other) => Err(self.error(
+                dotted,
+                format!(
+                    "expected true or false, got {}",
+                    excerpt(&other.to_string())
+                ),
+            )),
         }
     }
 

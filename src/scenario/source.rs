@@ -13,6 +13,7 @@
 use super::request::Request;
 use super::{DEFAULT_MAX_RUNTIME_SECONDS, DEFAULT_SCENARIO, Scenario};
 use crate::error::InputError;
+use crate::files::input::{InputKind, read_text};
 use std::path::{Path, PathBuf};
 
 /// The label of the embedded default scenario in messages.
@@ -56,9 +57,7 @@ impl ScenarioText {
     /// Reads a scenario file.
     pub fn read(path: &Path) -> Result<Self, InputError> {
         let file = path.display().to_string();
-        let text =
-            crate::files::input::read_to_string(path, crate::files::input::InputKind::Scenario)
-                .map_err(|e| InputError::new(&file, format!("cannot read the scenario: {e}")))?;
+        let text = read_text(path, InputKind::Scenario, &file, "scenario")?;
         Ok(Self::from_text(text, &file, path))
     }
 
@@ -116,6 +115,11 @@ pub(super) fn job_source_of(
         (None, Some(sdk)) => ("sdk", sdk),
         (None, None) => return Ok(None),
     };
+    if let Err(message) = super::keys::check_path(given) {
+        let mut error = at(key);
+        error.message = message;
+        return Err(error);
+    }
     let path = base_dir.join(strip_file_url(given));
     // A path that exists but is not a regular file (a FIFO, a device) reaches the bounded
     // reader, which names what it is.

@@ -1,7 +1,8 @@
 //! Fuzzing with proptest-driven generators (stable Rust): hostile and broken inputs for the
 //! scenario parser, the trace loaders (CSV, JSON, event lists), the price-history loader and
-//! partial merging must never panic, and a mutated partial is either rejected or merged into
-//! a summary that is possible. CI runs a short smoke; `SPOTSIM_FUZZ_SECONDS=600 cargo
+//! partial merging must never panic; every scenario the parser accepts round-trips through
+//! what `validate` prints, and a mutated partial is either rejected or merged into a summary
+//! that is possible. CI runs a short smoke; `SPOTSIM_FUZZ_SECONDS=600 cargo
 //! test --release --test integration fuzz -- --nocapture` runs each target for ten minutes
 //! and prints the number of executions. Failures are persisted under `proptest-regressions/`.
 
@@ -170,6 +171,8 @@ fn fuzz_scenario_parser() {
         |mutations| {
             let text = mutate(BASE, &mutations);
             if let Ok(scenario) = spotsim::Scenario::from_toml(&text, "fuzz.toml", "fuzz") {
+                round_trips(&scenario)
+                    .map_err(|e| TestCaseError::fail(format!("{e}\ninput:\n{text}")))?;
                 // A valid scenario must also run (a few trials, when the run is small).
                 if spotsim::montecarlo::estimated_run_seconds(&scenario, 3, 1) < 0.5 {
                     let engine = spotsim::Engine::new(&scenario);
@@ -181,6 +184,62 @@ fn fuzz_scenario_parser() {
             }
             Ok(())
         },
+    );
+}
+
+/// Whether what `validate` prints for `scenario` reads back as a scenario that prints the same.
+fn round_trips(scenario: &spotsim::Scenario) -> Result<(), String> {
+    let printed = scenario.to_toml_string();
+    let again = spotsim::Scenario::from_toml(&printed, "printed.toml", "printed")
+        .map_err(|e| format!("validate's output is rejected: {e}\n{printed}"))?;
+    let reprinted = again.to_toml_string();
+    if reprinted == printed {
+        Ok(())
+    } else {
+        Err(format!(
+            "validate's output, read back, prints differently:\n{printed}\n--- read back:\n{reprinted}"
+        ))
+    }
+}
+
+/// The round trip of `validate` on random *valid* scenarios: mutations (the parser fuzzer's
+/// generator) of the base scenario and of every shipped scenario, kept when they parse. The
+/// fuzzer's own smoke finds few valid ones (most mutations break the file), so this draws until
+/// it has 300.
+#[test]
+fn validate_output_round_trips_for_random_valid_scenarios() {
+    use proptest::strategy::ValueTree;
+    let folder = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let mut bases = vec![(BASE.to_string(), folder.clone())];
+    let mut shipped: Vec<_> = std::fs::read_dir(&folder)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    shipped.sort();
+    for path in shipped {
+        bases.push((std::fs::read_to_string(&path).unwrap(), folder.clone()));
+    }
+    let strategy = (0..bases.len(), proptest::collection::vec(mutation(), 1..4));
+    let mut runner = TestRunner::deterministic();
+    let (mut valid, mut tried) = (0, 0);
+    while valid < 300 && tried < 30_000 {
+        tried += 1;
+        let (which, mutations) = strategy.new_tree(&mut runner).unwrap().current();
+        let text = mutate(&bases[which].0, &mutations);
+        let Ok(scenario) =
+            spotsim::Scenario::from_toml_in(&text, "fuzz.toml", "fuzz", &bases[which].1)
+        else {
+            continue;
+        };
+        valid += 1;
+        if let Err(problem) = round_trips(&scenario) {
+            panic!("{problem}\ninput:\n{text}");
+        }
+    }
+    assert!(
+        valid >= 300,
+        "only {valid} valid scenarios in {tried} draws"
     );
 }
 

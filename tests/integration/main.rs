@@ -1,5 +1,6 @@
 //! Integration tests: one test binary, one module per concern.
 
+mod accepted;
 mod aws_inputs;
 mod bench;
 mod cli;
