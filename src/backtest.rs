@@ -198,8 +198,12 @@ impl Base {
             )
             .at_key("[policy] name"));
         }
-        let source = std::fs::read_to_string(path)
-            .map_err(|e| InputError::new(&file, format!("cannot read the scenario: {e}")))?;
+        let source = crate::files::input::read_text(
+            path,
+            crate::files::input::InputKind::Scenario,
+            &file,
+            "scenario",
+        )?;
         let table: toml::Table = toml::from_str(&source)
             .map_err(|e| InputError::new(&file, format!("not TOML: {}", e.message())))?;
         let anchored = table

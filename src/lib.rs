@@ -64,8 +64,10 @@
 pub mod backtest;
 pub mod bench;
 pub mod cli;
+pub mod data;
 pub mod engine;
 pub mod error;
+pub mod files;
 pub mod fit;
 pub mod market;
 pub mod montecarlo;
@@ -78,6 +80,6 @@ pub mod scenario;
 pub mod stats;
 pub mod tick;
 
-pub use engine::{Engine, Outcome, Timeline, TrialOutcome};
+pub use engine::{Engine, Outcome, Timeline, TrialLimits, TrialOutcome};
 pub use error::InputError;
 pub use scenario::Scenario;

@@ -6,7 +6,10 @@ fn main() -> ExitCode {
     match spotsim::cli::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("{} {error:#}", paint(Stream::Stderr, Paint::Bad, "Error:"));
+            // A reader that went away (`| head`) is not an error worth a message.
+            if !spotsim::cli::is_broken_pipe(&error) {
+                eprintln!("{} {error:#}", paint(Stream::Stderr, Paint::Bad, "Error:"));
+            }
             ExitCode::from(spotsim::cli::exit_code(&error))
         }
     }

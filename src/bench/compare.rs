@@ -31,6 +31,7 @@ use super::results::{
     CellResult, Proportion, Quantity, RESULTS_FORMAT, RESULTS_VERSION, SuiteResults,
 };
 use crate::error::InputError;
+use crate::files::input::{InputKind, read_text};
 use serde::Serialize;
 use statrs::distribution::{ContinuousCDF, Normal};
 use std::path::Path;
@@ -124,8 +125,7 @@ impl Comparison {
 /// Reads a saved result (baseline); malformed files are input errors (exit 2).
 pub fn read_baseline(path: &Path) -> Result<SuiteResults, InputError> {
     let file = path.display().to_string();
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| InputError::new(&file, format!("cannot read the baseline: {e}")))?;
+    let text = read_text(path, InputKind::Baseline, &file, "baseline")?;
     let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
         InputError::new(
             &file,

@@ -34,7 +34,11 @@
 //! same trial indices with the same seed (common random numbers).
 
 use crate::error::InputError;
+use crate::files::input::{InputKind, read_text};
 use crate::montecarlo::scenario_hash;
+use crate::scenario::keys::{check_name, explain_structure};
+use crate::scenario::request::Request;
+use crate::scenario::source::ScenarioText;
 use crate::scenario::{MAX_TRIALS, Scenario};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -170,18 +174,43 @@ fn find_line(source: &str, needle: &str) -> Option<usize> {
 impl Suite {
     /// Reads a manifest and resolves every cell (scenario paths relative to the manifest).
     pub fn load(path: &Path) -> Result<Self, InputError> {
+        Self::load_with_job(path, None)
+    }
+
+    /// Reads a manifest whose every scenario takes its job from `job` (a CreateTrainingJob
+    /// request or SDK estimator arguments, as `--request` gives it to `simulate`): values a
+    /// scenario's `[job]` also gives must agree with it.
+    pub fn load_with_job(path: &Path, job: Option<&Request>) -> Result<Self, InputError> {
         let file = path.display().to_string();
-        let source = std::fs::read_to_string(path)
-            .map_err(|e| InputError::new(&file, format!("cannot read the suite: {e}")))?;
-        Self::from_toml(&source, path)
+        let source = read_text(path, InputKind::Suite, &file, "suite")?;
+        Self::from_toml_with_job(&source, path, job)
     }
 
     /// Parses manifest text as if read from `path`.
     pub fn from_toml(source: &str, path: &Path) -> Result<Self, InputError> {
+        Self::from_toml_with_job(source, path, None)
+    }
+
+    /// Parses manifest text as if read from `path`, every scenario with the job from `job`.
+    pub fn from_toml_with_job(
+        source: &str,
+        path: &Path,
+        job: Option<&Request>,
+    ) -> Result<Self, InputError> {
         let file = path.display().to_string();
         let raw: RawManifest = toml::from_str(source).map_err(|e| {
             let line = e.span().map(|span| line_of(source, span.start));
-            InputError::new(&file, e.message().trim().to_string()).at_line(line)
+            let message = e.message().trim();
+            match explain_structure(source, line, message, &["scenario"]) {
+                Some((at, header, explanation)) => {
+                    let error = InputError::new(&file, explanation).at_line(Some(at));
+                    match header {
+                        Some(header) => error.at_key(header),
+                        None => error,
+                    }
+                }
+                None => InputError::new(&file, message.to_string()).at_line(line),
+            }
         })?;
         let error = |key: &str, message: String| {
             InputError::new(&file, message)
@@ -217,6 +246,9 @@ impl Suite {
                 ));
             }
         }
+        if let Some(name) = &raw.suite.name {
+            check_name(name).map_err(|m| error("[suite] name", m))?;
+        }
         if raw.scenario.is_empty() {
             return Err(error(
                 "[[scenario]]",
@@ -224,7 +256,9 @@ impl Suite {
             ));
         }
         for (name, overrides) in &raw.policies {
-            check_overrides(overrides).map_err(|m| error(&format!("[policies] {name}"), m))?;
+            let key = format!("[policies] {name}");
+            check_name(name).map_err(|m| error(&key, m))?;
+            check_overrides(overrides).map_err(|m| error(&key, m))?;
         }
         let base_dir = path.parent().unwrap_or(Path::new("."));
         let name = raw.suite.name.clone().unwrap_or_else(|| {
@@ -238,17 +272,30 @@ impl Suite {
             let scenario_path = base_dir.join(&entry.path);
             let scenario_file = scenario_path.display().to_string();
             // Validate the file as written first, so its own errors name its own lines.
-            let as_written = Scenario::load(&scenario_path)?;
-            let text = std::fs::read_to_string(&scenario_path).map_err(|e| {
-                InputError::new(&scenario_file, format!("cannot read the scenario: {e}"))
+            let as_written = Scenario::from_inputs(&ScenarioText::read(&scenario_path)?, job)?;
+            let text = read_text(
+                &scenario_path,
+                InputKind::Scenario,
+                &scenario_file,
+                "scenario",
+            )?;
+            let table: toml::Table = toml::from_str(&text).map_err(|e| {
+                let line = e.span().map(|span| line_of(&text, span.start));
+                let message = e.message().trim();
+                // The file is valid on its own; only the merge needs i64 integers.
+                let message = if message.contains("u64 value was too large") {
+                    "an integer above 9223372036854775807 cannot be merged with the suite's overrides (a seed here is replaced by [suite] seed anyway: remove it)".to_string()
+                } else {
+                    message.to_string()
+                };
+                InputError::new(&scenario_file, message).at_line(line)
             })?;
-            let table: toml::Table = toml::from_str(&text)
-                .map_err(|e| InputError::new(&scenario_file, e.message().trim().to_string()))?;
             let stem = scenario_path
                 .file_stem()
                 .map(|s| s.to_string_lossy().into_owned())
                 .unwrap_or_else(|| "scenario".into());
             let scenario_name = entry.name.clone().unwrap_or_else(|| stem.clone());
+            check_name(&scenario_name).map_err(|m| error("[[scenario]] name", m))?;
             let trials = entry.trials.unwrap_or(raw.suite.trials);
             if !(1..=MAX_TRIALS).contains(&trials) {
                 return Err(error(
@@ -281,6 +328,8 @@ impl Suite {
                     .collect::<Result<_, _>>()?,
             };
             for (variant, overrides) in &entry.variants {
+                check_name(variant)
+                    .map_err(|m| error(&format!("[scenario.variants] {variant}"), m))?;
                 check_overrides(overrides).map_err(|m| {
                     error(
                         &format!("[scenario.variants] {variant}"),
@@ -311,19 +360,21 @@ impl Suite {
                     let simulation = merged
                         .entry("simulation")
                         .or_insert_with(|| toml::Value::Table(toml::Table::new()));
+                    // The seed is set on the resolved scenario below: a u64 seed above
+                    // i64::MAX does not fit a toml::Value.
                     if let toml::Value::Table(simulation) = simulation {
                         simulation.insert("trials".into(), toml::Value::Integer(trials as i64));
-                        simulation
-                            .insert("seed".into(), toml::Value::Integer(raw.suite.seed as i64));
                     }
                     let merged_text = toml::to_string(&merged)
                         .map_err(|e| InputError::new(&file, format!("cell \"{id}\": {e}")))?;
                     let label = format!("{scenario_file} with the overrides of cell \"{id}\"");
-                    let scenario = Scenario::from_toml_in(
+                    let mut scenario = Scenario::from_toml_with_request(
                         &merged_text,
                         &label,
                         &stem,
                         scenario_path.parent().unwrap_or(Path::new(".")),
+                        job,
+                        false,
                     )
                     .map_err(|inner| {
                         let what = inner.key.map(|k| format!("{k}: ")).unwrap_or_default();
@@ -335,6 +386,7 @@ impl Suite {
                             .at_key(format!("cell \"{id}\""))
                             .at_line(line)
                     })?;
+                    scenario.simulation.seed = raw.suite.seed;
                     for warning in &scenario.warnings {
                         if !warnings.contains(warning) {
                             warnings.push(warning.clone());
@@ -388,6 +440,54 @@ fn check_overrides(overrides: &toml::Table) -> Result<(), String> {
             return Err(format!(
                 "unknown scenario section \"{key}\" (expected one of: {}, or unset)",
                 SCENARIO_SECTIONS.join(", ")
+            ));
+        } else {
+            check_override_shape(key, value)?;
+        }
+    }
+    Ok(())
+}
+
+/// Checks that an override addresses scenario keys as the scenario has them: `name` and
+/// `start_time` are values; every other section is a table of `section.key = value`, whose
+/// values are never tables except in `[market]` (the markov model's `{ mean = "2h" }`), whose
+/// fields are values. A deeper key (`checkpoint.policy.name`) would otherwise surface as
+/// "invalid type: map" from the merged scenario, without the key.
+fn check_override_shape(section: &str, value: &toml::Value) -> Result<(), String> {
+    let first_table = |table: &toml::Table| {
+        table
+            .iter()
+            .find(|(_, v)| v.is_table())
+            .map(|(k, v)| (k.clone(), v.clone()))
+    };
+    if matches!(section, "name" | "start_time") {
+        return match value {
+            toml::Value::Table(table) => Err(format!(
+                "{section}.{}: {section} is a single value, not a table: expected {section} = …",
+                table.keys().next().map_or("", String::as_str)
+            )),
+            _ => Ok(()),
+        };
+    }
+    let toml::Value::Table(keys) = value else {
+        return Err(format!(
+            "{section}: expected keys of [{section}] ({section}.key = …), got a {}",
+            value.type_str()
+        ));
+    };
+    for (key, value) in keys {
+        let toml::Value::Table(fields) = value else {
+            continue;
+        };
+        let nested = fields.keys().next().map_or("", String::as_str);
+        if section != "market" {
+            return Err(format!(
+                "{section}.{key}.{nested}: [{section}] {key} takes a value, not a table: expected {section}.{key} = …"
+            ));
+        }
+        if let Some((field, _)) = first_table(fields) {
+            return Err(format!(
+                "{section}.{key}.{field}: [market] {key} takes a table of values such as {{ mean = \"2h\" }}, not deeper tables"
             ));
         }
     }
@@ -467,5 +567,27 @@ mod tests {
         );
         let overrides: toml::Table = toml::from_str("unset = [\"interval\"]").unwrap();
         assert!(check_overrides(&overrides).is_err());
+    }
+
+    #[test]
+    fn nested_override_keys_are_named() {
+        let check = |text: &str| check_overrides(&toml::from_str(text).unwrap());
+        let message = check("checkpoint.policy.name = \"daly\"").unwrap_err();
+        assert!(
+            message.starts_with("checkpoint.policy.name: [checkpoint] policy takes a value"),
+            "{message}"
+        );
+        let message = check("market.available.mean.x = \"2h\"").unwrap_err();
+        assert!(message.starts_with("market.available.mean:"), "{message}");
+        assert!(check("name.x = 1").unwrap_err().starts_with("name.x:"));
+        assert!(
+            check("checkpoint = \"daly\"")
+                .unwrap_err()
+                .contains("got a string")
+        );
+        // What scenarios do take.
+        assert!(check("market.available = { mean = \"2h\" }").is_ok());
+        assert!(check("job.max_wait = \"48h\"\nname = \"x\"").is_ok());
+        assert!(check("market.available = [[\"0s\", \"5h\"]]").is_ok());
     }
 }

@@ -25,4 +25,4 @@ pub mod results;
 
 pub use compare::{Comparison, MetricDiff, Verdict};
 pub use manifest::{Cell, Suite, Thresholds};
-pub use results::{CellResult, SuiteResults, run_cell, run_suite};
+pub use results::{CellResult, SuiteResults, run_cell, run_suite, run_suite_until};

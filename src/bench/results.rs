@@ -2,10 +2,11 @@
 
 use super::manifest::{Cell, Suite};
 use crate::engine::{Engine, Outcome};
-use crate::montecarlo::{Aggregate, Observers, TrialRow, execute, with_threads};
+use crate::montecarlo::{Aggregate, Ending, Observers, TrialRow, execute, with_threads};
 use crate::stats::{Metric, Z95, wilson_interval};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
+use std::sync::atomic::AtomicBool;
 
 /// The `format` field of every saved result.
 pub const RESULTS_FORMAT: &str = "spotsim-bench";
@@ -144,6 +145,11 @@ pub struct SuiteResults {
 
 /// Runs one cell: the suite's trials 0 … n−1 with the suite's seed.
 pub fn run_cell(cell: &Cell) -> CellResult {
+    run_cell_until(cell, None).unwrap_or_else(|| unreachable!("a run without a flag completes"))
+}
+
+/// [`run_cell`], stopping at the next wave boundary once `cancel` is set (`None` then).
+fn run_cell_until(cell: &Cell, cancel: Option<&AtomicBool>) -> Option<CellResult> {
     let engine = Engine::new(&cell.scenario).with_seed(cell.seed);
     // Cost of completed trials only: with the cost of all trials it gives the covariance
     // the standard error of true savings needs. Rows arrive in trial order, so this sum is
@@ -161,13 +167,21 @@ pub fn run_cell(cell: &Cell) -> CellResult {
         let mut observers = Observers {
             per_trial: Some(&mut sink),
             progress: None,
-            cancel: None,
+            cancel,
         };
         execute(&engine, 0..cell.trials, None, &mut observers)
     };
-    let aggregate = result.map(|r| r.aggregate).unwrap_or_default();
+    let result = result.ok()?;
+    if result.ending == Ending::Cancelled {
+        return None;
+    }
     let on_demand = engine.on_demand_cost_usd(cell.scenario.pricing.on_demand_per_hour);
-    summarise(cell, &aggregate, completed_cost, on_demand)
+    Some(summarise(
+        cell,
+        &result.aggregate,
+        completed_cost,
+        on_demand,
+    ))
 }
 
 fn summarise(
@@ -234,17 +248,32 @@ pub fn true_savings(
 /// Runs every cell of `suite` (cells in parallel, each cell's blocks in parallel) on
 /// `threads` threads. The results do not depend on the thread count.
 pub fn run_suite(suite: &Suite, threads: Option<usize>) -> SuiteResults {
+    run_suite_until(suite, threads, &AtomicBool::new(false))
+        .unwrap_or_else(|| unreachable!("a flag nobody sets never stops the suite"))
+}
+
+/// [`run_suite`], stopping every cell at its next wave boundary once `cancel` is set (e.g. by
+/// a signal); `None` then.
+pub fn run_suite_until(
+    suite: &Suite,
+    threads: Option<usize>,
+    cancel: &AtomicBool,
+) -> Option<SuiteResults> {
     let cells = with_threads(threads, || {
-        suite.cells.par_iter().map(run_cell).collect::<Vec<_>>()
-    });
-    SuiteResults {
+        suite
+            .cells
+            .par_iter()
+            .map(|cell| run_cell_until(cell, Some(cancel)))
+            .collect::<Option<Vec<_>>>()
+    })?;
+    Some(SuiteResults {
         format: RESULTS_FORMAT.to_string(),
         version: RESULTS_VERSION,
         suite: suite.name.clone(),
         trials: suite.trials,
         seed: suite.seed,
         cells,
-    }
+    })
 }
 
 #[cfg(test)]

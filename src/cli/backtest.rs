@@ -1,7 +1,7 @@
 //! `spotsim backtest`: where each real job fell in the distribution spotsim simulates for it,
 //! and how often the bands held. Method in [`crate::backtest`].
 
-use super::calibrate::{nothing_usable, print_text};
+use super::calibrate::nothing_usable;
 use crate::backtest::{Backtest, Base, METRICS, backtest};
 use crate::engine::Outcome;
 use crate::error::InputError;
@@ -30,8 +30,9 @@ pub struct BacktestArgs {
     /// The scenario (workload, checkpoints, market, prices) the jobs are tested against.
     #[arg(long, value_name = "SCENARIO")]
     pub scenario: PathBuf,
-    /// Simulated trials per job configuration (default: the scenario's [simulation] trials).
-    #[arg(long)]
+    /// Simulated trials per job configuration (default: the scenario's [simulation] trials);
+    /// 1_000_000 and 1e6 work too.
+    #[arg(long, value_parser = super::input::parse_trials)]
     pub trials: Option<u64>,
     /// Seed of the simulated trials (default: the scenario's [simulation] seed).
     #[arg(long)]
@@ -64,7 +65,7 @@ pub(super) fn run(args: BacktestArgs) -> anyhow::Result<()> {
     }
     let base = Base::load(&args.scenario)?;
     let scenario = crate::scenario::Scenario::load(&args.scenario)?;
-    let trials = super::checked_trials(args.trials.unwrap_or(scenario.simulation.trials))?;
+    let trials = args.trials.unwrap_or(scenario.simulation.trials);
     let seed = args.seed.unwrap_or(scenario.simulation.seed);
     let history = read_history(&args.jobs)?;
     let result = backtest(&base, &history.jobs, trials, seed, args.band)?;
@@ -89,7 +90,7 @@ pub(super) fn run(args: BacktestArgs) -> anyhow::Result<()> {
         BacktestFormat::Table => table(&result, &base.file),
         BacktestFormat::Json => crate::report::json(&JsonReport::new(&result, &base.file)),
     };
-    print_text(&text)
+    super::stdout::print(text)
 }
 
 fn percent(x: f64) -> String {

@@ -3,12 +3,11 @@
 use super::color::{Paint, Stream, paint_lines};
 use crate::bench::compare::{check_compatible, compare, read_baseline};
 use crate::bench::render;
-use crate::bench::{Comparison, Suite, SuiteResults, Verdict, run_suite};
-use crate::report::{Format, json, write_atomic};
-use anyhow::Context;
+use crate::bench::{Comparison, Suite, SuiteResults, Verdict, run_suite_until};
+use crate::files::output::{OutputFile, ReportFolder, write_new};
+use crate::report::{Format, json};
 use clap::Args;
 use serde::Serialize;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -35,6 +34,9 @@ pub struct BenchArgs {
     /// No timing line on stderr.
     #[arg(long, short)]
     pub quiet: bool,
+    /// A job for every scenario of the suite (values a scenario's [job] also gives must agree).
+    #[command(flatten)]
+    pub job: super::input::JobInput,
 }
 
 #[derive(Serialize)]
@@ -67,29 +69,47 @@ fn render_text(results: &SuiteResults, comparison: Option<&Comparison>, format: 
     }
 }
 
+/// The files `--output` may write: results, and the comparison when there is a baseline.
+const RESULT_FILES: [&str; 6] = [
+    "results.json",
+    "results.csv",
+    "results.md",
+    "comparison.json",
+    "comparison.csv",
+    "comparison.md",
+];
+
+/// Writes the results (and comparison) into `folder`, the set's staging folder.
 fn write_files(
     folder: &Path,
     results: &SuiteResults,
     comparison: Option<&Comparison>,
 ) -> std::io::Result<()> {
-    std::fs::create_dir_all(folder)?;
-    write_atomic(&folder.join("results.json"), json(results).as_bytes())?;
-    write_atomic(
-        &folder.join("results.csv"),
+    let [
+        results_json,
+        results_csv,
+        results_md,
+        comparison_json,
+        comparison_csv,
+        comparison_md,
+    ] = RESULT_FILES;
+    write_new(&folder.join(results_json), json(results).as_bytes())?;
+    write_new(
+        &folder.join(results_csv),
         render::results_csv(results).as_bytes(),
     )?;
-    write_atomic(
-        &folder.join("results.md"),
+    write_new(
+        &folder.join(results_md),
         render::results_markdown(results).as_bytes(),
     )?;
     if let Some(c) = comparison {
-        write_atomic(&folder.join("comparison.json"), json(c).as_bytes())?;
-        write_atomic(
-            &folder.join("comparison.csv"),
+        write_new(&folder.join(comparison_json), json(c).as_bytes())?;
+        write_new(
+            &folder.join(comparison_csv),
             render::comparison_csv(c).as_bytes(),
         )?;
-        write_atomic(
-            &folder.join("comparison.md"),
+        write_new(
+            &folder.join(comparison_md),
             render::comparison_markdown(c).as_bytes(),
         )?;
     }
@@ -97,7 +117,9 @@ fn write_files(
 }
 
 pub(super) fn run(args: BenchArgs) -> anyhow::Result<()> {
-    let suite = Suite::load(&args.suite)?;
+    let cancel = super::interrupt::flag();
+    let job = args.job.read()?;
+    let suite = Suite::load_with_job(&args.suite, job.as_ref())?;
     for warning in &suite.warnings {
         eprintln!("warning: {warning}");
     }
@@ -115,9 +137,21 @@ pub(super) fn run(args: BenchArgs) -> anyhow::Result<()> {
         }
         None => None,
     };
+    // So are outputs that would overwrite an input (the suite, its scenarios, the baseline).
+    let save = args
+        .save_baseline
+        .as_deref()
+        .map(|path| OutputFile::new(path, "--save-baseline"))
+        .transpose()?;
+    let report = args
+        .output
+        .as_deref()
+        .map(|folder| ReportFolder::new(folder, RESULT_FILES.map(String::from), "--output"))
+        .transpose()?;
 
     let started = Instant::now();
-    let results = run_suite(&suite, args.threads.map(usize::from));
+    let results = run_suite_until(&suite, args.threads.map(usize::from), cancel)
+        .ok_or_else(super::interrupt::stopped)?;
     if !args.quiet {
         let trials: u64 = results.cells.iter().map(|c| c.trials).sum();
         eprintln!(
@@ -129,17 +163,18 @@ pub(super) fn run(args: BenchArgs) -> anyhow::Result<()> {
         );
     }
 
-    if let Some(path) = &args.save_baseline {
-        write_atomic(path, json(&results).as_bytes())
-            .with_context(|| format!("could not write the baseline '{}'", path.display()))?;
-    }
     let comparison = baseline
         .as_ref()
         .map(|(file, baseline)| compare(file, baseline, &results, &suite.thresholds));
-    if let Some(folder) = &args.output {
-        write_files(folder, &results, comparison.as_ref())
-            .with_context(|| format!("could not write the results into '{}'", folder.display()))?;
-    }
+    // Whatever happens to the files, the results are printed.
+    let saved = save.as_ref().map_or(Ok(()), |output| {
+        super::write_file(output, "the baseline", json(&results).as_bytes())
+    });
+    let written = report.as_ref().map_or(Ok(()), |set| {
+        super::write_report(set, |folder| {
+            write_files(folder, &results, comparison.as_ref())
+        })
+    });
     let text = render_text(&results, comparison.as_ref(), args.format);
     // Regressed rows of the comparison table in red on a terminal (see `color`).
     let text = match args.format {
@@ -148,7 +183,8 @@ pub(super) fn run(args: BenchArgs) -> anyhow::Result<()> {
         }),
         _ => text.into(),
     };
-    std::io::stdout().write_all(text.as_bytes())?;
+    let printed = super::print(text.as_bytes());
+    saved.and(written).and(printed)?;
 
     if let Some(comparison) = &comparison {
         let regressions: Vec<String> = comparison

@@ -13,7 +13,6 @@ use crate::scenario::duration::{format_duration, parse_duration};
 use clap::{Args, ValueEnum};
 use serde::Serialize;
 use std::fmt::Write as _;
-use std::io::Write as _;
 use std::path::PathBuf;
 
 /// Output formats of `calibrate`.
@@ -75,15 +74,6 @@ pub(super) fn nothing_usable(
         file,
         format!("none of the {read} jobs can be {what}{example}"),
     )
-}
-
-/// Writes `text` to standard output; a reader that closed the pipe early is not an error.
-pub(super) fn print_text(text: &str) -> anyhow::Result<()> {
-    let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        other => Ok(other?),
-    }
 }
 
 /// Parses a `--provisioning`-like duration option.
@@ -185,7 +175,7 @@ pub(super) fn run(args: CalibrateArgs) -> anyhow::Result<()> {
         CalibrateFormat::Json => crate::report::json(&report.json()),
         CalibrateFormat::Toml => report.toml()?,
     };
-    print_text(&text)
+    super::stdout::print(text)
 }
 
 /// The recommended `[market]` keys, in order, and how they were chosen.

@@ -4,7 +4,6 @@
 
 use clap::{Args, CommandFactory};
 use clap_complete::Shell;
-use std::io::Write;
 
 /// Arguments of `completions`.
 #[derive(Debug, Args)]
@@ -23,6 +22,5 @@ pub(super) fn run(args: CompletionsArgs) -> anyhow::Result<()> {
         "spotsim",
         &mut script,
     );
-    std::io::stdout().write_all(&script)?;
-    Ok(())
+    super::print(&script)
 }

@@ -51,8 +51,16 @@ pub struct FitArgs {
     #[arg(long, value_enum)]
     pub convention: Option<ConventionArg>,
     /// Trace format (default: guessed from the file).
-    #[arg(long, value_enum)]
-    pub format: Option<FormatArg>,
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub input_format: Option<FormatArg>,
+    /// Deprecated spelling of --input-format (everywhere else --format is the output format).
+    #[arg(
+        long = "format",
+        value_enum,
+        hide = true,
+        conflicts_with = "input_format"
+    )]
+    pub deprecated_format: Option<FormatArg>,
     /// Count traces: available when the count is at least N (event lists default to 1).
     #[arg(long, value_name = "N")]
     pub threshold: Option<u32>,
@@ -70,7 +78,13 @@ const KS_NOTE: &str = "KS = sup_t |F_KM(t) - F_fit(t)|, Kaplan-Meier estimate fr
 
 pub(super) const HOUR: f64 = 3600.0;
 
+/// What `fit --format` now prints on stderr.
+pub const FORMAT_DEPRECATION: &str = "fit --format is deprecated: it names the trace's format, so it is now --input-format (--format is the output format in every other command; fit's is --output-format)";
+
 pub(super) fn run(args: FitArgs) -> anyhow::Result<()> {
+    if args.deprecated_format.is_some() {
+        eprintln!("warning: {FORMAT_DEPRECATION}");
+    }
     let reading = read(&args)?;
     let fit = fit_trace(&reading.intervals, reading.data.end_seconds);
     let text = match args.output_format {
@@ -78,16 +92,18 @@ pub(super) fn run(args: FitArgs) -> anyhow::Result<()> {
         FitOutput::Json => json(&reading, &fit)?,
         FitOutput::Toml => toml_section(&reading, &fit)?,
     };
-    print!("{text}");
-    Ok(())
+    super::print(&text)
 }
 
 fn read(args: &FitArgs) -> Result<Reading, InputError> {
-    let format = args.format.map(|f| match f {
-        FormatArg::Csv => TraceFormat::Csv,
-        FormatArg::Json => TraceFormat::Json,
-        FormatArg::Events => TraceFormat::Events,
-    });
+    let format = args
+        .input_format
+        .or(args.deprecated_format)
+        .map(|f| match f {
+            FormatArg::Csv => TraceFormat::Csv,
+            FormatArg::Json => TraceFormat::Json,
+            FormatArg::Events => TraceFormat::Events,
+        });
     let convention = args.convention.map(|c| match c {
         ConventionArg::Available => Convention::Available,
         ConventionArg::Preempted => Convention::Preempted,

@@ -7,7 +7,6 @@ use crate::error::InputError;
 use clap::{Args, CommandFactory};
 use clap_mangen::Man;
 use clap_mangen::roff::{Roff, bold, roman};
-use std::io::Write;
 
 const DESCRIPTION: &str = "spotsim simulates a SageMaker training job with \
 EnableManagedSpotTraining through the lifecycle AWS documents (Starting, Downloading, Training \
@@ -131,8 +130,7 @@ fn extra_sections() -> String {
 }
 
 pub(super) fn run(args: ManArgs) -> anyhow::Result<()> {
-    std::io::stdout().write_all(&page(args.command.as_deref())?)?;
-    Ok(())
+    super::print(page(args.command.as_deref())?)
 }
 
 #[cfg(test)]

@@ -1,8 +1,8 @@
 //! `spotsim merge`: all partials of a sharded run → exactly the single-run summary.
 
+use crate::files::output::ReportFolder;
 use crate::montecarlo::{RunInfo, SimulationSummary, merge_partials, read_partial};
-use crate::report::{Format, render_summary, write_summary_files};
-use anyhow::Context;
+use crate::report::{Format, SUMMARY_FILES, render_summary, write_summary_files};
 use clap::Args;
 use std::path::PathBuf;
 use std::time::Instant;
@@ -22,41 +22,34 @@ pub struct MergeArgs {
 }
 
 pub(super) fn run(args: MergeArgs) -> anyhow::Result<()> {
+    super::interrupt::flag();
     let started = Instant::now();
     let mut partials = Vec::with_capacity(args.partials.len());
     for path in &args.partials {
+        // Thousands of partials take a while: a signal stops between two of them.
+        super::interrupt::check()?;
         partials.push((path.display().to_string(), read_partial(path)?));
     }
+    // Never overwrite an input: the partials must not be among the files about to be written.
+    let report = args
+        .output
+        .as_deref()
+        .map(|folder| ReportFolder::new(folder, SUMMARY_FILES.map(String::from), "--output"))
+        .transpose()?;
     let merged = merge_partials(&partials)?;
     let run = RunInfo::measured(started, 1, merged.aggregate.trials);
-    let summary = SimulationSummary::from_parts(
+    let mut summary = SimulationSummary::from_parts(
         &merged.scenario,
         merged.seed,
         merged.on_demand_cost_usd,
         &merged.aggregate,
         run,
     );
-    if let Some(folder) = &args.output {
-        // Never overwrite an input: the partials must not be among the files about to be written.
-        for name in ["summary.json", "summary.csv", "summary.md"] {
-            let target = folder.join(name);
-            let target = target.canonicalize().unwrap_or(target);
-            if let Some(input) = args
-                .partials
-                .iter()
-                .find(|p| p.canonicalize().is_ok_and(|p| p == target))
-            {
-                return Err(crate::error::InputError::new(
-                    input.display().to_string(),
-                    format!("merge would overwrite this input with its {name}: choose another --output folder"),
-                )
-                .at_key("--output")
-                .into());
-            }
-        }
-        write_summary_files(&summary, folder)
-            .with_context(|| format!("could not write the report into '{}'", folder.display()))?;
-    }
-    print!("{}", render_summary(&summary, args.format));
-    Ok(())
+    summary.market = merged.market.clone();
+    // Whatever happens to the files, the summary is printed.
+    let written = report.as_ref().map_or(Ok(()), |set| {
+        super::write_report(set, |folder| write_summary_files(&summary, folder))
+    });
+    let printed = super::print(render_summary(&summary, args.format));
+    written.and(printed)
 }

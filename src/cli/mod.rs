@@ -7,18 +7,25 @@ pub mod color;
 mod completions;
 mod describe;
 mod fit;
+pub mod input;
 pub mod interrupt;
 mod man;
 mod merge;
 mod plan;
 mod progress;
 mod simulate;
+mod stdout;
 mod validate;
 
+pub(crate) use stdout::print;
+pub use stdout::{BROKEN_PIPE_EXIT, is_broken_pipe};
+
 use crate::error::InputError;
+use crate::files::output::{OutputFile, ReportFolder};
 use crate::scenario::Scenario;
+use anyhow::Context;
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
-use std::path::PathBuf;
+use std::path::Path;
 
 /// spotsim: a simulator and cost planner for SageMaker Managed Spot Training.
 #[derive(Debug, Parser)]
@@ -70,6 +77,7 @@ pub enum Command {
 
 /// Runs the parsed command line.
 pub fn run(cli: Cli) -> anyhow::Result<()> {
+    interrupt::install();
     color::init(cli.color);
     match cli.command {
         Command::Simulate(args) => simulate::run(args),
@@ -83,32 +91,6 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Bench(args) => bench::run(args),
         Command::Completions(args) => completions::run(args),
         Command::Man(args) => man::run(args),
-    }
-}
-
-/// Loads the scenario at `path`, or the embedded default; prints its warnings to stderr.
-pub(crate) fn load_scenario(path: Option<&PathBuf>) -> Result<Scenario, InputError> {
-    let scenario = match path {
-        Some(path) => Scenario::load(path)?,
-        None => Scenario::embedded_default(),
-    };
-    for warning in &scenario.warnings {
-        eprintln!("warning: {warning}");
-    }
-    Ok(scenario)
-}
-
-/// `--trials` within 1 … [`crate::scenario::MAX_TRIALS`].
-pub(crate) fn checked_trials(trials: u64) -> Result<u64, InputError> {
-    let max = crate::scenario::MAX_TRIALS;
-    if (1..=max).contains(&trials) {
-        Ok(trials)
-    } else {
-        Err(InputError::new(
-            "command line",
-            format!("expected between 1 and {max} trials, got {trials}"),
-        )
-        .at_key("--trials"))
     }
 }
 
@@ -135,14 +117,45 @@ pub(crate) fn confirm_long_run(
     Ok(())
 }
 
-/// Exit status for an error: 2 for invalid input, 130 for a run interrupted by SIGINT, 1
-/// otherwise.
+/// Writes a report set: its files go into a staging folder (by `write`), then — unless a
+/// signal asked to stop meanwhile — are renamed into the report folder together.
+pub(crate) fn write_report(
+    set: &ReportFolder,
+    write: impl FnOnce(&Path) -> std::io::Result<()>,
+) -> anyhow::Result<()> {
+    let context = || {
+        format!(
+            "could not write the report into '{}'",
+            set.folder().display()
+        )
+    };
+    let staging = set.stage().with_context(context)?;
+    write(staging.path()).with_context(context)?;
+    interrupt::check()?;
+    staging.commit().with_context(context)
+}
+
+/// Writes `contents` to a single output file (`what` names it in errors), unless a signal asked
+/// to stop.
+pub(crate) fn write_file(output: &OutputFile, what: &str, contents: &[u8]) -> anyhow::Result<()> {
+    interrupt::check()?;
+    output
+        .write(contents)
+        .with_context(|| format!("could not write {what} '{}'", output.path().display()))
+}
+
+/// Exit status for an error: 141 when a reader closed the pipe (nothing is printed then), 128 +
+/// the signal's number for a run stopped by a signal (130 for SIGINT, 143 for SIGTERM), 2 for
+/// invalid input, 1 otherwise.
 pub fn exit_code(error: &anyhow::Error) -> u8 {
-    if error
+    if is_broken_pipe(error) {
+        return BROKEN_PIPE_EXIT;
+    }
+    if let Some(interrupted) = error
         .chain()
-        .any(|cause| cause.downcast_ref::<interrupt::Interrupted>().is_some())
+        .find_map(|cause| cause.downcast_ref::<interrupt::Interrupted>())
     {
-        return 130;
+        return interrupted.signal.exit_code();
     }
     if error
         .chain()

@@ -3,25 +3,27 @@
 use super::color::{Paint, Stream, paint_lines};
 use super::progress::Progress;
 use crate::error::InputError;
-use crate::plan::{GridSpec, PlanOptions, Sweep, build_grid, plan};
-use crate::report::output::write_plan_files;
+use crate::files::output::ReportFolder;
+use crate::montecarlo::Cancel;
+use crate::plan::{GridSpec, PlanError, PlanOptions, Sweep, build_grid, plan};
+use crate::report::output::{plan_files, write_plan_files};
 use crate::report::{Format, json, plan as plan_report};
 use crate::scenario::duration::parse_duration;
-use anyhow::Context;
 use clap::Args;
-use std::io::Write;
 use std::path::PathBuf;
 
 /// Arguments of `plan`.
 #[derive(Debug, Args)]
 pub struct PlanArgs {
-    /// Scenario file (TOML). Without it, the embedded default scenario.
-    pub scenario: Option<PathBuf>,
+    /// The scenario and the job's source.
+    #[command(flatten)]
+    pub input: super::input::ScenarioInput,
     /// Completion-probability target: the lower 95 % bound of P(Completed) must reach it.
     #[arg(long, default_value_t = crate::plan::DEFAULT_TARGET, allow_hyphen_values = true)]
     pub target: f64,
-    /// Trials per MaxWait (the same trials at every grid point; default: the scenario's).
-    #[arg(long, allow_hyphen_values = true)]
+    /// Trials per MaxWait (the same trials at every grid point; default: the scenario's);
+    /// 1_000_000 and 1e6 are accepted.
+    #[arg(long, allow_hyphen_values = true, value_parser = super::input::parse_trials)]
     pub trials: Option<u64>,
     /// Seed (default: the scenario's `[simulation] seed`).
     #[arg(long, allow_hyphen_values = true)]
@@ -69,10 +71,11 @@ fn duration(key: &str, text: &str) -> Result<f64, InputError> {
 }
 
 pub(super) fn run(args: PlanArgs) -> anyhow::Result<()> {
-    let scenario = super::load_scenario(args.scenario.as_ref())?;
+    let cancel = super::interrupt::flag();
+    let scenario = args.input.load()?;
     let mut options = PlanOptions::from_scenario(&scenario);
     if let Some(trials) = args.trials {
-        options.trials = super::checked_trials(trials)?;
+        options.trials = trials;
     }
     if let Some(seed) = args.seed {
         options.seed = seed;
@@ -102,6 +105,13 @@ pub(super) fn run(args: PlanArgs) -> anyhow::Result<()> {
         options.sweep = Some(Sweep::RerunEachPoint);
     }
     options.detail = args.output.is_some() || args.format == Format::Json;
+    options.cancel = Cancel::when(cancel);
+    // The report folder must not hold an input under one of the report's names.
+    let report = args
+        .output
+        .as_deref()
+        .map(|folder| ReportFolder::new(folder, plan_files(), "--output"))
+        .transpose()?;
 
     // Fail fast on a bad grid, before any trial runs.
     let grid = build_grid(&scenario, &options.grid)?;
@@ -112,15 +122,21 @@ pub(super) fn run(args: PlanArgs) -> anyhow::Result<()> {
     };
     super::confirm_long_run(&scenario, runs, options.threads, args.yes)?;
     let progress = Progress::new(options.trials, args.quiet);
-    let report = |done: u64| progress.update(done);
-    let planned = plan(&scenario, &options, Some(&report));
+    let update = |done: u64| progress.update(done);
+    let planned = plan(&scenario, &options, Some(&update));
     progress.finish();
-    let planned = planned?;
+    let planned = match planned {
+        Ok(planned) => planned,
+        Err(PlanError::Input(error)) => return Err(error.into()),
+        Err(PlanError::Cancelled) => return Err(super::interrupt::stopped().into()),
+    };
 
-    if let Some(folder) = &args.output {
-        write_plan_files(&planned, folder, &scenario.to_toml_string())
-            .with_context(|| format!("could not write the report into '{}'", folder.display()))?;
-    }
+    // Whatever happens to the files, the plan is printed.
+    let written = report.as_ref().map_or(Ok(()), |set| {
+        super::write_report(set, |folder| {
+            write_plan_files(&planned, folder, &scenario.to_toml_string())
+        })
+    });
     let text = match args.format {
         Format::Table => plan_report::table(&planned),
         Format::Json => json(&planned),
@@ -134,6 +150,6 @@ pub(super) fn run(args: PlanArgs) -> anyhow::Result<()> {
         }),
         _ => text.into(),
     };
-    std::io::stdout().write_all(text.as_bytes())?;
-    Ok(())
+    let printed = super::print(text.as_bytes());
+    written.and(printed)
 }

@@ -3,24 +3,27 @@
 use super::progress::Progress;
 use crate::engine::Engine;
 use crate::error::InputError;
+use crate::files::output::{OutputFile, Pending, ReportFolder};
 use crate::montecarlo::{
-    Ending, Observers, PARTIAL_FORMAT, PARTIAL_VERSION, Partial, RunInfo, RunOptions, Shard,
-    SimulationSummary, TrialRow, execute, scenario_hash, with_threads,
+    Ending, Observers, Partial, RunInfo, RunOptions, Shard, SimulationSummary, TrialRow, execute,
+    with_threads,
 };
-use crate::report::{Format, json, render_summary, write_atomic, write_summary_files};
+use crate::report::output::simulation_files;
+use crate::report::{Format, json, render_summary, write_summary_files};
 use anyhow::Context;
 use clap::Args;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 /// Arguments of `simulate`.
 #[derive(Debug, Args)]
 pub struct SimulateArgs {
-    /// Scenario file (TOML). Without it, the embedded default scenario.
-    pub scenario: Option<PathBuf>,
-    /// Number of trials (default: the scenario's `[simulation] trials`).
-    #[arg(long, allow_hyphen_values = true)]
+    /// The scenario and the job's source.
+    #[command(flatten)]
+    pub input: super::input::ScenarioInput,
+    /// Number of trials (default: the scenario's `[simulation] trials`); 1_000_000 and 1e6
+    /// are accepted.
+    #[arg(long, allow_hyphen_values = true, value_parser = super::input::parse_trials)]
     pub trials: Option<u64>,
     /// Seed (default: the scenario's `[simulation] seed`).
     #[arg(long, allow_hyphen_values = true)]
@@ -58,9 +61,6 @@ pub struct SimulateArgs {
     /// Run even when the run is estimated to take more than an hour.
     #[arg(long)]
     pub yes: bool,
-    /// A CreateTrainingJob request body (JSON) for the job; the scenario gives the rest.
-    #[arg(long, value_name = "FILE")]
-    pub request: Option<PathBuf>,
 }
 
 fn cli_error(key: &str, message: impl Into<String>) -> InputError {
@@ -96,58 +96,82 @@ fn resolve_shard(args: &SimulateArgs) -> Result<Option<Shard>, InputError> {
     Ok(shard)
 }
 
-/// Streams per-trial rows into a temporary file that is renamed into place at the end.
+/// Streams per-trial rows into their output ([`OutputFile`]: a temporary file renamed into
+/// place at the end, or straight into a device, FIFO or stdout).
 struct PerTrialWriter {
-    path: PathBuf,
-    temporary: PathBuf,
-    writer: csv::Writer<std::io::BufWriter<std::fs::File>>,
+    writer: csv::Writer<std::io::BufWriter<Pending>>,
+}
+
+/// An I/O error as it was, so that a broken pipe stays recognisable as one.
+fn io_error(error: csv::Error) -> std::io::Error {
+    match error.into_kind() {
+        csv::ErrorKind::Io(error) => error,
+        other => std::io::Error::other(format!("{other:?}")),
+    }
 }
 
 impl PerTrialWriter {
-    fn create(path: &Path) -> anyhow::Result<Self> {
-        let temporary = crate::report::temporary_path(path);
-        let file = std::fs::File::create(&temporary)
-            .with_context(|| format!("could not create '{}'", temporary.display()))?;
+    fn create(output: &OutputFile) -> anyhow::Result<Self> {
+        let pending = output
+            .create()
+            .with_context(|| format!("could not create '{}'", output.path().display()))?;
         Ok(Self {
-            path: path.to_path_buf(),
-            temporary,
-            writer: csv::Writer::from_writer(std::io::BufWriter::with_capacity(1 << 20, file)),
+            writer: csv::Writer::from_writer(std::io::BufWriter::with_capacity(1 << 20, pending)),
         })
     }
 
     fn write(&mut self, rows: &[TrialRow]) -> std::io::Result<()> {
         for row in rows {
-            self.writer.serialize(row).map_err(std::io::Error::other)?;
+            self.writer.serialize(row).map_err(io_error)?;
         }
         Ok(())
     }
 
-    fn commit(mut self) -> anyhow::Result<()> {
+    fn commit(mut self) -> std::io::Result<()> {
         self.writer.flush()?;
-        let inner = self
+        let buffered = self
             .writer
             .into_inner()
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
-        inner
-            .into_inner()
-            .map_err(|e| anyhow::anyhow!("{e}"))?
-            .sync_all()?;
-        std::fs::rename(&self.temporary, &self.path)
-            .with_context(|| format!("could not write '{}'", self.path.display()))?;
-        Ok(())
+            .map_err(|e| std::io::Error::other(e.to_string()))?;
+        buffered.into_inner().map_err(|e| e.into_error())?.commit()
     }
+}
 
-    fn discard(self) {
-        let _ = std::fs::remove_file(&self.temporary);
+/// The outputs of a run, checked against its inputs before any trial runs.
+struct Outputs {
+    per_trial: Option<OutputFile>,
+    partial: Option<OutputFile>,
+    report: Option<ReportFolder>,
+}
+
+impl Outputs {
+    fn new(args: &SimulateArgs) -> Result<Self, InputError> {
+        Ok(Self {
+            per_trial: args
+                .per_trial
+                .as_deref()
+                .map(|p| OutputFile::new(p, "--per-trial"))
+                .transpose()?,
+            partial: args
+                .partial
+                .as_deref()
+                .map(|p| OutputFile::new(p, "--partial"))
+                .transpose()?,
+            report: args
+                .output
+                .as_deref()
+                .map(|folder| ReportFolder::new(folder, simulation_files(), "--output"))
+                .transpose()?,
+        })
     }
 }
 
 pub(super) fn run(args: SimulateArgs) -> anyhow::Result<()> {
-    let scenario =
-        super::describe::load_scenario_with_request(args.scenario.as_ref(), args.request.as_ref())?;
+    let cancel = super::interrupt::flag();
+    let scenario = args.input.load()?;
     let mut options = RunOptions::from_scenario(&scenario);
     if let Some(trials) = args.trials {
-        options.trials = super::checked_trials(trials)?;
+        options.trials = trials;
     }
     if let Some(seed) = args.seed {
         options.seed = seed;
@@ -164,6 +188,7 @@ pub(super) fn run(args: SimulateArgs) -> anyhow::Result<()> {
     options.precision = args.precision;
     options.threads = args.threads.map(usize::from);
     options.shard = resolve_shard(&args)?;
+    let outputs = Outputs::new(&args)?;
 
     let range = options.range();
     super::confirm_long_run(
@@ -175,56 +200,45 @@ pub(super) fn run(args: SimulateArgs) -> anyhow::Result<()> {
     let started = Instant::now();
     let engine = Engine::new(&scenario).with_seed(options.seed);
     let progress = Progress::new(range.end - range.start, args.quiet);
-    let mut per_trial = args
+    let mut per_trial = outputs
         .per_trial
-        .as_deref()
+        .as_ref()
         .map(PerTrialWriter::create)
         .transpose()?;
     let result = {
         let mut sink = |rows: &[TrialRow]| per_trial.as_mut().map_or(Ok(()), |w| w.write(rows));
         let report = |done: u64| progress.update(done);
         let mut observers = Observers {
-            per_trial: if args.per_trial.is_some() {
+            per_trial: if outputs.per_trial.is_some() {
                 Some(&mut sink)
             } else {
                 None
             },
             progress: Some(&report),
-            cancel: Some(super::interrupt::flag()),
+            cancel: Some(cancel),
         };
         with_threads(options.threads, || {
             execute(&engine, range.clone(), options.precision, &mut observers)
         })
     };
     progress.finish();
-    let result = match result {
-        Ok(result) => result,
-        Err(error) => {
-            if let Some(writer) = per_trial {
-                writer.discard();
-            }
-            return Err(error).context("could not write the per-trial rows");
-        }
-    };
-    if result.ending == Ending::Cancelled {
+    // Only the per-trial rows can fail a run; their writer, dropped without a commit, removes
+    // its temporary file.
+    let result = result.with_context(|| rows_context(&args))?;
+    let threads = options.threads.unwrap_or_else(rayon::current_num_threads);
+    let run = RunInfo::measured(started, threads, result.aggregate.trials);
+    let summary = SimulationSummary::new(&scenario, &engine, options.seed, &result.aggregate, run);
+    if result.ending == Ending::Cancelled || super::interrupt::check().is_err() {
         // Stopped at a wave boundary: nothing is written (reports and rows describe whole runs);
         // what was completed is printed.
-        if let Some(writer) = per_trial {
-            writer.discard();
-        }
-        let threads = options.threads.unwrap_or_else(rayon::current_num_threads);
-        let run = RunInfo::measured(started, threads, result.aggregate.trials);
-        let summary =
-            SimulationSummary::new(&scenario, &engine, options.seed, &result.aggregate, run);
-        std::io::stdout().write_all(render_summary(&summary, args.format).as_bytes())?;
-        return Err(super::interrupt::Interrupted {
-            completed: result.aggregate.trials,
-            requested: range.end - range.start,
-        }
+        drop(per_trial);
+        // The interruption is what the exit status reports, even if stdout is gone too.
+        let _ = super::print(render_summary(&summary, args.format));
+        return Err(super::interrupt::Interrupted::after(
+            result.aggregate.trials,
+            range.end - range.start,
+        )
         .into());
-    }
-    if let Some(writer) = per_trial {
-        writer.commit()?;
     }
     if result.ending == Ending::PrecisionReached {
         eprintln!(
@@ -233,54 +247,61 @@ pub(super) fn run(args: SimulateArgs) -> anyhow::Result<()> {
             args.precision.unwrap_or_default()
         );
     }
-    let threads = options.threads.unwrap_or_else(rayon::current_num_threads);
-    let run = RunInfo::measured(started, threads, result.aggregate.trials);
 
-    if let (Some(path), Some(shard)) = (&args.partial, options.shard) {
-        let partial = Partial {
-            format: PARTIAL_FORMAT.to_string(),
-            version: PARTIAL_VERSION,
-            scenario: scenario.name.clone(),
-            scenario_hash: scenario_hash(&scenario),
-            seed: options.seed,
-            trials: options.trials,
-            shard,
-            on_demand_cost_usd: engine.on_demand_cost_usd(scenario.pricing.on_demand_per_hour),
-            aggregate: result.aggregate,
-        };
-        write_atomic(path, json(&partial).as_bytes())
-            .with_context(|| format!("could not write the partial '{}'", path.display()))?;
+    if let (Some(output), Some(shard)) = (&outputs.partial, options.shard) {
+        let partial = Partial::new(&scenario, &engine, options.trials, shard, result.aggregate);
+        if let Some(writer) = per_trial {
+            commit_rows(writer, &args)?;
+        }
+        super::write_file(output, "the partial", json(&partial).as_bytes())?;
         eprintln!(
             "shard {}/{}: {} trials written to {} (merge all {} partials with `spotsim merge`)",
             shard.index,
             shard.count,
             partial.aggregate.trials,
-            path.display(),
+            output.path().display(),
             shard.count
         );
         return Ok(());
     }
 
-    let summary = SimulationSummary::new(&scenario, &engine, options.seed, &result.aggregate, run);
-    if let Some(folder) = &args.output {
-        write_summary_files(&summary, folder)
-            .with_context(|| format!("could not write the report into '{}'", folder.display()))?;
-        let timelines = crate::plan::sample_timelines(&engine, options.trials);
-        let max_wait = scenario
-            .job
-            .max_wait_seconds
-            .filter(|_| scenario.policy.uses_spot());
-        crate::report::output::write_simulation_report(
-            folder,
-            &summary,
-            &result.aggregate,
-            &timelines,
-            max_wait,
-            &scenario.to_toml_string(),
-        )
-        .with_context(|| format!("could not write the charts into '{}'", folder.display()))?;
-    }
-    let text = render_summary(&summary, args.format);
-    std::io::stdout().write_all(text.as_bytes())?;
-    Ok(())
+    // Whatever happens to the files, the summary of a finished run is printed.
+    let rows = match per_trial {
+        Some(writer) => super::interrupt::check()
+            .map_err(anyhow::Error::from)
+            .and_then(|()| commit_rows(writer, &args)),
+        None => Ok(()),
+    };
+    let report = match &outputs.report {
+        Some(set) => super::write_report(set, |folder| {
+            write_summary_files(&summary, folder)?;
+            let timelines = crate::plan::sample_timelines(&engine, options.trials);
+            let max_wait = scenario
+                .job
+                .max_wait_seconds
+                .filter(|_| scenario.policy.uses_spot());
+            crate::report::output::write_simulation_report(
+                folder,
+                &summary,
+                &result.aggregate,
+                &timelines,
+                max_wait,
+                &scenario.to_toml_string(),
+            )
+        }),
+        None => Ok(()),
+    };
+    let printed = super::print(render_summary(&summary, args.format));
+    rows.and(report).and(printed)
+}
+
+fn rows_context(args: &SimulateArgs) -> String {
+    format!(
+        "could not write the per-trial rows to '{}'",
+        args.per_trial.as_deref().unwrap_or(Path::new("")).display()
+    )
+}
+
+fn commit_rows(writer: PerTrialWriter, args: &SimulateArgs) -> anyhow::Result<()> {
+    writer.commit().with_context(|| rows_context(args))
 }

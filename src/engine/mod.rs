@@ -30,7 +30,7 @@ use crate::sagemaker::status::{
 use crate::scenario::{CapacityWaitStatus, Scenario};
 use attempt::{Attempt, Progress};
 use rand::rngs::Xoshiro256PlusPlus;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
 /// How a trial ended.
@@ -97,11 +97,13 @@ pub struct TrialOutcome {
     pub cost_usd: f64,
     /// Times capacity was reclaimed.
     pub interruptions: u32,
-    /// Training redone because it was lost at an interruption (since the last durable checkpoint).
+    /// Training redone because it was lost (since the newest durable checkpoint) at an
+    /// interruption, an `InternalServerError`, or the MaxWait stop before a fallback job.
     pub lost_training_seconds: f64,
     /// Checkpoint writes completed (durable or not).
     pub checkpoints_written: u32,
-    /// Durable training progress at the end (the full requirement when Completed).
+    /// Training saved by durable checkpoints at the end, every attempt included (the one a
+    /// limit cut short too); the full requirement when Completed.
     pub progress_seconds: f64,
     /// Time spent without capacity (waiting for spot).
     pub capacity_wait_seconds: f64,
@@ -135,6 +137,32 @@ impl TrialOutcome {
             self.training_time_in_seconds()?,
             self.billable_time_in_seconds()?,
         ))
+    }
+}
+
+/// What no trial of an engine can exceed (`None`: no finite bound). A merge of partial results
+/// checks every shard's maxima against the limits its header states.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrialLimits {
+    /// CreationTime → terminal status: MaxWait + Stopping (the deadline on the tick clock);
+    /// none for an on-demand job or with a fallback job, which has no MaxWait.
+    pub wall_clock_seconds: Option<f64>,
+    /// CreationTime → Completed: MaxWait (the deadline on the tick clock).
+    pub completion_seconds: Option<f64>,
+    /// Held seconds: MaxRuntime (one per job with a fallback job; the deadline on the tick
+    /// clock, which validation keeps within MaxRuntime).
+    pub training_time_seconds: Option<f64>,
+}
+
+impl TrialLimits {
+    /// The bounds as (name, bound) pairs, in field order.
+    pub fn bounds(&self) -> [(&'static str, Option<f64>); 3] {
+        [
+            ("wall_clock_seconds", self.wall_clock_seconds),
+            ("completion_seconds", self.completion_seconds),
+            ("training_time_seconds", self.training_time_seconds),
+        ]
     }
 }
 
@@ -174,11 +202,25 @@ pub struct Transition {
     pub message: &'static str,
 }
 
-/// A recorder that keeps the whole `SecondaryStatusTransitions` list.
+/// A period during which instances were held (billed).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct HeldPeriod {
+    /// Start (seconds since CreationTime).
+    pub from_seconds: f64,
+    /// End.
+    pub to_seconds: f64,
+    /// ∫ price dt over the period, USD·s/h per instance (÷ the on-demand price = billable s).
+    pub price_seconds: f64,
+}
+
+/// A recorder that keeps the whole `SecondaryStatusTransitions` list, and the held periods
+/// (so that each job of a trial can be billed on its own).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Timeline {
     /// Entries in order; contiguous (`end[i] == start[i+1]`).
     pub transitions: Vec<Transition>,
+    /// Held periods in order.
+    pub held: Vec<HeldPeriod>,
 }
 
 impl Recorder for Timeline {
@@ -191,6 +233,14 @@ impl Recorder for Timeline {
             start_seconds: at_seconds,
             end_seconds: at_seconds,
             message,
+        });
+    }
+
+    fn held(&mut self, from_seconds: f64, to_seconds: f64, price_seconds: f64) {
+        self.held.push(HeldPeriod {
+            from_seconds,
+            to_seconds,
+            price_seconds,
         });
     }
 }
@@ -262,7 +312,11 @@ struct Totals {
     interruptions: u32,
     lost: f64,
     writes: u32,
+    /// Training saved by durable checkpoints, over every attempt of every job of the trial.
     durable: f64,
+    /// Training the attempt a limit stopped did after its newest durable checkpoint (redone,
+    /// and so lost, if a fallback job follows).
+    unsaved_at_stop: f64,
     capacity_wait: f64,
     training_start: Option<f64>,
     /// Cumulative held seconds at which the next `InternalServerError` strikes (∞ when the
@@ -337,6 +391,31 @@ impl Engine {
         self.instance_count
     }
 
+    /// What no trial of this engine can exceed.
+    pub fn trial_limits(&self) -> TrialLimits {
+        if let Some(tick) = &self.tick {
+            let end = Some(tick.deadline_seconds.min(self.max_wait));
+            return TrialLimits {
+                wall_clock_seconds: end,
+                completion_seconds: end,
+                training_time_seconds: end,
+            };
+        }
+        if self.spot && self.policy.on_demand_after_max_wait() {
+            return TrialLimits {
+                wall_clock_seconds: None,
+                completion_seconds: None,
+                training_time_seconds: Some(2.0 * self.max_runtime),
+            };
+        }
+        let finite = |seconds: f64| seconds.is_finite().then_some(seconds);
+        TrialLimits {
+            wall_clock_seconds: finite(self.max_wait + self.stopping),
+            completion_seconds: finite(self.max_wait),
+            training_time_seconds: Some(self.max_runtime),
+        }
+    }
+
     /// Seconds of Stopping before a stopped job's terminal status.
     pub fn stopping_seconds(&self) -> f64 {
         self.stopping
@@ -382,7 +461,7 @@ impl Engine {
     /// Runs trial `trial`, reporting each status transition to `recorder`.
     pub fn run_recorded<R: Recorder>(&self, trial: u64, recorder: &mut R) -> TrialOutcome {
         if let Some(tick) = &self.tick {
-            return tick.run(self.seed, trial, recorder);
+            return tick.run(self.seed, trial, self.max_wait, recorder);
         }
         let mut rng = TrialRng::new(self.seed, trial);
         let mut market_state = MarketState::default();
@@ -402,8 +481,11 @@ impl Engine {
             return self.finish(outcome, end, totals);
         }
         // A new CreateTrainingJob on on-demand capacity, created when the spot job has stopped:
-        // its own MaxRuntime, no MaxWait, resuming from the last durable checkpoint.
+        // its own MaxRuntime, no MaxWait, resuming from the newest checkpoint whose write
+        // completed in any attempt of the spot job, the one MaxWait cut short included
+        // (reference §9). What that attempt trained after it is redone.
         totals.fell_back_at = Some(end);
+        totals.lost += std::mem::take(&mut totals.unsaved_at_stop);
         let second = JobLimits {
             created_seconds: end,
             max_wait_seconds: f64::INFINITY,
@@ -551,7 +633,13 @@ impl Engine {
             }
             if limit <= ends_at {
                 record_phases(&attempt, limit, false, recorder);
-                self.hold(&attempt, limit, price, offset, on_demand, totals, recorder);
+                let progress =
+                    self.hold(&attempt, limit, price, offset, on_demand, totals, recorder);
+                // The checkpoints this attempt completed before the limit are durable like any
+                // other: a fallback job resumes from the newest of them (reference §9) and the
+                // trial's progress counts them. The training after it is redone only if a
+                // fallback job follows.
+                totals.unsaved_at_stop = self.bank(progress, totals);
                 let reason = if deadline <= runtime_limit {
                     Outcome::MaxWaitTimeExceeded
                 } else {
@@ -564,13 +652,7 @@ impl Engine {
                 &attempt, ends_at, price, offset, on_demand, totals, recorder,
             );
             held_in_job += ends_at - start;
-            let saved = if self.durable_checkpoints {
-                progress.durable
-            } else {
-                0.0
-            };
-            totals.lost += progress.trained - saved;
-            totals.durable += saved;
+            totals.lost += self.bank(progress, totals);
             if ends_at < lost {
                 // Not a spot interruption: it uses a RetryStrategy attempt (reference §6).
                 errors += 1;
@@ -615,6 +697,20 @@ impl Engine {
         }
         totals.writes += progress.writes;
         progress
+    }
+
+    /// Makes the checkpoints an attempt completed durable (with a `checkpoint_s3_uri`; without
+    /// one nothing survives the attempt) and returns the training it did after the newest of
+    /// them, which a later attempt redoes.
+    #[inline]
+    fn bank(&self, progress: Progress, totals: &mut Totals) -> f64 {
+        let saved = if self.durable_checkpoints {
+            progress.durable
+        } else {
+            0.0
+        };
+        totals.durable += saved;
+        progress.trained - saved
     }
 
     fn interrupt<R: Recorder>(&self, at: f64, totals: &mut Totals, recorder: &mut R) -> f64 {

@@ -8,12 +8,19 @@
 //! an uptime, a capacity wait …, exactly the draws a job that re-requests capacity at once
 //! would see), read at each tick instant `i·tick`. Every policy of a run sees the same sample
 //! for the same trial (common random numbers), and `omniscient` knows it whole.
+//!
+//! The reference judges a job at the first observation at or after its deadline, so a run it
+//! reports done can end after the deadline when the tick does not divide it. Here a trial is
+//! Completed only when it is observed done by its limits (the deadline, and MaxWait when the
+//! planner sets a smaller one); otherwise it stops at the limit and reports what it held, paid
+//! and was credited with before it. Scenario validation accepts only deadlines the tick grid
+//! can keep, so this rule is a guarantee rather than a correction.
 
 use super::{Outcome, Recorder, TrialOutcome};
 use crate::market::{Market, MarketState};
 use crate::random::{Stream, TrialRng};
 use crate::sagemaker::SecondaryStatus;
-use crate::tick::{self, Instance, TickInput, TickPolicy};
+use crate::tick::{self, Instance, TickInput, TickPolicy, TickResult};
 use std::borrow::Cow;
 use std::sync::Arc;
 
@@ -95,12 +102,12 @@ pub struct TickClock {
     pub spot_per_hour: f64,
     /// On-demand price.
     pub on_demand_per_hour: f64,
-    /// C: compute needed, hours.
-    pub compute_h: f64,
-    /// R: deadline after the start, hours (also the window).
-    pub deadline_h: f64,
-    /// d: changeover overhead, hours.
-    pub overhead_h: f64,
+    /// C: compute needed, seconds.
+    pub compute_seconds: f64,
+    /// R: deadline after the start, seconds (also the window).
+    pub deadline_seconds: f64,
+    /// d: changeover overhead, seconds.
+    pub overhead_seconds: f64,
     /// Start offset rule.
     pub start: TickStart,
     /// Policy name (one of [`TICK_POLICIES`]).
@@ -110,6 +117,11 @@ pub struct TickClock {
 }
 
 impl TickClock {
+    /// R in hours, as the reference simulator takes it.
+    pub fn deadline_h(&self) -> f64 {
+        self.deadline_seconds / 3600.0
+    }
+
     /// Start hours of trial `trial`.
     pub fn start_hours(&self, seed: u64, trial: u64) -> f64 {
         let TickAvailability::Trace(preempted) = &self.availability else {
@@ -118,7 +130,7 @@ impl TickClock {
         match self.start {
             TickStart::Fixed(hours) => hours,
             TickStart::Random => {
-                let window = (self.deadline_h * 3600.0 / self.gap_seconds).ceil() as usize;
+                let window = (self.deadline_h() * 3600.0 / self.gap_seconds).ceil() as usize;
                 // The last spot interval of a window reads the price one row later (spec §8).
                 let last_start = preempted.len().saturating_sub(window + 1);
                 let rng = TrialRng::new(seed, trial);
@@ -158,88 +170,105 @@ impl TickClock {
                 None => tick::SpotPrice::Constant(self.spot_per_hour),
             },
             on_demand_price: self.on_demand_per_hour,
-            compute_h: self.compute_h,
-            deadline_h: self.deadline_h,
-            overhead_h: self.overhead_h,
+            compute_h: self.compute_seconds / 3600.0,
+            deadline_h: self.deadline_h(),
+            overhead_h: self.overhead_seconds / 3600.0,
             start_h,
-            window_h: Some(self.deadline_h),
+            window_h: Some(self.deadline_h()),
         }
     }
 
-    /// Runs trial `trial`: one window under the policy.
-    pub fn run<R: Recorder>(&self, seed: u64, trial: u64, recorder: &mut R) -> TrialOutcome {
+    /// Runs trial `trial`: one window under the policy, stopped at `max_wait_seconds` when that
+    /// comes before the deadline (the planner tries MaxWait values below it).
+    ///
+    /// The reference simulator observes the job once per tick, so a job it reports done at an
+    /// observation past a limit did not finish by that limit: the trial is then stopped at the
+    /// limit, having paid for and been credited with what it held before it. Scenario
+    /// validation makes the deadline a whole number of ticks, at most MaxWait and MaxRuntime,
+    /// and at least training + changeover, so on the observation grid a completion is never
+    /// late; this rule is what guarantees it.
+    pub fn run<R: Recorder>(
+        &self,
+        seed: u64,
+        trial: u64,
+        max_wait_seconds: f64,
+        recorder: &mut R,
+    ) -> TrialOutcome {
         let preempted = self.preempted(seed, trial);
         let input = self.input(&preempted, self.start_hours(seed, trial));
-        let gap = self.gap_seconds;
-        let result = if self.policy == "omniscient" {
-            tick::omniscient(&input, true).map(|r| {
-                let hist: Vec<Instance> = std::iter::once(Instance::Idle)
-                    .chain(r.schedule.clone().unwrap_or_default())
-                    .collect();
-                (r.cost, r.completion_seconds, hist, r.infeasible)
-            })
-        } else {
-            let mut policy: Box<dyn TickPolicy + Send> =
-                match tick::policies::policy_by_name(&self.policy) {
-                    Some(policy) => policy,
-                    None => Box::new(tick::policies::UniformProgress),
-                };
-            tick::simulate(&input, policy.as_mut(), false)
-                .map(|r| (r.cost, r.completion_seconds, r.hist, r.infeasible))
-        };
-        let Ok((cost, completion, hist, infeasible)) = result else {
-            // Validation keeps windows inside the trace; a deadline miss is a stop at the deadline.
-            recorder.enter(
-                0.0,
-                SecondaryStatus::Starting,
-                SecondaryStatus::Starting.default_message(),
-            );
-            let deadline = self.deadline_h * 3600.0;
-            recorder.enter(
-                deadline,
-                SecondaryStatus::MaxWaitTimeExceeded,
-                SecondaryStatus::MaxWaitTimeExceeded.default_message(),
-            );
-            return self.outcome(
-                Outcome::MaxWaitTimeExceeded,
-                deadline,
-                0.0,
-                0.0,
-                0.0,
-                0,
-                None,
-            );
-        };
-        if infeasible {
-            let seconds = (self.compute_h + self.overhead_h) * 3600.0;
-            return self.outcome(
-                Outcome::Completed,
-                seconds,
-                seconds,
-                cost,
-                cost,
-                0,
-                Some(0.0),
-            );
+        let limit = self.deadline_seconds.min(max_wait_seconds);
+        match self.window(&input) {
+            Ok(window) if !window.infeasible => self.settle(&window, limit, recorder),
+            // Validation rejects infeasible jobs and keeps windows inside the trace; what is
+            // left is the omniscient search finding no schedule that meets the deadline, whose
+            // cheapest course is to hold nothing until the stop.
+            _ => self.settle(&TickResult::default(), limit, recorder),
         }
-        // Status timeline: Starting while idle, Training while an instance runs, Interrupted when
-        // a running spot is lost at a tick boundary.
-        let (mut held, mut od_ticks, mut interruptions, mut previous) =
-            (0.0, 0u32, 0u32, Instance::Idle);
-        let mut first_held = None;
+    }
+
+    /// The policy's run of one window, up to completion or the deadline observation.
+    fn window(&self, input: &TickInput<'_>) -> Result<TickResult, tick::TickError> {
+        if self.policy == "omniscient" {
+            let best = tick::omniscient(input, true)?;
+            // Replayed through the simulator, the schedule bills exactly the omniscient cost
+            // and gives the per-tick record a stop needs.
+            let mut scripted = tick::policies::Scripted {
+                schedule: best.schedule.unwrap_or_default(),
+            };
+            return tick::run_to_deadline(input, &mut scripted, false);
+        }
+        let mut policy: Box<dyn TickPolicy + Send> = tick::policies::policy_by_name(&self.policy)
+            .unwrap_or_else(|| Box::new(tick::policies::UniformProgress));
+        tick::run_to_deadline(input, policy.as_mut(), false)
+    }
+
+    /// The trial's outcome: Completed when the run was observed done by `limit_seconds`,
+    /// otherwise stopped (MaxWaitTimeExceeded) at `limit_seconds`, billed and credited for the
+    /// ticks before it (a tick the stop cuts is billed pro rata: the instance is released).
+    /// The status timeline: Starting while idle, Training while an instance runs, Interrupted
+    /// when a running spot is lost at a tick boundary.
+    fn settle<R: Recorder>(
+        &self,
+        run: &TickResult,
+        limit_seconds: f64,
+        recorder: &mut R,
+    ) -> TrialOutcome {
+        let gap = self.gap_seconds;
+        // Observations are at t·gap, a product of floats: one within 1e-9 of a tick of the
+        // limit is at the limit.
+        let last_observation = (limit_seconds / gap + 1e-9).floor();
+        let completed =
+            !run.deadline_exceeded && !run.hist.is_empty() && run.t_done as f64 <= last_observation;
+        let (end, whole_ticks) = if completed {
+            (run.completion_seconds.min(limit_seconds), run.t_done)
+        } else {
+            (limit_seconds, last_observation as usize)
+        };
+        let (mut held, mut cost, mut on_demand_held, mut credited) = (0.0, 0.0, 0.0, 0.0);
+        let (mut interruptions, mut previous, mut first_held) = (0u32, Instance::Idle, None);
         recorder.enter(
             0.0,
             SecondaryStatus::Starting,
             SecondaryStatus::Starting.default_message(),
         );
-        for (i, &instance) in hist.iter().enumerate().skip(1) {
+        for (i, &instance) in run.hist.iter().enumerate().skip(1) {
             let at = (i - 1) as f64 * gap;
+            // The interval [i-1, i), or the part of it before the stop.
+            let whole = i <= whole_ticks;
+            let length = if whole { gap } else { end - at };
+            if !whole && length <= 1e-9 * gap {
+                break;
+            }
             if instance != Instance::Idle {
-                held += gap;
+                held += length;
+                cost += run.tick_costs[i] * (length / gap);
                 first_held.get_or_insert(at);
             }
             if instance == Instance::OnDemand {
-                od_ticks += 1;
+                on_demand_held += length;
+            }
+            if whole {
+                credited += run.credits[i];
             }
             if previous == Instance::Spot && instance != Instance::Spot {
                 interruptions += 1;
@@ -259,23 +288,30 @@ impl TickClock {
             }
             previous = instance;
         }
-        recorder.enter(
-            completion,
-            SecondaryStatus::Completed,
-            SecondaryStatus::Completed.default_message(),
-        );
-        let od_cost = f64::from(od_ticks) * self.on_demand_per_hour * gap / 3600.0;
-        let mut outcome = self.outcome(
-            Outcome::Completed,
-            completion,
+        let (outcome, progress_seconds) = if completed {
+            // The reference's own sum, bit for bit (the test vectors are exact).
+            cost = run.cost;
+            (Outcome::Completed, self.compute_seconds)
+        } else {
+            recorder.enter(
+                end,
+                SecondaryStatus::Stopping,
+                SecondaryStatus::Stopping.default_message(),
+            );
+            (Outcome::MaxWaitTimeExceeded, credited)
+        };
+        recorder.enter(end, outcome.status(), outcome.status().default_message());
+        let mut trial = self.outcome(
+            outcome,
+            end,
             held,
             cost,
-            od_cost,
+            on_demand_held * self.on_demand_per_hour / 3600.0,
             interruptions,
             first_held,
         );
-        outcome.progress_seconds = self.compute_h * 3600.0;
-        outcome
+        trial.progress_seconds = progress_seconds;
+        trial
     }
 
     #[allow(clippy::too_many_arguments)]

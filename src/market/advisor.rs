@@ -10,33 +10,40 @@
 //! fleet-wide, optimistic figure — measured GPU lifetimes are far shorter (use `weibull` or
 //! `markov` for those) — but it is the number AWS publishes for every instance type.
 //!
-//! Which p within a band (`band`):
+//! The band comes from one of two places:
+//! * `band` = AWS's own label, as the advisor page shows it: `"<5%"`, `"5-10%"`, `"10-15%"`,
+//!   `"15-20%"` or `">20%"` (spaces, a missing `%` and an en dash are tolerated). No feed is
+//!   read; the edges are those of AWS's feed ([`AWS_BANDS`], the same in every shipped
+//!   snapshot);
+//! * or a lookup of `region` (required), `instance_type` (default: the job's, without the
+//!   `ml.` prefix) and `os` (`"Linux"` default, or `"Windows"`) in a feed snapshot: `path`
+//!   (found in [`crate::data`]'s lookup order; default: the newest
+//!   `spot-advisor-data.<date>.json` in `spot-advisor/` of the shared data folder). The
+//!   snapshot's own edges are used.
+//!
+//! Which p within the band (`edge`):
 //! * band r spans `[max(r−1), max(r)] / 100`, with `max(−1) = 0`: the feed's own edges;
 //! * the open top band (`>20%`, feed `max` = 100) would give p = 1, an infinite hazard; its
 //!   upper edge is taken as [`OPEN_BAND_UPPER`] = 0.5 (half the fleet reclaimed per month);
-//! * `band = "upper"` (default, the pessimistic end: the feed's `max`), `"mid"` or `"lower"`.
-//!   `"lower"` of the `<5%` band is p = 0: capacity, once acquired, is never lost.
+//! * `edge = "upper"` (default, the pessimistic end: the feed's `max`), `"mid"` or `"lower"`.
+//!   `"lower"` of the `<5%` band is p = 0: capacity, once acquired, is never lost. The older
+//!   spelling `band = "upper" | "mid" | "lower"` (with a lookup) still works.
 //!
-//! Keys:
-//! * `region` (required), e.g. `"us-east-1"`;
-//! * `instance_type` (default: the job's, without the `ml.` prefix), e.g. `"p3.2xlarge"`;
-//! * `os` = `"Linux"` (default) or `"Windows"`;
-//! * `band` = `"upper"` (default) | `"mid"` | `"lower"`;
-//! * `path`: the snapshot to read (relative paths resolve against the scenario's folder);
-//!   default: the newest `spot-advisor-data.<date>.json` in `spot-advisor/` under
-//!   [`shared_data_dir`];
-//! * `mean_capacity_wait` (duration, default 0): exponential, like `exponential`.
+//! `mean_capacity_wait` (duration, default 0): exponential, like `exponential`.
+//!
+//! The band, the p and the hazard actually used are shown with every result
+//! ([`Market::interruption_basis`]): a constant hazard from a fleet-wide monthly figure is a
+//! strong assumption, and the user must see which one was made.
 //!
 //! A gang of N instances is held until the first of N independent exponential uptimes ends:
 //! hazard N·λ. Uptimes come from the uptime stream, capacity waits from the capacity-wait
 //! stream, one uniform each, by inversion.
 
-use super::distribution::shared_data_dir;
 use super::exponential::seconds_value;
-use super::{Capacity, Market, MarketContext, MarketState};
+use super::{Capacity, InterruptionBasis, Market, MarketContext, MarketState};
 use crate::error::InputError;
 use crate::random::{TrialRng, exponential, unit_open_closed};
-use crate::scenario::keys::Keys;
+use crate::scenario::keys::{Keys, read_keyed_file};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -48,6 +55,7 @@ pub const KEYS: &[&str] = &[
     "os",
     "instance_type",
     "band",
+    "edge",
     "mean_capacity_wait",
 ];
 
@@ -57,6 +65,69 @@ pub const OPEN_BAND_UPPER: f64 = 0.5;
 
 /// Hours in the advisor's month (365 × 24 / 12).
 pub const HOURS_PER_MONTH: f64 = 730.0;
+
+/// AWS's interruption bands as the advisor labels them, with the feed's `max` (% per month):
+/// the `ranges` of every shipped snapshot (a test checks that they agree).
+pub const AWS_BANDS: [(&str, f64); 5] = [
+    ("<5%", 5.0),
+    ("5-10%", 11.0),
+    ("10-15%", 16.0),
+    ("15-20%", 22.0),
+    (">20%", 100.0),
+];
+
+/// Which p within a band.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Edge {
+    /// The band's upper edge (pessimistic; the default).
+    Upper,
+    /// The middle of the band.
+    Mid,
+    /// The band's lower edge (optimistic).
+    Lower,
+}
+
+impl Edge {
+    fn parse(text: &str) -> Option<Self> {
+        match text {
+            "upper" => Some(Edge::Upper),
+            "mid" => Some(Edge::Mid),
+            "lower" => Some(Edge::Lower),
+            _ => None,
+        }
+    }
+
+    /// The key's spelling.
+    pub fn name(self) -> &'static str {
+        match self {
+            Edge::Upper => "upper",
+            Edge::Mid => "mid",
+            Edge::Lower => "lower",
+        }
+    }
+
+    /// p for a band spanning `[lower, upper]`.
+    fn pick(self, lower: f64, upper: f64) -> f64 {
+        match self {
+            Edge::Upper => upper,
+            Edge::Mid => 0.5 * (lower + upper),
+            Edge::Lower => lower,
+        }
+    }
+}
+
+/// The AWS label a user wrote (`"> 20 %"`, `"5–10"` …) as the advisor spells it, if it is one.
+pub fn band_label(text: &str) -> Option<&'static str> {
+    let normal: String = text
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '%')
+        .map(|c| if matches!(c, '–' | '—') { '-' } else { c })
+        .collect();
+    AWS_BANDS
+        .iter()
+        .map(|(label, _)| *label)
+        .find(|label| label.trim_end_matches('%').replace('%', "") == normal)
+}
 
 /// The part of the advisor feed this model reads.
 #[derive(Debug, Deserialize)]
@@ -79,20 +150,32 @@ struct Entry {
     r: usize,
 }
 
+/// Where the band came from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum BandSource {
+    /// The scenario gave AWS's label (`band = ">20%"`).
+    Given,
+    /// Looked up in a feed snapshot.
+    Feed {
+        /// The snapshot read.
+        path: PathBuf,
+        /// AWS region.
+        region: String,
+        /// `Linux` or `Windows`.
+        os: String,
+        /// EC2 instance type (no `ml.` prefix).
+        instance_type: String,
+    },
+}
+
 /// Constant hazard from the Spot Instance Advisor.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Advisor {
-    /// The snapshot read.
-    pub path: PathBuf,
-    /// AWS region.
-    pub region: String,
-    /// `Linux` or `Windows`.
-    pub os: String,
-    /// EC2 instance type (no `ml.` prefix).
-    pub instance_type: String,
-    /// Which end of the band: `upper`, `mid` or `lower`.
-    pub band: String,
-    /// The band's label in the feed (e.g. `>20%`).
+    /// Where the band came from.
+    pub source: BandSource,
+    /// Which p within the band.
+    pub edge: Edge,
+    /// The band's label (e.g. `>20%`).
     pub band_label: String,
     /// Fraction of instances reclaimed per month used for the hazard.
     pub monthly_fraction: f64,
@@ -140,34 +223,76 @@ fn newest_snapshot(folder: &Path) -> Option<PathBuf> {
         .map(|name| folder.join(name))
 }
 
-pub(super) fn build(
-    keys: &mut Keys,
-    context: &MarketContext,
-) -> Result<Box<dyn Market>, InputError> {
-    let path = match keys.string("path")? {
-        Some(given) => context.base_dir.join(given),
-        None => {
-            let folder = shared_data_dir().join("spot-advisor");
-            newest_snapshot(&folder).ok_or_else(|| {
-                keys.error(
-                    "path",
-                    format!(
-                        "no spot-advisor-data.<date>.json found in {} (set SPOTSIM_SHARED_DATA to the shared data folder, or give path = \"…/spot-advisor-data.<date>.json\")",
-                        folder.display()
-                    ),
-                )
-            })?
+/// The newest snapshot in `spot-advisor/` of the first data folder that has one
+/// ([`crate::data::candidates`], in lookup order), or the folders looked in.
+fn newest_shipped_snapshot() -> Result<PathBuf, String> {
+    let mut looked = Vec::new();
+    for candidate in crate::data::candidates() {
+        let folder = candidate.folder.join("spot-advisor");
+        if let Some(snapshot) = newest_snapshot(&folder) {
+            return Ok(snapshot);
         }
+        looked.push(format!("{} ({})", folder.display(), candidate.origin));
+    }
+    Err(looked.join(", "))
+}
+
+/// A band: its label and its edges as fractions per month (the open top band capped).
+struct Band {
+    label: String,
+    lower: f64,
+    upper: f64,
+}
+
+impl Band {
+    /// Band `max` with the previous band's `max` as its lower edge, both in % per month.
+    fn from_feed_edges(label: &str, lower_percent: f64, max_percent: f64) -> Self {
+        Self {
+            label: label.to_string(),
+            lower: lower_percent / 100.0,
+            upper: if max_percent >= 100.0 {
+                OPEN_BAND_UPPER
+            } else {
+                max_percent / 100.0
+            },
+        }
+    }
+
+    /// AWS's band `label` with the edges of [`AWS_BANDS`].
+    fn aws(label: &str) -> Self {
+        let at = AWS_BANDS.iter().position(|(l, _)| *l == label).unwrap_or(0);
+        let lower = if at == 0 { 0.0 } else { AWS_BANDS[at - 1].1 };
+        Self::from_feed_edges(label, lower, AWS_BANDS[at].1)
+    }
+}
+
+/// Looks the band of (region, OS, instance type) up in a feed snapshot.
+fn look_up(keys: &mut Keys, context: &MarketContext) -> Result<(Band, BandSource), InputError> {
+    let path = match keys.path("path")? {
+        Some(given) => crate::data::resolve(context.base_dir, &given).map_err(|missing| {
+            keys.error(
+                "path",
+                format!("Spot Advisor snapshot \"{given}\" {}", missing.describe()),
+            )
+        })?,
+        None => newest_shipped_snapshot().map_err(|looked| {
+            keys.error(
+                "path",
+                format!(
+                    "no spot-advisor-data.<date>.json found; looked in {looked} (set {} to the shared data folder, give path = \"…/spot-advisor-data.<date>.json\", or give AWS's band itself, e.g. band = \">20%\")",
+                    crate::data::DATA_ENV
+                ),
+            )
+        })?,
     };
-    let text = std::fs::read_to_string(&path).map_err(|e| {
-        keys.error(
-            "path",
-            format!(
-                "cannot read the Spot Advisor snapshot {}: {e}",
-                path.display()
-            ),
-        )
-    })?;
+    // Absolute, so that `validate` prints a path that works from any folder.
+    let path = path.canonicalize().unwrap_or(path);
+    let (_, text) = read_keyed_file(
+        &path,
+        crate::files::input::InputKind::AdvisorFeed,
+        "Spot Advisor snapshot",
+        |m| keys.error("path", m),
+    )?;
     let feed: Feed = serde_json::from_str(&text).map_err(|e| {
         keys.error(
             "path",
@@ -182,7 +307,7 @@ pub(super) fn build(
         return Err(keys.error(
             "region",
             format!(
-                "model \"advisor\" needs this key (an AWS region such as \"us-east-1\"; {} has: {})",
+                "model \"advisor\" needs this key (an AWS region such as \"us-east-1\"; {} has: {}), or AWS's band itself, e.g. band = \">20%\"",
                 path.display(),
                 suggest("us-east-1", feed.spot_advisor.keys(), 8)
             ),
@@ -231,8 +356,6 @@ pub(super) fn build(
             ),
         ));
     };
-
-    let band = keys.string("band")?.unwrap_or_else(|| "upper".to_string());
     let Some(range) = feed.ranges.iter().find(|range| range.index == entry.r) else {
         return Err(keys.error(
             "path",
@@ -248,43 +371,90 @@ pub(super) fn build(
         .iter()
         .filter(|other| other.max < range.max)
         .map(|other| other.max)
-        .fold(0.0, f64::max)
-        / 100.0;
-    let upper = if range.max >= 100.0 {
-        OPEN_BAND_UPPER
-    } else {
-        range.max / 100.0
+        .fold(0.0, f64::max);
+    let band = Band::from_feed_edges(&range.label, lower, range.max);
+    let source = BandSource::Feed {
+        path,
+        region,
+        os: os.clone(),
+        instance_type,
     };
-    let monthly_fraction = match band.as_str() {
-        "upper" => upper,
-        "mid" => 0.5 * (lower + upper),
-        "lower" => lower,
-        _ => {
-            return Err(keys.error(
-                "band",
-                format!("expected \"upper\", \"mid\" or \"lower\", got \"{band}\""),
-            ));
+    Ok((band, source))
+}
+
+pub(super) fn build(
+    keys: &mut Keys,
+    context: &MarketContext,
+) -> Result<Box<dyn Market>, InputError> {
+    let band_text = keys.string("band")?;
+    let mut edge_text = keys.string("edge")?;
+    // `band` is AWS's label, or (the older spelling) the edge of a looked-up band.
+    let label = match band_text.as_deref() {
+        None => None,
+        Some(text) if Edge::parse(text).is_some() => {
+            if edge_text.is_some() {
+                return Err(keys.error(
+                    "edge",
+                    format!("band = \"{text}\" already chooses the edge (the older spelling of edge): give it once"),
+                ));
+            }
+            edge_text = Some(text.to_string());
+            None
         }
+        Some(text) => Some(band_label(text).ok_or_else(|| {
+            keys.error(
+                "band",
+                format!(
+                    "expected AWS's label of a Spot Instance Advisor band ({}) or the edge \"upper\", \"mid\" or \"lower\", got {}",
+                    AWS_BANDS.map(|(l, _)| format!("\"{l}\"")).join(", "),
+                    crate::error::excerpt(text)
+                ),
+            )
+        })?),
     };
+    let edge = match edge_text.as_deref() {
+        None => Edge::Upper,
+        Some(text) => Edge::parse(text).ok_or_else(|| {
+            keys.error(
+                "edge",
+                format!(
+                    "expected \"upper\", \"mid\" or \"lower\", got {}",
+                    crate::error::excerpt(text)
+                ),
+            )
+        })?,
+    };
+    let (band, source) = match label {
+        Some(label) => {
+            // The label is the band: a lookup key beside it would be silently unused.
+            for key in ["region", "instance_type", "os", "path"] {
+                if keys.take(key).is_some() {
+                    return Err(keys.error(
+                        key,
+                        format!("band = \"{label}\" is the band itself; {key} is for looking a band up in the feed (region, instance_type, os, path): give one or the other"),
+                    ));
+                }
+            }
+            (Band::aws(label), BandSource::Given)
+        }
+        None => look_up(keys, context)?,
+    };
+    let monthly_fraction = edge.pick(band.lower, band.upper);
     if !(0.0..1.0).contains(&monthly_fraction) {
         return Err(keys.error(
             "path",
             format!(
-                "band \"{}\" of {} gives {:.0}% per month; expected less than 100%",
-                range.label,
-                path.display(),
+                "band \"{}\" gives {:.0}% per month; expected less than 100%",
+                band.label,
                 monthly_fraction * 100.0
             ),
         ));
     }
     let mean_capacity_wait_seconds = keys.duration("mean_capacity_wait")?.unwrap_or(0.0);
     Ok(Box::new(Advisor {
-        path,
-        region,
-        os: os.clone(),
-        instance_type,
-        band,
-        band_label: range.label.clone(),
+        source,
+        edge,
+        band_label: band.label,
         monthly_fraction,
         hazard_per_second: hazard_per_second(monthly_fraction),
         mean_capacity_wait_seconds,
@@ -322,21 +492,95 @@ impl Market for Advisor {
 
     fn resolved(&self) -> toml::Table {
         let mut table = toml::Table::new();
-        table.insert(
-            "path".into(),
-            toml::Value::String(self.path.display().to_string()),
-        );
-        table.insert("region".into(), toml::Value::String(self.region.clone()));
-        table.insert("os".into(), toml::Value::String(self.os.clone()));
-        table.insert(
-            "instance_type".into(),
-            toml::Value::String(self.instance_type.clone()),
-        );
-        table.insert("band".into(), toml::Value::String(self.band.clone()));
+        match &self.source {
+            BandSource::Given => {
+                table.insert("band".into(), toml::Value::String(self.band_label.clone()));
+            }
+            BandSource::Feed {
+                path,
+                region,
+                os,
+                instance_type,
+            } => {
+                table.insert(
+                    "path".into(),
+                    toml::Value::String(path.display().to_string()),
+                );
+                table.insert("region".into(), toml::Value::String(region.clone()));
+                table.insert("os".into(), toml::Value::String(os.clone()));
+                table.insert(
+                    "instance_type".into(),
+                    toml::Value::String(instance_type.clone()),
+                );
+            }
+        }
+        table.insert("edge".into(), toml::Value::String(self.edge.name().into()));
         table.insert(
             "mean_capacity_wait".into(),
             seconds_value(self.mean_capacity_wait_seconds),
         );
         table
+    }
+
+    fn interruption_basis(&self) -> Option<InterruptionBasis> {
+        let source = match &self.source {
+            BandSource::Given => "the scenario's band".to_string(),
+            BandSource::Feed {
+                path,
+                region,
+                os,
+                instance_type,
+            } => format!(
+                "{region} {os} {instance_type} in {}",
+                path.file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default()
+            ),
+        };
+        Some(InterruptionBasis {
+            model: "advisor".into(),
+            source,
+            band: self.band_label.clone(),
+            edge: self.edge.name().into(),
+            monthly_interruption_fraction: self.monthly_fraction,
+            hazard_per_instance_hour: self.hazard_per_second * 3600.0,
+            instance_count: self.instance_count,
+            mean_uptime_hours: self.mean_uptime_seconds().map(|s| s / 3600.0),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_are_read_as_aws_writes_them_and_as_people_type_them() {
+        for (typed, label) in [
+            ("<5%", "<5%"),
+            ("< 5 %", "<5%"),
+            ("5-10%", "5-10%"),
+            ("5–10", "5-10%"),
+            ("10-15%", "10-15%"),
+            ("15-20 %", "15-20%"),
+            (">20%", ">20%"),
+            ("> 20", ">20%"),
+        ] {
+            assert_eq!(band_label(typed), Some(label), "{typed}");
+        }
+        for other in ["20%", "upper", "", "5-11%", ">=20%"] {
+            assert_eq!(band_label(other), None, "{other}");
+        }
+    }
+
+    #[test]
+    fn aws_band_edges_follow_the_feed() {
+        // "15-20%" spans the feed's max of the band below (16) to its own (22).
+        let band = Band::aws("15-20%");
+        assert_eq!((band.lower, band.upper), (0.16, 0.22));
+        // The open top band is capped at half the fleet per month.
+        let top = Band::aws(">20%");
+        assert_eq!((top.lower, top.upper), (0.22, OPEN_BAND_UPPER));
+        assert_eq!(Band::aws("<5%").lower, 0.0);
     }
 }

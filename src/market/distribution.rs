@@ -12,22 +12,11 @@ use statrs::function::gamma::gamma;
 use std::f64::consts::SQRT_2;
 use std::path::PathBuf;
 
-/// The folder of the shared real-world data (`../shared/data`, see its README).
-///
-/// `SPOTSIM_SHARED_DATA` wins when set. Otherwise `../shared/data` relative to the current
-/// directory, then relative to the crate's source folder as it was at compile time. When none
-/// exists, the first candidate is returned so that an error can name where it looked.
+/// The folder of the shared real-world data (`../shared/data`, see its README), found as
+/// [`crate::data::shared_data_dir`] finds it (`$SPOTSIM_DATA`, then `../shared/data` from the
+/// current directory, then beside the executable's checkout).
 pub fn shared_data_dir() -> PathBuf {
-    if let Some(dir) = std::env::var_os("SPOTSIM_SHARED_DATA") {
-        return PathBuf::from(dir);
-    }
-    let from_current = PathBuf::from("../shared/data");
-    let from_crate = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data"));
-    if from_current.is_dir() || !from_crate.is_dir() {
-        from_current
-    } else {
-        from_crate
-    }
+    crate::data::shared_data_dir()
 }
 
 /// The availability zones of the shared p3.2xlarge spot traces
@@ -53,6 +42,21 @@ pub fn weibull_from_survival(u: f64, shape: f64, scale_seconds: f64) -> f64 {
 /// Mean of Weibull(shape k, scale λ): `λ·Γ(1 + 1/k)`.
 pub fn weibull_mean(shape: f64, scale_seconds: f64) -> f64 {
     scale_seconds * gamma(1.0 + 1.0 / shape)
+}
+
+/// The mean of Weibull(shape k, scale λ), when it is a usable number: `Γ(1 + 1/k)` overflows
+/// for k below about 0.006 (and a gang's scale `λ·N^(−1/k)` underflows to 0 for small k and
+/// large N), and a mean of ∞ or 0 would make uptimes, checkpoint intervals and run-time
+/// estimates meaningless.
+pub fn weibull_mean_checked(shape: f64, scale_seconds: f64) -> Result<f64, String> {
+    let mean = weibull_mean(shape, scale_seconds);
+    if mean.is_finite() && mean > 0.0 {
+        Ok(mean)
+    } else {
+        Err(format!(
+            "shape {shape} gives a mean uptime λ·Γ(1 + 1/k) of {mean} s, not a finite positive number; expected a larger shape (measured GPU lifetimes have k ≈ 0.62)"
+        ))
+    }
 }
 
 /// The standard normal quantile `z` with upper tail `P(Z > z) = survival`, accurate in both
@@ -220,6 +224,8 @@ impl Sojourn {
                     ))
                 } else if scale_seconds <= 0.0 {
                     Err(keys.error(key, "scale: must be greater than zero"))
+                } else if let Err(m) = weibull_mean_checked(shape, scale_seconds) {
+                    Err(keys.error(key, m))
                 } else {
                     Ok(Sojourn::Weibull {
                         shape,
@@ -313,6 +319,19 @@ mod tests {
         }
         // The minimum of more instances is shorter on average.
         assert!(lognormal_min_mean(4, 0.0, 1.0) < lognormal_min_mean(2, 0.0, 1.0));
+    }
+
+    #[test]
+    fn a_weibull_mean_must_be_finite_and_positive() {
+        // Γ(1 + 1/0.62) = Γ(2.6129) = 1.6129·Γ(1.6129) ≈ 1.6129 × 0.8950 ≈ 1.4436.
+        let mean = weibull_mean_checked(0.62, 5040.0).unwrap();
+        assert!((mean / (5040.0 * 1.4436) - 1.0).abs() < 1e-3, "{mean}");
+        // Γ(1 + 1/0.005) = Γ(201) = 200! ≈ 7.9e374 overflows.
+        let message = weibull_mean_checked(0.005, 5040.0).unwrap_err();
+        assert!(message.contains("inf"), "{message}");
+        // A gang of 10,000 at k = 0.01: λ·N^(−1/k) = λ·10^(−400) underflows to 0.
+        let gang_scale = 5040.0 * 10_000f64.powf(-1.0 / 0.01);
+        assert!(weibull_mean_checked(0.01, gang_scale).is_err());
     }
 
     #[test]

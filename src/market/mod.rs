@@ -7,7 +7,7 @@
 //!
 //! Adding a model is one file plus one line in [`MODELS`].
 
-mod advisor;
+pub mod advisor;
 mod bootstrap;
 pub mod correlation;
 pub mod distribution;
@@ -76,6 +76,60 @@ pub trait Market: Send + Sync + Debug {
     fn as_trace(&self) -> Option<&trace::Trace> {
         None
     }
+
+    /// The published figure the interruption rate was derived from, when the model derives it
+    /// (the Spot Instance Advisor's band): shown with every result.
+    fn interruption_basis(&self) -> Option<InterruptionBasis> {
+        None
+    }
+}
+
+/// The figure an interruption rate was derived from, and the rate: printed beside every
+/// summary and plan (table, JSON, Markdown, HTML) so that no result rests on a band or hazard
+/// the user did not see.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InterruptionBasis {
+    /// The market model (`advisor`).
+    pub model: String,
+    /// Where the band came from (`us-east-1 Linux p3.2xlarge in spot-advisor-data.….json`, or
+    /// `the scenario's band`).
+    pub source: String,
+    /// AWS's label of the band (`>20%`).
+    pub band: String,
+    /// Which p within the band (`upper`, `mid`, `lower`).
+    pub edge: String,
+    /// p: the fraction of instances reclaimed per month that was used.
+    pub monthly_interruption_fraction: f64,
+    /// λ = −ln(1 − p) / 730 h, per instance.
+    pub hazard_per_instance_hour: f64,
+    /// Instances in the gang (the gang's hazard is N·λ).
+    pub instance_count: u32,
+    /// 1 / (N·λ), the gang's mean uptime (`null` when λ = 0: capacity is never lost).
+    pub mean_uptime_hours: Option<f64>,
+}
+
+impl InterruptionBasis {
+    /// One sentence for people: the band, p, λ and the mean uptime.
+    pub fn sentence(&self) -> String {
+        let uptime = match self.mean_uptime_hours {
+            Some(hours) => format!("mean uptime {hours:.1} h"),
+            None => "capacity is never lost once acquired".to_string(),
+        };
+        let gang = if self.instance_count > 1 {
+            format!(" (× {} instances for the gang)", self.instance_count)
+        } else {
+            String::new()
+        };
+        format!(
+            "Interruptions: Spot Instance Advisor band {} ({}), {} edge p = {} of instances reclaimed per month → hazard −ln(1 − p)/730 h = {:.6} per instance-hour{gang}, {uptime}.",
+            self.band,
+            self.source,
+            self.edge,
+            self.monthly_interruption_fraction,
+            self.hazard_per_instance_hour,
+        )
+    }
 }
 
 /// What a market model may need from the rest of the scenario while it is built.
@@ -121,7 +175,8 @@ pub fn build(
     Err(keys.error(
         "model",
         format!(
-            "unknown market model \"{model}\" (expected one of: {})",
+            "unknown market model {} (expected one of: {})",
+            crate::error::excerpt(model),
             names.join(", ")
         ),
     ))

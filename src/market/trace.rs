@@ -65,7 +65,7 @@ pub(super) fn path_and_format(
     keys: &mut Keys,
     model: &str,
 ) -> Result<(String, Option<TraceFormat>), InputError> {
-    let path_text = keys.string("path")?.ok_or_else(|| {
+    let path_text = keys.path("path")?.ok_or_else(|| {
         keys.error(
             "path",
             format!(
@@ -78,7 +78,10 @@ pub(super) fn path_and_format(
         Some(name) => Some(TraceFormat::parse(&name).ok_or_else(|| {
             keys.error(
                 "format",
-                format!("expected \"csv\", \"json\" or \"events\", got \"{name}\""),
+                format!(
+                    "expected \"csv\", \"json\" or \"events\", got {}",
+                    crate::error::excerpt(&name)
+                ),
             )
         })?),
     };
@@ -100,7 +103,8 @@ pub(super) fn read_keyed_trace(
             keys.error(
                 "convention",
                 format!(
-                    "expected \"available\" (1 = capacity) or \"preempted\" (1 = no capacity), got \"{name}\""
+                    "expected \"available\" (1 = capacity) or \"preempted\" (1 = no capacity), got {}",
+                    crate::error::excerpt(&name)
                 ),
             )
         })?),
@@ -113,7 +117,12 @@ pub(super) fn read_keyed_trace(
         }
     };
     let max_gap = keys.number("max_gap")?.unwrap_or(2.0);
-    let path = context.base_dir.join(&path_text);
+    let path = crate::data::resolve(context.base_dir, &path_text).map_err(|missing| {
+        keys.error(
+            "path",
+            format!("trace \"{path_text}\" {}", missing.describe()),
+        )
+    })?;
     let reading = read_trace(
         &path,
         format,

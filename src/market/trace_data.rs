@@ -6,8 +6,9 @@
 //! value (0/1 or a count). Whether a value means "available" is decided by the declared
 //! convention and threshold ([`TraceData::availability`]), never guessed.
 
-use crate::error::InputError;
+use crate::error::{InputError, excerpt};
 use crate::sagemaker::time::parse_utc_millis;
+use crate::scenario::duration::check_seconds;
 use std::path::Path;
 
 /// How 0/1 values are to be read. Traces in the wild use both; a loader must be told.
@@ -123,8 +124,8 @@ impl TraceData {
         let file = path.display().to_string();
         let cannot =
             |e: std::io::Error| InputError::new(&file, format!("cannot read the trace: {e}"));
-        let opened = std::fs::File::open(path).map_err(cannot)?;
-        let mut reader = std::io::BufReader::with_capacity(1 << 20, opened);
+        let mut reader = crate::files::input::open(path, crate::files::input::InputKind::Trace)
+            .map_err(cannot)?;
         // The format is guessed from the name and the first line; CSV is then streamed.
         let first_line = {
             let buffer = reader.fill_buf().map_err(cannot)?;
@@ -134,18 +135,18 @@ impl TraceData {
                 .unwrap_or(buffer.len());
             String::from_utf8_lossy(&buffer[..end]).into_owned()
         };
+        let whole = |reader| {
+            crate::files::input::read_rest(reader)
+                .map_err(|e| crate::files::input::read_error(&file, "trace", e))
+        };
         match format.unwrap_or_else(|| TraceFormat::guess(path, &first_line)) {
-            TraceFormat::Csv => Self::from_csv_lines(&file, reader.lines(), max_gap_factor),
-            TraceFormat::Json => {
-                let mut text = String::new();
-                std::io::Read::read_to_string(&mut reader, &mut text).map_err(cannot)?;
-                Self::from_json(&file, &text)
-            }
-            TraceFormat::Events => {
-                let mut text = String::new();
-                std::io::Read::read_to_string(&mut reader, &mut text).map_err(cannot)?;
-                Self::from_events(&file, &text)
-            }
+            TraceFormat::Csv => Self::from_csv_lines(
+                &file,
+                crate::files::input::lines(reader, &file, "trace"),
+                max_gap_factor,
+            ),
+            TraceFormat::Json => Self::from_json(&file, &whole(reader)?),
+            TraceFormat::Events => Self::from_events(&file, &whole(reader)?),
         }
     }
 
@@ -188,11 +189,11 @@ impl TraceData {
         )
     }
 
-    /// [`TraceData::from_csv`] over lines read one at a time: a trace of 10^7 rows is never held
-    /// as text, only as its rows (12 bytes each).
+    /// [`TraceData::from_csv`] over lines read one at a time ([`crate::files::input::lines`]): a trace
+    /// of 10^7 rows is never held as text, only as its rows (12 bytes each).
     pub fn from_csv_lines(
         file: &str,
-        lines: impl Iterator<Item = std::io::Result<String>>,
+        lines: impl Iterator<Item = Result<String, InputError>>,
         max_gap_factor: f64,
     ) -> Result<Self, InputError> {
         let mut read_error = None;
@@ -200,7 +201,11 @@ impl TraceData {
             .map_while(|l| l.map_err(|e| read_error = Some(e)).ok())
             .enumerate()
             .filter(|(_, l)| !l.trim().is_empty());
-        let Some((_, header)) = lines.next() else {
+        let Some((header_index, header)) = lines.next() else {
+            drop(lines);
+            if let Some(error) = read_error {
+                return Err(error);
+            }
             return Err(InputError::new(
                 file,
                 "the trace is empty (expected a header `date,availability` and rows)",
@@ -208,12 +213,21 @@ impl TraceData {
         };
         let header: Vec<&str> = header.split(',').map(str::trim).collect();
         if header.len() != 2 || header[0].trim_start_matches('\u{feff}') != "date" {
+            // The line is described, never quoted: a path given as a trace may name any file.
+            let what = if header.len() == 2 {
+                "its first field is not `date`".to_string()
+            } else {
+                let n = header.len();
+                format!(
+                    "it has {n} comma-separated field{}",
+                    if n == 1 { "" } else { "s" }
+                )
+            };
             return Err(line_error(
                 file,
-                1,
+                header_index + 1,
                 format!(
-                    "expected the header `date,availability`, got `{}`",
-                    header.join(",")
+                    "expected the header `date,availability`, but {what}: is this an availability trace?"
                 ),
             ));
         }
@@ -240,8 +254,8 @@ impl TraceData {
                     file,
                     number,
                     format!(
-                        "expected a non-negative integer availability, got \"{}\"",
-                        fields[1]
+                        "expected a non-negative integer availability, got {}",
+                        excerpt(fields[1])
                     ),
                 )
             })?;
@@ -264,10 +278,7 @@ impl TraceData {
         }
         drop(lines);
         if let Some(error) = read_error {
-            return Err(InputError::new(
-                file,
-                format!("cannot read the trace: {error}"),
-            ));
+            return Err(error);
         }
         if stamps.len() < 2 {
             // Found by fuzzing: a header without rows once sliced an empty list.
@@ -281,6 +292,16 @@ impl TraceData {
             .iter()
             .map(|&m| (m - first) as f64 / 1000.0)
             .collect();
+        if let Some(row) = times.iter().position(|&t| check_seconds(t).is_err()) {
+            return Err(line_error(
+                file,
+                lines_of_rows[row] as usize,
+                format!(
+                    "this row is {} s after the first: a trace may span at most ten years",
+                    times[row]
+                ),
+            ));
+        }
         let tick = median_spacing(&times);
         for (pair, line) in times.windows(2).zip(&lines_of_rows[1..]) {
             let spacing = pair[1] - pair[0];
@@ -310,10 +331,14 @@ impl TraceData {
                 InputError::new(file, "expected metadata.gap_seconds (a positive number)")
                     .at_key("metadata.gap_seconds")
             })?;
-        if !(gap.is_finite() && gap > 0.0) {
+        // Like every duration spotsim reads: a tick longer than ten years is a typo, and would
+        // put a trial's instants beyond any limit.
+        if !(gap > 0.0 && check_seconds(gap).is_ok()) {
             return Err(InputError::new(
                 file,
-                format!("metadata.gap_seconds must be positive, got {gap}"),
+                format!(
+                    "expected a tick length greater than zero and at most ten years, got {gap} s"
+                ),
             )
             .at_key("metadata.gap_seconds"));
         }
@@ -330,8 +355,14 @@ impl TraceData {
                 .as_u64()
                 .filter(|&c| c <= u64::from(u32::MAX))
                 .ok_or_else(|| {
-                    InputError::new(file, format!("expected a non-negative integer, got {v}"))
-                        .at_key(format!("data[{i}]"))
+                    InputError::new(
+                        file,
+                        format!(
+                            "expected a non-negative integer, got {}",
+                            excerpt(&v.to_string())
+                        ),
+                    )
+                    .at_key(format!("data[{i}]"))
                 })?;
             values.push(count as u32);
         }
@@ -347,17 +378,10 @@ impl TraceData {
                 }
                 let mut prices = Vec::with_capacity(list.len());
                 for (i, p) in list.iter().enumerate() {
-                    prices.push(
-                        p.as_f64()
-                            .filter(|x| {
-                                x.is_finite()
-                                    && (0.0..=crate::scenario::MAX_PRICE_PER_HOUR).contains(x)
-                            })
-                            .ok_or_else(|| {
-                                InputError::new(file, format!("expected a price ≥ 0, got {p}"))
-                                    .at_key(format!("prices[{i}]"))
-                            })?,
-                    );
+                    prices
+                        .push(crate::market::price::price_from_json(p).map_err(|m| {
+                            InputError::new(file, m).at_key(format!("prices[{i}]"))
+                        })?);
                 }
                 Some(prices)
             }
@@ -365,8 +389,18 @@ impl TraceData {
                 return Err(InputError::new(file, "`prices` must be an array").at_key("prices"));
             }
         };
-        let times = (0..values.len()).map(|i| i as f64 * gap).collect();
         let end = values.len() as f64 * gap;
+        check_seconds(end).map_err(|m| {
+            InputError::new(
+                file,
+                format!(
+                    "{} ticks of {gap} s: {m}; a trace may span at most ten years",
+                    values.len()
+                ),
+            )
+            .at_key("metadata.gap_seconds")
+        })?;
+        let times = (0..values.len()).map(|i| i as f64 * gap).collect();
         Self::finish(file, TraceFormat::Json, times, values, end, gap, prices)
     }
 
@@ -377,6 +411,7 @@ impl TraceData {
         let mut times: Vec<f64> = Vec::new();
         let mut values: Vec<u32> = Vec::new();
         let mut last_ms: Option<u64> = None;
+        let mut first_ms: Option<u64> = None;
         for (index, line) in text.lines().enumerate() {
             let number = index + 1;
             if line.trim().is_empty() {
@@ -393,11 +428,22 @@ impl TraceData {
                     ),
                 ));
             }
+            if fields[2].is_empty() {
+                // An empty name would be one node shared by every such row.
+                return Err(line_error(
+                    file,
+                    number,
+                    "the node name is empty (expected `time_ms,add|remove,node`)",
+                ));
+            }
             let ms: u64 = fields[0].parse().map_err(|_| {
                 line_error(
                     file,
                     number,
-                    format!("expected a time in milliseconds, got \"{}\"", fields[0]),
+                    format!(
+                        "expected a time in milliseconds, got {}",
+                        excerpt(fields[0])
+                    ),
                 )
             })?;
             if last_ms.is_some_and(|last| ms < last) {
@@ -413,7 +459,7 @@ impl TraceData {
                         return Err(line_error(
                             file,
                             number,
-                            format!("node \"{}\" is added twice", fields[2]),
+                            format!("node {} is added twice", excerpt(fields[2])),
                         ));
                     }
                 }
@@ -422,7 +468,10 @@ impl TraceData {
                         return Err(line_error(
                             file,
                             number,
-                            format!("node \"{}\" is removed but was not in the pool", fields[2]),
+                            format!(
+                                "node {} is removed but was not in the pool",
+                                excerpt(fields[2])
+                            ),
                         ));
                     }
                 }
@@ -430,9 +479,19 @@ impl TraceData {
                     return Err(line_error(
                         file,
                         number,
-                        format!("expected add or remove, got \"{other}\""),
+                        format!("expected add or remove, got {}", excerpt(other)),
                     ));
                 }
+            }
+            let since_first = (ms - *first_ms.get_or_insert(ms)) as f64 / 1000.0;
+            if check_seconds(since_first).is_err() {
+                return Err(line_error(
+                    file,
+                    number,
+                    format!(
+                        "this event is {since_first} s after the first: a trace may span at most ten years"
+                    ),
+                ));
             }
             let t = ms as f64 / 1000.0;
             if last_ms == Some(ms) {
@@ -537,6 +596,14 @@ mod tests {
             TraceData::from_json("t.json", r#"{"metadata":{"gap_seconds":60},"data":[1,-1]}"#)
                 .is_err()
         );
+        // A tick of 1e300 s once made every tick-clock figure 1e23 h.
+        let huge = TraceData::from_json(
+            "t.json",
+            r#"{"metadata":{"gap_seconds":1e300},"data":[1,0]}"#,
+        )
+        .unwrap_err();
+        assert_eq!(huge.key.as_deref(), Some("metadata.gap_seconds"));
+        assert!(huge.message.contains("ten years"), "{}", huge.message);
     }
 
     #[test]

@@ -21,6 +21,7 @@
 
 use super::distribution::{
     required_positive_duration, required_positive_number, weibull_from_survival, weibull_mean,
+    weibull_mean_checked,
 };
 use super::exponential::seconds_value;
 use super::{Capacity, Market, MarketContext, MarketState, correlation};
@@ -58,13 +59,22 @@ pub(super) fn build(
     let correlation = correlation::read(keys)?;
     let instance_count = context.instance_count.max(1);
     let gang_size = correlation::effective_gang_size(instance_count, correlation);
+    let gang_scale_seconds = scale_seconds * gang_size.powf(-1.0 / shape);
+    weibull_mean_checked(shape, gang_scale_seconds).map_err(|m| {
+        let gang = if instance_count > 1 {
+            format!(" (for the gang of {instance_count}, whose scale is λ·N_eff^(−1/k))")
+        } else {
+            String::new()
+        };
+        keys.error("shape", format!("{m}{gang}"))
+    })?;
     Ok(Box::new(Weibull {
         shape,
         scale_seconds,
         mean_capacity_wait_seconds,
         instance_count,
         correlation,
-        gang_scale_seconds: scale_seconds * gang_size.powf(-1.0 / shape),
+        gang_scale_seconds,
     }))
 }
 

@@ -58,6 +58,15 @@ pub(super) fn build(keys: &mut Keys, _: &MarketContext) -> Result<Box<dyn Market
         }
         intervals.push((start, end));
     }
+    if intervals.is_empty() {
+        // No window, no capacity: every trial would wait out MaxWait.
+        return Err(keys.error(
+            "available",
+            format!(
+                "the list is empty, so capacity would never come: {expected} (to model a job that never gets capacity, give one window that starts after MaxWait)"
+            ),
+        ));
+    }
     Ok(Box::new(Windows { intervals }))
 }
 

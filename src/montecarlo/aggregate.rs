@@ -1,9 +1,13 @@
 //! Per-block aggregates of trial outcomes. Counts, exact fixed-point sums and histograms merge
 //! associatively and commutatively, so any split into blocks, threads or shards, merged in any
 //! order, gives bit-identical summaries.
+//!
+//! An aggregate read back from a shard's partial is checked before it is merged
+//! ([`Aggregate::validate`]): every trial has one outcome and one value of each per-trial
+//! metric, the values are physically possible, and none exceeds the scenario's limits.
 
-use crate::engine::{Outcome, TrialOutcome};
-use crate::stats::Metric;
+use crate::engine::{Outcome, TrialLimits, TrialOutcome};
+use crate::stats::{Inconsistency, Metric};
 use serde::{Deserialize, Serialize};
 use std::ops::AddAssign;
 
@@ -56,6 +60,178 @@ impl Aggregate {
     pub fn count(&self, outcome: Outcome) -> u64 {
         self.outcome_counts[outcome.index()]
     }
+
+    /// The metrics with their field names, in declaration order.
+    fn metrics(&self) -> [(&'static str, &Metric); 8] {
+        [
+            ("wall_clock_seconds", &self.wall_clock_seconds),
+            ("completion_seconds", &self.completion_seconds),
+            ("training_time_seconds", &self.training_time_seconds),
+            ("billable_time_seconds", &self.billable_time_seconds),
+            ("interruptions", &self.interruptions),
+            ("cost_usd", &self.cost_usd),
+            ("savings_percent", &self.savings_percent),
+            ("lost_training_seconds", &self.lost_training_seconds),
+        ]
+    }
+
+    fn metrics_mut(&mut self) -> [&mut Metric; 8] {
+        [
+            &mut self.wall_clock_seconds,
+            &mut self.completion_seconds,
+            &mut self.training_time_seconds,
+            &mut self.billable_time_seconds,
+            &mut self.interruptions,
+            &mut self.cost_usd,
+            &mut self.savings_percent,
+            &mut self.lost_training_seconds,
+        ]
+    }
+
+    /// `*self += other`, or the field whose total would overflow (merging deserialised
+    /// shards, which may be edited; `+=` assumes totals a run can reach). `self` is unchanged
+    /// on error.
+    pub fn checked_merge(&mut self, other: &Aggregate) -> Result<(), Inconsistency> {
+        let mut merged = self.clone();
+        merged.trials = self
+            .trials
+            .checked_add(other.trials)
+            .ok_or_else(|| Inconsistency::overflow("trials"))?;
+        for (mine, theirs) in merged.outcome_counts.iter_mut().zip(other.outcome_counts) {
+            *mine = mine
+                .checked_add(theirs)
+                .ok_or_else(|| Inconsistency::overflow("outcome_counts"))?;
+        }
+        for (mine, (name, theirs)) in merged.metrics_mut().into_iter().zip(other.metrics()) {
+            mine.checked_merge(theirs).map_err(|e| e.within(name))?;
+        }
+        *self = merged;
+        Ok(())
+    }
+
+    /// Checks that a deserialised aggregate is what trials of a scenario with `limits` can
+    /// produce: each metric is consistent in itself; the outcome counts add up to the trials;
+    /// every per-trial metric holds one value per trial, `completion_seconds` one per Completed
+    /// trial and `savings_percent` at most one per trial (so probabilities lie in [0, 1] and
+    /// means in [min, max]); times, costs and counts are non-negative, interruptions whole,
+    /// AWS's savings at most 100 %; per trial, held time fits in the wall clock, a completion
+    /// is a wall clock and lost training was held, so their maxima are ordered the same way;
+    /// and no maximum exceeds `limits`.
+    pub fn validate(&self, limits: &TrialLimits) -> Result<(), Inconsistency> {
+        for (name, metric) in self.metrics() {
+            metric.validate().map_err(|e| e.within(name))?;
+        }
+        let trials = self.trials;
+        let outcomes = self
+            .outcome_counts
+            .iter()
+            .try_fold(0u64, |total, &count| total.checked_add(count));
+        if outcomes != Some(trials) {
+            return Err(Inconsistency::new(
+                "outcome_counts",
+                format!(
+                    "{:?} do not add up to the {trials} trials",
+                    self.outcome_counts
+                ),
+            ));
+        }
+        let completed = self.count(Outcome::Completed);
+        for (name, metric) in self.metrics() {
+            let values = metric.count();
+            let (expected, exact) = match name {
+                "completion_seconds" => (completed, true),
+                "savings_percent" => (trials, false),
+                _ => (trials, true),
+            };
+            if values > expected || (exact && values != expected) {
+                return Err(Inconsistency::new(
+                    format!("{name}.moments.count"),
+                    format!(
+                        "{values} values, for {expected} {}",
+                        if name == "completion_seconds" {
+                            "Completed trials"
+                        } else {
+                            "trials"
+                        }
+                    ),
+                ));
+            }
+        }
+        let min = |metric: &Metric| metric.moments().min();
+        let max = |metric: &Metric| metric.moments().max();
+        for (name, metric) in self.metrics() {
+            if name != "savings_percent" && min(metric) < 0.0 {
+                return Err(Inconsistency::new(
+                    format!("{name}.moments.min"),
+                    format!("{} is negative", min(metric)),
+                ));
+            }
+        }
+        let interruptions = &self.interruptions;
+        if interruptions.count() > 0
+            && (min(interruptions).fract() != 0.0 || max(interruptions).fract() != 0.0)
+        {
+            return Err(Inconsistency::new(
+                "interruptions.moments.max",
+                "interruptions are whole numbers",
+            ));
+        }
+        if max(&self.savings_percent) > 100.0 {
+            return Err(Inconsistency::new(
+                "savings_percent.moments.max",
+                format!("{} % is above 100 %", max(&self.savings_percent)),
+            ));
+        }
+        // Ordered maxima, up to the rounding of sums of held periods (an empty metric's NaN
+        // passes).
+        let within = |value: f64, bound: f64| {
+            value.is_nan() || bound.is_nan() || value <= bound * (1.0 + 1e-9)
+        };
+        for (name, value, bound_name, bound) in [
+            (
+                "training_time_seconds",
+                max(&self.training_time_seconds),
+                "wall_clock_seconds",
+                max(&self.wall_clock_seconds),
+            ),
+            (
+                "completion_seconds",
+                max(&self.completion_seconds),
+                "wall_clock_seconds",
+                max(&self.wall_clock_seconds),
+            ),
+            (
+                "lost_training_seconds",
+                max(&self.lost_training_seconds),
+                "training_time_seconds",
+                max(&self.training_time_seconds),
+            ),
+        ] {
+            if !within(value, bound) {
+                return Err(Inconsistency::new(
+                    format!("{name}.moments.max"),
+                    format!("{value} is above the largest {bound_name}, {bound}"),
+                ));
+            }
+        }
+        let metrics = self.metrics();
+        for (name, bound) in limits.bounds() {
+            let Some(bound) = bound else { continue };
+            let Some((_, metric)) = metrics.iter().find(|(n, _)| *n == name) else {
+                continue;
+            };
+            if !within(max(metric), bound) {
+                return Err(Inconsistency::new(
+                    format!("{name}.moments.max"),
+                    format!(
+                        "{} is beyond the scenario's limit of {bound} (limits.{name})",
+                        max(metric)
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
 }
 
 impl AddAssign<&Aggregate> for Aggregate {
@@ -72,5 +248,127 @@ impl AddAssign<&Aggregate> for Aggregate {
         self.cost_usd += &other.cost_usd;
         self.savings_percent += &other.savings_percent;
         self.lost_training_seconds += &other.lost_training_seconds;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::Engine;
+    use crate::scenario::Scenario;
+    use serde_json::{Value, json};
+
+    /// 200 trials of the embedded default (MaxWait 30 h, MaxRuntime 28 h) and its limits.
+    fn run() -> (Aggregate, TrialLimits) {
+        let engine = Engine::new(&Scenario::embedded_default());
+        (
+            crate::montecarlo::run_range(&engine, 0, 200),
+            engine.trial_limits(),
+        )
+    }
+
+    /// The aggregate with `edit` applied to its JSON form, or the error reading it back.
+    fn edited(aggregate: &Aggregate, edit: impl Fn(&mut Value)) -> Result<Aggregate, String> {
+        let mut value = serde_json::to_value(aggregate).unwrap();
+        edit(&mut value);
+        serde_json::from_value(value).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn a_run_is_consistent_and_so_is_a_merge_of_runs() {
+        let (aggregate, limits) = run();
+        aggregate.validate(&limits).unwrap();
+        let mut twice = aggregate.clone();
+        twice.checked_merge(&aggregate).unwrap();
+        twice.validate(&limits).unwrap();
+        let mut expected = aggregate.clone();
+        expected += &aggregate;
+        assert_eq!(twice, expected);
+        Aggregate::default().validate(&limits).unwrap();
+    }
+
+    #[test]
+    fn impossible_aggregates_name_their_field() {
+        let (aggregate, limits) = run();
+        let field = |edit: &dyn Fn(&mut Value)| -> String {
+            let a = edited(&aggregate, edit).expect("still parses");
+            a.validate(&limits).unwrap_err().field
+        };
+        // Outcome counts that do not add up to the trials (P(Completed) would be 1.077).
+        assert_eq!(
+            field(&|v| v["outcome_counts"][0] = json!(215)),
+            "outcome_counts"
+        );
+        // Counts at u64::MAX that wrap to the right total.
+        assert_eq!(
+            field(&|v| {
+                v["outcome_counts"] = json!([u64::MAX, 201, 0, 0]);
+            }),
+            "outcome_counts"
+        );
+        // A fixed-point sum at i128::MAX, and a negative one (a negative mean cost).
+        assert_eq!(
+            field(&|v| v["cost_usd"]["moments"]["sum"] = json!(i128::MAX.to_string())),
+            "cost_usd.moments.sum"
+        );
+        assert_eq!(
+            field(&|v| v["cost_usd"]["moments"]["sum"] = json!("-1000")),
+            "cost_usd.moments.sum"
+        );
+        // A moments count that is not the trials, with the sketch edited to match.
+        assert_eq!(
+            field(&|v| {
+                let n = v["wall_clock_seconds"]["moments"]["count"]
+                    .as_u64()
+                    .unwrap();
+                v["wall_clock_seconds"]["moments"]["count"] = json!(n - 1);
+            }),
+            "wall_clock_seconds.sketch"
+        );
+        // A histogram holding more values than the trials: alone, or with the moments' count
+        // raised to match.
+        let more = |v: &mut Value, with_moments: bool| {
+            let counts = &mut v["training_time_seconds"]["sketch"]["positive"]["counts"];
+            let middle = counts.as_array().unwrap().len() / 2;
+            counts[middle] = json!(counts[middle].as_u64().unwrap() + 1000);
+            if with_moments {
+                let n = v["training_time_seconds"]["moments"]["count"]
+                    .as_u64()
+                    .unwrap();
+                v["training_time_seconds"]["moments"]["count"] = json!(n + 1000);
+            }
+        };
+        assert_eq!(field(&|v| more(v, false)), "training_time_seconds.sketch");
+        // (The mean of the larger count then leaves [min, max], or the count is not the
+        // trials'.)
+        assert!(field(&|v| more(v, true)).starts_with("training_time_seconds.moments."));
+        // A trial that ran past MaxWait (30 h), consistent in every other way.
+        let mut late = Aggregate::default();
+        late.add(&TrialOutcome {
+            outcome: Outcome::MaxWaitTimeExceeded,
+            wall_clock_seconds: 31.0 * 3600.0,
+            training_time_seconds: 20.0 * 3600.0,
+            billable_time_seconds: 6.0 * 3600.0,
+            cost_usd: 25.0,
+            interruptions: 3,
+            lost_training_seconds: 3600.0,
+            checkpoints_written: 40,
+            progress_seconds: 19.0 * 3600.0,
+            capacity_wait_seconds: 3600.0,
+            training_start_seconds: Some(0.0),
+            on_demand_cost_usd: 0.0,
+            fallback_seconds: None,
+        });
+        let error = late.validate(&limits).unwrap_err();
+        assert_eq!(error.field, "wall_clock_seconds.moments.max", "{error}");
+        assert!(
+            error.message.contains("limits.wall_clock_seconds"),
+            "{error}"
+        );
+        let unbounded = TrialLimits {
+            wall_clock_seconds: None,
+            ..limits
+        };
+        late.validate(&unbounded).unwrap();
     }
 }

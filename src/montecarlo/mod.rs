@@ -5,7 +5,8 @@
 //! into an [`Aggregate`]. Blocks are processed in waves of [`WAVE_BLOCKS`]: a wave runs in
 //! parallel, then its results are merged and its per-trial rows written in trial order. Early
 //! stopping (`--precision`), progress and interruption are checked between waves, whose
-//! boundaries do not depend on the thread count — so the output does not either. Trial k
+//! boundaries do not depend on the thread count — so the output does not either (a block
+//! also checks for interruption before it starts; an interrupted wave is dropped whole). Trial k
 //! draws only from (seed, k) and merging is exact, so any split (threads, shards) gives the
 //! same summary bits.
 
@@ -127,6 +128,43 @@ impl std::fmt::Debug for Observers<'_> {
     }
 }
 
+/// A request to stop a run early, shared with whoever may make it (a signal handler). Runs
+/// check it between waves only — never per trial — and stop there.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Cancel(Option<&'static AtomicBool>);
+
+impl Cancel {
+    /// Stop once `flag` is set.
+    pub fn when(flag: &'static AtomicBool) -> Self {
+        Self(Some(flag))
+    }
+
+    /// Never stop.
+    pub fn never() -> Self {
+        Self(None)
+    }
+
+    /// Whether stopping was requested.
+    pub fn requested(self) -> bool {
+        self.0.is_some_and(|flag| flag.load(Ordering::Relaxed))
+    }
+
+    /// The flag, for [`Observers::cancel`].
+    pub fn flag(self) -> Option<&'static AtomicBool> {
+        self.0
+    }
+}
+
+/// Two requests are the same when they watch the same flag.
+impl PartialEq for Cancel {
+    fn eq(&self, other: &Self) -> bool {
+        match (self.0, other.0) {
+            (Some(mine), Some(theirs)) => std::ptr::eq(mine, theirs),
+            (mine, theirs) => mine.is_none() && theirs.is_none(),
+        }
+    }
+}
+
 /// Why a run ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -223,21 +261,34 @@ pub fn execute(
             });
         }
         let wave_end = (wave_start + wave_trials).min(range.end);
-        let blocks: Vec<(Aggregate, Vec<TrialRow>)> = (0..(wave_end - wave_start)
+        let cancel = observers.cancel;
+        // Blocks also check the flag before they start: a wave of slow trials (tick-clock
+        // policies take milliseconds each) stops within a block, not a wave. The wave is then
+        // dropped whole, so a cancelled run still reports whole waves only.
+        let blocks: Option<Vec<(Aggregate, Vec<TrialRow>)>> = (0..(wave_end - wave_start)
             .div_ceil(block_trials))
             .into_par_iter()
             .map(|block| {
+                if cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
+                    return None;
+                }
                 let first = wave_start + block * block_trials;
                 let end = (first + block_trials).min(wave_end);
-                if want_rows {
+                Some(if want_rows {
                     let mut rows = Vec::with_capacity((end - first) as usize);
                     let aggregate = run_block_with_rows(engine, first, end, &mut rows);
                     (aggregate, rows)
                 } else {
                     (run_range(engine, first, end), Vec::new())
-                }
+                })
             })
             .collect();
+        let Some(blocks) = blocks else {
+            return Ok(RunResult {
+                aggregate: total,
+                ending: Ending::Cancelled,
+            });
+        };
         for (aggregate, rows) in &blocks {
             total += aggregate;
             if let Some(sink) = observers.per_trial.as_mut() {

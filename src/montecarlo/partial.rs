@@ -1,18 +1,27 @@
 //! Partial results of sharded runs, and their merge into exactly the single-run summary.
 //!
 //! A partial is a versioned JSON document: a header naming the scenario (by a hash of its fully
-//! resolved form), the seed, the total trials and the shard, and the shard's exact aggregate.
-//! Because aggregates merge exactly, merging all K shards gives the bytes one run would print.
+//! resolved form), the seed, the total trials, the shard and the limits no trial of the
+//! scenario exceeds, and the shard's exact aggregate. Because aggregates merge exactly, merging
+//! all K shards gives the bytes one run would print.
+//!
+//! A partial is a file anyone can edit, and a corrupted one must not become an impossible
+//! summary: before merging, each partial's aggregate is checked against its own trials and
+//! limits ([`Aggregate::validate`], built on the `validate` of each statistics type), the
+//! headers must agree, and the merge itself uses checked arithmetic. Any failure names the
+//! file and the field (exit 2).
 
 use super::{Aggregate, Shard};
+use crate::engine::{Engine, TrialLimits};
 use crate::error::InputError;
+use crate::files::input::{InputKind, read_text};
 use crate::scenario::Scenario;
 use serde::{Deserialize, Serialize};
 
 /// The `format` field of every partial.
 pub const PARTIAL_FORMAT: &str = "spotsim-partial";
-/// The version of the partial format this build writes and reads.
-pub const PARTIAL_VERSION: u32 = 2;
+/// The version of the partial format this build writes and reads. Version 3 added `limits`.
+pub const PARTIAL_VERSION: u32 = 3;
 
 /// A shard's mergeable result.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -34,8 +43,111 @@ pub struct Partial {
     pub shard: Shard,
     /// The on-demand reference cost of the scenario.
     pub on_demand_cost_usd: f64,
+    /// What no trial of the scenario exceeds (checked against the aggregate's maxima).
+    pub limits: TrialLimits,
     /// The shard's aggregate.
     pub aggregate: Aggregate,
+    /// What the market's interruption rate was derived from (advisor scenarios), so that the
+    /// merged summary shows it as a single run does.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub market: Option<crate::market::InterruptionBasis>,
+}
+
+impl Partial {
+    /// The partial of `shard` of a run of `trials` trials of `scenario` (compiled as `engine`,
+    /// whose seed it records) that produced `aggregate`.
+    pub fn new(
+        scenario: &Scenario,
+        engine: &Engine,
+        trials: u64,
+        shard: Shard,
+        aggregate: Aggregate,
+    ) -> Self {
+        Self {
+            format: PARTIAL_FORMAT.to_string(),
+            version: PARTIAL_VERSION,
+            scenario: scenario.name.clone(),
+            scenario_hash: scenario_hash(scenario),
+            seed: engine.seed(),
+            trials,
+            shard,
+            on_demand_cost_usd: engine.on_demand_cost_usd(scenario.pricing.on_demand_per_hour),
+            limits: engine.trial_limits(),
+            aggregate,
+            market: scenario
+                .market
+                .as_ref()
+                .and_then(|m| m.model.interruption_basis()),
+        }
+    }
+
+    /// Checks that the partial (read from `file`) is one a run can have written: its own
+    /// format and version, a shard inside its count, the trials of that shard, a finite
+    /// non-negative on-demand cost, positive limits, and an aggregate consistent with them.
+    pub fn validate(&self, file: &str) -> Result<(), InputError> {
+        if self.format != PARTIAL_FORMAT || self.version != PARTIAL_VERSION {
+            return Err(InputError::new(
+                file,
+                format!(
+                    "not a spotsim partial of version {PARTIAL_VERSION} (format \"{}\", version {}){}",
+                    self.format,
+                    self.version,
+                    older_version_hint(self.version)
+                ),
+            ));
+        }
+        let edited = |key: String, message: String| {
+            InputError::new(file, format!("{message} (an edited or corrupted partial)")).at_key(key)
+        };
+        if self.shard.index >= self.shard.count {
+            return Err(InputError::new(
+                file,
+                format!(
+                    "shard index {} is not below the count {}",
+                    self.shard.index, self.shard.count
+                ),
+            ));
+        }
+        let expected = self.shard.range(self.trials);
+        if self.aggregate.trials != expected.end - expected.start {
+            return Err(InputError::new(
+                file,
+                format!(
+                    "shard {}/{} should hold {} trials but holds {} (an incomplete or edited partial)",
+                    self.shard.index,
+                    self.shard.count,
+                    expected.end - expected.start,
+                    self.aggregate.trials
+                ),
+            ));
+        }
+        if !(self.on_demand_cost_usd.is_finite() && self.on_demand_cost_usd >= 0.0) {
+            return Err(edited(
+                "on_demand_cost_usd".into(),
+                format!("{} is not a cost", self.on_demand_cost_usd),
+            ));
+        }
+        for (name, bound) in self.limits.bounds() {
+            if bound.is_some_and(|b| !(b.is_finite() && b > 0.0)) {
+                return Err(edited(
+                    format!("limits.{name}"),
+                    format!("{bound:?} is not a positive duration"),
+                ));
+            }
+        }
+        self.aggregate
+            .validate(&self.limits)
+            .map_err(|e| edited(format!("aggregate.{}", e.field), e.message))
+    }
+}
+
+/// What to do with a partial an older spotsim wrote.
+fn older_version_hint(version: u32) -> &'static str {
+    if version < PARTIAL_VERSION {
+        ": it was written by an older spotsim; run its shards again with this one"
+    } else {
+        ""
+    }
 }
 
 const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
@@ -50,10 +162,11 @@ fn fnv1a64(hash: u64, bytes: &[u8]) -> u64 {
 /// Resolved keys whose string value names an input file (traces, price files, snapshots).
 const FILE_KEYS: &[&str] = &["path", "spot_prices", "spot_price_history"];
 
-/// The fingerprint of a file's bytes, read in chunks; `None` when it cannot be read.
+/// The fingerprint of a file's bytes, read in chunks; `None` when it cannot be read. The files
+/// are data files (traces, prices, feeds), which share one size limit.
 fn file_fingerprint(path: &std::path::Path) -> Option<u64> {
     use std::io::Read;
-    let mut file = std::fs::File::open(path).ok()?;
+    let mut file = crate::files::input::open(path, crate::files::input::InputKind::Trace).ok()?;
     let mut buffer = vec![0u8; 1 << 16];
     let mut hash = FNV_OFFSET;
     loop {
@@ -107,6 +220,8 @@ pub struct Merged {
     pub on_demand_cost_usd: f64,
     /// All trials merged.
     pub aggregate: Aggregate,
+    /// The interruption basis of the scenario (advisor scenarios).
+    pub market: Option<crate::market::InterruptionBasis>,
 }
 
 /// Checks that `partials` (file name, partial) are all K shards of one run, and merges them.
@@ -117,7 +232,8 @@ pub fn merge_partials(partials: &[(String, Partial)]) -> Result<Merged, InputErr
             "merge needs at least one partial file",
         ));
     };
-    let mut seen = vec![None::<&str>; first.shard.count as usize];
+    // The shards seen, by index (a map: the count is the partial's word, not a size to allocate).
+    let mut seen = std::collections::BTreeMap::<u64, &str>::new();
     let mut aggregate = Aggregate::default();
     for (file, p) in partials {
         let differs = |what: &str, mine: String, theirs: String| {
@@ -127,15 +243,7 @@ pub fn merge_partials(partials: &[(String, Partial)]) -> Result<Merged, InputErr
             )
             .at_key(what.to_string())
         };
-        if p.format != PARTIAL_FORMAT || p.version != PARTIAL_VERSION {
-            return Err(InputError::new(
-                file,
-                format!(
-                    "not a spotsim partial of version {PARTIAL_VERSION} (format \"{}\", version {})",
-                    p.format, p.version
-                ),
-            ));
-        }
+        p.validate(file)?;
         if p.scenario_hash != first.scenario_hash {
             return Err(differs(
                 "scenario_hash",
@@ -160,29 +268,23 @@ pub fn merge_partials(partials: &[(String, Partial)]) -> Result<Merged, InputErr
                 first.shard.count.to_string(),
             ));
         }
-        if p.shard.index >= p.shard.count {
-            return Err(InputError::new(
-                file,
-                format!(
-                    "shard index {} is not below the count {}",
-                    p.shard.index, p.shard.count
-                ),
+        // The same scenario has one on-demand cost and one set of limits: a shard that says
+        // otherwise was edited.
+        if p.on_demand_cost_usd.to_bits() != first.on_demand_cost_usd.to_bits() {
+            return Err(differs(
+                "on_demand_cost_usd",
+                p.on_demand_cost_usd.to_string(),
+                first.on_demand_cost_usd.to_string(),
             ));
         }
-        let expected = p.shard.range(p.trials);
-        if p.aggregate.trials != expected.end - expected.start {
-            return Err(InputError::new(
-                file,
-                format!(
-                    "shard {}/{} should hold {} trials but holds {} (an incomplete or edited partial)",
-                    p.shard.index,
-                    p.shard.count,
-                    expected.end - expected.start,
-                    p.aggregate.trials
-                ),
+        if p.limits != first.limits {
+            return Err(differs(
+                "limits",
+                format!("{:?}", p.limits),
+                format!("{:?}", first.limits),
             ));
         }
-        if let Some(other) = seen[p.shard.index as usize] {
+        if let Some(other) = seen.insert(p.shard.index, file) {
             return Err(InputError::new(
                 file,
                 format!(
@@ -191,39 +293,79 @@ pub fn merge_partials(partials: &[(String, Partial)]) -> Result<Merged, InputErr
                 ),
             ));
         }
-        seen[p.shard.index as usize] = Some(file);
-        aggregate += &p.aggregate;
+        aggregate.checked_merge(&p.aggregate).map_err(|e| {
+            InputError::new(
+                file,
+                format!("{} (an edited or corrupted partial)", e.message),
+            )
+            .at_key(format!("aggregate.{}", e.field))
+        })?;
     }
-    let missing: Vec<String> = seen
-        .iter()
-        .enumerate()
-        .filter(|(_, f)| f.is_none())
-        .map(|(i, _)| i.to_string())
-        .collect();
-    if !missing.is_empty() {
+    let count = first.shard.count;
+    let missing = count - seen.len() as u64;
+    if missing > 0 {
+        const LISTED: usize = 10;
+        let mut listed: Vec<String> = (0..count)
+            .filter(|index| !seen.contains_key(index))
+            .take(LISTED)
+            .map(|index| index.to_string())
+            .collect();
+        if missing > LISTED as u64 {
+            listed.push(format!("… ({missing} in all)"));
+        }
         return Err(InputError::new(
             "command line",
             format!(
-                "shards missing: {} of {} (give every partial of the run)",
-                missing.join(", "),
-                first.shard.count
+                "shards missing: {} of {count} (give every partial of the run)",
+                listed.join(", ")
             ),
         ));
     }
+    // A merge of consistent shards is consistent; the summary rests on it, so it is checked
+    // once more.
+    aggregate.validate(&first.limits).map_err(|e| {
+        InputError::new(
+            "command line",
+            format!("the merged partials: {}: {}", e.field, e.message),
+        )
+    })?;
     Ok(Merged {
         scenario: first.scenario.clone(),
         seed: first.seed,
         on_demand_cost_usd: first.on_demand_cost_usd,
         aggregate,
+        market: first.market.clone(),
     })
 }
 
-/// Reads a partial file.
+/// Reads a partial file (its consistency is checked when it is merged).
 pub fn read_partial(path: &std::path::Path) -> Result<Partial, InputError> {
     let file = path.display().to_string();
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| InputError::new(&file, format!("cannot read the partial: {e}")))?;
-    serde_json::from_str(&text).map_err(|e| {
+    let text = read_text(path, InputKind::Partial, &file, "partial")?;
+    let invalid = |e: serde_json::Error| {
         InputError::new(&file, format!("not a valid spotsim partial: {e}")).at_line(Some(e.line()))
-    })
+    };
+    // The version first: another version's fields would only fail as unknown or missing.
+    #[derive(Deserialize)]
+    struct Header {
+        format: Option<serde_json::Value>,
+        version: Option<serde_json::Value>,
+    }
+    let header: Header = serde_json::from_str(&text).map_err(invalid)?;
+    if let (Some(serde_json::Value::String(format)), Some(version)) = (
+        &header.format,
+        header.version.as_ref().and_then(serde_json::Value::as_u64),
+    ) && format == PARTIAL_FORMAT
+        && version != u64::from(PARTIAL_VERSION)
+    {
+        return Err(InputError::new(
+            &file,
+            format!(
+                "a spotsim partial of version {version}; this spotsim reads version {PARTIAL_VERSION}{}",
+                older_version_hint(u32::try_from(version).unwrap_or(u32::MAX))
+            ),
+        )
+        .at_key("version"));
+    }
+    serde_json::from_str(&text).map_err(invalid)
 }

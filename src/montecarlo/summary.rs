@@ -2,6 +2,7 @@
 
 use super::Aggregate;
 use crate::engine::{Engine, Outcome};
+use crate::market::InterruptionBasis;
 use crate::scenario::Scenario;
 use crate::stats::{Summary, wilson_interval};
 use serde::Serialize;
@@ -119,6 +120,10 @@ pub struct SimulationSummary {
     /// is the mean cost of all jobs (stopped ones included) divided by P(Completed): it counts
     /// re-done work and the money spent on jobs that ended stopped. `null` when none completed.
     pub true_savings_percent: f64,
+    /// The published figure the market's interruption rate comes from (Spot Instance Advisor
+    /// scenarios), with the rate used; absent for other markets.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub market: Option<InterruptionBasis>,
     /// Run information.
     pub run: RunInfo,
 }
@@ -133,7 +138,13 @@ impl SimulationSummary {
         run: RunInfo,
     ) -> Self {
         let on_demand_cost_usd = engine.on_demand_cost_usd(scenario.pricing.on_demand_per_hour);
-        Self::from_parts(&scenario.name, seed, on_demand_cost_usd, aggregate, run)
+        let mut summary =
+            Self::from_parts(&scenario.name, seed, on_demand_cost_usd, aggregate, run);
+        summary.market = scenario
+            .market
+            .as_ref()
+            .and_then(|m| m.model.interruption_basis());
+        summary
     }
 
     /// Summarises `aggregate` from its parts (what a merge of partials knows).
@@ -174,6 +185,7 @@ impl SimulationSummary {
             },
             on_demand_cost_usd,
             true_savings_percent: true_savings_percent(mean_cost, aggregate, on_demand_cost_usd),
+            market: None,
             run,
         }
     }

@@ -25,7 +25,7 @@ use crate::engine::{Engine, Outcome, Timeline, TrialOutcome};
 use crate::error::InputError;
 use crate::market::price::SpotPrice;
 use crate::montecarlo::{
-    Aggregate, Observers, OutcomeSummary, RunInfo, SimulationSummary, execute, with_threads,
+    Aggregate, Cancel, Observers, OutcomeSummary, RunInfo, SimulationSummary, execute, with_threads,
 };
 use crate::policy::CheckpointPolicy;
 use crate::scenario::Scenario;
@@ -70,6 +70,20 @@ pub struct PlanOptions {
     pub advise: bool,
     /// Run the recommended MaxWait once more for the charts (CDF, histogram, Gantt).
     pub detail: bool,
+    /// Stop early when requested (checked between waves): [`plan`] then returns
+    /// [`PlanError::Cancelled`].
+    pub cancel: Cancel,
+}
+
+/// Why there is no plan.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum PlanError {
+    /// The scenario or the options are invalid.
+    #[error(transparent)]
+    Input(#[from] InputError),
+    /// [`PlanOptions::cancel`] was requested before the plan was complete.
+    #[error("the plan was cancelled")]
+    Cancelled,
 }
 
 impl PlanOptions {
@@ -85,6 +99,7 @@ impl PlanOptions {
             checkpoint_intervals: Vec::new(),
             advise: true,
             detail: true,
+            cancel: Cancel::never(),
         }
     }
 }
@@ -221,6 +236,9 @@ pub struct Plan {
     /// The summary of a direct run at the recommended MaxWait (or the cap).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub simulation: Option<SimulationSummary>,
+    /// The published figure the market's interruption rate comes from (advisor scenarios).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub market: Option<crate::market::InterruptionBasis>,
     /// Data for the charts (not serialised).
     #[serde(skip)]
     pub detail: Option<PlanDetail>,
@@ -306,6 +324,7 @@ pub fn curve(
         constant_price_per_hour,
         on_demand_per_hour: scenario.pricing.on_demand_per_hour,
         sweep,
+        cancel: options.cancel,
     };
     (sweep, setup.run(options.trials, options.threads, progress))
 }
@@ -374,15 +393,26 @@ pub fn with_checkpoint_interval(scenario: &Scenario, interval_seconds: f64) -> S
 }
 
 /// Plans `scenario`: the curve, the recommendation, advice, the 2-D table and chart data.
+///
+/// A cancelled plan stops at the next wave boundary of whatever it is running; its partial
+/// results are dropped and never returned.
 pub fn plan(
     scenario: &Scenario,
     options: &PlanOptions,
     progress: Option<&(dyn Fn(u64) + Sync)>,
-) -> Result<Plan, InputError> {
+) -> Result<Plan, PlanError> {
     check_scenario(scenario, options)?;
+    let cancelled = || {
+        if options.cancel.requested() {
+            Err(PlanError::Cancelled)
+        } else {
+            Ok(())
+        }
+    };
     let started = Instant::now();
     let grid = build_grid(scenario, &options.grid)?;
     let (sweep, points, recommendation) = evaluate(scenario, &grid, options, progress);
+    cancelled()?;
     let on_demand = on_demand_cost_usd(scenario);
     let mut levers = Vec::new();
     if recommendation.is_none() && options.advise {
@@ -390,12 +420,14 @@ pub fn plan(
     }
     let mut checkpoint_intervals = Vec::new();
     for &interval in &options.checkpoint_intervals {
+        cancelled()?;
         if !(interval > 0.0 && interval.is_finite()) {
             return Err(InputError::new(
                 "command line",
                 format!("expected positive checkpoint intervals, got {interval} s"),
             )
-            .at_key("--checkpoint-intervals"));
+            .at_key("--checkpoint-intervals")
+            .into());
         }
         let variant = with_checkpoint_interval(scenario, interval);
         let (_, variant_points, variant_recommendation) = evaluate(&variant, &grid, options, None);
@@ -413,6 +445,7 @@ pub fn plan(
             }),
         });
     }
+    cancelled()?;
     let (simulation, detail) = if options.detail {
         let w = recommendation
             .as_ref()
@@ -422,6 +455,7 @@ pub fn plan(
     } else {
         (None, None)
     };
+    cancelled()?;
     let threads = options.threads.unwrap_or_else(rayon::current_num_threads);
     Ok(Plan {
         scenario: scenario.name.clone(),
@@ -437,6 +471,10 @@ pub fn plan(
         checkpoint_intervals,
         points,
         simulation,
+        market: scenario
+            .market
+            .as_ref()
+            .and_then(|m| m.model.interruption_basis()),
         detail,
         run: RunInfo::measured(started, threads, options.trials * grid.len() as u64),
     })
@@ -459,7 +497,11 @@ pub fn run_at(
     let at = with_max_wait(scenario, max_wait_seconds);
     let engine = Engine::new(&at).with_seed(options.seed);
     let aggregate = with_threads(options.threads, || {
-        execute(&engine, 0..options.trials, None, &mut Observers::default())
+        let mut observers = Observers {
+            cancel: options.cancel.flag(),
+            ..Observers::default()
+        };
+        execute(&engine, 0..options.trials, None, &mut observers)
             .map(|r| r.aggregate)
             .unwrap_or_default()
     });
@@ -483,7 +525,9 @@ pub fn run_at(
 }
 
 /// A few trials for the Gantt chart: the first ones, plus the first stopped one (if any of
-/// the first thousand was stopped) so the chart shows how a job ends at MaxWait.
+/// the first thousand was stopped) so the chart shows how a job ends at MaxWait. A trial whose
+/// timeline exceeds [`crate::sagemaker::timeline::MAX_RECORDED_TRANSITIONS`] is left out (its
+/// bars would be thinner than a pixel anyway).
 pub fn sample_timelines(engine: &Engine, trials: u64) -> Vec<(u64, TrialOutcome, Timeline)> {
     let mut chosen: Vec<u64> = (0..trials.min(TIMELINE_TRIALS as u64 - 1)).collect();
     if let Some(stopped) = (0..trials.min(1000))
@@ -495,9 +539,9 @@ pub fn sample_timelines(engine: &Engine, trials: u64) -> Vec<(u64, TrialOutcome,
     }
     chosen
         .into_iter()
-        .map(|k| {
-            let (outcome, timeline) = engine.run_with_timeline(k);
-            (k, outcome, timeline)
+        .filter_map(|k| {
+            let (outcome, timeline) = crate::sagemaker::timeline::record(engine, k).ok()?;
+            Some((k, outcome, timeline))
         })
         .collect()
 }

@@ -29,7 +29,7 @@
 //! buckets merge associatively, so blocks, threads and waves give identical bits.
 
 use crate::engine::{Engine, Outcome, Recorder, TrialOutcome};
-use crate::montecarlo::{WAVE_BLOCKS, with_threads};
+use crate::montecarlo::{Cancel, WAVE_BLOCKS, with_threads};
 use crate::sagemaker::billing::{aws_savings_percent, reported_seconds};
 use crate::sagemaker::status::SecondaryStatus;
 use crate::stats::{Metric, Moments};
@@ -189,6 +189,8 @@ pub(crate) struct SweepSetup<'a> {
     pub on_demand_per_hour: f64,
     /// How to sweep.
     pub sweep: Sweep,
+    /// Checked between waves: once requested, the run stops with what it has.
+    pub cancel: Cancel,
 }
 
 impl SweepSetup<'_> {
@@ -295,12 +297,17 @@ impl SweepSetup<'_> {
             let block_trials = self.engine.block_trials();
             let wave_trials = block_trials * WAVE_BLOCKS;
             let mut wave_start = 0;
-            while wave_start < trials {
+            while wave_start < trials && !self.cancel.requested() {
                 let wave_end = (wave_start + wave_trials).min(trials);
+                // Blocks check for cancellation before they start (re-runs of slow trials make
+                // long waves); a cancelled curve is never returned by `plan`.
                 let blocks: Vec<CurveAggregate> = (0..(wave_end - wave_start)
                     .div_ceil(block_trials))
                     .into_par_iter()
                     .map_init(HeldPeriods::default, |held, block| {
+                        if self.cancel.requested() {
+                            return CurveAggregate::new(self.grid.len());
+                        }
                         let first = wave_start + block * block_trials;
                         let end = (first + block_trials).min(wave_end);
                         self.run_block(first, end, held)

@@ -1,8 +1,8 @@
-//! Charts, one function per chart: data in, `NAME.svg` and `NAME.png` out (written atomically),
-//! the SVG text back (report.html inlines it). Drawn with plotters; text uses the embedded
+//! Charts, one function per chart: data in, `NAME.svg` and `NAME.png` out (into a report's
+//! staging folder, committed with the rest of the set), the SVG text back (report.html inlines it). Drawn with plotters; text uses the embedded
 //! DejaVu Sans (no system fonts), time axes are in hours, money in dollars.
 
-use super::write_atomic;
+use crate::files::output::write_new;
 use plotters::chart::MeshStyle;
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -63,8 +63,8 @@ fn write_chart(chart: &impl Chart, folder: &Path, name: &str) -> std::io::Result
             .map_err(|e| std::io::Error::other(e.to_string()))?;
     }
     let png = encode_png(&rgb, width, height)?;
-    write_atomic(&folder.join(format!("{name}.svg")), svg.as_bytes())?;
-    write_atomic(&folder.join(format!("{name}.png")), &png)?;
+    write_new(&folder.join(format!("{name}.svg")), svg.as_bytes())?;
+    write_new(&folder.join(format!("{name}.png")), &png)?;
     Ok(svg)
 }
 

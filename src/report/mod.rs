@@ -1,5 +1,6 @@
-//! Reports: the simulation summary as a terminal table, JSON, CSV or Markdown, and atomic
-//! file output (an interrupted run never leaves a half-written report).
+//! Reports: the simulation summary as a terminal table, JSON, CSV or Markdown, and the files of
+//! report folders (written into a staging folder and committed together by
+//! [`crate::files::output`], so an interrupted run never leaves a half-written report).
 
 pub mod charts;
 mod csv;
@@ -11,9 +12,9 @@ mod table;
 
 pub(crate) use table::align;
 
+use crate::files::output::write_new;
 use crate::montecarlo::SimulationSummary;
 use crate::stats::Summary;
-use std::io::Write;
 use std::path::Path;
 
 /// Output formats of summaries.
@@ -99,44 +100,17 @@ pub(crate) fn metric_rows(
     ]
 }
 
-/// The temporary file a write of `path` goes through: hidden, in the same folder (so the final
-/// rename is atomic), named after the process.
-pub fn temporary_path(path: &Path) -> std::path::PathBuf {
-    let folder = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    folder.join(format!(".{name}.{}.tmp", std::process::id()))
-}
+/// The files [`write_summary_files`] writes.
+pub const SUMMARY_FILES: [&str; 3] = ["summary.json", "summary.csv", "summary.md"];
 
-/// Writes `contents` to `path` atomically: a temporary file in the same folder, flushed, then
-/// renamed over the target.
-pub fn write_atomic(path: &Path, contents: &[u8]) -> std::io::Result<()> {
-    let temporary = temporary_path(path);
-    let result = (|| {
-        let mut file = std::fs::File::create(&temporary)?;
-        file.write_all(contents)?;
-        file.sync_all()?;
-        std::fs::rename(&temporary, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&temporary);
-    }
-    result
-}
-
-/// Writes the summary in every format into `folder` (created if needed).
+/// Writes the summary in every format into `folder`: the staging folder of a report set
+/// ([`crate::files::output::ReportFolder`]), so the files are new.
 pub fn write_summary_files(summary: &SimulationSummary, folder: &Path) -> std::io::Result<()> {
-    std::fs::create_dir_all(folder)?;
-    write_atomic(&folder.join("summary.json"), json(summary).as_bytes())?;
-    write_atomic(&folder.join("summary.csv"), csv::render(summary).as_bytes())?;
-    write_atomic(
-        &folder.join("summary.md"),
+    let [json_file, csv_file, markdown_file] = SUMMARY_FILES;
+    write_new(&folder.join(json_file), json(summary).as_bytes())?;
+    write_new(&folder.join(csv_file), csv::render(summary).as_bytes())?;
+    write_new(
+        &folder.join(markdown_file),
         markdown::render(summary).as_bytes(),
-    )?;
-    Ok(())
+    )
 }

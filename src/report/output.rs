@@ -1,5 +1,6 @@
 //! Report folders: everything `plan --output DIR` and `simulate --output DIR` write — tables,
-//! charts (SVG + PNG) and report.html — each file atomically.
+//! charts (SVG + PNG) and report.html — into the staging folder of the set
+//! ([`crate::files::output::ReportFolder`]), which commits them together.
 
 use super::charts::{
     CompletionChart, CompletionPoint, CostChart, CostHistogram, CostPoint, StatusSpan,
@@ -7,8 +8,9 @@ use super::charts::{
 };
 use super::html::{Block, render};
 use super::plan::{SHOWN_ROWS, point_cells, shown_rows};
-use super::{charts, json, write_atomic};
+use super::{SUMMARY_FILES, charts, json};
 use crate::engine::{Timeline, TrialOutcome};
+use crate::files::output::write_new;
 use crate::montecarlo::{Aggregate, SimulationSummary};
 use crate::plan::{Plan, words};
 use crate::stats::Metric;
@@ -35,6 +37,30 @@ pub const SIMULATION_CHARTS: [(&str, &str); 3] = [
     ("cost-histogram", "Cost per job"),
     ("status-timeline", "Status timeline of sample trials"),
 ];
+
+/// Every file a simulation folder may hold: the summaries, the charts and report.html.
+pub fn simulation_files() -> Vec<String> {
+    let mut names: Vec<String> = SUMMARY_FILES.iter().map(|n| n.to_string()).collect();
+    names.extend(chart_files(&SIMULATION_CHARTS));
+    names.push("report.html".into());
+    names
+}
+
+/// Every file a plan folder may hold: the plan tables, the charts and the reports.
+pub fn plan_files() -> Vec<String> {
+    let mut names: Vec<String> = ["plan.csv", "plan.json", "report.md", "report.html"]
+        .iter()
+        .map(|n| n.to_string())
+        .collect();
+    names.extend(chart_files(&PLAN_CHARTS));
+    names
+}
+
+fn chart_files(charts: &[(&str, &str)]) -> impl Iterator<Item = String> {
+    charts
+        .iter()
+        .flat_map(|(name, _)| [format!("{name}.svg"), format!("{name}.png")])
+}
 
 /// The empirical CDF drawn from the quantile sketch (within its 0.5 % relative error).
 pub fn cdf_points(metric: &Metric, scale: f64) -> Vec<(f64, f64)> {
@@ -189,6 +215,9 @@ fn summary_blocks(summary: &SimulationSummary) -> Vec<Block> {
         highlight: Vec::new(),
     });
     blocks.push(Block::Paragraph(super::savings_sentence(summary)));
+    if let Some(basis) = &summary.market {
+        blocks.push(Block::Paragraph(basis.sentence()));
+    }
     blocks
 }
 
@@ -202,7 +231,6 @@ pub fn write_simulation_report(
     max_wait_seconds: Option<f64>,
     scenario_toml: &str,
 ) -> std::io::Result<()> {
-    std::fs::create_dir_all(folder)?;
     let svgs = distribution_charts(
         folder,
         &summary.scenario,
@@ -227,7 +255,7 @@ pub fn write_simulation_report(
         &format!("{} trials, seed {}", summary.trials, summary.seed),
         &blocks,
     );
-    write_atomic(&folder.join("report.html"), page.as_bytes())
+    write_new(&folder.join("report.html"), page.as_bytes())
 }
 
 fn plan_table(plan: &Plan, indices: &[usize]) -> Block {
@@ -279,11 +307,11 @@ fn plan_table(plan: &Plan, indices: &[usize]) -> Block {
     }
 }
 
-/// Writes `plan --output DIR`: plan.csv, plan.json, report.md, report.html and the charts.
+/// Writes `plan --output DIR` into `folder` (the set's staging folder): plan.csv, plan.json,
+/// report.md, report.html and the charts.
 pub fn write_plan_files(plan: &Plan, folder: &Path, scenario_toml: &str) -> std::io::Result<()> {
-    std::fs::create_dir_all(folder)?;
-    write_atomic(&folder.join("plan.csv"), super::plan::csv(plan).as_bytes())?;
-    write_atomic(&folder.join("plan.json"), json(plan).as_bytes())?;
+    write_new(&folder.join("plan.csv"), super::plan::csv(plan).as_bytes())?;
+    write_new(&folder.join("plan.json"), json(plan).as_bytes())?;
 
     let recommended = plan
         .recommendation
@@ -351,7 +379,7 @@ pub fn write_plan_files(plan: &Plan, folder: &Path, scenario_toml: &str) -> std:
         .map(|(name, caption)| (format!("{name}.svg"), *caption))
         .collect();
     let md_refs: Vec<(&str, &str)> = md_charts.iter().map(|(f, c)| (f.as_str(), *c)).collect();
-    write_atomic(
+    write_new(
         &folder.join("report.md"),
         super::plan::markdown(plan, &md_refs).as_bytes(),
     )?;
@@ -374,7 +402,10 @@ pub fn write_plan_files(plan: &Plan, folder: &Path, scenario_toml: &str) -> std:
         }
     }
     let headline = super::plan::headline(plan);
-    if let Some(line) = headline.lines().find(|l| l.starts_with("Your scenario")) {
+    for line in headline
+        .lines()
+        .filter(|l| l.starts_with("Your scenario") || l.starts_with("Interruptions:"))
+    {
         blocks.push(Block::Paragraph(line.to_string()));
     }
     let mut svgs = svgs.into_iter();
@@ -437,5 +468,5 @@ pub fn write_plan_files(plan: &Plan, folder: &Path, scenario_toml: &str) -> std:
         ),
         &blocks,
     );
-    write_atomic(&folder.join("report.html"), page.as_bytes())
+    write_new(&folder.join("report.html"), page.as_bytes())
 }

@@ -236,6 +236,10 @@ pub fn headline(plan: &Plan) -> String {
             p.max_wait_time_exceeded.probability,
         ));
     }
+    if let Some(basis) = &plan.market {
+        out.push_str(&basis.sentence());
+        out.push('\n');
+    }
     out
 }
 

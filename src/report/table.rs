@@ -144,5 +144,9 @@ pub(super) fn render(summary: &SimulationSummary) -> String {
     out.push('\n');
     out.push_str(&super::savings_sentence(summary));
     out.push('\n');
+    if let Some(basis) = &summary.market {
+        out.push_str(&basis.sentence());
+        out.push('\n');
+    }
     out
 }

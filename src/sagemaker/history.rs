@@ -9,7 +9,8 @@
 //! (`2023-08-01T12:34:56.789000+02:00`, boto3's `default=str` form
 //! `2023-08-01 12:34:56.789000+00:00`) or epoch seconds (numbers, or numeric strings), as the
 //! AWS CLI prints them with `cli_timestamp_format = none`. A file is read whole, up to
-//! [`MAX_FILE_BYTES`]; it must be a regular file (a symbolic link to one is followed).
+//! [`MAX_FILE_BYTES`], as every input is ([`crate::files::input`]: a regular file — a symbolic
+//! link to one is followed —, UTF-8 checked, a byte-order mark dropped).
 //!
 //! ## Shape
 //! Every document is checked with the rules `tests/botocore/validate_describe.py` applies
@@ -40,7 +41,7 @@ use std::io::Read;
 use std::path::Path;
 
 /// The largest file read (bytes): about 50,000 DescribeTrainingJob documents.
-pub const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
+pub const MAX_FILE_BYTES: u64 = crate::files::input::JOB_HISTORY_LIMIT_BYTES;
 
 /// `TrainingJobStatus` values of the API model.
 pub const TRAINING_JOB_STATUSES: [&str; 6] = [
@@ -248,51 +249,42 @@ pub fn read_history(paths: &[impl AsRef<Path>]) -> Result<History, InputError> {
     Ok(history)
 }
 
-/// The text of `path` (`-` = standard input), at most [`MAX_FILE_BYTES`].
+/// The text of `path` (`-` = standard input), at most [`MAX_FILE_BYTES`], read as every input
+/// is ([`crate::files::input`]): a regular file, checked UTF-8.
 fn read_file(path: &Path) -> Result<(String, String), InputError> {
+    use crate::files::input::{InputKind, read_text, text_of};
     let file = path.display().to_string();
-    let too_large = || {
-        InputError::new(
+    if file != "-" {
+        let text = read_text(
+            path,
+            InputKind::JobHistory,
             &file,
-            format!(
-                "larger than {} MiB: split the documents over several files",
-                MAX_FILE_BYTES / (1024 * 1024)
-            ),
-        )
-    };
-    let mut bytes = Vec::new();
-    if file == "-" {
-        std::io::stdin()
-            .lock()
-            .take(MAX_FILE_BYTES + 1)
-            .read_to_end(&mut bytes)
-            .map_err(|e| InputError::new("-", format!("cannot read standard input: {e}")))?;
-        if bytes.len() as u64 > MAX_FILE_BYTES {
-            return Err(too_large());
-        }
-    } else {
-        let cannot = |e: std::io::Error| InputError::new(&file, format!("cannot read: {e}"));
-        let metadata = std::fs::metadata(path).map_err(cannot)?;
-        if !metadata.is_file() {
-            return Err(InputError::new(
-                &file,
-                "not a regular file: give the DescribeTrainingJob documents as files (or - for standard input)",
-            ));
-        }
-        if metadata.len() > MAX_FILE_BYTES {
-            return Err(too_large());
-        }
-        std::fs::File::open(path)
-            .map_err(cannot)?
-            .take(MAX_FILE_BYTES + 1)
-            .read_to_end(&mut bytes)
-            .map_err(cannot)?;
-        if bytes.len() as u64 > MAX_FILE_BYTES {
-            return Err(too_large());
-        }
+            "DescribeTrainingJob documents",
+        )?;
+        return Ok((file, text));
     }
-    let text = String::from_utf8(bytes)
-        .map_err(|e| InputError::new(&file, format!("not UTF-8 text: {e}")))?;
+    let mut bytes = Vec::new();
+    std::io::stdin()
+        .lock()
+        .take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| InputError::new("-", format!("cannot read standard input: {e}")))?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(InputError::new(
+            "-",
+            format!(
+                "more than {} MiB on standard input: split the documents over several files",
+                MAX_FILE_BYTES >> 20
+            ),
+        ));
+    }
+    let text = text_of(bytes).map_err(|bad| {
+        InputError::new(
+            "-",
+            format!("cannot read the DescribeTrainingJob documents: {bad}"),
+        )
+        .at_line(Some(bad.line))
+    })?;
     Ok((file, text))
 }
 

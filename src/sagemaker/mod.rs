@@ -6,5 +6,6 @@ pub mod history;
 pub mod sdk_log;
 pub mod status;
 pub mod time;
+pub mod timeline;
 
 pub use status::{PrimaryStatus, SecondaryStatus};

@@ -17,8 +17,7 @@
 //! so that a 20-hour Training line stays readable; a job's first line is the SDK's
 //! `Starting - Starting the training job` at `CreationTime`.
 
-use crate::engine::Timeline;
-use crate::sagemaker::describe::DescribeTrainingJob;
+use crate::sagemaker::describe::{DescribeTrainingJob, JobRecord};
 use crate::sagemaker::time::offset_millis;
 use crate::scenario::Scenario;
 
@@ -37,12 +36,12 @@ fn sdk_time(millis: i64) -> String {
 }
 
 /// The SDK log of one trial.
-pub fn render(scenario: &Scenario, timeline: &Timeline, describe: &DescribeTrainingJob) -> String {
+pub fn render(scenario: &Scenario, job: &JobRecord, describe: &DescribeTrainingJob) -> String {
     let origin = scenario.start_time_millis;
-    // (seconds since CreationTime, status, message, terminal)
+    // (seconds since the trial's CreationTime, status, message, terminal)
     let mut lines: Vec<(f64, &str, &str, bool)> = Vec::new();
-    lines.push((0.0, "Starting", MESSAGE_STARTING, false));
-    for t in &timeline.transitions {
+    lines.push((job.created_seconds, "Starting", MESSAGE_STARTING, false));
+    for t in &job.timeline.transitions {
         lines.push((
             t.start_seconds,
             t.status.as_str(),

@@ -34,8 +34,12 @@ fn civil_from_days(days: i64) -> (i64, i64, i64) {
 /// Parses `YYYY-MM-DDTHH:MM:SS[.fff](Z|+00:00)` (or a space instead of `T`, and no zone for
 /// UTC) into milliseconds since the Unix epoch.
 pub fn parse_utc_millis(text: &str) -> Result<i64, String> {
-    let expected =
-        || format!("expected a UTC timestamp like \"2026-01-01T00:00:00Z\", got \"{text}\"");
+    let expected = || {
+        format!(
+            "expected a UTC timestamp like \"2026-01-01T00:00:00Z\", got {}",
+            crate::error::excerpt(text)
+        )
+    };
     let s = text.trim();
     let body = s
         .strip_suffix('Z')

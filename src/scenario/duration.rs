@@ -8,16 +8,26 @@ use std::fmt;
 ///
 /// Accepted units: `ms`, `s`/`sec`/`secs`/`second(s)`, `m`/`min`/`mins`/`minute(s)`,
 /// `h`/`hr`/`hrs`/`hour(s)`, `d`/`day(s)`, `w`/`week(s)`. Terms add up (`"1h 30m"`). A bare
-/// number is seconds. Negative or non-finite values are rejected.
+/// number of plain digits (`"90"`, `"1.5"`) is seconds. Negative or non-finite values are
+/// rejected, and so is a bare number in any other form that Rust would read as a float —
+/// `"1e3"`, `"+5"`, `"inf"`: a string that is neither plain seconds nor has a unit is more
+/// likely a slip (`"1e3"` for `"1e3s"`? for 1000 hours?) than a meant number of seconds.
 pub fn parse_duration(text: &str) -> Result<f64, String> {
     let expected =
         "expected a duration such as 90, \"90s\", \"30m\", \"36h\", \"2d\" or \"1h 30m\"";
     let trimmed = text.trim();
+    let quoted = crate::error::excerpt(text);
     if trimmed.is_empty() {
         return Err(format!("{expected}, got an empty string"));
     }
+    let plain = trimmed.bytes().all(|b| b.is_ascii_digit() || b == b'.');
     if let Ok(seconds) = trimmed.parse::<f64>() {
-        return check_seconds(seconds).map_err(|e| format!("{e} (got \"{text}\")"));
+        if plain || seconds < 0.0 || !seconds.is_finite() {
+            return check_seconds(seconds).map_err(|e| format!("{e} (got {quoted})"));
+        }
+        return Err(format!(
+            "{expected}: {quoted} is a number without a unit in a form other than plain digits; write the seconds as digits (\"1000\") or give a unit (\"1000s\")"
+        ));
     }
     let mut total = 0.0;
     let mut rest = trimmed;
@@ -27,11 +37,11 @@ pub fn parse_duration(text: &str) -> Result<f64, String> {
             .find(|c: char| !(c.is_ascii_digit() || c == '.'))
             .unwrap_or(rest.len());
         if number_len == 0 {
-            return Err(format!("{expected}, got \"{text}\""));
+            return Err(format!("{expected}, got {quoted}"));
         }
         let value: f64 = rest[..number_len]
             .parse()
-            .map_err(|_| format!("{expected}, got \"{text}\""))?;
+            .map_err(|_| format!("{expected}, got {quoted}"))?;
         rest = rest[number_len..].trim_start();
         let unit_len = rest
             .find(|c: char| !c.is_ascii_alphabetic())
@@ -45,27 +55,29 @@ pub fn parse_duration(text: &str) -> Result<f64, String> {
             "d" | "day" | "days" => 86_400.0,
             "w" | "week" | "weeks" => 604_800.0,
             "" => {
-                return Err(format!(
-                    "{expected}: \"{text}\" has a number without a unit"
-                ));
+                return Err(format!("{expected}: {quoted} has a number without a unit"));
             }
             other => {
                 return Err(format!(
-                    "{expected}: unknown unit \"{other}\" in \"{text}\" (use ms, s, m, h, d or w)"
+                    "{expected}: unknown unit {} in {quoted} (use ms, s, m, h, d or w)",
+                    crate::error::excerpt(other)
                 ));
             }
         };
         total += value * scale;
         rest = rest[unit_len..].trim_start_matches([' ', ',']);
     }
-    check_seconds(total).map_err(|e| format!("{e} (got \"{text}\")"))
+    check_seconds(total).map_err(|e| format!("{e} (got {quoted})"))
 }
 
 /// The longest duration spotsim accepts anywhere (ten years): longer values are typos or
 /// overflow attempts, and would make sums of held time lose their seconds.
 pub const MAX_DURATION_SECONDS: f64 = 10.0 * 365.25 * 86_400.0;
 
-fn check_seconds(seconds: f64) -> Result<f64, String> {
+/// Checks a number of seconds against what every duration must be: finite, not negative, at
+/// most [`MAX_DURATION_SECONDS`]. Every duration spotsim reads passes here — scenario keys,
+/// market keys, windows, ticks, trace spans.
+pub fn check_seconds(seconds: f64) -> Result<f64, String> {
     if !seconds.is_finite() {
         Err("a duration must be finite".to_string())
     } else if seconds < 0.0 {
@@ -133,7 +145,7 @@ impl<'de> serde::Deserialize<'de> for Seconds {
                 check_seconds(v as f64).map(Seconds).map_err(E::custom)
             }
             fn visit_u64<E: de::Error>(self, v: u64) -> Result<Seconds, E> {
-                Ok(Seconds(v as f64))
+                check_seconds(v as f64).map(Seconds).map_err(E::custom)
             }
             fn visit_f64<E: de::Error>(self, v: f64) -> Result<Seconds, E> {
                 check_seconds(v).map(Seconds).map_err(E::custom)
@@ -187,9 +199,51 @@ mod tests {
             "5x",
             "m5",
             "inf",
+            "1e3",
+            "1E3",
+            "+5",
+            "1e-3",
+            "infinity",
+            "NaN",
         ] {
             assert!(parse_duration(bad).is_err(), "{bad} should be rejected");
         }
+        let message = parse_duration("1e3").unwrap_err();
+        assert!(message.contains("without a unit"), "{message}");
+        // Plain digits stay seconds, with or without a fraction.
+        assert_eq!(parse_duration("1000"), Ok(1000.0));
+        assert_eq!(parse_duration("1.5"), Ok(1.5));
+        assert_eq!(parse_duration(".5"), Ok(0.5));
+    }
+
+    #[test]
+    fn every_way_of_writing_a_duration_has_the_ten_year_limit() {
+        let over = MAX_DURATION_SECONDS + 1.0;
+        assert!(parse_duration(&format!("{over}")).is_err());
+        assert!(parse_duration("3653d").is_err());
+        assert!(parse_duration("3652d").is_ok());
+        let seconds = |text: &str| -> Result<Seconds, String> {
+            toml::from_str::<toml::Table>(text)
+                .map_err(|e| e.to_string())
+                .and_then(|t| {
+                    t["v"]
+                        .clone()
+                        .try_into::<Seconds>()
+                        .map_err(|e| e.to_string())
+                })
+        };
+        assert!(seconds("v = 315576000").is_ok());
+        assert!(seconds("v = 315576001").is_err());
+        assert!(seconds("v = 3.2e8").is_err());
+        // A TOML integer above i64::MAX is read as a u64.
+        let huge: Result<Seconds, _> =
+            toml::from_str::<Wrapper>("v = 18446744073709551615").map(|w| w.v);
+        assert!(huge.is_err());
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    struct Wrapper {
+        v: Seconds,
     }
 
     #[test]

@@ -5,6 +5,38 @@
 use crate::error::InputError;
 use crate::scenario::duration::parse_duration;
 
+/// Checks a name that reaches terminals, SVG, HTML and Markdown as it is (a scenario's, a
+/// training job's, a suite's): not empty, and without [control or reordering
+/// characters](crate::error::is_unsafe_char), which would move the cursor, recolour a
+/// terminal, end a Markdown table row or reverse the text around them.
+pub fn check_name(name: &str) -> Result<(), String> {
+    if name.trim().is_empty() {
+        return Err("must not be empty".to_string());
+    }
+    if let Some((index, c)) = name
+        .chars()
+        .enumerate()
+        .find(|(_, c)| crate::error::is_unsafe_char(*c))
+    {
+        return Err(format!(
+            "contains the control character U+{:04X} (character {}): a name is printed in terminals, SVG and Markdown as it is; expected printable characters",
+            u32::from(c),
+            index + 1
+        ));
+    }
+    Ok(())
+}
+
+/// Checks a file path as written in an input: an empty path would name the folder of the
+/// scenario itself.
+pub fn check_path(path: &str) -> Result<(), String> {
+    if path.trim().is_empty() {
+        Err("expected the path of a file (relative to the scenario), got an empty string".into())
+    } else {
+        Ok(())
+    }
+}
+
 /// Finds the 1-based line of `key` (or one of its aliases) inside `[section]` of `source`.
 pub fn locate(source: &str, section: Option<&str>, keys: &[&str]) -> Option<usize> {
     let mut current: Option<String> = None;
@@ -33,6 +65,78 @@ pub fn locate(source: &str, section: Option<&str>, keys: &[&str]) -> Option<usiz
         }
     }
     None
+}
+
+/// A section header on a line: its name and whether it is `[[name]]` (an array of tables).
+fn header(line: &str) -> Option<(String, bool)> {
+    let line = line.trim();
+    let (inner, array) = match line.strip_prefix("[[") {
+        Some(rest) => (rest.split("]]").next()?, true),
+        None => (line.strip_prefix('[')?.split(']').next()?, false),
+    };
+    let name: Vec<String> = inner
+        .split('.')
+        .map(|part| part.trim().trim_matches('"').to_string())
+        .collect();
+    Some((name.join("."), array))
+}
+
+/// Explains the TOML errors people make with sections, which toml and serde report as
+/// "duplicate key" or "invalid type: map, expected …": a `[[name]]` header where the file has
+/// one `[name]` (only the sections in `arrays` are lists, e.g. a suite's `[[scenario]]`), a
+/// section written twice, and a key given twice. `line` and `message` are the parser's.
+/// Returns the line to blame, the section header it holds (`[job]`, when the line is one) and
+/// what was expected, or `None` for any other error.
+pub fn explain_structure(
+    source: &str,
+    line: Option<usize>,
+    message: &str,
+    arrays: &[&str],
+) -> Option<(usize, Option<String>, String)> {
+    let headers: Vec<(usize, String, bool)> = source
+        .lines()
+        .enumerate()
+        .filter_map(|(i, text)| header(text).map(|(name, array)| (i + 1, name, array)))
+        .collect();
+    let is_array = |name: &str| arrays.contains(&name.split('.').next().unwrap_or(name));
+    if let Some((at, name, _)) = headers
+        .iter()
+        .find(|(_, name, array)| *array && !is_array(name))
+    {
+        return Some((
+            *at,
+            Some(format!("[[{name}]]")),
+            format!(
+                "[[{name}]] makes \"{name}\" a list of tables, but it is one section: expected [{name}]"
+            ),
+        ));
+    }
+    let line = line?;
+    if !message.starts_with("duplicate key") {
+        return None;
+    }
+    let text = source.lines().nth(line.checked_sub(1)?)?;
+    match header(text) {
+        Some((name, false)) => {
+            let first = headers
+                .iter()
+                .find(|(_, other, array)| *other == name && !array)
+                .map_or(line, |(at, _, _)| *at);
+            Some((
+                line,
+                Some(format!("[{name}]")),
+                format!(
+                    "[{name}] is written twice (first at line {first}): expected each section once, with all its keys"
+                ),
+            ))
+        }
+        Some((_, true)) => None,
+        None => Some((
+            line,
+            None,
+            "this key is given twice in its section: expected each key once".to_string(),
+        )),
+    }
 }
 
 /// A section's keys being consumed.
@@ -81,6 +185,15 @@ impl<'a> Keys<'a> {
                 Err(self.error(key, format!("expected a string, got {}", other.type_str())))
             }
         }
+    }
+
+    /// An optional file path (a non-empty string).
+    pub fn path(&mut self, key: &str) -> Result<Option<String>, InputError> {
+        let path = self.string(key)?;
+        if let Some(text) = &path {
+            check_path(text).map_err(|m| self.error(key, m))?;
+        }
+        Ok(path)
     }
 
     /// An optional boolean.
@@ -145,16 +258,54 @@ impl<'a> Keys<'a> {
     }
 }
 
+/// Reads the file `full` that a key names, as `what`: when it cannot be opened the error is
+/// about the key (`blame`, told the file and why); what is wrong inside the file (bytes that
+/// are not UTF-8) is an error about the file and its line. Returns the file's name and text.
+pub fn read_keyed_file(
+    full: &std::path::Path,
+    kind: crate::files::input::InputKind,
+    what: &str,
+    blame: impl FnOnce(String) -> InputError,
+) -> Result<(String, String), InputError> {
+    let file = full.display().to_string();
+    match crate::files::input::read_text(full, kind, &file, what) {
+        Ok(text) => Ok((file, text)),
+        Err(e) if e.line.is_none() => Err(blame(format!("{file}: {}", e.message))),
+        Err(e) => Err(e),
+    }
+}
+
 /// Converts a TOML value (integer/float seconds or a unit string) into seconds.
 pub fn value_to_seconds(value: &toml::Value) -> Result<f64, String> {
     match value {
-        toml::Value::Integer(i) if *i >= 0 => Ok(*i as f64),
-        toml::Value::Integer(_) => Err("a duration cannot be negative".to_string()),
+        toml::Value::Integer(i) => super::duration::check_seconds(*i as f64),
         toml::Value::Float(x) => parse_duration(&x.to_string()),
         toml::Value::String(s) => parse_duration(s),
         other => Err(format!(
             "expected a duration (seconds or a string such as \"30m\"), got {}",
             other.type_str()
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_with_control_characters_are_refused() {
+        assert!(check_name("bert-large p3 (eu)").is_ok());
+        assert!(check_name("日本語").is_ok());
+        for bad in [
+            "",
+            "  ",
+            "a\nb",
+            "a\u{1b}[31m",
+            "a\tb",
+            "x\u{202E}y",
+            "a\u{7f}",
+        ] {
+            assert!(check_name(bad).is_err(), "{bad:?}");
+        }
     }
 }

@@ -3,16 +3,24 @@
 //! service's own creation-time rules (reference §5).
 
 pub mod duration;
+pub mod echo;
+pub mod estimator;
 pub mod keys;
+mod pitfalls;
 mod raw;
 pub mod request;
+pub mod source;
 
 use crate::engine::tick_clock::{TICK_POLICIES, TickAvailability, TickClock, TickStart};
 
 /// The most ticks a sampled tick-clock window may have (memory and time per trial).
 const MAX_SAMPLED_TICKS: usize = 1_000_000;
-use crate::error::InputError;
-use crate::market::price::{HistoryFilter, PriceAnchor, PriceSteps, SpotPrice, load_price_history};
+use crate::error::{InputError, excerpt};
+use crate::files::input::{InputKind, read_text};
+use crate::market::price::{
+    HistoryFilter, PriceAnchor, PriceSteps, SpotPrice, check_price_per_hour, load_price_history,
+    price_from_json,
+};
 use crate::market::trace::StartOffset;
 use crate::market::trace_data::Convention;
 use crate::market::{self, Market, MarketContext};
@@ -67,6 +75,12 @@ pub struct Job {
     /// `InternalServerError`s per instance-held hour (0 = none): each ends the attempt; the
     /// job retries while RetryStrategy attempts are left, else it ends `Failed`.
     pub internal_error_rate: f64,
+    /// What a CreateTrainingJob request (or SDK estimator) said that the simulation does not
+    /// use but DescribeTrainingJob echoes (image, role, hyperparameters, channels, …).
+    pub echo: request::Echo,
+    /// `StoppingCondition.MaxPendingTimeInSeconds`: echoed, not simulated (it bounds waits for
+    /// training-plan capacity; MaxWait bounds spot capacity waits).
+    pub max_pending_time_seconds: Option<f64>,
 }
 
 /// What the job does on its instances, in seconds.
@@ -170,8 +184,7 @@ impl Scenario {
     /// Reads and validates a scenario file.
     pub fn load(path: &Path) -> Result<Self, InputError> {
         let file = path.display().to_string();
-        let source = std::fs::read_to_string(path)
-            .map_err(|e| InputError::new(&file, format!("cannot read the scenario: {e}")))?;
+        let source = read_text(path, InputKind::Scenario, &file, "scenario")?;
         let stem = path
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
@@ -209,67 +222,42 @@ impl Scenario {
         path: Option<&Path>,
         request: Option<&Path>,
     ) -> Result<Self, InputError> {
-        let request = request.map(|r| (r.to_path_buf(), r.display().to_string()));
-        match path {
-            None => Self::from_toml_with_request(
-                DEFAULT_SCENARIO,
-                "<embedded default>",
-                "default",
-                Path::new("."),
-                request,
-                true,
-            ),
-            Some(path) => {
-                let file = path.display().to_string();
-                let source = std::fs::read_to_string(path).map_err(|e| {
-                    InputError::new(&file, format!("cannot read the scenario: {e}"))
-                })?;
-                let stem = path
-                    .file_stem()
-                    .map(|s| s.to_string_lossy().into_owned())
-                    .unwrap_or_else(|| "scenario".to_string());
-                let base_dir = path.parent().unwrap_or(Path::new("."));
-                Self::from_toml_with_request(&source, &file, &stem, base_dir, request, false)
-            }
-        }
+        let request = request
+            .map(|r| request::Request::load(r, &r.display().to_string()))
+            .transpose()?;
+        let text = match path {
+            None => source::ScenarioText::embedded_default(),
+            Some(path) => source::ScenarioText::read(path)?,
+        };
+        Self::from_inputs(&text, request.as_ref())
     }
 
-    /// Parses scenario text with an optional request file (path, label) overriding the
-    /// scenario's `[job] request`.
-    fn from_toml_with_request(
+    /// Parses scenario text with a job source (a CreateTrainingJob request or SDK estimator
+    /// arguments) that takes the place of the scenario's `[job] request` / `[job] sdk`.
+    /// `replace_job`: the scenario's `[job]` is replaced rather than checked against the job
+    /// source (the embedded default's, which the user did not write).
+    pub(crate) fn from_toml_with_request(
         source: &str,
         file: &str,
         stem: &str,
         base_dir: &Path,
-        request: Option<(std::path::PathBuf, String)>,
+        job_source: Option<&request::Request>,
         replace_job: bool,
     ) -> Result<Self, InputError> {
         let mut raw: RawScenario =
             toml::from_str(source).map_err(|e| toml_error(file, source, &e))?;
-        let request = match (request, &raw.job.request) {
-            (Some(given), _) => Some(given),
-            (None, Some(relative)) => {
-                let path = base_dir.join(relative);
-                if !path.is_file() {
-                    return Err(InputError::new(
-                        file,
-                        format!(
-                            "the CreateTrainingJob request \"{}\" does not exist",
-                            path.display()
-                        ),
-                    )
-                    .at_key("[job] request")
-                    .at_line(locate(source, Some("job"), &["request"])));
-                }
-                let label = path.display().to_string();
-                Some((path, label))
-            }
-            (None, None) => None,
+        let from_file = match job_source {
+            Some(_) => None,
+            None => source::job_source_of(&raw.job, file, source, base_dir)?,
         };
-        let provenance = match request {
+        let job_source = job_source.or(from_file.as_ref());
+        let replaced = match job_source {
+            Some(_) if replace_job => Some(std::mem::take(&mut raw.job)),
+            _ => None,
+        };
+        let provenance = match job_source {
             None => None,
-            Some((path, label)) => {
-                let request = request::Request::load(&path, &label)?;
+            Some(request) => {
                 if let Some(name) = &request.name
                     && (raw.name.is_none() || replace_job)
                 {
@@ -278,13 +266,32 @@ impl Scenario {
                 Some(request.apply(&mut raw.job, replace_job, file, source)?)
             }
         };
-        Resolver {
+        let resolver = Resolver {
             file,
             source,
             base_dir,
             request: provenance.as_ref(),
+        };
+        let runtime_given = raw.job.max_runtime.is_some();
+        let max_pending = raw.job.max_pending_time.map(|s| s.0);
+        let mut scenario = resolver.resolve(raw, stem)?;
+        scenario.job.max_pending_time_seconds = source::max_pending(&resolver, max_pending)?;
+        if let Some(request) = job_source {
+            scenario.job.echo = request.echo.clone();
+            scenario.warnings.extend(request.warnings.iter().cloned());
         }
-        .resolve(raw, stem)
+        // The job's values are the job source's when there is one.
+        let job_file = job_source.map_or(file, |r| r.file.as_str());
+        if !runtime_given {
+            scenario.warnings.push(source::max_runtime_note(job_file));
+        }
+        scenario
+            .warnings
+            .extend(pitfalls::warnings(&scenario, job_file));
+        if let (Some(default_job), Some(request)) = (replaced, job_source) {
+            source::check_inherited(&mut scenario, &default_job, request)?;
+        }
+        Ok(scenario)
     }
 
     /// The job's `MaxWaitTimeInSeconds` deadline, or `∞` for on-demand jobs.
@@ -292,13 +299,24 @@ impl Scenario {
         self.job.max_wait_seconds.unwrap_or(f64::INFINITY)
     }
 
-    /// The fully resolved scenario as TOML (durations in seconds), for `spotsim validate`.
+    /// The fully resolved scenario as TOML (durations in seconds), for `spotsim validate`: read
+    /// back, it resolves to the same scenario and prints the same text.
     pub fn to_toml_string(&self) -> String {
-        toml::to_string(&self.resolved_table()).unwrap_or_default()
+        let table = self.resolved_table();
+        toml::to_string(&Printed {
+            table: &table,
+            seed: self.simulation.seed,
+            section: None,
+        })
+        .unwrap_or_default()
     }
 
     /// The fully resolved scenario as a TOML table: every key with its effective value, file
-    /// paths absolute, durations in seconds.
+    /// paths absolute, durations in seconds (scenario fingerprints hash it). Two values differ
+    /// from what [`Scenario::to_toml_string`] prints: a `toml::Value` integer is an i64, so a
+    /// seed above `i64::MAX` appears here wrapped to a negative number; and the default
+    /// `checkpoint_local_path` is listed even without `checkpoint_s3_uri`, where it is not a
+    /// valid input (reference §5, rule 7).
     pub fn resolved_table(&self) -> toml::Table {
         use crate::market::seconds_value as sec;
         use toml::Value;
@@ -326,6 +344,9 @@ impl Scenario {
         if let Some(w) = self.job.max_wait_seconds {
             job.insert("max_wait".into(), sec(w));
         }
+        if let Some(p) = self.job.max_pending_time_seconds {
+            job.insert("max_pending_time".into(), sec(p));
+        }
         if let Some(uri) = &self.job.checkpoint_s3_uri {
             job.insert("checkpoint_s3_uri".into(), Value::String(uri.clone()));
         }
@@ -341,6 +362,13 @@ impl Scenario {
             "max_retry_attempts".into(),
             Value::Integer(self.job.max_retry_attempts.into()),
         );
+        // Written when set (like max_wait), so that scenario fingerprints without it stay.
+        if self.job.internal_error_rate > 0.0 {
+            job.insert(
+                "internal_error_rate".into(),
+                Value::Float(self.job.internal_error_rate),
+            );
+        }
         root.insert("job".into(), Value::Table(job));
         let w = &self.workload;
         let mut workload = toml::Table::new();
@@ -395,8 +423,8 @@ impl Scenario {
         let mut policy = toml::Table::new();
         policy.insert("name".into(), Value::String(self.policy.name().into()));
         if let Some(tick) = &self.tick {
-            policy.insert("deadline".into(), sec(tick.deadline_h * 3600.0));
-            policy.insert("changeover".into(), sec(tick.overhead_h * 3600.0));
+            policy.insert("deadline".into(), sec(tick.deadline_seconds));
+            policy.insert("changeover".into(), sec(tick.overhead_seconds));
         }
         root.insert("policy".into(), Value::Table(policy));
         let mut simulation = toml::Table::new();
@@ -426,6 +454,42 @@ impl Scenario {
     }
 }
 
+/// The resolved table as `validate` prints it, so that the output reads back as the same
+/// scenario: `[simulation] seed` as an unsigned integer (TOML parsers, toml's included, read
+/// integers up to `u64::MAX` into a u64, but `toml::Value` holds only i64, so a seed above
+/// `i64::MAX` would be printed negative), and `[job] checkpoint_local_path` only with
+/// `checkpoint_s3_uri` (a LocalPath without an S3Uri is rule 7's error).
+struct Printed<'a> {
+    table: &'a toml::Table,
+    seed: u64,
+    /// The section being written (`None` at the top).
+    section: Option<&'a str>,
+}
+
+impl serde::Serialize for Printed<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        for (key, value) in self.table {
+            match (self.section, key.as_str(), value) {
+                (None, "simulation" | "job", toml::Value::Table(table)) => {
+                    let section = Printed {
+                        table,
+                        seed: self.seed,
+                        section: Some(key),
+                    };
+                    map.serialize_entry(key, &section)?;
+                }
+                (Some("simulation"), "seed", _) => map.serialize_entry(key, &self.seed)?,
+                (Some("job"), "checkpoint_local_path", _)
+                    if !self.table.contains_key("checkpoint_s3_uri") => {}
+                _ => map.serialize_entry(key, value)?,
+            }
+        }
+        map.end()
+    }
+}
+
 /// Pinned keys and their API/SDK spellings (serde aliases of `[job]`).
 const JOB_ALIASES: &[(&str, &[&str])] = &[
     (
@@ -434,9 +498,11 @@ const JOB_ALIASES: &[(&str, &[&str])] = &[
     ),
     ("max_runtime", &["max_runtime_in_seconds", "max_run"]),
     ("max_wait", &["max_wait_time_in_seconds"]),
+    ("max_pending_time", &["max_pending_time_in_seconds"]),
     ("checkpoint_s3_uri", &["s3_uri"]),
+    ("checkpoint_local_path", &["local_path"]),
     ("max_retry_attempts", &["maximum_retry_attempts"]),
-    ("volume_size_gb", &["volume_size_in_gb"]),
+    ("volume_size_gb", &["volume_size_in_gb", "volume_size"]),
 ];
 
 /// The section header in force at 1-based `line` and the key written on that line, if any.
@@ -459,6 +525,76 @@ fn key_at_line(source: &str, line: usize) -> (Option<String>, Option<String>) {
     (section, key)
 }
 
+/// `start_time` as milliseconds since the epoch: a string (`"2026-01-01T00:00:00Z"`, read by
+/// [`parse_utc_millis`]) or a native TOML datetime (`2026-01-01T00:00:00Z`). A datetime with an
+/// offset is converted to UTC; one without is read as UTC, like a string without a zone.
+fn start_time_millis(value: &toml::Value) -> Result<i64, String> {
+    let expected =
+        "expected a UTC timestamp such as \"2026-01-01T00:00:00Z\" or 2026-01-01T00:00:00Z";
+    let datetime = match value {
+        toml::Value::String(text) => return parse_utc_millis(text),
+        toml::Value::Datetime(datetime) => datetime,
+        other => return Err(format!("{expected}, got {}", other.type_str())),
+    };
+    let (Some(date), Some(time)) = (datetime.date, datetime.time) else {
+        return Err(format!(
+            "{expected}: a date and a time of day, got {datetime}"
+        ));
+    };
+    let utc = format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:09}Z",
+        date.year,
+        date.month,
+        date.day,
+        time.hour,
+        time.minute,
+        time.second.unwrap_or(0),
+        time.nanosecond.unwrap_or(0)
+    );
+    let offset_minutes = match datetime.offset {
+        None | Some(toml::value::Offset::Z) => 0,
+        Some(toml::value::Offset::Custom { minutes }) => i64::from(minutes),
+    };
+    Ok(parse_utc_millis(&utc)? - offset_minutes * 60_000)
+}
+
+/// The longest wall clock a trial of `scenario` can run, in seconds, and how it adds up: a
+/// spot job ends by MaxWait (then Stopping); an on-demand job — or the on-demand job
+/// `spot-then-on-demand` creates after MaxWait — by MaxRuntime plus one provisioning per
+/// attempt (RetryStrategy) and Stopping; the tick clock by its deadline, or by compute and
+/// changeover when the deadline cannot be met, plus a tick.
+fn longest_wall_clock(scenario: &Scenario) -> (f64, String) {
+    if let Some(tick) = &scenario.tick {
+        let seconds = tick
+            .deadline_seconds
+            .max(tick.compute_seconds + tick.overhead_seconds);
+        return (
+            seconds + tick.gap_seconds,
+            "the tick clock's deadline and one tick".to_string(),
+        );
+    }
+    let (job, workload) = (&scenario.job, &scenario.workload);
+    let attempts = f64::from(job.max_retry_attempts + 1);
+    let on_demand = attempts * workload.provisioning_seconds
+        + job.max_runtime_seconds
+        + workload.stopping_seconds;
+    match job.max_wait_seconds {
+        Some(max_wait) if scenario.policy.on_demand_after_max_wait() => (
+            max_wait + workload.stopping_seconds + on_demand,
+            "MaxWait and Stopping, then an on-demand job's provisioning, MaxRuntime and Stopping"
+                .to_string(),
+        ),
+        Some(max_wait) => (
+            max_wait + workload.stopping_seconds,
+            "MaxWait and Stopping".to_string(),
+        ),
+        None => (
+            on_demand,
+            "provisioning, MaxRuntime and Stopping".to_string(),
+        ),
+    }
+}
+
 /// M for checkpoint formulas: the market's mean uptime of the whole gang.
 fn market_mean_uptime(market: Option<&MarketSpec>) -> Option<f64> {
     market
@@ -474,6 +610,15 @@ fn toml_error(file: &str, source: &str, error: &toml::de::Error) -> InputError {
         .map(|span| source[..span.start.min(source.len())].matches('\n').count() + 1);
     let message = error.message().trim().to_string();
     let mut result = InputError::new(file, message.clone()).at_line(line);
+    match keys::explain_structure(source, line, &message, &[]) {
+        Some((at, Some(header), explanation)) => {
+            return InputError::new(file, explanation)
+                .at_line(Some(at))
+                .at_key(header);
+        }
+        Some((_, None, explanation)) => result.message = explanation,
+        None => {}
+    }
     let Some(line) = line else { return result };
     let (section, key) = key_at_line(source, line);
     // A key given twice under two spellings: serde points at the table; point at the alias.
@@ -559,12 +704,12 @@ impl Resolver<'_> {
 
     fn resolve(&self, raw: RawScenario, stem: &str) -> Result<Scenario, InputError> {
         let name = raw.name.unwrap_or_else(|| stem.to_string());
-        if name.trim().is_empty() {
-            return Err(self.error("", &["name"], "must not be empty"));
-        }
+        keys::check_name(&name).map_err(|m| self.error("", &["name"], m))?;
         let start_time_millis = match &raw.start_time {
             None => parse_utc_millis("2026-01-01T00:00:00Z").unwrap_or(0),
-            Some(text) => parse_utc_millis(text).map_err(|m| self.error("", &["start_time"], m))?,
+            Some(value) => {
+                start_time_millis(value).map_err(|m| self.error("", &["start_time"], m))?
+            }
         };
         let mut warnings = Vec::new();
         let job = self.job(&raw.job)?;
@@ -582,7 +727,8 @@ impl Resolver<'_> {
                     "policy",
                     &["name"],
                     format!(
-                        "\"{policy_name}\" is not a tick-clock policy (expected one of: {})",
+                        "{} is not a tick-clock policy (expected one of: {})",
+                        excerpt(policy_name),
                         TICK_POLICIES.join(", ")
                     ),
                 ));
@@ -601,7 +747,8 @@ impl Resolver<'_> {
                     "policy",
                     &["name"],
                     format!(
-                        "unknown scheduling policy \"{policy_name}\" (expected one of: {}){hint}",
+                        "unknown scheduling policy {} (expected one of: {}){hint}",
+                        excerpt(policy_name),
                         scheduling::names().join(", ")
                     ),
                 )
@@ -644,6 +791,7 @@ impl Resolver<'_> {
             &job,
             market.as_ref(),
             start_time_millis,
+            &mut warnings,
         )?;
         let simulation = self.simulation(&raw.simulation)?;
         let checkpoint = self.checkpoint(&raw.checkpoint, &job, market.as_ref(), &mut warnings)?;
@@ -688,7 +836,28 @@ impl Resolver<'_> {
                 objective,
             };
         }
+        self.printable_until_the_end(&scenario)?;
         Ok(scenario)
+    }
+
+    /// Every timestamp a trial prints (DescribeTrainingJob, ISO-8601) must have a four-digit
+    /// year: `start_time` plus the longest wall clock the job can run stays within 9999.
+    fn printable_until_the_end(&self, scenario: &Scenario) -> Result<(), InputError> {
+        let last_printable = parse_utc_millis("9999-12-31T23:59:59.999Z").unwrap_or(i64::MAX);
+        let (longest, parts) = longest_wall_clock(scenario);
+        let latest = scenario.start_time_millis as f64 + longest * 1000.0;
+        if latest > last_printable as f64 {
+            let latest = crate::sagemaker::time::offset_millis(scenario.start_time_millis, longest);
+            return Err(self.error(
+                "",
+                &["start_time"],
+                format!(
+                    "a trial may end at {} (start_time + {longest} s: {parts}), but timestamps are printed as ISO-8601 with a four-digit year; expected a start_time that leaves the whole run before the year 10000",
+                    format_utc_millis(latest)
+                ),
+            ));
+        }
+        Ok(())
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -780,6 +949,14 @@ impl Resolver<'_> {
         if deadline <= 0.0 {
             return Err(self.error("policy", &["deadline"], "must be greater than zero"));
         }
+        self.tick_fits_the_limits(
+            raw.deadline.is_some(),
+            deadline,
+            gap_seconds,
+            trace.is_some(),
+            workload.training_seconds + changeover,
+            job,
+        )?;
         let rows_needed = (deadline / gap_seconds).ceil() as usize + 1;
         let (availability, start) = match (preempted, trace) {
             (Some(preempted), Some(trace)) => {
@@ -813,13 +990,94 @@ impl Resolver<'_> {
             spot_prices,
             spot_per_hour,
             on_demand_per_hour: pricing.on_demand_per_hour,
-            compute_h: workload.training_seconds / 3600.0,
-            deadline_h: deadline / 3600.0,
-            overhead_h: changeover / 3600.0,
+            compute_seconds: workload.training_seconds,
+            deadline_seconds: deadline,
+            overhead_seconds: changeover,
             start,
             policy: policy.to_string(),
             instance_count: f64::from(job.instance_count),
         })
+    }
+
+    /// Whether the tick clock can keep the job's limits. It observes the job once per tick and
+    /// its policies plan against the deadline alone, so a completion is never late only when
+    /// the deadline is a whole number of ticks (the job is then observed exactly at it), is
+    /// within MaxWait and MaxRuntime (every held tick lies before the deadline), and leaves
+    /// room for the training and one changeover (spec §2.5: otherwise no schedule finishes).
+    fn tick_fits_the_limits(
+        &self,
+        deadline_given: bool,
+        deadline: f64,
+        gap_seconds: f64,
+        replayed: bool,
+        training_and_changeover: f64,
+        job: &Job,
+    ) -> Result<(), InputError> {
+        let (section, key) = if deadline_given {
+            ("policy", "deadline")
+        } else {
+            ("job", "max_wait")
+        };
+        if job.managed_spot
+            && let Some(max_wait) = job.max_wait_seconds
+            && deadline > max_wait
+        {
+            return Err(self.error(
+                section,
+                &[key],
+                format!(
+                    "the deadline ({deadline} s) is beyond [job] max_wait ({max_wait} s): SageMaker stops a managed-spot job at MaxWait"
+                ),
+            ));
+        }
+        if deadline > job.max_runtime_seconds {
+            return Err(self.error(
+                section,
+                &[key],
+                format!(
+                    "the deadline ({deadline} s) is beyond [job] max_runtime ({} s): the tick clock's policies plan against the deadline alone and could hold instances for longer than MaxRuntime; set max_runtime to at least the deadline",
+                    job.max_runtime_seconds
+                ),
+            ));
+        }
+        // In hours, as the reference's feasibility check (spec §2.5).
+        if training_and_changeover / 3600.0 > deadline / 3600.0 {
+            return Err(self.error(
+                section,
+                &[key],
+                format!(
+                    "training plus one changeover ({training_and_changeover} s) exceeds the deadline ({deadline} s): not even on-demand from the start finishes in time"
+                ),
+            ));
+        }
+        let (tick_section, tick_key, tick_source) = if replayed {
+            (section, key, " (the trace's row spacing)")
+        } else {
+            ("simulation", "tick", "")
+        };
+        let ticks = deadline / gap_seconds;
+        if ticks < 1.0 - 1e-9 {
+            return Err(self.error(
+                tick_section,
+                &[tick_key],
+                format!(
+                    "a tick of {gap_seconds} s{tick_source} is longer than the deadline ({deadline} s): the tick clock observes the job once per tick, so it could only see it done after the deadline"
+                ),
+            ));
+        }
+        let whole = ticks.round();
+        if (ticks - whole).abs() > 1e-9 * whole {
+            let below = ticks.floor() * gap_seconds;
+            let above = ticks.ceil() * gap_seconds;
+            return Err(self.error(
+                tick_section,
+                &[tick_key],
+                format!(
+                    "the deadline ({deadline} s) is {ticks:.2} ticks of {gap_seconds} s{tick_source}: the tick clock observes the job only at whole ticks, so it could see it done after the deadline; make the deadline a whole number of ticks (e.g. {below} s or {above} s)"
+                ),
+            ));
+        }
+        Ok(())
     }
 
     /// Whether a `deadline` window of `rows_needed` rows fits a trace of `rows` rows from its
@@ -881,12 +1139,18 @@ impl Resolver<'_> {
                 "job",
                 &["instance_type"],
                 format!(
-                    "expected a SageMaker instance type such as \"ml.{}\", got \"{instance_type}\"",
-                    if instance_type.is_empty() {
-                        "p3.2xlarge"
-                    } else {
-                        instance_type.as_str()
-                    }
+                    "expected a SageMaker instance type such as {}, got {}",
+                    excerpt(&format!(
+                        "ml.{}",
+                        if instance_type.is_empty()
+                            || instance_type.len() > crate::error::EXCERPT_CHARS
+                        {
+                            "p3.2xlarge"
+                        } else {
+                            instance_type.as_str()
+                        }
+                    )),
+                    excerpt(&instance_type)
                 ),
             ));
         }
@@ -1014,7 +1278,10 @@ impl Resolver<'_> {
             return Err(self.error(
                 "job",
                 &["checkpoint_s3_uri", "s3_uri"],
-                format!("CheckpointConfig.S3Uri must start with s3:// or https://, got \"{uri}\""),
+                format!(
+                    "CheckpointConfig.S3Uri must start with s3:// or https://, got {}",
+                    excerpt(uri)
+                ),
             ));
         }
         let internal_error_rate = raw.internal_error_rate.unwrap_or(0.0);
@@ -1028,6 +1295,8 @@ impl Resolver<'_> {
             ));
         }
         Ok(Job {
+            echo: request::Echo::default(),
+            max_pending_time_seconds: None,
             internal_error_rate,
             instance_type,
             instance_count: instance_count as u32,
@@ -1074,7 +1343,16 @@ impl Resolver<'_> {
         warnings: &mut Vec<String>,
     ) -> Result<Checkpointing, InputError> {
         // Write and restore times: given, or derived from the checkpoint size and bandwidth.
-        let from_size = match (raw.size_gb, raw.bandwidth_mbps) {
+        if let Some(old) = &raw.bandwidth_mbps {
+            return Err(self.error(
+                "checkpoint",
+                &["bandwidth_mbps"],
+                format!(
+                    "bandwidth_mbps is now bandwidth_mb_per_s (megabytes per second, as it was always read): write bandwidth_mb_per_s = {old} for MB/s, or {old} / 8 if you meant megabits"
+                ),
+            ));
+        }
+        let from_size = match (raw.size_gb, raw.bandwidth_mb_per_s) {
             (Some(size), Some(bandwidth)) => {
                 if !(size.is_finite() && size > 0.0) {
                     return Err(self.error(
@@ -1086,7 +1364,7 @@ impl Resolver<'_> {
                 if !(bandwidth.is_finite() && bandwidth > 0.0) {
                     return Err(self.error(
                         "checkpoint",
-                        &["bandwidth_mbps"],
+                        &["bandwidth_mb_per_s"],
                         format!("expected MB/s greater than zero, got {bandwidth}"),
                     ));
                 }
@@ -1096,14 +1374,14 @@ impl Resolver<'_> {
                 return Err(self.error(
                     "checkpoint",
                     &["size_gb"],
-                    "size_gb needs bandwidth_mbps (S3 MB/s) to derive write and restore times",
+                    "size_gb needs bandwidth_mb_per_s (S3 megabytes per second) to derive write and restore times",
                 ));
             }
             (None, Some(_)) => {
                 return Err(self.error(
                     "checkpoint",
-                    &["bandwidth_mbps"],
-                    "bandwidth_mbps needs size_gb",
+                    &["bandwidth_mb_per_s"],
+                    "bandwidth_mb_per_s needs size_gb",
                 ));
             }
             (None, None) => None,
@@ -1131,7 +1409,7 @@ impl Resolver<'_> {
                 Err(self.error(
                     "checkpoint",
                     &["write"],
-                    format!("policy \"{policy}\" balances the write time against lost work: give write (or size_gb and bandwidth_mbps)"),
+                    format!("policy \"{policy}\" balances the write time against lost work: give write (or size_gb and bandwidth_mb_per_s)"),
                 ))
             }
         };
@@ -1187,7 +1465,7 @@ impl Resolver<'_> {
                         self.error(
                             "checkpoint",
                             &["objective"],
-                            format!("expected \"wall_clock\" or \"cost\", got \"{text}\""),
+                            format!("expected \"wall_clock\" or \"cost\", got {}", excerpt(text)),
                         )
                     })?,
                 };
@@ -1202,7 +1480,8 @@ impl Resolver<'_> {
                     "checkpoint",
                     &["policy"],
                     format!(
-                        "unknown checkpoint policy \"{other}\" (expected one of: {})",
+                        "unknown checkpoint policy {} (expected one of: {})",
+                        excerpt(other),
                         CheckpointPolicy::NAMES.join(", ")
                     ),
                 ));
@@ -1229,7 +1508,10 @@ impl Resolver<'_> {
                 return Err(self.error(
                     "checkpoint",
                     &["on_notice"],
-                    format!("expected \"ignore\" or \"checkpoint\", got \"{other}\""),
+                    format!(
+                        "expected \"ignore\" or \"checkpoint\", got {}",
+                        excerpt(other)
+                    ),
                 ));
             }
         };
@@ -1294,6 +1576,7 @@ impl Resolver<'_> {
         job: &Job,
         market: Option<&MarketSpec>,
         start_time_millis: i64,
+        warnings: &mut Vec<String>,
     ) -> Result<Pricing, InputError> {
         let on_demand_per_hour = raw.on_demand_per_hour.ok_or_else(|| {
             InputError::new(
@@ -1302,16 +1585,13 @@ impl Resolver<'_> {
             )
             .at_key("[pricing] on_demand_per_hour")
         })?;
-        if !(on_demand_per_hour.is_finite()
-            && on_demand_per_hour > 0.0
-            && on_demand_per_hour <= MAX_PRICE_PER_HOUR)
-        {
-            return Err(self.error(
-                "pricing",
-                &["on_demand_per_hour"],
-                format!("expected a price greater than zero and at most {MAX_PRICE_PER_HOUR} USD per hour, got {on_demand_per_hour}"),
-            ));
-        }
+        check_price_per_hour(on_demand_per_hour)
+            .and_then(|price| {
+                (price > 0.0)
+                    .then_some(price)
+                    .ok_or_else(|| "expected an on-demand price greater than zero".to_string())
+            })
+            .map_err(|m| self.error("pricing", &["on_demand_per_hour"], m))?;
         let given: Vec<&str> = [
             ("spot_per_hour", raw.spot_per_hour.is_some()),
             ("spot_discount", raw.spot_discount.is_some()),
@@ -1330,12 +1610,15 @@ impl Resolver<'_> {
             ));
         }
         let spot = if let Some(price) = raw.spot_per_hour {
-            if !(price.is_finite() && (0.0..=MAX_PRICE_PER_HOUR).contains(&price)) {
+            check_price_per_hour(price)
+                .map_err(|m| self.error("pricing", &["spot_per_hour"], m))?;
+            // Reference §9: managed spot never bills above on-demand.
+            if price > on_demand_per_hour {
                 return Err(self.error(
                     "pricing",
                     &["spot_per_hour"],
                     format!(
-                        "expected a price from 0 to {MAX_PRICE_PER_HOUR} USD per hour, got {price}"
+                        "spot_per_hour = {price} is above on_demand_per_hour = {on_demand_per_hour}: SageMaker never bills managed spot above on-demand; expected at most {on_demand_per_hour}"
                     ),
                 ));
             }
@@ -1350,17 +1633,14 @@ impl Resolver<'_> {
             }
             SpotPrice::Constant(on_demand_per_hour * (1.0 - discount))
         } else if let Some(source) = &raw.spot_prices {
-            self.per_tick_prices(source, raw.spot_prices_key.as_deref(), market)?
+            let (file, mut steps, end_seconds) =
+                self.per_tick_prices(source, raw.spot_prices_key.as_deref(), market)?;
+            if let Some(capped) = steps.cap(on_demand_per_hour, end_seconds) {
+                warnings.push(capped.notice(&file, on_demand_per_hour));
+            }
+            SpotPrice::Steps(Arc::new(steps))
         } else if let Some(path) = &raw.spot_price_history {
-            let full = self.base_dir.join(path);
-            let file = full.display().to_string();
-            let text = std::fs::read_to_string(&full).map_err(|e| {
-                self.error(
-                    "pricing",
-                    &["spot_price_history"],
-                    format!("cannot read {file}: {e}"),
-                )
-            })?;
+            let (file, text) = self.read_price_file("spot_price_history", path)?;
             let filter =
                 HistoryFilter {
                     availability_zone: raw.availability_zone.clone(),
@@ -1369,12 +1649,13 @@ impl Resolver<'_> {
                     })),
                     product_description: raw.product_description.clone(),
                 };
-            SpotPrice::Steps(Arc::new(load_price_history(
-                &file,
-                &text,
-                &filter,
-                start_time_millis,
-            )?))
+            let mut steps = load_price_history(&file, &text, &filter, start_time_millis)?;
+            // The newest price holds on: the share is of the recorded span.
+            let last_seconds = steps.times().last().copied().unwrap_or(0.0);
+            if let Some(capped) = steps.cap(on_demand_per_hour, last_seconds) {
+                warnings.push(capped.notice(&file, on_demand_per_hour));
+            }
+            SpotPrice::Steps(Arc::new(steps))
         } else if policy.uses_spot() {
             return Err(InputError::new(
                 self.file,
@@ -1411,7 +1692,8 @@ impl Resolver<'_> {
         }
         let mut spot_source = toml::Table::new();
         let absolute = |path: &str| {
-            let full = self.base_dir.join(path);
+            let full = crate::data::resolve(self.base_dir, path)
+                .unwrap_or_else(|_| self.base_dir.join(path));
             toml::Value::String(full.canonicalize().unwrap_or(full).display().to_string())
         };
         if let Some(source) = &raw.spot_prices {
@@ -1449,14 +1731,38 @@ impl Resolver<'_> {
         })
     }
 
+    /// The data file `given` of `[pricing] key`, found in the data lookup order
+    /// ([`crate::data`]).
+    /// Reads the price file `[pricing] key = "given"` names: a path that is empty, found
+    /// nowhere or cannot be opened is an error about the key; what is wrong inside the file is
+    /// an error about the file and its line. Returns the file's name and text.
+    fn read_price_file(&self, key: &str, given: &str) -> Result<(String, String), InputError> {
+        keys::check_path(given).map_err(|m| self.error("pricing", &[key], m))?;
+        let full = self.data_file(key, given)?;
+        keys::read_keyed_file(&full, InputKind::Prices, "price file", |m| {
+            self.error("pricing", &[key], m)
+        })
+    }
+
+    fn data_file(&self, key: &str, given: &str) -> Result<std::path::PathBuf, InputError> {
+        crate::data::resolve(self.base_dir, given).map_err(|missing| {
+            self.error(
+                "pricing",
+                &[key],
+                format!("\"{given}\" {}", missing.describe()),
+            )
+        })
+    }
+
     /// Per-tick prices aligned with the replayed trace: `"trace"` (the trace file's own
-    /// `prices`) or a JSON file holding one array per key (`spot_prices_key`).
+    /// `prices`) or a JSON file holding one array per key (`spot_prices_key`). Returns the file
+    /// they came from, the series and when its last tick ends.
     fn per_tick_prices(
         &self,
         source: &str,
         key: Option<&str>,
         market: Option<&MarketSpec>,
-    ) -> Result<SpotPrice, InputError> {
+    ) -> Result<(String, PriceSteps, f64), InputError> {
         let trace = market.and_then(|m| m.model.as_trace()).ok_or_else(|| {
             self.error(
                 "pricing",
@@ -1465,6 +1771,7 @@ impl Resolver<'_> {
             )
         })?;
         let rows = trace.data.times.len();
+        let mut from = trace.data.file.clone();
         let prices: Vec<f64> = if source == "trace" {
             trace.data.prices.clone().ok_or_else(|| {
                 self.error(
@@ -1477,15 +1784,7 @@ impl Resolver<'_> {
                 )
             })?
         } else {
-            let full = self.base_dir.join(source);
-            let file = full.display().to_string();
-            let text = std::fs::read_to_string(&full).map_err(|e| {
-                self.error(
-                    "pricing",
-                    &["spot_prices"],
-                    format!("cannot read {file}: {e}"),
-                )
-            })?;
+            let (file, text) = self.read_price_file("spot_prices", source)?;
             let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
                 InputError::new(&file, format!("not valid JSON: {e}")).at_line(Some(e.line()))
             })?;
@@ -1522,14 +1821,11 @@ impl Resolver<'_> {
             let mut prices = Vec::with_capacity(list.len());
             for (i, p) in list.iter().enumerate() {
                 prices.push(
-                    p.as_f64()
-                        .filter(|x| x.is_finite() && (0.0..=MAX_PRICE_PER_HOUR).contains(x))
-                        .ok_or_else(|| {
-                            InputError::new(&file, format!("expected a price ≥ 0, got {p}"))
-                                .at_key(format!("[{i}]"))
-                        })?,
+                    price_from_json(p)
+                        .map_err(|m| InputError::new(&file, m).at_key(format!("[{i}]")))?,
                 );
             }
+            from = file;
             prices
         };
         if prices.len() != rows {
@@ -1543,12 +1839,13 @@ impl Resolver<'_> {
             ));
         }
         let period = trace.wrap.then_some(trace.duration_seconds);
-        Ok(SpotPrice::Steps(Arc::new(PriceSteps::new(
+        let steps = PriceSteps::new(
             trace.data.times.clone(),
             prices,
             period,
             PriceAnchor::TraceOffset,
-        ))))
+        );
+        Ok((from, steps, trace.duration_seconds))
     }
 
     fn simulation(&self, raw: &raw::RawSimulation) -> Result<Simulation, InputError> {
@@ -1567,7 +1864,10 @@ impl Resolver<'_> {
                 return Err(self.error(
                     "simulation",
                     &["show_capacity_wait_as"],
-                    format!("expected \"Starting\" or \"Pending\", got \"{other}\""),
+                    format!(
+                        "expected \"Starting\" or \"Pending\", got {}",
+                        excerpt(other)
+                    ),
                 ));
             }
         };
@@ -1584,7 +1884,10 @@ impl Resolver<'_> {
                 return Err(self.error(
                     "simulation",
                     &["clock"],
-                    format!("expected \"continuous\" or \"tick\", got \"{other}\""),
+                    format!(
+                        "expected \"continuous\" or \"tick\", got {}",
+                        excerpt(other)
+                    ),
                 ));
             }
         }

@@ -8,7 +8,8 @@ use serde::Deserialize;
 #[serde(deny_unknown_fields)]
 pub struct RawScenario {
     pub name: Option<String>,
-    pub start_time: Option<String>,
+    /// A string (`"2026-01-01T00:00:00Z"`) or a TOML datetime (`2026-01-01T00:00:00Z`).
+    pub start_time: Option<toml::Value>,
     #[serde(default)]
     pub job: RawJob,
     #[serde(default)]
@@ -35,16 +36,24 @@ pub struct RawJob {
     pub max_runtime: Option<Seconds>,
     #[serde(alias = "max_wait_time_in_seconds")]
     pub max_wait: Option<Seconds>,
+    /// `StoppingCondition.MaxPendingTimeInSeconds` (training-plan capacity; echoed, not
+    /// simulated).
+    #[serde(alias = "max_pending_time_in_seconds")]
+    pub max_pending_time: Option<Seconds>,
     #[serde(alias = "s3_uri")]
     pub checkpoint_s3_uri: Option<String>,
+    #[serde(alias = "local_path")]
     pub checkpoint_local_path: Option<String>,
     pub algorithm_checkpoints: Option<bool>,
     #[serde(alias = "maximum_retry_attempts")]
     pub max_retry_attempts: Option<i64>,
-    #[serde(alias = "volume_size_in_gb")]
+    #[serde(alias = "volume_size_in_gb", alias = "volume_size")]
     pub volume_size_gb: Option<i64>,
     /// A CreateTrainingJob request body (JSON) supplying the keys above.
     pub request: Option<String>,
+    /// The keyword arguments of a SageMaker Python SDK `Estimator(...)` as JSON, supplying the
+    /// keys above.
+    pub sdk: Option<String>,
     /// `InternalServerError`s per instance-held hour (the RetryStrategy fault model).
     pub internal_error_rate: Option<f64>,
 }
@@ -68,7 +77,11 @@ pub struct RawCheckpoint {
     pub restore: Option<Seconds>,
     pub on_notice: Option<String>,
     pub size_gb: Option<f64>,
-    pub bandwidth_mbps: Option<f64>,
+    /// S3 throughput in megabytes per second.
+    pub bandwidth_mb_per_s: Option<f64>,
+    /// The former name of `bandwidth_mb_per_s`, read as MB/s despite its "mbps": rejected
+    /// with a hint, so that a megabit figure is never taken for megabytes.
+    pub bandwidth_mbps: Option<toml::Value>,
     pub objective: Option<String>,
 }
 

@@ -8,9 +8,10 @@
 //! that came from the request names the request file and its JSON key.
 
 use super::duration::Seconds;
+pub use super::echo::Echo;
 use super::keys::locate;
 use super::raw::RawJob;
-use crate::error::InputError;
+use crate::error::{InputError, excerpt};
 use serde_json::Value;
 use std::collections::HashMap;
 use std::path::Path;
@@ -76,7 +77,7 @@ pub fn algorithm_checkpoints(image_or_name: &str) -> Option<bool> {
 
 /// One `[job]` value read from a request.
 #[derive(Debug, Clone, PartialEq)]
-enum Field {
+pub(super) enum Field {
     Text(String),
     Integer(i64),
     Flag(bool),
@@ -126,18 +127,28 @@ impl Provenance {
     }
 }
 
-/// A parsed request body.
+/// A parsed request body (or SDK estimator arguments, [`super::estimator`]).
 #[derive(Debug, Clone)]
 pub struct Request {
-    file: String,
-    source: String,
-    /// `TrainingJobName`.
+    pub(super) file: String,
+    pub(super) source: String,
+    /// `TrainingJobName` (or the estimator's `base_job_name`).
     pub name: Option<String>,
-    fields: Vec<(&'static str, String, Field)>,
+    /// `[job]` key, the JSON key it came from, and the value.
+    pub(super) fields: Vec<(&'static str, String, Field)>,
+    /// What DescribeTrainingJob echoes from the request.
+    pub echo: Echo,
+    /// Things the request says that spotsim does not simulate, or probably not meant.
+    pub warnings: Vec<String>,
+}
+
+/// Reads a JSON input file (`what` names it in errors) through the bounded input reader.
+pub(super) fn read_text(path: &Path, file: &str, what: &str) -> Result<String, InputError> {
+    crate::files::input::read_text(path, crate::files::input::InputKind::Request, file, what)
 }
 
 /// The line of the first `"key"` of a dotted JSON path (its last component) in `source`.
-fn json_line(source: &str, dotted: &str) -> Option<usize> {
+pub(super) fn json_line(source: &str, dotted: &str) -> Option<usize> {
     let parts: Vec<&str> = dotted.split('.').collect();
     // Find the parent first, then the key after it, so that `S3Uri` of CheckpointConfig is not
     // confused with another `S3Uri` earlier in the file.
@@ -152,39 +163,46 @@ fn json_line(source: &str, dotted: &str) -> Option<usize> {
 impl Request {
     /// Reads `path`, named `file` in errors.
     pub fn load(path: &Path, file: &str) -> Result<Self, InputError> {
-        let source = std::fs::read_to_string(path).map_err(|e| {
-            InputError::new(
-                file,
-                format!("cannot read the CreateTrainingJob request: {e}"),
-            )
-        })?;
-        Self::parse(&source, file)
+        Self::parse(&read_text(path, file, "CreateTrainingJob request")?, file)
     }
 
-    /// Parses request text, named `file` in errors.
-    pub fn parse(source: &str, file: &str) -> Result<Self, InputError> {
+    /// Parses JSON `source` (named `file`) that must be an object (`what` and `example` say
+    /// what is expected), and an empty request around it.
+    pub(super) fn begin(
+        source: &str,
+        file: &str,
+        what: &str,
+        example: &str,
+    ) -> Result<(Self, Value), InputError> {
         let root: Value = serde_json::from_str(source).map_err(|e| {
-            InputError::new(
-                file,
-                format!("not a valid CreateTrainingJob request (JSON): {e}"),
-            )
-            .at_line(Some(e.line()))
+            InputError::new(file, format!("not valid {what} (JSON): {e}")).at_line(Some(e.line()))
         })?;
-        let Value::Object(_) = root else {
+        if !root.is_object() {
             return Err(InputError::new(
                 file,
-                "a CreateTrainingJob request is a JSON object such as {\"ResourceConfig\": {…}, \"StoppingCondition\": {…}}",
+                format!("{what} is a JSON object such as {example}"),
             ));
-        };
-        let mut request = Self {
+        }
+        let request = Self {
             file: file.to_string(),
             source: source.to_string(),
             name: None,
             fields: Vec::new(),
+            echo: Echo::default(),
+            warnings: Vec::new(),
         };
-        if let Some(name) = request.text(&root, "TrainingJobName")? {
-            request.name = Some(name);
-        }
+        Ok((request, root))
+    }
+
+    /// Parses request text, named `file` in errors.
+    pub fn parse(source: &str, file: &str) -> Result<Self, InputError> {
+        let (mut request, root) = Self::begin(
+            source,
+            file,
+            "a CreateTrainingJob request",
+            "{\"ResourceConfig\": {…}, \"StoppingCondition\": {…}}",
+        )?;
+        request.name = request.name_at(&root, "TrainingJobName")?;
         for (key, path) in [
             ("instance_type", "ResourceConfig.InstanceType"),
             ("checkpoint_s3_uri", "CheckpointConfig.S3Uri"),
@@ -201,6 +219,10 @@ impl Request {
             ("volume_size_gb", "ResourceConfig.VolumeSizeInGB"),
             ("max_runtime", "StoppingCondition.MaxRuntimeInSeconds"),
             ("max_wait", "StoppingCondition.MaxWaitTimeInSeconds"),
+            (
+                "max_pending_time",
+                "StoppingCondition.MaxPendingTimeInSeconds",
+            ),
             ("max_retry_attempts", "RetryStrategy.MaximumRetryAttempts"),
         ] {
             if let Some(i) = request.integer(&root, path)? {
@@ -259,16 +281,21 @@ impl Request {
                 break;
             }
         }
+        request.echo = Echo::from_request(&root, |key, message| request.error(key, message))?;
         Ok(request)
     }
 
-    fn error(&self, dotted: &str, message: impl Into<String>) -> InputError {
+    pub(super) fn error(&self, dotted: &str, message: impl Into<String>) -> InputError {
         InputError::new(&self.file, message)
             .at_key(dotted.to_string())
             .at_line(json_line(&self.source, dotted))
     }
 
-    fn get<'v>(&self, root: &'v Value, dotted: &str) -> Result<Option<&'v Value>, InputError> {
+    pub(super) fn get<'v>(
+        &self,
+        root: &'v Value,
+        dotted: &str,
+    ) -> Result<Option<&'v Value>, InputError> {
         let mut value = root;
         let parts: Vec<&str> = dotted.split('.').collect();
         for (i, part) in parts.iter().enumerate() {
@@ -286,27 +313,49 @@ impl Request {
         Ok(Some(value))
     }
 
-    fn text(&self, root: &Value, dotted: &str) -> Result<Option<String>, InputError> {
+    /// The job's name at `dotted`, which becomes the scenario's name and so reaches terminals,
+    /// SVG and Markdown: held to [`super::keys::check_name`].
+    pub(super) fn name_at(&self, root: &Value, dotted: &str) -> Result<Option<String>, InputError> {
+        let name = self.text(root, dotted)?;
+        if let Some(name) = &name {
+            super::keys::check_name(name).map_err(|m| self.error(dotted, m))?;
+        }
+        Ok(name)
+    }
+
+    pub(super) fn text(&self, root: &Value, dotted: &str) -> Result<Option<String>, InputError> {
         match self.get(root, dotted)? {
             None => Ok(None),
             Some(Value::String(s)) => Ok(Some(s.clone())),
-            Some(other) => Err(self.error(dotted, format!("expected a string, got {other}"))),
+            Some(other) => Err(self.error(
+                dotted,
+                format!("expected a string, got {}", excerpt(&other.to_string())),
+            )),
         }
     }
 
-    fn integer(&self, root: &Value, dotted: &str) -> Result<Option<i64>, InputError> {
+    pub(super) fn integer(&self, root: &Value, dotted: &str) -> Result<Option<i64>, InputError> {
         match self.get(root, dotted)? {
             None => Ok(None),
             Some(Value::Number(n)) if n.as_i64().is_some() => Ok(n.as_i64()),
-            Some(other) => Err(self.error(dotted, format!("expected an integer, got {other}"))),
+            Some(other) => Err(self.error(
+                dotted,
+                format!("expected an integer, got {}", excerpt(&other.to_string())),
+            )),
         }
     }
 
-    fn flag(&self, root: &Value, dotted: &str) -> Result<Option<bool>, InputError> {
+    pub(super) fn flag(&self, root: &Value, dotted: &str) -> Result<Option<bool>, InputError> {
         match self.get(root, dotted)? {
             None => Ok(None),
             Some(Value::Bool(b)) => Ok(Some(*b)),
-            Some(other) => Err(self.error(dotted, format!("expected true or false, got {other}"))),
+            Some(other) => Err(self.error(
+                dotted,
+                format!(
+                    "expected true or false, got {}",
+                    excerpt(&other.to_string())
+                ),
+            )),
         }
     }
 
@@ -384,6 +433,7 @@ fn scenario_value(job: &RawJob, key: &str) -> Option<Field> {
         "max_retry_attempts" => int(job.max_retry_attempts),
         "max_runtime" => seconds(job.max_runtime),
         "max_wait" => seconds(job.max_wait),
+        "max_pending_time" => seconds(job.max_pending_time),
         "managed_spot" => job.managed_spot.map(Field::Flag),
         "algorithm_checkpoints" => job.algorithm_checkpoints.map(Field::Flag),
         _ => None,
@@ -400,6 +450,7 @@ fn set_value(job: &mut RawJob, key: &str, value: &Field) {
         ("max_retry_attempts", Field::Integer(i)) => job.max_retry_attempts = Some(*i),
         ("max_runtime", Field::Integer(i)) => job.max_runtime = Some(Seconds(*i as f64)),
         ("max_wait", Field::Integer(i)) => job.max_wait = Some(Seconds(*i as f64)),
+        ("max_pending_time", Field::Integer(i)) => job.max_pending_time = Some(Seconds(*i as f64)),
         ("managed_spot", Field::Flag(b)) => job.managed_spot = Some(*b),
         ("algorithm_checkpoints", Field::Flag(b)) => job.algorithm_checkpoints = Some(*b),
         _ => {}
@@ -416,9 +467,11 @@ fn scenario_text(source: &str, key: &str) -> String {
         ],
         "max_runtime" => &["max_runtime", "max_runtime_in_seconds", "max_run"],
         "max_wait" => &["max_wait", "max_wait_time_in_seconds"],
+        "max_pending_time" => &["max_pending_time", "max_pending_time_in_seconds"],
         "checkpoint_s3_uri" => &["checkpoint_s3_uri", "s3_uri"],
+        "checkpoint_local_path" => &["checkpoint_local_path", "local_path"],
         "max_retry_attempts" => &["max_retry_attempts", "maximum_retry_attempts"],
-        "volume_size_gb" => &["volume_size_gb", "volume_size_in_gb"],
+        "volume_size_gb" => &["volume_size_gb", "volume_size_in_gb", "volume_size"],
         _ => &[],
     };
     let spellings: Vec<&str> = if spellings.is_empty() {

@@ -29,6 +29,7 @@
 //! [`wilson_interval`] gives the 95 % Wilson score interval for a success
 //! count.
 
+pub mod consistency;
 pub mod interval;
 pub mod moments;
 pub mod sketch;
@@ -37,11 +38,15 @@ use std::ops::AddAssign;
 
 use serde::{Deserialize, Serialize};
 
+pub use consistency::Inconsistency;
 pub use interval::{Z95, wilson_interval};
 pub use moments::{MAX_ABS_VALUE, Moments};
 pub use sketch::{QuantileSketch, RELATIVE_ACCURACY, ZERO_THRESHOLD};
 
 /// Exact moments plus a quantile sketch of one simulated quantity.
+///
+/// Both halves see the same values, so a deserialised metric is consistent only when their
+/// counts and exact extremes agree ([`Metric::validate`]).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Metric {
     moments: Moments,
@@ -78,6 +83,47 @@ impl Metric {
     /// The quantile sketch.
     pub fn sketch(&self) -> &QuantileSketch {
         &self.sketch
+    }
+
+    /// Checks that a deserialised metric could have come from adding values: each half is
+    /// consistent in itself, and both hold the same number of values with the same exact
+    /// minimum and maximum.
+    pub fn validate(&self) -> Result<(), Inconsistency> {
+        self.moments.validate().map_err(|e| e.within("moments"))?;
+        self.sketch.validate().map_err(|e| e.within("sketch"))?;
+        let (n, m) = (self.sketch.count(), self.moments.count());
+        if n != m {
+            return Err(Inconsistency::new(
+                "sketch",
+                format!("holds {n} values but the moments count {m}"),
+            ));
+        }
+        if n > 0
+            && (self.sketch.min() != self.moments.min() || self.sketch.max() != self.moments.max())
+        {
+            return Err(Inconsistency::new(
+                "sketch",
+                format!(
+                    "ranges over [{}, {}] but the moments over [{}, {}]",
+                    self.sketch.min(),
+                    self.sketch.max(),
+                    self.moments.min(),
+                    self.moments.max()
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// `*self += other`, or the field whose exact total would overflow (merging deserialised
+    /// shards, which may be edited; [`AddAssign`] saturates instead).
+    pub fn checked_merge(&mut self, other: &Metric) -> Result<(), Inconsistency> {
+        self.moments
+            .checked_merge(&other.moments)
+            .map_err(|e| e.within("moments"))?;
+        self.sketch
+            .checked_merge(&other.sketch)
+            .map_err(|e| e.within("sketch"))
     }
 
     /// Summary statistics; every field is NaN when the metric is empty.

@@ -43,6 +43,8 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
+use super::Inconsistency;
+
 /// Largest magnitude a value may have for the sums to be exact; larger values
 /// trigger a debug assertion (see the module docs for the full range).
 pub const MAX_ABS_VALUE: f64 = 1e15;
@@ -91,14 +93,7 @@ impl Moments {
         }
         // Map -0.0 to +0.0 so that min/max do not depend on insertion order.
         let v = v + 0.0;
-        // `as` saturates, so an out-of-range value cannot wrap.
-        let scaled = (v * SCALE).round();
-        // f64 → i64 is one instruction, f64 → i128 a library call: take the short way when it fits.
-        let q = if scaled.abs() < 9.0e18 {
-            scaled as i64 as i128
-        } else {
-            scaled as i128
-        };
+        let q = quantise(v);
         self.count += 1;
         self.sum = checked_or_saturate(self.sum.checked_add(q), self.sum.saturating_add(q));
         self.sum_sq = self.sum_sq.add_or_saturate(SumSq::square(q.unsigned_abs()));
@@ -109,6 +104,103 @@ impl Moments {
     /// Merges `other` into `self`; same as `*self += other`.
     pub fn merge(&mut self, other: &Moments) {
         *self += other;
+    }
+
+    /// `*self += other`, or the field whose exact total would overflow (merging deserialised
+    /// shards, which may be edited; `+=` saturates instead).
+    pub fn checked_merge(&mut self, other: &Moments) -> Result<(), Inconsistency> {
+        let count = self
+            .count
+            .checked_add(other.count)
+            .ok_or_else(|| Inconsistency::overflow("count"))?;
+        let sum = self
+            .sum
+            .checked_add(other.sum)
+            .ok_or_else(|| Inconsistency::overflow("sum"))?;
+        let mut sum_sq = self.sum_sq.0;
+        if add_assign(&mut sum_sq, &other.sum_sq.0) {
+            return Err(Inconsistency::overflow("sum_sq"));
+        }
+        *self = Moments {
+            count,
+            sum,
+            sum_sq: SumSq(sum_sq),
+            min: merge_opt(self.min, other.min, f64::min),
+            max: merge_opt(self.max, other.max, f64::max),
+        };
+        Ok(())
+    }
+
+    /// Checks that deserialised moments could have come from adding values: extremes exactly
+    /// when there are values, finite, ordered and within [`MAX_ABS_VALUE`]; the sum of `n`
+    /// quantised values between `n·q(min)` and `n·q(max)` (so the mean lies in `[min, max]`);
+    /// and `Σq²` between `(Σq)²/n` (Cauchy–Schwarz: a variance is never negative) and
+    /// `n·max(q(min)², q(max)²)`.
+    pub fn validate(&self) -> Result<(), Inconsistency> {
+        let (min, max) = match (self.count, self.min, self.max) {
+            (0, None, None) => {
+                return if self.sum != 0 || self.sum_sq != SumSq::default() {
+                    Err(Inconsistency::new("sum", "non-zero sums without values"))
+                } else {
+                    Ok(())
+                };
+            }
+            (n, Some(min), Some(max)) if n > 0 => (min, max),
+            (n, ..) => {
+                return Err(Inconsistency::new(
+                    "count",
+                    format!(
+                        "{n} values, but min and max are not both {}",
+                        if n == 0 { "absent" } else { "present" }
+                    ),
+                ));
+            }
+        };
+        if min.is_nan() || max.is_nan() || min > max {
+            return Err(Inconsistency::new(
+                "min",
+                format!("{min} is above max {max}"),
+            ));
+        }
+        if min.abs() > MAX_ABS_VALUE || max.abs() > MAX_ABS_VALUE {
+            return Err(Inconsistency::new(
+                "max",
+                format!("[{min}, {max}] leaves the exact range ±{MAX_ABS_VALUE:e}"),
+            ));
+        }
+        let n = i128::from(self.count);
+        let (q_min, q_max) = (quantise(min), quantise(max));
+        if self.sum < q_min.saturating_mul(n) || self.sum > q_max.saturating_mul(n) {
+            return Err(Inconsistency::new(
+                "sum",
+                format!(
+                    "gives a mean of {}, outside [min, max] = [{min}, {max}]",
+                    self.mean()
+                ),
+            ));
+        }
+        if self.variance_numerator().is_none() {
+            return Err(Inconsistency::new(
+                "sum_sq",
+                "is below (Σq)²/n: the variance would be negative",
+            ));
+        }
+        let mut bound = [0u64; 6];
+        bound[..4]
+            .copy_from_slice(&SumSq::square(q_min.unsigned_abs().max(q_max.unsigned_abs())).0);
+        mul_small(&mut bound, self.count, 0);
+        let mut sum_sq = [0u64; 6];
+        sum_sq[..4].copy_from_slice(&self.sum_sq.0);
+        if sub_assign(&mut bound, &sum_sq) {
+            return Err(Inconsistency::new(
+                "sum_sq",
+                format!(
+                    "is above what {} values in [{min}, {max}] can reach",
+                    self.count
+                ),
+            ));
+        }
+        Ok(())
     }
 
     /// Number of values added.
@@ -130,25 +222,26 @@ impl Moments {
         match n {
             0 => f64::NAN,
             1 => 0.0,
-            _ => {
-                // numerator = n·Σq² − (Σq)², exact in 384-bit arithmetic:
-                // n·Σq² < 2^64 · 2^256 and (Σq)² < 2^254.
-                let mut num = [0u64; 6];
-                num[..4].copy_from_slice(&self.sum_sq.0);
-                let carry = mul_small(&mut num, n, 0);
-                debug_assert_eq!(carry, 0);
-                let mut sum_sq_of_sum = [0u64; 4];
-                let s = split_u128(self.sum.unsigned_abs());
-                mul_limbs(&s, &s, &mut sum_sq_of_sum);
-                if sub_assign(&mut num, &sum_sq_of_sum) {
-                    // Only reachable after saturation (Cauchy–Schwarz
-                    // guarantees a non-negative numerator otherwise).
-                    return 0.0;
-                }
+            // `None` is only reachable after saturation or in an edited partial (Cauchy–Schwarz
+            // guarantees a non-negative numerator otherwise).
+            _ => self.variance_numerator().map_or(0.0, |num| {
                 let var = limbs_to_f64(&num) / (n as f64 * (n - 1) as f64) * INV_SCALE_SQ;
                 var.max(0.0)
-            }
+            }),
         }
+    }
+
+    /// `n·Σq² − (Σq)²`, exact in 384-bit arithmetic (n·Σq² < 2^64 · 2^256 and (Σq)² < 2^254);
+    /// `None` when it would be negative.
+    fn variance_numerator(&self) -> Option<[u64; 6]> {
+        let mut num = [0u64; 6];
+        num[..4].copy_from_slice(&self.sum_sq.0);
+        let carry = mul_small(&mut num, self.count, 0);
+        debug_assert_eq!(carry, 0);
+        let mut sum_sq_of_sum = [0u64; 4];
+        let s = split_u128(self.sum.unsigned_abs());
+        mul_limbs(&s, &s, &mut sum_sq_of_sum);
+        (!sub_assign(&mut num, &sum_sq_of_sum)).then_some(num)
     }
 
     /// Sample standard deviation (divisor `n - 1`); 0 for one value, NaN when
@@ -187,6 +280,19 @@ impl AddAssign<&Moments> for Moments {
         self.sum_sq = self.sum_sq.add_or_saturate(other.sum_sq);
         self.min = merge_opt(self.min, other.min, f64::min);
         self.max = merge_opt(self.max, other.max, f64::max);
+    }
+}
+
+/// `round(v · 2^32)`, the fixed-point value a sum counts for `v`.
+#[inline]
+fn quantise(v: f64) -> i128 {
+    // `as` saturates, so an out-of-range value cannot wrap.
+    let scaled = (v * SCALE).round();
+    // f64 → i64 is one instruction, f64 → i128 a library call: take the short way when it fits.
+    if scaled.abs() < 9.0e18 {
+        scaled as i64 as i128
+    } else {
+        scaled as i128
     }
 }
 
@@ -674,6 +780,112 @@ mod tests {
         assert_eq!(m.mean(), 0.0);
         let (_, std) = naive(&xs);
         assert!(rel(m.std(), std) <= 1e-12);
+    }
+
+    #[test]
+    fn validate_accepts_what_adding_produces() {
+        for (_, xs) in samples() {
+            from_slice(&xs[..1000]).validate().unwrap();
+        }
+        Moments::new().validate().unwrap();
+        from_slice(&[-3.0, 0.0, 1e15, -1e15]).validate().unwrap();
+        let mut merged = from_slice(&[1.0, 2.0]);
+        merged.checked_merge(&from_slice(&[-5.0])).unwrap();
+        assert_eq!(merged, from_slice(&[1.0, 2.0, -5.0]));
+    }
+
+    #[test]
+    fn validate_names_the_broken_rule() {
+        let valid = from_slice(&[1.0, 2.0, 4.0]);
+        let field = |m: Moments| m.validate().unwrap_err().field;
+        // A sum at i128::MAX (an edited partial): the mean leaves [min, max].
+        assert_eq!(
+            field(Moments {
+                sum: i128::MAX,
+                ..valid.clone()
+            }),
+            "sum"
+        );
+        // A negative sum of positive values (a negative mean cost).
+        assert_eq!(
+            field(Moments {
+                sum: -valid.sum,
+                ..valid.clone()
+            }),
+            "sum"
+        );
+        // Σq² below (Σq)²/n: a negative variance; above n·max²: more spread than the range.
+        assert_eq!(
+            field(Moments {
+                sum_sq: SumSq::default(),
+                ..valid.clone()
+            }),
+            "sum_sq"
+        );
+        assert_eq!(
+            field(Moments {
+                sum_sq: SumSq::MAX,
+                ..valid.clone()
+            }),
+            "sum_sq"
+        );
+        assert_eq!(
+            field(Moments {
+                min: Some(5.0),
+                ..valid.clone()
+            }),
+            "min"
+        );
+        assert_eq!(
+            field(Moments {
+                max: Some(1e300),
+                min: Some(0.0),
+                ..valid.clone()
+            }),
+            "max"
+        );
+        assert_eq!(
+            field(Moments {
+                min: None,
+                ..valid.clone()
+            }),
+            "count"
+        );
+        assert_eq!(
+            field(Moments {
+                count: 0,
+                ..valid.clone()
+            }),
+            "count"
+        );
+        assert_eq!(
+            field(Moments {
+                sum: 1,
+                ..Moments::new()
+            }),
+            "sum"
+        );
+    }
+
+    #[test]
+    fn checked_merge_refuses_totals_that_overflow() {
+        let huge = Moments {
+            count: u64::MAX,
+            ..from_slice(&[1.0])
+        };
+        let mut m = from_slice(&[1.0]);
+        assert_eq!(m.checked_merge(&huge).unwrap_err().field, "count");
+        assert_eq!(m, from_slice(&[1.0]), "unchanged on error");
+        let big = Moments {
+            sum: i128::MAX,
+            ..from_slice(&[1.0])
+        };
+        assert_eq!(m.checked_merge(&big).unwrap_err().field, "sum");
+        let wide = Moments {
+            sum_sq: SumSq::MAX,
+            ..from_slice(&[1.0])
+        };
+        assert_eq!(m.checked_merge(&wide).unwrap_err().field, "sum_sq");
     }
 
     #[cfg(debug_assertions)]

@@ -32,6 +32,8 @@ use std::ops::AddAssign;
 
 use serde::{Deserialize, Serialize};
 
+use super::Inconsistency;
+
 /// Relative accuracy `α` of [`QuantileSketch::quantile`].
 pub const RELATIVE_ACCURACY: f64 = 0.005;
 
@@ -156,22 +158,36 @@ impl Store {
         }
     }
 
-    fn merge(&mut self, other: &Store) {
+    /// Adds `other`'s counts; returns whether a bucket count overflowed (it saturates then).
+    fn merge(&mut self, other: &Store) -> bool {
         let (off, counts) = other.trimmed();
         if counts.is_empty() {
-            return;
+            return false;
         }
         // Grow upwards first, then downwards (which may shift `offset`).
         self.slot(off + counts.len() as i32 - 1);
         self.slot(off);
         let base = (i64::from(off) - i64::from(self.offset)) as usize;
+        let mut overflowed = false;
         for (dst, &c) in self.counts[base..].iter_mut().zip(counts) {
-            *dst += c;
+            let (sum, over) = dst.overflowing_add(c);
+            *dst = if over { u64::MAX } else { sum };
+            overflowed |= over;
         }
+        overflowed
     }
 
-    fn total(&self) -> u64 {
-        self.counts.iter().sum()
+    /// The lowest and the highest occupied bucket index, if any.
+    fn occupied(&self) -> Option<(i32, i32)> {
+        let (offset, counts) = self.trimmed();
+        (!counts.is_empty()).then(|| (offset, offset + counts.len() as i32 - 1))
+    }
+
+    /// The number of values counted; `None` when it exceeds `u64` (a corrupted store).
+    fn total(&self) -> Option<u64> {
+        self.counts
+            .iter()
+            .try_fold(0u64, |total, &count| total.checked_add(count))
     }
 }
 
@@ -340,12 +356,108 @@ impl QuantileSketch {
 
 impl AddAssign<&QuantileSketch> for QuantileSketch {
     fn add_assign(&mut self, other: &QuantileSketch) {
-        self.positive.merge(&other.positive);
-        self.negative.merge(&other.negative);
+        let overflowed =
+            self.positive.merge(&other.positive) | self.negative.merge(&other.negative);
+        debug_assert!(!overflowed, "QuantileSketch: bucket count overflow");
         self.zero += other.zero;
         self.count += other.count;
         self.min = self.min.min(other.min);
         self.max = self.max.max(other.max);
+    }
+}
+
+/// Where a value is counted: a negative bucket, the zeros, or a positive bucket, in increasing
+/// order of the values they hold (a larger negative index holds more negative values).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Slot {
+    Negative(i32),
+    Zero,
+    Positive(i32),
+}
+
+impl Slot {
+    fn of(v: f64) -> Slot {
+        if v.abs() < ZERO_THRESHOLD {
+            Slot::Zero
+        } else if v > 0.0 {
+            Slot::Positive(bucket_index(v))
+        } else {
+            Slot::Negative(bucket_index(-v))
+        }
+    }
+}
+
+impl QuantileSketch {
+    /// `*self += other`, or the field whose count would overflow (merging deserialised shards,
+    /// which may be edited; `+=` assumes counts a run can reach).
+    pub fn checked_merge(&mut self, other: &QuantileSketch) -> Result<(), Inconsistency> {
+        let zero = self
+            .zero
+            .checked_add(other.zero)
+            .ok_or_else(|| Inconsistency::overflow("zero"))?;
+        let count = self
+            .count
+            .checked_add(other.count)
+            .ok_or_else(|| Inconsistency::overflow("count"))?;
+        let mut merged = self.clone();
+        if merged.positive.merge(&other.positive) {
+            return Err(Inconsistency::overflow("positive.counts"));
+        }
+        if merged.negative.merge(&other.negative) {
+            return Err(Inconsistency::overflow("negative.counts"));
+        }
+        merged.zero = zero;
+        merged.count = count;
+        merged.min = self.min.min(other.min);
+        merged.max = self.max.max(other.max);
+        *self = merged;
+        Ok(())
+    }
+
+    /// Checks that a deserialised sketch could have come from adding values (its count and the
+    /// presence of min and max are checked as it is read): the exact minimum lies in the lowest
+    /// occupied bucket and the exact maximum in the highest.
+    pub fn validate(&self) -> Result<(), Inconsistency> {
+        if self.count == 0 {
+            return Ok(());
+        }
+        let lowest = match (
+            self.negative.occupied(),
+            self.zero,
+            self.positive.occupied(),
+        ) {
+            (Some((_, most_negative)), _, _) => Some(Slot::Negative(most_negative)),
+            (None, 1.., _) => Some(Slot::Zero),
+            (None, 0, smallest) => smallest.map(|(index, _)| Slot::Positive(index)),
+        };
+        let highest = match (
+            self.positive.occupied(),
+            self.zero,
+            self.negative.occupied(),
+        ) {
+            (Some((_, largest)), _, _) => Some(Slot::Positive(largest)),
+            (None, 1.., _) => Some(Slot::Zero),
+            (None, 0, least_negative) => least_negative.map(|(index, _)| Slot::Negative(index)),
+        };
+        let (Some(lowest), Some(highest)) = (lowest, highest) else {
+            return Err(Inconsistency::new(
+                "count",
+                format!("{} values, but no bucket holds one", self.count),
+            ));
+        };
+        if Slot::of(self.min) != lowest {
+            return Err(Inconsistency::new(
+                "min",
+                format!("{} is not in the lowest occupied bucket", self.min),
+            ));
+        }
+        if Slot::of(self.max) != highest {
+            return Err(Inconsistency::new(
+                "max",
+                format!("{} is not in the highest occupied bucket", self.max),
+            ));
+        }
+        Ok(())
     }
 }
 
@@ -391,9 +503,9 @@ impl TryFrom<SketchRepr> for QuantileSketch {
     fn try_from(r: SketchRepr) -> Result<Self, String> {
         let positive = Store::try_from(r.positive)?;
         let negative = Store::try_from(r.negative)?;
-        let count = [positive.total(), negative.total(), r.zero]
+        let count = [positive.total(), negative.total(), Some(r.zero)]
             .into_iter()
-            .try_fold(0u64, u64::checked_add)
+            .try_fold(0u64, |total, count| total.checked_add(count?))
             .ok_or("sketch count overflows u64")?;
         let (min, max) = match (count, r.min, r.max) {
             (0, None, None) => (f64::INFINITY, f64::NEG_INFINITY),
@@ -740,5 +852,50 @@ mod tests {
         assert!(within_accuracy(s.quantile(0.8), 1e-12));
         let back: QuantileSketch = serde_json::from_str(&json(&s)).unwrap();
         assert_eq!(back, s);
+    }
+
+    #[test]
+    fn validate_accepts_what_adding_produces_and_locates_the_extremes() {
+        let mut r = rng(21);
+        let lognormal = LogNormal::new(0.0, 2.0).unwrap();
+        let xs: Vec<f64> = (0..5000)
+            .map(|i| {
+                let v = lognormal.sample(&mut r);
+                match i % 7 {
+                    0 => -v,
+                    1 => 0.0,
+                    _ => v,
+                }
+            })
+            .collect();
+        let sketch = from_slice(&xs);
+        sketch.validate().unwrap();
+        QuantileSketch::new().validate().unwrap();
+        from_slice(&[0.0, 0.0]).validate().unwrap();
+        from_slice(&[-2.0, -1.0]).validate().unwrap();
+        // A maximum far beyond the highest occupied bucket (an edited max), or a minimum above
+        // the lowest one.
+        let mut edited = sketch.clone();
+        edited.max *= 10.0;
+        assert_eq!(edited.validate().unwrap_err().field, "max");
+        let mut edited = sketch.clone();
+        edited.min = 0.5;
+        assert_eq!(edited.validate().unwrap_err().field, "min");
+    }
+
+    #[test]
+    fn checked_merge_refuses_counts_that_overflow() {
+        let one = from_slice(&[1.0]);
+        let text = serde_json::to_string(&one).unwrap();
+        let full: QuantileSketch = serde_json::from_str(
+            &text.replace("\"counts\":[1]", &format!("\"counts\":[{}]", u64::MAX)),
+        )
+        .unwrap();
+        let mut merged = one.clone();
+        assert!(merged.checked_merge(&full).is_err());
+        assert_eq!(merged, one, "unchanged on error");
+        // Counts that overflow u64 together are refused as the sketch is read.
+        let over = text.replace("\"counts\":[1]", &format!("\"counts\":[{}, 1]", u64::MAX));
+        assert!(serde_json::from_str::<QuantileSketch>(&over).is_err());
     }
 }

@@ -228,7 +228,7 @@ pub struct TickRecord {
 }
 
 /// Outcome of one tick-clock run (spec §10, §11).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct TickResult {
     /// Total cost, USD (§8). For an infeasible job, `P_od·(C_h + d_h)`.
     pub cost: f64,
@@ -254,6 +254,15 @@ pub struct TickResult {
     pub infeasible: bool,
     /// `hist`: the type held in `[i-1, i)`, `hist[0] = Idle` (empty for an infeasible job).
     pub hist: Vec<Instance>,
+    /// Progress credited for `[i-1, i)`, seconds, one per entry of `hist`.
+    pub credits: Vec<f64>,
+    /// What `[i-1, i)` was billed, USD, one per entry of `hist` (0 when idle); summed in index
+    /// order they give `cost`.
+    pub tick_costs: Vec<f64>,
+    /// The job was not done at the observation `t_done`, the first at or after the deadline:
+    /// the run stopped there (only from [`run_to_deadline`]; [`simulate`] reports
+    /// [`TickError::DeadlineExceeded`] instead). `completion_seconds` is then that observation.
+    pub deadline_exceeded: bool,
     /// Per-tick decisions, when recording was asked.
     pub trace: Option<Vec<TickRecord>>,
 }
@@ -402,6 +411,9 @@ impl<'a> Prepared<'a> {
             window_max: self.window_max,
             infeasible: true,
             hist: Vec::new(),
+            credits: Vec::new(),
+            tick_costs: Vec::new(),
+            deadline_exceeded: false,
             trace: None,
         }
     }
@@ -417,6 +429,29 @@ impl<'a> Prepared<'a> {
 /// observation past the window or the trace (§3), a spot interval priced past the end of the
 /// per-tick series (§8).
 pub fn simulate<P: TickPolicy + ?Sized>(
+    input: &TickInput<'_>,
+    policy: &mut P,
+    record: bool,
+) -> Result<TickResult, TickError> {
+    let result = run_to_deadline(input, policy, record)?;
+    if result.deadline_exceeded {
+        return Err(TickError::DeadlineExceeded {
+            tick: result.t_done,
+            done_seconds: result.credits.iter().sum(),
+            compute_seconds: input.compute_h * 3600.0,
+        });
+    }
+    Ok(result)
+}
+
+/// [`simulate`], except that a job not done at the deadline is a result too
+/// ([`TickResult::deadline_exceeded`]): what was held, billed and credited until that
+/// observation, for a caller that reports a stopped job's cost and progress.
+///
+/// # Errors
+///
+/// As [`simulate`], except [`TickError::DeadlineExceeded`].
+pub fn run_to_deadline<P: TickPolicy + ?Sized>(
     input: &TickInput<'_>,
     policy: &mut P,
     record: bool,
@@ -437,6 +472,7 @@ pub fn simulate<P: TickPolicy + ?Sized>(
     let mut oh = 0.0_f64;
     let mut trace = record.then(Vec::new);
     let is_done = |done_sum: f64| (c - done_sum).max(0.0) <= EPS;
+    let mut deadline_exceeded = false;
 
     while !is_done(done_sum) {
         // --- DECIDE() (§5) ---
@@ -507,18 +543,22 @@ pub fn simulate<P: TickPolicy + ?Sized>(
             });
         }
         if !done && elapsed >= r {
-            return Err(TickError::DeadlineExceeded {
-                tick: t,
-                done_seconds: done_sum,
-                compute_seconds: c,
-            });
+            deadline_exceeded = true;
+            break;
         }
         running = if done { Instance::Idle } else { req };
         t += 1;
     }
 
-    let t_done = t.saturating_sub(1);
+    // The observation that ended the run: the one that saw the job done (the loop has moved
+    // past it), or the deadline observation.
+    let t_done = if deadline_exceeded {
+        t
+    } else {
+        t.saturating_sub(1)
+    };
     let mut cost = 0.0_f64;
+    let mut tick_costs = Vec::with_capacity(hist.len());
     let (mut n_od, mut n_spot) = (0usize, 0usize);
     let (mut prod_od, mut prod_spot) = (0.0_f64, 0.0_f64);
     for (i, (&kind, &x)) in hist.iter().zip(&progress).enumerate() {
@@ -536,11 +576,13 @@ pub fn simulate<P: TickPolicy + ?Sized>(
             }
             Instance::Idle => 0.0,
         };
-        cost += price * gap / 3600.0;
+        let tick_cost = price * gap / 3600.0;
+        tick_costs.push(tick_cost);
+        cost += tick_cost;
     }
     Ok(TickResult {
         cost,
-        ref_ticks: t,
+        ref_ticks: t_done + 1,
         t_done,
         completion_seconds: t_done as f64 * gap,
         billed_od_hours: gap / 3600.0 * n_od as f64,
@@ -551,6 +593,9 @@ pub fn simulate<P: TickPolicy + ?Sized>(
         window_max: p.window_max,
         infeasible: false,
         hist,
+        credits: progress,
+        tick_costs,
+        deadline_exceeded,
         trace,
     })
 }

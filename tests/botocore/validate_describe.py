@@ -4,7 +4,8 @@
 Usage: validate_describe.py FILE.json [FILE.json ...]   (or "-" for stdin)
 
 Each document must be a valid `DescribeTrainingJobResponse` of the `sagemaker` service model
-that ships with the installed botocore:
+that ships with the installed botocore (a JSON array — the two jobs of a spot-then-on-demand
+trial that fell back — must hold valid responses only):
 
 * botocore.validate.ParamValidator checks the structure against the output shape: required
   members, unknown members, types (string, integer/long, boolean, list, structure), string
@@ -92,7 +93,11 @@ def main(argv):
     failed = 0
     for name in argv[1:]:
         text = sys.stdin.read() if name == "-" else open(name, encoding="utf-8").read()
-        problems = validate(json.loads(text), shape)
+        document = json.loads(text)
+        # A spot-then-on-demand trial that fell back describes its two jobs as a JSON array.
+        documents = document if isinstance(document, list) and document else [document]
+        problems = [f"job {i}: {p}" if len(documents) > 1 else p
+                    for i, one in enumerate(documents) for p in validate(one, shape)]
         if problems:
             failed += 1
             print(f"FAIL {name}")

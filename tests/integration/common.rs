@@ -63,3 +63,15 @@ pub fn botocore_python() -> Option<String> {
     };
     Some(python)
 }
+
+/// Writes a suite manifest to `path`: one scenario, the `interval` policy, `trials` trials.
+pub fn write_suite(path: &Path, scenario: &Path, trials: u64) {
+    std::fs::write(
+        path,
+        format!(
+            "[suite]\nname = \"test\"\ntrials = {trials}\nseed = 1\n\n[policies]\ninterval = {{ checkpoint.policy = \"interval\" }}\n\n[[scenario]]\npath = \"{}\"\npolicies = [\"interval\"]\n",
+            scenario.display()
+        ),
+    )
+    .unwrap();
+}

@@ -1,6 +1,7 @@
 //! The corpus of malformed inputs (`tests/corpus/`, one file per failure mode, listed in
-//! `EXPECTATIONS.txt`): each exits with status 2, prints one line naming the file and the
-//! location (line or key) with the expected words, and never panics.
+//! `EXPECTATIONS.txt`): each exits with status 2, prints one short line naming the file and
+//! the location (line or key) with the expected words — and without the words it must not
+//! echo (a secret in a file named as a trace) — and never panics.
 
 use crate::common::root;
 use assert_cmd::cargo::cargo_bin_cmd;
@@ -15,7 +16,7 @@ fn every_malformed_input_exits_2_with_a_located_one_line_error() {
         .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
     {
         let fields: Vec<&str> = line.split(" | ").collect();
-        let [file, command, expected] = fields[..] else {
+        let [file, command, expected, ref forbidden @ ..] = fields[..] else {
             panic!("bad manifest line: {line}");
         };
         let path = folder.join(file);
@@ -40,10 +41,29 @@ fn every_malformed_input_exits_2_with_a_located_one_line_error() {
             message.contains(expected),
             "{file}: expected '{expected}' in: {message}"
         );
+        for word in forbidden {
+            let word = word.strip_prefix('!').expect("extra fields are !words");
+            assert!(
+                !message.contains(word),
+                "{file}: echoes '{word}': {message}"
+            );
+        }
+        // Never a pasted 100 KB value: input is quoted as short excerpts.
+        assert!(
+            message.len() < 1500,
+            "{file}: a message of {} bytes",
+            message.len()
+        );
         // The location: the file named (as given or as opened by a scenario) with a line, or a key.
         let named = message.contains("tests/corpus/") || message.contains("command line");
         assert!(named, "{file}: the message names no file: {message}");
-        let located = message.contains(".toml:")
+        let shown = message.strip_prefix("Error: ").unwrap_or(message);
+        let file_and_line = shown.split(": ").next().unwrap_or("");
+        let has_line = file_and_line
+            .rsplit_once(':')
+            .is_some_and(|(_, line)| !line.is_empty() && line.bytes().all(|b| b.is_ascii_digit()));
+        let located = has_line
+            || message.contains(".toml:")
             || message.contains(".csv:")
             || message.contains(".json:")
             || message.contains("] ")
@@ -55,5 +75,5 @@ fn every_malformed_input_exits_2_with_a_located_one_line_error() {
         );
         checked += 1;
     }
-    assert!(checked >= 50, "the corpus has {checked} cases");
+    assert!(checked >= 110, "the corpus has {checked} cases");
 }

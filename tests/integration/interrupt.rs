@@ -1,7 +1,11 @@
-//! SIGINT during a long `simulate --output DIR` stops cleanly at a block boundary: it prints
-//! what was completed, exits 130, and leaves neither a report nor a partial or temporary file.
+//! Signals: SIGINT during a long `simulate --output DIR` stops cleanly at a block boundary: it
+//! prints what was completed, exits 130, and leaves neither a report nor a partial or temporary
+//! file. SIGTERM (what Slurm and Kubernetes send) does the same with 143; plan and bench
+//! honour both; a second signal, or one during a command that does not watch for it, ends the
+//! process at once.
 
-use crate::common::scenario_path;
+use crate::common::{root, scenario_path, write_suite};
+use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 #[test]
@@ -42,6 +46,7 @@ fn sigint_leaves_no_partial_files() {
     let stderr = String::from_utf8_lossy(&result.stderr);
     assert_eq!(result.status.code(), Some(130), "{stderr}");
     assert!(stderr.contains("interrupted after"), "{stderr}");
+    assert!(stderr.contains("(SIGINT)"), "{stderr}");
     // What was completed is printed.
     let stdout = String::from_utf8_lossy(&result.stdout);
     assert!(stdout.contains("Completed"), "{stdout}");
@@ -106,4 +111,202 @@ fn merge_never_overwrites_an_input() {
     );
     assert!(String::from_utf8_lossy(&output.stderr).contains("overwrite"));
     assert_eq!(std::fs::read(&partial).unwrap(), before);
+}
+
+/// Starts `spotsim ARGS` with piped output.
+fn start(args: &[&std::ffi::OsStr]) -> Child {
+    Command::new(assert_cmd::cargo::cargo_bin!("spotsim"))
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+/// Starts `spotsim COMMAND reference-model.toml --trials TRIALS --yes --quiet EXTRA…`: a run
+/// that would take hours.
+fn start_long(command: &str, trials: &str, extra: &[&std::ffi::OsStr]) -> Child {
+    let scenario = scenario_path("reference-model.toml");
+    let mut args: Vec<&std::ffi::OsStr> = vec![
+        command.as_ref(),
+        scenario.as_ref(),
+        "--trials".as_ref(),
+        trials.as_ref(),
+        "--yes".as_ref(),
+        "--quiet".as_ref(),
+    ];
+    args.extend_from_slice(extra);
+    start(&args)
+}
+
+/// Sends `signal` (e.g. "TERM") to `child`.
+fn send(child: &Child, signal: &str) {
+    let status = Command::new("kill")
+        .args([&format!("-{signal}"), &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+/// Waits for `child` to end, failing the test after two minutes (the runs these tests stop
+/// would take hours).
+fn finish(mut child: Child) -> Output {
+    let started = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > Duration::from_secs(120) {
+            let _ = child.kill();
+            panic!("the signal did not stop the run");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    child.wait_with_output().unwrap()
+}
+
+/// The one line on stderr (besides warnings about the scenario), checked to name the signal.
+fn one_line(output: &Output, signal: &str) -> String {
+    let stderr: Vec<&str> = std::str::from_utf8(&output.stderr)
+        .unwrap()
+        .lines()
+        .filter(|l| !l.starts_with("warning: "))
+        .collect();
+    let stderr = stderr.join("\n").trim().to_string();
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains(&format!("({signal})")), "{stderr}");
+    stderr
+}
+
+#[test]
+fn sigterm_stops_a_shard_and_removes_its_temporary_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let rows = dir.path().join("trials.csv");
+    let partial = dir.path().join("shard.json");
+    let child = start_long(
+        "simulate",
+        "2000000000",
+        &[
+            "--shard".as_ref(),
+            "0/4".as_ref(),
+            "--partial".as_ref(),
+            partial.as_ref(),
+            "--per-trial".as_ref(),
+            rows.as_ref(),
+        ],
+    );
+    // Slurm's case: rows are streaming into a temporary file when SIGTERM comes.
+    let started = Instant::now();
+    while walk(dir.path()).is_empty() && started.elapsed() < Duration::from_secs(20) {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(walk(dir.path())[0].ends_with(".tmp"));
+    send(&child, "TERM");
+    let output = finish(child);
+    assert_eq!(output.status.code(), Some(143));
+    assert!(one_line(&output, "SIGTERM").contains("interrupted after"));
+    let left = walk(dir.path());
+    assert!(left.is_empty(), "files left behind: {left:?}");
+}
+
+#[test]
+fn plan_and_bench_stop_on_a_signal_and_write_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan_folder = dir.path().join("plan");
+    let child = start_long(
+        "plan",
+        "50000000",
+        &["--output".as_ref(), plan_folder.as_ref()],
+    );
+    std::thread::sleep(Duration::from_secs(2));
+    send(&child, "INT");
+    let output = finish(child);
+    assert_eq!(output.status.code(), Some(130));
+    one_line(&output, "SIGINT");
+    assert!(output.stdout.is_empty());
+
+    let suite = dir.path().join("suite.toml");
+    write_suite(
+        &suite,
+        &scenario_path("reference-model.toml"),
+        1_000_000_000,
+    );
+    let child = start(&[
+        "bench".as_ref(),
+        suite.as_ref(),
+        "--quiet".as_ref(),
+        "--output".as_ref(),
+        dir.path().join("bench").as_ref(),
+        "--save-baseline".as_ref(),
+        dir.path().join("baseline.json").as_ref(),
+    ]);
+    std::thread::sleep(Duration::from_secs(2));
+    send(&child, "TERM");
+    let output = finish(child);
+    assert_eq!(output.status.code(), Some(143));
+    one_line(&output, "SIGTERM");
+    assert_eq!(walk(dir.path()), [suite.display().to_string()]);
+}
+
+#[test]
+fn a_command_that_does_not_watch_ends_at_once() {
+    // describe runs one trial, with no wave to stop at: a year of capacity flipping every
+    // millisecond keeps it busy for minutes, and SIGTERM ends it at once.
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = root().join("tests/corpus");
+    std::fs::copy(
+        corpus.join("trace-flapping.json"),
+        dir.path().join("trace-flapping.json"),
+    )
+    .unwrap();
+    let scenario = dir.path().join("year.toml");
+    let text = std::fs::read_to_string(corpus.join("scenario-describe-flapping-trace.toml"))
+        .unwrap()
+        .replace("max_wait = \"12h\"", "max_wait = \"8760h\"");
+    std::fs::write(&scenario, text).unwrap();
+    let child = start(&["describe".as_ref(), scenario.as_ref()]);
+    std::thread::sleep(Duration::from_secs(1));
+    send(&child, "TERM");
+    let output = finish(child);
+    assert_eq!(output.status.code(), Some(143));
+    assert!(one_line(&output, "SIGTERM").contains("interrupted"));
+    assert!(output.stdout.is_empty());
+}
+
+#[test]
+fn a_second_signal_ends_a_blocked_run_at_once() {
+    // The per-trial rows go to a FIFO whose reader never reads: the run blocks in a write,
+    // where it cannot reach a wave boundary. The first SIGINT asks it to stop; the second
+    // ends it.
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("rows.fifo");
+    assert!(
+        Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let reader_path = fifo.clone();
+    let (sender, keep_open) = std::sync::mpsc::channel::<()>();
+    let reader = std::thread::spawn(move || {
+        let file = std::fs::File::open(reader_path).unwrap();
+        let _ = keep_open.recv();
+        drop(file);
+    });
+    let mut child = start_long(
+        "simulate",
+        "2000000000",
+        &["--per-trial".as_ref(), fifo.as_ref()],
+    );
+    std::thread::sleep(Duration::from_secs(2));
+    send(&child, "INT");
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "a blocked run cannot stop at a wave boundary"
+    );
+    send(&child, "INT");
+    let output = finish(child);
+    let _ = sender.send(());
+    reader.join().unwrap();
+    assert_eq!(output.status.code(), Some(130));
+    assert!(one_line(&output, "SIGINT").contains("interrupted again"));
 }

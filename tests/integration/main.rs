@@ -1,5 +1,7 @@
 //! Integration tests: one test binary, one module per concern.
 
+mod accepted;
+mod aws_inputs;
 mod backtest;
 mod bench;
 mod calibrate;
@@ -9,6 +11,8 @@ mod common;
 mod corpus;
 mod correlation;
 mod determinism;
+#[cfg(unix)]
+mod files;
 mod fit;
 mod fuzz;
 mod golden;
@@ -19,6 +23,7 @@ mod markets;
 mod plan;
 mod policies;
 mod properties;
+mod real_inputs;
 mod recipes;
 mod replay;
 mod report;

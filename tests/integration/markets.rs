@@ -615,7 +615,7 @@ fn advisor_errors_name_the_key_and_valid_choices() {
             "",
         ),
         "path",
-        &["cannot read", "1999-01-01"],
+        &["not found", "1999-01-01", "SPOTSIM_DATA"],
     );
 }
 

@@ -68,7 +68,7 @@ fn young_and_daly_intervals_equal_the_formulas() {
     );
     // Write and restore from size and bandwidth: 20 GB at 500 MB/s = 40 s.
     let sized = parse(
-        &daly_setting("young").replace("write = \"60s\"", "size_gb = 20\nbandwidth_mbps = 500"),
+        &daly_setting("young").replace("write = \"60s\"", "size_gb = 20\nbandwidth_mb_per_s = 500"),
     );
     assert_eq!(sized.checkpoint.write_seconds, 40.0);
     assert_eq!(sized.checkpoint.restore_seconds, 40.0);

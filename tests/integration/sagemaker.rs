@@ -2,7 +2,7 @@
 //! creation-time rules and messages), the SDK-style log of `describe`, botocore validation of
 //! `describe` output, and the RetryStrategy fault model.
 
-use crate::common;
+use crate::{aws_inputs, common};
 use assert_cmd::cargo::cargo_bin_cmd;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -516,6 +516,37 @@ fn describe_output_validates_against_botocore() {
     let failing = dir.path().join("errors.toml");
     std::fs::write(&failing, retry_scenario(2.0, 1)).unwrap();
     describe("failed.json".into(), vec![failing.display().to_string()]);
+    // What a request or estimator said, echoed; and the two jobs of a trial that fell back to
+    // on-demand (a JSON array: every element must validate).
+    let job = dir.path().join("job.toml");
+    std::fs::write(&job, aws_inputs::job_scenario("")).unwrap();
+    for (name, flag, text) in [
+        ("request.json", "--request", aws_inputs::FULL_REQUEST),
+        ("estimator.json", "--estimator", aws_inputs::ESTIMATOR),
+    ] {
+        let input = dir.path().join(format!("input-{name}"));
+        std::fs::write(&input, text).unwrap();
+        let args = [
+            job.display().to_string(),
+            flag.into(),
+            input.display().to_string(),
+        ];
+        describe(name.into(), args.to_vec());
+    }
+    let fallback = dir.path().join("fallback.toml");
+    std::fs::write(&fallback, aws_inputs::fallback_scenario()).unwrap();
+    let engine = spotsim::Engine::new(&spotsim::Scenario::load(&fallback).unwrap());
+    let fell_back = (0..200)
+        .find(|&k| engine.run(k).fallback_seconds.is_some())
+        .expect("a trial that fell back");
+    describe(
+        "fallback.json".into(),
+        vec![
+            fallback.display().to_string(),
+            "--trial".into(),
+            fell_back.to_string(),
+        ],
+    );
     let status = std::process::Command::new(python)
         .arg(common::root().join("tests/botocore/validate_describe.py"))
         .args(&documents)

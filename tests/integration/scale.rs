@@ -145,6 +145,25 @@ fn merge_rejects_partials_of_different_runs() {
         vec![run_a[0].clone(), two_way[1].clone(), run_a[2].clone()],
         "shard count",
     );
+    // Shards of one scenario that disagree on its on-demand cost or its limits were edited.
+    for (field, pointer, value) in [
+        ("on_demand_cost_usd", "/on_demand_cost_usd", 1.0),
+        ("limits", "/limits/wall_clock_seconds", 1e9),
+    ] {
+        let mut partial: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&run_a[1]).unwrap()).unwrap();
+        *partial.pointer_mut(pointer).unwrap() = value.into();
+        let edited = dir.path().join(format!("edited-{field}.json"));
+        std::fs::write(&edited, partial.to_string()).unwrap();
+        check(
+            vec![
+                run_a[0].clone(),
+                edited.display().to_string(),
+                run_a[2].clone(),
+            ],
+            &format!("edited-{field}.json: {field}: "),
+        );
+    }
     let garbage = dir.path().join("garbage.json");
     std::fs::write(&garbage, "{\"format\": \"something else\"}").unwrap();
     check(

@@ -246,23 +246,25 @@ fn omniscient_is_a_lower_bound_on_sampled_markets() {
     }
 }
 
+/// The error that loading `text` must give.
+fn rejection(text: &str) -> String {
+    Scenario::from_toml_in(text, "s.toml", "s", &root().join("scenarios"))
+        .unwrap_err()
+        .to_string()
+}
+
 #[test]
 fn sampled_tick_clock_settings_are_checked() {
     let market = "model = \"exponential\"\nmean_uptime = \"6h\"\nmean_capacity_wait = \"2h\"";
     let text = sampled(market, "greedy", "20h", "30h", "0s");
-    let error = |text: &str| {
-        Scenario::from_toml_in(text, "s.toml", "s", &root().join("scenarios"))
-            .unwrap_err()
-            .to_string()
-    };
-    let missing = error(&text.replace("tick = \"10m\"\n", ""));
+    let missing = rejection(&text.replace("tick = \"10m\"\n", ""));
     assert!(
         missing.contains("[simulation] tick") && missing.contains("exponential"),
         "{missing}"
     );
-    let zero = error(&text.replace("tick = \"10m\"", "tick = \"0s\""));
+    let zero = rejection(&text.replace("tick = \"10m\"", "tick = \"0s\""));
     assert!(zero.contains("[simulation] tick"), "{zero}");
-    let continuous = error(
+    let continuous = rejection(
         &text
             .replace("clock = \"tick\"", "clock = \"continuous\"")
             .replace(
@@ -275,9 +277,126 @@ fn sampled_tick_clock_settings_are_checked() {
     let replay = std::fs::read_to_string(scenario_path("tick-v100-us-west-2a.toml"))
         .unwrap()
         .replace("clock = \"tick\"", "clock = \"tick\"\ntick = \"10m\"");
-    let with_trace = error(&replay);
+    let with_trace = rejection(&replay);
     assert!(
         with_trace.contains("[simulation] tick") && with_trace.contains("trace"),
         "{with_trace}"
+    );
+}
+
+#[test]
+fn a_stop_pays_and_credits_what_was_held_before_it() {
+    // The windows market of `sampled_windows_give_hand_computed_costs`, greedy without
+    // changeover: spot 0–4 h, idle 4–6 h, spot 6–10 h, Completed at 10 h for 8 h × $0.918.
+    // Under MaxWait = 9 h (a planner grid point) the same run stops there: 7 h held and
+    // credited. At 8 h 35 m the stop cuts the tick [8 h 30 m, 8 h 40 m): 6 h 35 m held and
+    // billed, 6 h 30 m credited (progress counts at tick observations).
+    let market = "model = \"windows\"\navailable = [[\"0s\", \"4h\"], [\"6h\", \"100h\"]]";
+    let engine = Engine::new(&scenario(&sampled(market, "greedy", "8h", "12h", "0s")));
+    let full = engine.run(0);
+    assert_eq!(full.outcome, Outcome::Completed);
+    assert_eq!(full.wall_clock_seconds, 10.0 * 3600.0);
+    for (max_wait_h, held_h, credited_h) in
+        [(9.0, 7.0, 7.0), (8.0 + 35.0 / 60.0, 6.0 + 35.0 / 60.0, 6.5)]
+    {
+        let (o, timeline) = engine
+            .clone()
+            .with_max_wait(max_wait_h * 3600.0)
+            .run_with_timeline(0);
+        assert_eq!(o.outcome, Outcome::MaxWaitTimeExceeded, "{max_wait_h} h");
+        assert_eq!(o.wall_clock_seconds, max_wait_h * 3600.0);
+        assert!(
+            (o.training_time_seconds - held_h * 3600.0).abs() < 1e-6,
+            "{}",
+            o.training_time_seconds
+        );
+        assert!((o.cost_usd - held_h * 0.918).abs() < 1e-9, "{}", o.cost_usd);
+        assert!(
+            (o.progress_seconds - credited_h * 3600.0).abs() < 1e-6,
+            "{}",
+            o.progress_seconds
+        );
+        let statuses: Vec<&str> = timeline
+            .transitions
+            .iter()
+            .map(|t| t.status.as_str())
+            .collect();
+        assert_eq!(
+            statuses,
+            [
+                "Starting",
+                "Training",
+                "Interrupted",
+                "Starting",
+                "Training",
+                "Stopping",
+                "MaxWaitTimeExceeded"
+            ]
+        );
+    }
+}
+
+#[test]
+fn ticks_that_cannot_keep_the_limits_are_rejected() {
+    let market = "model = \"exponential\"\nmean_uptime = \"6h\"\nmean_capacity_wait = \"2h\"";
+    let text = sampled(market, "greedy", "20h", "30h", "0s");
+    for (from, to, words) in [
+        // A tick longer than the deadline: the first observation after the start is past it.
+        (
+            "tick = \"10m\"",
+            "tick = \"31h\"",
+            &["[simulation] tick", "longer than the deadline"][..],
+        ),
+        // 30 h in 7-minute ticks is 257.14 ticks.
+        (
+            "tick = \"10m\"",
+            "tick = \"7m\"",
+            &["[simulation] tick", "257.14 ticks", "107940 s or 108360 s"],
+        ),
+        (
+            "max_runtime = \"30h\"",
+            "max_runtime = \"29h\"",
+            &["[policy] deadline", "max_runtime"],
+        ),
+        ("max_wait = \"30h\"", "max_wait = \"40h\"\n", &[]),
+        (
+            "training = \"20h\"",
+            "training = \"30.5h\"",
+            &["[policy] deadline", "not even on-demand"],
+        ),
+    ] {
+        assert!(text.contains(from), "{from}");
+        let changed = text.replacen(from, to, 1);
+        if words.is_empty() {
+            // MaxWait beyond the deadline is fine: the deadline is the policy's own.
+            Scenario::from_toml_in(&changed, "s.toml", "s", &root().join("scenarios"))
+                .unwrap_or_else(|e| panic!("{e}"));
+            continue;
+        }
+        let message = rejection(&changed);
+        for word in words {
+            assert!(message.contains(word), "{to}: {message}");
+        }
+    }
+    // A deadline beyond MaxWait: SageMaker would stop the job first.
+    let beyond = text
+        .replacen("max_runtime = \"30h\"", "max_runtime = \"20h\"", 1)
+        .replacen("max_wait = \"30h\"", "max_wait = \"20h\"", 1)
+        .replacen("training = \"20h\"", "training = \"10h\"", 1);
+    let message = rejection(&beyond);
+    assert!(
+        message.contains("[policy] deadline") && message.contains("max_wait"),
+        "{message}"
+    );
+    // A replayed trace's row spacing is the tick: 60 h is 1,107.69 rows of 195 s.
+    let replay = std::fs::read_to_string(scenario_path("tick-v100-us-west-2a.toml"))
+        .unwrap()
+        .replace("215670", "216000");
+    let message = rejection(&replay);
+    assert!(
+        message.contains("[policy] deadline")
+            && message.contains("row spacing")
+            && message.contains("215865 s or 216060 s"),
+        "{message}"
     );
 }

@@ -938,7 +938,7 @@ fn windows_must_be_sorted_disjoint_and_forward() {
 }
 
 #[test]
-fn windows_that_touch_or_are_empty_are_accepted() {
+fn windows_that_touch_are_accepted_and_an_empty_list_is_not() {
     let table = accept(&windows(r#"[["0s", "1h"], ["1h", "2h"], ["3h", "1d"]]"#));
     let available = value(&table, "market", "available");
     let expected: toml::Value =
@@ -946,7 +946,10 @@ fn windows_that_touch_or_are_empty_are_accepted() {
             .expect("literal")["v"]
             .clone();
     assert_eq!(available, &expected);
-    accept(&windows("[]"));
+    // No window at all: capacity would never come, every trial would wait out MaxWait.
+    let text = windows("[]");
+    let stderr = reject(&text, "available", Some(line_of(&text, "available")));
+    assert!(stderr.contains("empty"), "{stderr}");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1181,7 +1184,13 @@ fn bad_command_line_values_exit_2() {
     reject_args(&["describe", "--trial", "-1"], "-1");
     reject_args(&["frobnicate"], "frobnicate");
     reject_args(&["simulate", "--frobnicate"], "--frobnicate");
-    reject_args(&["validate"], "SCENARIO");
+    reject_args(&["validate", "--request"], "--request");
+    reject_args(
+        &["simulate", "--request", "r.json", "--estimator", "e.json"],
+        "--estimator",
+    );
+    reject_args(&["simulate", "--trials", "1e-3"], "--trials");
+    reject_args(&["simulate", "--trials", "1.5"], "--trials");
     reject_args(&[], "Usage");
 }
 
