@@ -34,6 +34,9 @@ pub const DOCUMENT_LIMIT_BYTES: u64 = 8 * MIB;
 /// are streamed; 1 GiB is about 40 million rows).
 pub const DATA_LIMIT_BYTES: u64 = 1024 * MIB;
 
+/// The most bytes of a file of DescribeTrainingJob documents (read whole): about 50,000 jobs.
+pub const JOB_HISTORY_LIMIT_BYTES: u64 = 256 * MIB;
+
 /// What an input file is: how it is named in messages and how large it may be.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum InputKind {
@@ -53,6 +56,8 @@ pub enum InputKind {
     Prices,
     /// The Spot Advisor feed (JSON).
     AdvisorFeed,
+    /// DescribeTrainingJob documents of past jobs (JSON).
+    JobHistory,
 }
 
 impl InputKind {
@@ -67,6 +72,7 @@ impl InputKind {
             Self::Trace => "a trace",
             Self::Prices => "a price file",
             Self::AdvisorFeed => "a Spot Advisor feed",
+            Self::JobHistory => "DescribeTrainingJob documents",
         }
     }
 
@@ -77,6 +83,7 @@ impl InputKind {
                 DOCUMENT_LIMIT_BYTES
             }
             Self::Trace | Self::Prices | Self::AdvisorFeed => DATA_LIMIT_BYTES,
+            Self::JobHistory => JOB_HISTORY_LIMIT_BYTES,
         }
     }
 }
