@@ -76,7 +76,6 @@ const OTHER_ARGUMENTS: &[&str] = &[
     "enable_sagemaker_metrics",
     "profiler_config",
     "disable_profiler",
-    "instance_groups",
     "training_repository_access_mode",
     "training_repository_credentials_provider_arn",
     "container_entry_point",
@@ -132,6 +131,15 @@ impl Request {
             "SDK estimator arguments",
             "{\"instance_type\": \"ml.p3.2xlarge\", \"use_spot_instances\": true, \"max_run\": 3600, \"max_wait\": 7200} (Estimator(...) keyword arguments)",
         )?;
+        if request.get(&root, "instance_groups")?.is_some() {
+            return Err(request.error(
+                "instance_groups",
+                super::request::heterogeneous_cluster(
+                    "instance_groups",
+                    "instance_type and instance_count",
+                ),
+            ));
+        }
         for (argument, key) in JOB_ARGUMENTS {
             let field = match *key {
                 "instance_type" | "checkpoint_s3_uri" | "checkpoint_local_path" => {

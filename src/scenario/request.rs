@@ -75,6 +75,16 @@ pub fn algorithm_checkpoints(image_or_name: &str) -> Option<bool> {
     }
 }
 
+/// The error for a heterogeneous cluster (`ResourceConfig.InstanceGroups`, the SDK's
+/// `instance_groups`, named `groups`): its groups have their own instance types and counts,
+/// which replace the job's one type and count (named `single`), so simulating the rest would
+/// run and price one instance of whatever type the scenario defaults to.
+pub(super) fn heterogeneous_cluster(groups: &str, single: &str) -> String {
+    format!(
+        "a heterogeneous cluster ({groups}) is not simulated: spotsim runs one instance type, all instances held together (a gang); give {single} instead"
+    )
+}
+
 /// One `[job]` value read from a request.
 #[derive(Debug, Clone, PartialEq)]
 pub(super) enum Field {
@@ -203,6 +213,18 @@ impl Request {
             "{\"ResourceConfig\": {…}, \"StoppingCondition\": {…}}",
         )?;
         request.name = request.name_at(&root, "TrainingJobName")?;
+        if request
+            .get(&root, "ResourceConfig.InstanceGroups")?
+            .is_some()
+        {
+            return Err(request.error(
+                "ResourceConfig.InstanceGroups",
+                heterogeneous_cluster(
+                    "InstanceGroups",
+                    "ResourceConfig.InstanceType and InstanceCount",
+                ),
+            ));
+        }
         for (key, path) in [
             ("instance_type", "ResourceConfig.InstanceType"),
             ("checkpoint_s3_uri", "CheckpointConfig.S3Uri"),

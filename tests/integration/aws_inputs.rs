@@ -428,6 +428,51 @@ fn request_members_of_the_wrong_type_exit_2_naming_them() {
     }
 }
 
+#[test]
+fn a_heterogeneous_cluster_is_refused_not_simulated_as_one_default_instance() {
+    // Its groups replace InstanceType and InstanceCount: ignoring them ran one ml.p3.2xlarge
+    // (the scenario's default type) for a request of 2 × ml.p4d.24xlarge + 1 × ml.c5.xlarge.
+    let dir = job_folder("{}");
+    let groups = r#"[{"InstanceType": "ml.p4d.24xlarge", "InstanceCount": 2, "InstanceGroupName": "gpu"},
+                     {"InstanceType": "ml.c5.xlarge", "InstanceCount": 1, "InstanceGroupName": "cpu"}]"#;
+    write(
+        dir.path(),
+        "groups.json",
+        &format!(
+            "{{\"ResourceConfig\": {{\n  \"InstanceGroups\": {groups},\n  \"VolumeSizeInGB\": 30}}}}"
+        ),
+    );
+    let sdk_groups = groups
+        .replace("InstanceType", "instance_type")
+        .replace("InstanceCount", "instance_count")
+        .replace("InstanceGroupName", "instance_group_name");
+    write(
+        dir.path(),
+        "groups-sdk.json",
+        &format!("{{\"use_spot_instances\": false,\n \"instance_groups\": {sdk_groups}}}"),
+    );
+    for (flag, file, key) in [
+        (
+            "--request",
+            "groups.json",
+            "groups.json:2: ResourceConfig.InstanceGroups",
+        ),
+        (
+            "--estimator",
+            "groups-sdk.json",
+            "groups-sdk.json:2: instance_groups",
+        ),
+    ] {
+        for command in ["simulate", "plan", "describe", "validate"] {
+            let err = exits_2(dir.path(), &[command, "job.toml", flag, file]);
+            assert!(
+                err.contains(key) && err.contains("heterogeneous cluster"),
+                "{command} {flag}: {err}"
+            );
+        }
+    }
+}
+
 /// A spot-then-on-demand scenario whose tight MaxWait often stops the spot job.
 pub fn fallback_scenario() -> String {
     job_scenario(
