@@ -832,3 +832,79 @@ availability_zone = "us-west-1a"
         "{err}"
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// README, "From what you already have"
+
+/// The fenced blocks of `language` in the section of README.md titled `title`.
+fn readme_blocks(title: &str, language: &str) -> Vec<String> {
+    let readme = std::fs::read_to_string(common::root().join("README.md")).unwrap();
+    let heading = format!("\n## {title}\n");
+    let start = readme.find(&heading).expect("the section exists") + heading.len();
+    let section = &readme[start..];
+    let section = &section[..section.find("\n## ").unwrap_or(section.len())];
+    let fence = format!("```{language}\n");
+    section
+        .split(&fence)
+        .skip(1)
+        .map(|block| block.split("\n```").next().unwrap_or_default().to_string() + "\n")
+        .collect()
+}
+
+#[test]
+fn from_what_you_already_have_runs_as_written_from_the_repository_root() {
+    // Every shell block of the section, as a new user pastes it into a shell at the root of the
+    // checkout: `cargo run --release --` is the spotsim under test, and the inputs are the
+    // examples shipped in scenarios/from-aws/ (the aws CLI call that makes a price history is
+    // a `text` block: it needs an AWS account).
+    let blocks = readme_blocks("From what you already have", "sh");
+    let commands: usize = blocks
+        .iter()
+        .map(|b| b.matches("cargo run --release --").count())
+        .sum();
+    assert!(commands >= 6, "{commands} commands in {blocks:?}");
+    let spotsim = env!("CARGO_BIN_EXE_spotsim");
+    for block in &blocks {
+        assert!(
+            !block.contains("spotsim "),
+            "spotsim is not on PATH: {block}"
+        );
+        let script = block.replace("cargo run --release --", &format!("'{spotsim}'"));
+        let output = std::process::Command::new("sh")
+            .args(["-ec", &script])
+            .current_dir(common::root())
+            .env_remove("SPOTSIM_DATA")
+            .env_remove("SPOTSIM_SHARED_DATA")
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&output.stderr);
+        assert!(output.status.success(), "{block}: {err}");
+        assert!(!err.contains("Error"), "{block}: {err}");
+        assert!(!output.stdout.is_empty(), "{block}");
+    }
+    // Every TOML line the section shows is in one of the example files.
+    let folder = common::root().join("scenarios/from-aws");
+    let uncommented = |text: &str| -> Vec<String> {
+        text.lines()
+            .map(|l| l.split(" #").next().unwrap_or(l).trim().to_string())
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .collect()
+    };
+    let shipped: Vec<String> = std::fs::read_dir(&folder)
+        .unwrap()
+        .flatten()
+        .filter(|e| e.path().extension().is_some_and(|x| x == "toml"))
+        .map(|e| std::fs::read_to_string(e.path()).unwrap())
+        .collect();
+    for block in readme_blocks("From what you already have", "toml") {
+        toml::from_str::<toml::Table>(&block).unwrap_or_else(|e| panic!("{e}: {block}"));
+        let lines = uncommented(&block);
+        assert!(
+            shipped.iter().any(|file| {
+                let file = uncommented(file);
+                lines.iter().all(|l| file.contains(l))
+            }),
+            "no file of scenarios/from-aws/ says {lines:?}"
+        );
+    }
+}
