@@ -120,7 +120,15 @@ fn closest(given: &str) -> Option<&'static str> {
 impl Request {
     /// Reads estimator arguments from `path`, named `file` in errors.
     pub fn load_estimator(path: &Path, file: &str) -> Result<Self, InputError> {
-        Self::parse_estimator(&read_text(path, file, "SDK estimator arguments")?, file)
+        Self::parse_estimator(
+            &read_text(
+                path,
+                crate::files::input::InputKind::Estimator,
+                file,
+                "SDK estimator arguments",
+            )?,
+            file,
+        )
     }
 
     /// Parses estimator arguments (a JSON object of `Estimator(...)` keyword arguments).

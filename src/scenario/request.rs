@@ -152,9 +152,15 @@ pub struct Request {
     pub warnings: Vec<String>,
 }
 
-/// Reads a JSON input file (`what` names it in errors) through the bounded input reader.
-pub(super) fn read_text(path: &Path, file: &str, what: &str) -> Result<String, InputError> {
-    crate::files::input::read_text(path, crate::files::input::InputKind::Request, file, what)
+/// Reads a JSON input file of `kind` (`what` names it in errors) through the bounded input
+/// reader.
+pub(super) fn read_text(
+    path: &Path,
+    kind: crate::files::input::InputKind,
+    file: &str,
+    what: &str,
+) -> Result<String, InputError> {
+    crate::files::input::read_text(path, kind, file, what)
 }
 
 /// The line of the first `"key"` of a dotted JSON path (its last component) in `source`.
@@ -173,7 +179,15 @@ pub(super) fn json_line(source: &str, dotted: &str) -> Option<usize> {
 impl Request {
     /// Reads `path`, named `file` in errors.
     pub fn load(path: &Path, file: &str) -> Result<Self, InputError> {
-        Self::parse(&read_text(path, file, "CreateTrainingJob request")?, file)
+        Self::parse(
+            &read_text(
+                path,
+                crate::files::input::InputKind::Request,
+                file,
+                "CreateTrainingJob request",
+            )?,
+            file,
+        )
     }
 
     /// Parses JSON `source` (named `file`) that must be an object (`what` and `example` say
@@ -185,12 +199,12 @@ impl Request {
         example: &str,
     ) -> Result<(Self, Value), InputError> {
         let root: Value = serde_json::from_str(source).map_err(|e| {
-            InputError::new(file, format!("not valid {what} (JSON): {e}")).at_line(Some(e.line()))
+            InputError::new(file, format!("expected {what} in JSON: {e}")).at_line(Some(e.line()))
         })?;
         if !root.is_object() {
             return Err(InputError::new(
                 file,
-                format!("{what} is a JSON object such as {example}"),
+                format!("expected {what} as a JSON object such as {example}"),
             ));
         }
         let request = Self {
