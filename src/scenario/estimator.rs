@@ -171,6 +171,12 @@ impl Request {
         }
         request.name = request.name_at(&root, "base_job_name")?;
         request.echo = request.describe(&root)?;
+        request.says_something(
+            &root,
+            "SDK estimator arguments",
+            "instance_type, instance_count, use_spot_instances, max_run, max_wait, checkpoint_s3_uri, image_uri, role, base_job_name",
+            ("ResourceConfig", "a CreateTrainingJob body: give it with --request or [job] request"),
+        )?;
         let arguments = root.as_object().map(|m| m.keys()).into_iter().flatten();
         for name in arguments {
             let known = JOB_ARGUMENTS.iter().any(|(a, _)| a == name)

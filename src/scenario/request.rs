@@ -318,7 +318,53 @@ impl Request {
             }
         }
         request.echo = Echo::from_request(&root, |key, message| request.error(key, message))?;
+        request.says_something(
+            &root,
+            "a CreateTrainingJob request",
+            "ResourceConfig, StoppingCondition, EnableManagedSpotTraining, CheckpointConfig, RetryStrategy, AlgorithmSpecification, TrainingJobName",
+            ("instance_type", "SDK Estimator(...) arguments: give them with --estimator or [job] sdk"),
+        )?;
         Ok(request)
+    }
+
+    /// An error when the job source read nothing spotsim uses — no `[job]` value, no name, no
+    /// member to describe: every value of the job would then be a default nobody wrote, and
+    /// the file is most likely another one (a partial, a DescribeTrainingJob document) or the
+    /// other kind of job source. `what` is the expected kind, `reads` the keys it looks for,
+    /// and `other` = (a key only the other kind has, what to do then).
+    pub(super) fn says_something(
+        &self,
+        root: &Value,
+        what: &str,
+        reads: &str,
+        other: (&str, &str),
+    ) -> Result<(), InputError> {
+        if !self.fields.is_empty() || self.name.is_some() || !self.echo.members.is_empty() {
+            return Ok(());
+        }
+        let keys: Vec<&String> = root
+            .as_object()
+            .map(|m| m.keys().collect())
+            .unwrap_or_default();
+        let has = if keys.is_empty() {
+            "it is empty".to_string()
+        } else {
+            const SHOWN: usize = 5;
+            let mut shown: Vec<String> = keys.iter().take(SHOWN).map(|k| excerpt(k)).collect();
+            if keys.len() > SHOWN {
+                shown.push(format!("… ({} keys)", keys.len()));
+            }
+            format!("it has {}", shown.join(", "))
+        };
+        let hint = if root.get(other.0).is_some() {
+            format!("; it looks like {}", other.1)
+        } else {
+            String::new()
+        };
+        Err(InputError::new(
+            &self.file,
+            format!("expected {what}, with at least one of {reads}, but {has}{hint}"),
+        ))
     }
 
     pub(super) fn error(&self, dotted: &str, message: impl Into<String>) -> InputError {

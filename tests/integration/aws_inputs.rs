@@ -908,3 +908,62 @@ fn from_what_you_already_have_runs_as_written_from_the_repository_root() {
         );
     }
 }
+
+#[test]
+fn a_job_source_that_says_nothing_spotsim_reads_is_refused_naming_what_it_holds() {
+    let dir = job_folder("{}");
+    // A partial or a DescribeTrainingJob document given as a request: every value of the job
+    // would be a default nobody wrote.
+    write(
+        dir.path(),
+        "partial.json",
+        r#"{"format": 3, "trials": 100, "seed": 7}"#,
+    );
+    let err = exits_2(
+        dir.path(),
+        &["simulate", "job.toml", "--request", "partial.json"],
+    );
+    assert!(
+        err.contains("partial.json")
+            && err.contains("expected a CreateTrainingJob request")
+            && err.contains(r#"it has "format", "seed", "trials""#),
+        "{err}"
+    );
+    // An empty request says so.
+    let err = exits_2(
+        dir.path(),
+        &["simulate", "job.toml", "--request", "req.json"],
+    );
+    assert!(
+        err.contains("req.json") && err.contains("it is empty"),
+        "{err}"
+    );
+    // SDK arguments given as a request, and a request given as SDK arguments: named.
+    write(
+        dir.path(),
+        "sdk.json",
+        r#"{"instance_type": "ml.p3.2xlarge", "max_run": 3600}"#,
+    );
+    write(
+        dir.path(),
+        "create.json",
+        r#"{"ResourceConfig": {"InstanceType": "ml.p3.2xlarge"}}"#,
+    );
+    let err = exits_2(
+        dir.path(),
+        &["simulate", "job.toml", "--request", "sdk.json"],
+    );
+    assert!(
+        err.contains("it looks like SDK Estimator(...) arguments"),
+        "{err}"
+    );
+    let err = exits_2(
+        dir.path(),
+        &["simulate", "job.toml", "--estimator", "create.json"],
+    );
+    assert!(
+        err.contains("expected SDK estimator arguments")
+            && err.contains("it looks like a CreateTrainingJob body"),
+        "{err}"
+    );
+}
