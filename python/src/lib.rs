@@ -148,6 +148,7 @@ struct PyScenario {
 
 /// Where a job source (CreateTrainingJob request or SDK estimator arguments) came from.
 #[derive(FromPyObject)]
+#[pyo3(from_item_all)]
 struct JobSource {
     /// `"request"` or `"estimator"`.
     kind: String,
