@@ -176,6 +176,9 @@ impl PyScenario {
         generated: bool,
     ) -> PyResult<Self> {
         let file = label.clone().unwrap_or_else(|| "<string>".into());
+        // A job source is JSON written by the Python side from a dict: its lines are not the
+        // user's either.
+        let job_label = job.as_ref().map(|job| job.label.clone());
         let loaded = py.detach(|| -> Result<Scenario, LibraryInputError> {
             let job = job
                 .map(|job| match job.kind.as_str() {
@@ -199,7 +202,7 @@ impl PyScenario {
         match loaded {
             Ok(scenario) => Ok(Self { scenario }),
             Err(mut error) => {
-                if generated && error.file == file {
+                if (generated && error.file == file) || Some(&error.file) == job_label.as_ref() {
                     error.line = None;
                 }
                 Err(python_error(py, error))
