@@ -635,8 +635,9 @@ class Plan(Record):
 
     def save(self, folder: PathLike) -> None:
         """Writes what ``spotsim plan --output FOLDER`` writes: plan.csv, plan.json,
-        report.md, report.html and every chart as SVG and PNG. The folder may exist but must
-        not hold those files yet; they appear together or not at all."""
+        report.md, report.html and every chart as SVG and PNG. The files appear together or
+        not at all; they replace those of an earlier report in the folder, other files are
+        left alone, and a file spotsim read (the scenario, a trace) is never overwritten."""
         self._inner.save(os.fspath(folder))
 
     def _repr_svg_(self) -> str:

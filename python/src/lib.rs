@@ -564,7 +564,8 @@ impl PyPlan {
     }
 
     /// Writes what `spotsim plan --output FOLDER` writes (plan.csv, plan.json, report.md,
-    /// report.html, the charts as SVG and PNG) into `folder`, which must not hold them yet.
+    /// report.html, the charts as SVG and PNG) into `folder`, all together or none, never
+    /// over a file this process read.
     fn save(&self, py: Python<'_>, folder: PathBuf) -> PyResult<()> {
         let set = spotsim::files::output::ReportFolder::new(
             &folder,
