@@ -227,8 +227,9 @@ class Scenario:
         Without any section, the embedded default scenario supplies them (each value is
         announced in a ``ScenarioWarning``), as ``spotsim simulate --request FILE`` does.
         """
-        sections = dict(zip(_SECTIONS, (workload, checkpoint, market, pricing, policy,
-                                        simulation)))
+        sections: Dict[str, Any] = dict(
+            zip(_SECTIONS, (workload, checkpoint, market, pricing, policy, simulation))
+        )
         sections.update(name=name, start_time=start_time)
         return cls._with_job("request", "<request>", request, sections)
 
@@ -253,8 +254,9 @@ class Scenario:
         Arguments that do not change the simulated job (``entry_point``, ``role``, …) are
         accepted; unknown ones are reported, naming the closest argument.
         """
-        sections = dict(zip(_SECTIONS, (workload, checkpoint, market, pricing, policy,
-                                        simulation)))
+        sections: Dict[str, Any] = dict(
+            zip(_SECTIONS, (workload, checkpoint, market, pricing, policy, simulation))
+        )
         return cls._with_job("estimator", "<estimator>", estimator_kwargs, sections)
 
     @property
@@ -373,7 +375,7 @@ class Trials:
     def __init__(self, columns: Mapping[str, Any]) -> None:
         import numpy as np
 
-        self._columns = {
+        self._columns: Dict[str, Any] = {
             "trial": np.frombuffer(columns["trial"], dtype=np.uint64),
             "outcome_code": np.frombuffer(columns["outcome"], dtype=np.uint8),
             "wall_clock_seconds": np.frombuffer(columns["wall_clock_seconds"], dtype=np.float64),
@@ -717,12 +719,15 @@ def plan(
         points=points,
         checkpoint_intervals=None
         if checkpoint_intervals is None
-        else [_duration(d) for d in checkpoint_intervals],
+        else [d.total_seconds() if isinstance(d, timedelta) else d for d in checkpoint_intervals],
     )
     return Plan(inner)
 
 
 def _duration(value: Optional[Duration]) -> Optional[Union[float, str]]:
+    """A duration argument as the extension takes it: seconds or text such as "36h"."""
+    if value is None:
+        return None
     if isinstance(value, timedelta):
         return value.total_seconds()
     return value
