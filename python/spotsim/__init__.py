@@ -355,48 +355,47 @@ class Record(Mapping):
 _OUTCOMES = ("Completed", "MaxWaitTimeExceeded", "MaxRuntimeExceeded", "Failed")
 
 
+#: The numeric columns of ``spotsim simulate --per-trial FILE`` after ``trial`` and
+#: ``outcome``: name, NumPy dtype, meaning.
+_TRIAL_COLUMNS = (
+    ("wall_clock_seconds", "float64", "CreationTime → terminal status"),
+    ("training_time_seconds", "float64", "TrainingTimeInSeconds, unrounded"),
+    ("billable_time_seconds", "float64", "BillableTimeInSeconds, unrounded"),
+    ("interruptions", "uint32", "Spot interruptions"),
+    ("cost_usd", "float64", "The job's cost in USD"),
+)
+
+
+def _trial_column(name: str, dtype: str, meaning: str) -> Any:
+    return property(lambda self: self._columns[name], doc=f"{meaning} (``{dtype}``).")
+
+
 class Trials:
-    """Per-trial results in trial order, as NumPy arrays (``simulate(…, per_trial=True)``):
-    the columns of ``spotsim simulate --per-trial FILE``."""
+    """Per-trial results in trial order, as read-only NumPy arrays (``simulate(…,
+    per_trial=True)``): the columns of ``spotsim simulate --per-trial FILE``."""
 
-    __slots__ = ("_columns",)
-
-    #: Column names, in the order of the CLI's per-trial CSV.
-    COLUMNS = (
-        "trial",
-        "outcome",
-        "wall_clock_seconds",
-        "training_time_seconds",
-        "billable_time_seconds",
-        "interruptions",
-        "cost_usd",
-    )
+    __slots__ = ("_columns", "_outcomes")
 
     def __init__(self, columns: Mapping[str, Any]) -> None:
         import numpy as np
 
+        # Views of the bytes the run filled: no copy.
         self._columns: Dict[str, Any] = {
-            "trial": np.frombuffer(columns["trial"], dtype=np.uint64),
-            "outcome_code": np.frombuffer(columns["outcome"], dtype=np.uint8),
-            "wall_clock_seconds": np.frombuffer(columns["wall_clock_seconds"], dtype=np.float64),
-            "training_time_seconds": np.frombuffer(
-                columns["training_time_seconds"], dtype=np.float64
-            ),
-            "billable_time_seconds": np.frombuffer(
-                columns["billable_time_seconds"], dtype=np.float64
-            ),
-            "interruptions": np.frombuffer(columns["interruptions"], dtype=np.uint32),
-            "cost_usd": np.frombuffer(columns["cost_usd"], dtype=np.float64),
+            name: np.frombuffer(columns[name], dtype=dtype) for name, dtype, _ in _TRIAL_COLUMNS
         }
-        self._columns["outcomes"] = tuple(columns["outcomes"])
+        self._columns["trial"] = np.frombuffer(columns["trial"], dtype=np.uint64)
+        self._columns["outcome"] = np.frombuffer(columns["outcome"], dtype=np.uint8)
+        self._outcomes: List[str] = list(columns["outcomes"])
 
     def __len__(self) -> int:
         return len(self._columns["trial"])
 
-    @property
-    def trial(self) -> Any:
-        """Trial index k (``numpy.uint64``): trial k of ``describe(…, trial=k)``."""
-        return self._columns["trial"]
+    trial: Any = _trial_column("trial", "uint64", "Trial index k: trial k of describe(…, trial=k)")
+    wall_clock_seconds: Any = _trial_column(*_TRIAL_COLUMNS[0])
+    training_time_seconds: Any = _trial_column(*_TRIAL_COLUMNS[1])
+    billable_time_seconds: Any = _trial_column(*_TRIAL_COLUMNS[2])
+    interruptions: Any = _trial_column(*_TRIAL_COLUMNS[3])
+    cost_usd: Any = _trial_column(*_TRIAL_COLUMNS[4])
 
     @property
     def outcome(self) -> Any:
@@ -404,53 +403,20 @@ class Trials:
         ``Failed``), a NumPy array of ``str``."""
         import numpy as np
 
-        return np.asarray(self._columns["outcomes"])[self._columns["outcome_code"]]
-
-    @property
-    def wall_clock_seconds(self) -> Any:
-        """CreationTime → terminal status (``float64``)."""
-        return self._columns["wall_clock_seconds"]
-
-    @property
-    def training_time_seconds(self) -> Any:
-        """TrainingTimeInSeconds, unrounded (``float64``)."""
-        return self._columns["training_time_seconds"]
-
-    @property
-    def billable_time_seconds(self) -> Any:
-        """BillableTimeInSeconds, unrounded (``float64``)."""
-        return self._columns["billable_time_seconds"]
-
-    @property
-    def interruptions(self) -> Any:
-        """Spot interruptions (``uint32``)."""
-        return self._columns["interruptions"]
-
-    @property
-    def cost_usd(self) -> Any:
-        """The job's cost in USD (``float64``)."""
-        return self._columns["cost_usd"]
+        return np.asarray(self._outcomes)[self._columns["outcome"]]
 
     def to_pandas(self) -> Any:
         """A DataFrame with one row per trial, indexed by ``trial``; ``outcome`` is a
         categorical of the four terminal statuses."""
         import pandas as pd
 
-        outcome = pd.Categorical.from_codes(
-            self._columns["outcome_code"].astype("int8"), categories=list(self._columns["outcomes"])
-        )
-        frame = pd.DataFrame(
-            {
-                "outcome": outcome,
-                "wall_clock_seconds": self.wall_clock_seconds,
-                "training_time_seconds": self.training_time_seconds,
-                "billable_time_seconds": self.billable_time_seconds,
-                "interruptions": self.interruptions,
-                "cost_usd": self.cost_usd,
-            },
-            index=pd.Index(self.trial, name="trial"),
-        )
-        return frame
+        data: Dict[str, Any] = {
+            "outcome": pd.Categorical.from_codes(
+                self._columns["outcome"].astype("int8"), categories=self._outcomes
+            )
+        }
+        data.update((name, self._columns[name]) for name, _, _ in _TRIAL_COLUMNS)
+        return pd.DataFrame(data, index=pd.Index(self.trial, name="trial"))
 
     def __repr__(self) -> str:
         return f"<spotsim.Trials: {len(self)} trials>"

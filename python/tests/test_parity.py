@@ -27,6 +27,7 @@ def _cli_args(path):
     return [] if path is None else [path]
 
 
+@pytest.mark.filterwarnings("ignore::spotsim.ScenarioWarning")
 @pytest.mark.parametrize("path,trials,seed", SIMULATED, ids=lambda v: getattr(v, "name", v))
 def test_simulate_matches_the_cli_json(cli_json, path, trials, seed):
     expected = cli_json(
@@ -142,6 +143,7 @@ def _iso(value):
     return value
 
 
+@pytest.mark.filterwarnings("ignore::spotsim.ScenarioWarning")
 @pytest.mark.parametrize(
     "path,trial",
     [(None, 0), (None, 42), (SCENARIOS / "weibull-gpu.toml", 17),
