@@ -44,12 +44,14 @@ create_exception!(
 /// How often the calling thread checks for Ctrl-C while a run works.
 const SIGNAL_POLL: Duration = Duration::from_millis(50);
 
-/// The most per-trial rows one call keeps in memory (8 bytes × 7 columns each, ≈ 0.6 GB at
-/// the limit); beyond it, `spotsim simulate --per-trial FILE` streams them to a file.
+/// The most per-trial rows one call keeps in memory (45 bytes a trial, ≈ 0.45 GB at the
+/// limit); beyond it, `spotsim simulate --per-trial FILE` streams them to a file.
 const MAX_PER_TRIAL_ROWS: u64 = 10_000_000;
 
-/// Errors about arguments name them as Python spells them: the library's checks of options it
-/// shares with the command line say `command line: --max-wait-cap: …`.
+/// `spotsim.InputError` for `error`, with its `file`, `line`, `key` and `message`. Errors
+/// about arguments name them as Python spells them: the library's checks of options it shares
+/// with the command line say `command line: --max-wait-cap: …`, Python says
+/// `arguments: max_wait_cap: …`.
 fn python_error(py: Python<'_>, error: LibraryInputError) -> PyErr {
     input_exception(py, error).unwrap_or_else(|failed| failed)
 }
