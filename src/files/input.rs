@@ -44,6 +44,8 @@ pub enum InputKind {
     Scenario,
     /// A CreateTrainingJob request body (JSON).
     Request,
+    /// SDK `Estimator(...)` keyword arguments (JSON).
+    Estimator,
     /// A benchmark suite manifest (TOML).
     Suite,
     /// A shard's partial result (JSON).
@@ -66,6 +68,7 @@ impl InputKind {
         match self {
             Self::Scenario => "a scenario",
             Self::Request => "a CreateTrainingJob request",
+            Self::Estimator => "a file of SDK estimator arguments",
             Self::Suite => "a suite",
             Self::Partial => "a partial",
             Self::Baseline => "a baseline",
@@ -79,9 +82,12 @@ impl InputKind {
     /// The most bytes a file of this kind may have.
     pub fn limit_bytes(self) -> u64 {
         match self {
-            Self::Scenario | Self::Request | Self::Suite | Self::Partial | Self::Baseline => {
-                DOCUMENT_LIMIT_BYTES
-            }
+            Self::Scenario
+            | Self::Request
+            | Self::Estimator
+            | Self::Suite
+            | Self::Partial
+            | Self::Baseline => DOCUMENT_LIMIT_BYTES,
             Self::Trace | Self::Prices | Self::AdvisorFeed => DATA_LIMIT_BYTES,
             Self::JobHistory => JOB_HISTORY_LIMIT_BYTES,
         }
