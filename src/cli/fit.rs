@@ -2,8 +2,8 @@
 //! section built from them. Semantics (censoring, Kaplan–Meier KS) in [`crate::fit`].
 //!
 //! With `--gang N` an event list of a pool is also read as what it says about a gang of N:
-//! one instance's lifetime and the common share ρ of interruptions, by the estimator
-//! `calibrate`'s README figures come from ([`crate::fit::correlation`]); the `[market]` then
+//! one instance's lifetime and the common share ρ of interruptions, by the pool estimator of
+//! [`crate::fit::correlation`] (the one behind README's measured ρ); the `[market]` then
 //! describes one instance with `correlation = ρ(N)`.
 
 use super::calibrate::duration_option;
