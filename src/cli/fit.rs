@@ -1,10 +1,19 @@
 //! `spotsim fit`: uptime and downtime distributions of an availability trace, and a `[market]`
 //! section built from them. Semantics (censoring, Kaplan–Meier KS) in [`crate::fit`].
+//!
+//! With `--gang N` an event list of a pool is also read as what it says about a gang of N:
+//! one instance's lifetime and the common share ρ of interruptions, by the pool estimator of
+//! [`crate::fit::correlation`] (the one behind README's measured ρ); the `[market]` then
+//! describes one instance with `correlation = ρ(N)`.
 
+use super::calibrate::duration_option;
 use crate::error::InputError;
+use crate::fit::correlation::{PoolFit, fit_pool};
 use crate::fit::source::{ReadError, Reading, format_name, read_trace};
 use crate::fit::{EpisodeFit, ExponentialFit, TraceFit, fit_trace};
+use crate::market::correlation::effective_gang_size;
 use crate::market::trace_data::{Convention, TraceFormat};
+use crate::scenario::duration::format_duration;
 use clap::{Args, ValueEnum};
 use serde::Serialize;
 use std::fmt::Write as _;
@@ -67,10 +76,23 @@ pub struct FitArgs {
     /// CSV: a row spacing above F times the typical one is a hole in the data (an error).
     #[arg(long, value_name = "F", default_value_t = 2.0)]
     pub max_gap: f64,
+    /// Event lists: also fit one instance's lifetime and the common share rho of interruptions
+    /// for a gang of N (the threshold then defaults to N).
+    #[arg(long, value_name = "N")]
+    pub gang: Option<u32>,
+    /// With --gang: drops within this time of a loss's first drop are one loss (default 3m,
+    /// said on stderr).
+    #[arg(long, value_name = "DURATION", requires = "gang")]
+    pub join_within: Option<String>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = FitOutput::Table)]
     pub output_format: FitOutput,
 }
+
+/// Drops within 3 minutes of a loss are part of it: a gang released its instances at the first
+/// and is still re-acquiring them (the published pool measurement puts over 92 % of
+/// co-interruptions within 3 minutes).
+const DEFAULT_JOIN_SECONDS: f64 = 180.0;
 
 /// What the censoring and KS numbers mean, printed with every output.
 const CENSORING_NOTE: &str = "episodes touching the window start or end are right-censored: their observed length is a lower bound";
@@ -87,12 +109,89 @@ pub(super) fn run(args: FitArgs) -> anyhow::Result<()> {
     }
     let reading = read(&args)?;
     let fit = fit_trace(&reading.intervals, reading.data.end_seconds);
+    let pool = pool(&args, &reading)?;
     let text = match args.output_format {
-        FitOutput::Table => table(&reading, &fit),
-        FitOutput::Json => json(&reading, &fit)?,
-        FitOutput::Toml => toml_section(&reading, &fit)?,
+        FitOutput::Table => table(&reading, &fit, pool.as_ref()),
+        FitOutput::Json => json(&reading, &fit, pool.as_ref())?,
+        FitOutput::Toml => toml_section(&reading, &fit, pool.as_ref())?,
     };
     super::print(&text)
+}
+
+/// `--gang N`: the pool's fit for gangs of N, or why the trace cannot give it. Without it, an
+/// event list of several instances gets a hint on stderr.
+fn pool(args: &FitArgs, reading: &Reading) -> Result<Option<PoolFit>, InputError> {
+    let data = &reading.data;
+    let pool_size = data.values.iter().copied().max().unwrap_or(0);
+    let Some(gang) = args.gang else {
+        if data.format == TraceFormat::Events && pool_size > 1 {
+            eprintln!(
+                "fit: {} records a pool of up to {pool_size} instances; --gang N also fits one instance's lifetime and the common share ρ of interruptions for a gang of N",
+                data.file
+            );
+        }
+        return Ok(None);
+    };
+    let at_gang = |message: String| InputError::new(&data.file, message).at_key("--gang");
+    if gang < 2 {
+        return Err(InputError::new(
+            "command line",
+            format!("a gang of at least 2 instances (ρ does not matter for one), got {gang}"),
+        )
+        .at_key("--gang"));
+    }
+    if data.format != TraceFormat::Events {
+        return Err(at_gang(format!(
+            "a {} trace holds one availability value per probe for the whole pool, which never shows how many instances one loss took: ρ cannot be told from it (--gang needs an event list `time_ms,add|remove,node`)",
+            format_name(data.format)
+        )));
+    }
+    let window_seconds = match &args.join_within {
+        Some(text) => duration_option("--join-within", text)?,
+        None => {
+            eprintln!(
+                "fit: losses: drops within {} of a loss's first drop are joined to it (assumed; give --join-within): a gang released its instances at the first and is still re-acquiring them",
+                format_duration(DEFAULT_JOIN_SECONDS)
+            );
+            DEFAULT_JOIN_SECONDS
+        }
+    };
+    fit_pool(
+        &data.times,
+        &data.values,
+        data.end_seconds,
+        window_seconds,
+        gang,
+    )
+    .map(Some)
+    .map_err(at_gang)
+}
+
+/// The lines describing a pool's fit (each after `prefix`).
+fn pool_lines(out: &mut String, prefix: &str, pool: &PoolFit) {
+    let g = &pool.gang;
+    let _ = writeln!(
+        out,
+        "{prefix}one instance (pool of up to {}): {} reclaimed over {:.1} instance-hours, exponential mean uptime {:.3} ± {:.3} h",
+        pool.pool_size,
+        pool.reclaimed,
+        pool.instance_seconds / HOUR,
+        pool.mean_uptime_seconds / HOUR,
+        pool.mean_uptime_se_seconds / HOUR
+    );
+    let _ = writeln!(
+        out,
+        "{prefix}correlation for a gang of {}: ρ = {:.3} ± {:.3} (N_eff {:.2} ± {:.2}; {} losses with at least {} alive, {} instances, drops within {} joined)",
+        g.instance_count,
+        g.rho,
+        g.rho_se,
+        g.effective_gang_size,
+        g.effective_gang_size_se,
+        g.losses,
+        g.instance_count,
+        g.reclaimed,
+        format_duration(pool.join_window_seconds)
+    );
 }
 
 fn read(args: &FitArgs) -> Result<Reading, InputError> {
@@ -108,13 +207,14 @@ fn read(args: &FitArgs) -> Result<Reading, InputError> {
         ConventionArg::Available => Convention::Available,
         ConventionArg::Preempted => Convention::Preempted,
     });
+    // A gang of N needs N instances at once: an event list's threshold defaults to N.
     read_trace(
         &args.trace,
         format,
         convention,
         args.threshold,
         args.max_gap,
-        1,
+        args.gang.unwrap_or(1),
     )
     .map_err(|e| match e {
         ReadError::Trace(error) => error,
@@ -199,7 +299,7 @@ fn preamble(out: &mut String, prefix: &str, reading: &Reading, fit: &TraceFit) {
     let _ = writeln!(out, "{prefix}{KS_NOTE}");
 }
 
-fn table(reading: &Reading, fit: &TraceFit) -> String {
+fn table(reading: &Reading, fit: &TraceFit, pool: Option<&PoolFit>) -> String {
     let mut out = format!("spotsim fit: {}\n", reading.data.file);
     preamble(&mut out, "  ", reading, fit);
     let _ = writeln!(out);
@@ -207,6 +307,10 @@ fn table(reading: &Reading, fit: &TraceFit) -> String {
     let (up, down) = (cells(&fit.uptime), cells(&fit.downtime));
     for ((label, up), down) in ROW_LABELS.iter().zip(&up).zip(&down) {
         let _ = writeln!(out, "{label:<22} {up:>20} {down:>20}");
+    }
+    if let Some(pool) = pool {
+        let _ = writeln!(out);
+        pool_lines(&mut out, "", pool);
     }
     out
 }
@@ -223,10 +327,12 @@ struct JsonReport<'a> {
     ks: &'static str,
     #[serde(flatten)]
     fit: &'a TraceFit,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pool: Option<&'a PoolFit>,
     market: Option<toml::Table>,
 }
 
-fn json(reading: &Reading, fit: &TraceFit) -> anyhow::Result<String> {
+fn json(reading: &Reading, fit: &TraceFit, pool: Option<&PoolFit>) -> anyhow::Result<String> {
     let report = JsonReport {
         file: &reading.data.file,
         format: format_name(reading.format),
@@ -237,7 +343,8 @@ fn json(reading: &Reading, fit: &TraceFit) -> anyhow::Result<String> {
         censoring: CENSORING_NOTE,
         ks: KS_NOTE,
         fit,
-        market: market_table(reading, fit).ok().map(|r| {
+        pool,
+        market: market_table(reading, fit, pool).ok().map(|r| {
             r.keys
                 .into_iter()
                 .map(|(k, v)| (k.to_string(), v))
@@ -264,19 +371,15 @@ struct Recommendation {
     notes: Vec<String>,
 }
 
-fn market_table(reading: &Reading, fit: &TraceFit) -> Result<Recommendation, InputError> {
+fn market_table(
+    reading: &Reading,
+    fit: &TraceFit,
+    pool: Option<&PoolFit>,
+) -> Result<Recommendation, InputError> {
     let mut notes = Vec::new();
-    let up = &fit.uptime;
-    let Some(exponential) = up.exponential else {
-        return Err(InputError::new(
-            &reading.data.file,
-            format!(
-                "no complete uptime episode under convention \"{}\" (threshold {}): {} available period(s), all touching the start or end of the trace; nothing to fit",
-                reading.convention.name(),
-                reading.threshold,
-                up.n
-            ),
-        ));
+    let mut table = match pool {
+        Some(pool) => pool_keys(pool, &mut notes),
+        None => availability_keys(reading, fit, &mut notes)?,
     };
     let down = &fit.downtime;
     let wait_seconds = match (down.exponential, down.mean_seconds) {
@@ -298,14 +401,62 @@ fn market_table(reading: &Reading, fit: &TraceFit) -> Result<Recommendation, Inp
             0.0
         }
     };
-    let mut table = uptime_keys(
+    table.push(("mean_capacity_wait", hours_string(wait_seconds).into()));
+    if let Some(pool) = pool {
+        table.push((
+            "correlation",
+            toml::Value::Float((pool.gang.rho * 1e4).round() / 1e4),
+        ));
+    }
+    Ok(Recommendation { keys: table, notes })
+}
+
+/// One instance's exponential lifetime from a pool, with why in `notes`.
+fn pool_keys(pool: &PoolFit, notes: &mut Vec<String>) -> Vec<(&'static str, toml::Value)> {
+    let g = &pool.gang;
+    notes.push(format!(
+        "uptime: one instance's, exponential: {} instances reclaimed over {:.1} instance-hours (a Weibull would need each instance's own lifetime)",
+        pool.reclaimed,
+        pool.instance_seconds / HOUR
+    ));
+    notes.push(format!(
+        "correlation = ρ for a gang of {} = {:.4} ± {:.4}: a gang of {} lasts Exp(mean_uptime / N_eff), N_eff = {:.2}",
+        g.instance_count,
+        g.rho,
+        g.rho_se,
+        g.instance_count,
+        effective_gang_size(g.instance_count, (g.rho * 1e4).round() / 1e4)
+    ));
+    vec![
+        ("model", "exponential".into()),
+        ("mean_uptime", hours_string(pool.mean_uptime_seconds).into()),
+    ]
+}
+
+/// The uptime keys of the availability the trace records, with why in `notes`.
+fn availability_keys(
+    reading: &Reading,
+    fit: &TraceFit,
+    notes: &mut Vec<String>,
+) -> Result<Vec<(&'static str, toml::Value)>, InputError> {
+    let up = &fit.uptime;
+    let Some(exponential) = up.exponential else {
+        return Err(InputError::new(
+            &reading.data.file,
+            format!(
+                "no complete uptime episode under convention \"{}\" (threshold {}): {} available period(s), all touching the start or end of the trace; nothing to fit",
+                reading.convention.name(),
+                reading.threshold,
+                up.n
+            ),
+        ));
+    };
+    Ok(uptime_keys(
         up,
         &exponential,
         &["shape", "scale", "mean_capacity_wait"],
-        &mut notes,
-    );
-    table.push(("mean_capacity_wait", hours_string(wait_seconds).into()));
-    Ok(Recommendation { keys: table, notes })
+        notes,
+    ))
 }
 
 /// The uptime keys of a `[market]` section, with why in `notes`: the Weibull when it has the
@@ -387,20 +538,32 @@ fn sojourn(f: &EpisodeFit) -> Option<String> {
     }
 }
 
-fn toml_section(reading: &Reading, fit: &TraceFit) -> Result<String, InputError> {
-    let Recommendation { keys: table, notes } = market_table(reading, fit)?;
+fn toml_section(
+    reading: &Reading,
+    fit: &TraceFit,
+    pool: Option<&PoolFit>,
+) -> Result<String, InputError> {
+    let Recommendation { keys: table, notes } = market_table(reading, fit, pool)?;
     let mut out = format!("# spotsim fit of {}\n", reading.data.file);
     preamble(&mut out, "# ", reading, fit);
     let _ = writeln!(out, "{}", summary_comment("uptime", &fit.uptime));
     let _ = writeln!(out, "{}", summary_comment("downtime", &fit.downtime));
+    if let Some(pool) = pool {
+        pool_lines(&mut out, "# ", pool);
+    }
     for note in &notes {
         let _ = writeln!(out, "# {note}");
     }
-    let _ = writeln!(
-        out,
-        "# The fit describes the availability the trace records; with instance_count = N a model\n# of one instance's uptime takes the minimum of N of them."
-    );
-    if registered("markov", &["available", "unavailable"])
+    if pool.is_none() {
+        let _ = writeln!(
+            out,
+            "# The fit describes the availability the trace records; with instance_count = N a model\n# of one instance's uptime takes the minimum of N of them."
+        );
+    }
+    // A Markov market of the availability the trace records is no alternative to one
+    // instance's lifetime with ρ.
+    if pool.is_none()
+        && registered("markov", &["available", "unavailable"])
         && let (Some(up), Some(down)) = (sojourn(&fit.uptime), sojourn(&fit.downtime))
     {
         let _ = writeln!(

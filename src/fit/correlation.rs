@@ -28,6 +28,16 @@
 //! Losses are treated as independent events of a compound Poisson process. The ratio of
 //! totals `R = A/B` then has the delta-method variance `Σ (aᵢ − R·bᵢ)² / B²`, and
 //! `SE(ρ) = SE(R)/(N − 1)`. It does not see slower changes of the market between losses.
+//!
+//! ## One instance's lifetime
+//! A `[market]` with `correlation` describes one instance's lifetime ([`crate::market::correlation`]).
+//! The pool's record gives its exponential fit without following any one instance: every
+//! instance alive is exposed, so the exposure is `T = ∫ alive(t) dt` instance-seconds, and the
+//! exponential maximum-likelihood mean of the instances' lifetimes (censored at the window's
+//! end) is `T / d` for `d` instances reclaimed ([`crate::fit`]). Its standard error is not the
+//! exponential fit's `(T / d)/√d`, which counts every instance reclaimed as an independent
+//! event: instances go in losses of `kᵢ` at once, and with losses independent (as above)
+//! `Var d = Σ kᵢ²`, so `SE = (T / d)·√(Σ kᵢ²)/d` (the same for losses of one).
 
 use serde::Serialize;
 
@@ -143,6 +153,70 @@ pub fn gang_correlation(losses: &[PoolLoss], instance_count: u32) -> Option<Gang
     })
 }
 
+/// What a pool's record says about a gang of N: one instance's exponential lifetime and ρ(N).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct PoolFit {
+    /// Drops within this many seconds of a loss's first drop were joined to it.
+    pub join_window_seconds: f64,
+    /// The most instances alive at once.
+    pub pool_size: u32,
+    /// `∫ alive(t) dt` over the window, instance-seconds.
+    pub instance_seconds: f64,
+    /// Instances reclaimed over the window.
+    pub reclaimed: u64,
+    /// One instance's exponential mean lifetime, instance-seconds per instance reclaimed.
+    pub mean_uptime_seconds: f64,
+    /// Its standard error, with instances lost together counted as one event.
+    pub mean_uptime_se_seconds: f64,
+    /// ρ matched to the gang size asked for.
+    pub gang: GangCorrelation,
+}
+
+/// Fits a pool whose size is `counts[i]` from `times[i]` until the next row (the last until
+/// `end_seconds`) for gangs of `instance_count`, joining drops within `window_seconds`. The
+/// error says why the record cannot tell (for the caller to place).
+pub fn fit_pool(
+    times: &[f64],
+    counts: &[u32],
+    end_seconds: f64,
+    window_seconds: f64,
+    instance_count: u32,
+) -> Result<PoolFit, String> {
+    let pool_size = counts.iter().copied().max().unwrap_or(0);
+    let losses = pool_losses(times, counts, window_seconds);
+    let reclaimed: u64 = losses.iter().map(|l| u64::from(l.lost)).sum();
+    if reclaimed == 0 {
+        return Err(format!(
+            "the pool (at most {pool_size} instances) never loses an instance: neither one instance's lifetime nor ρ can be told"
+        ));
+    }
+    let gang = gang_correlation(&losses, instance_count).ok_or_else(|| {
+        format!(
+            "no loss happened with at least {instance_count} instances alive (the pool holds at most {pool_size}): ρ for a gang of {instance_count} cannot be told"
+        )
+    })?;
+    let instance_seconds: f64 = times
+        .iter()
+        .zip(counts)
+        .enumerate()
+        .map(|(i, (&start, &alive))| {
+            let until = times.get(i + 1).copied().unwrap_or(end_seconds);
+            f64::from(alive) * (until - start).max(0.0)
+        })
+        .sum();
+    let mean = instance_seconds / reclaimed as f64;
+    let squares: f64 = losses.iter().map(|l| f64::from(l.lost).powi(2)).sum();
+    Ok(PoolFit {
+        join_window_seconds: window_seconds,
+        pool_size,
+        instance_seconds,
+        reclaimed,
+        mean_uptime_seconds: mean,
+        mean_uptime_se_seconds: mean * squares.sqrt() / reclaimed as f64,
+        gang,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -193,6 +267,24 @@ mod tests {
             .collect();
         let c = gang_correlation(&whole, 8).unwrap();
         assert!((c.rho - 1.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn a_pool_exposes_every_instance_alive() {
+        // 4 alive for 100 s, 2 for 50 s, 4 for 50 s (window end 200 s): 700 instance-seconds,
+        // 2 reclaimed in one loss of 2 out of 4.
+        let fit = fit_pool(&[0.0, 100.0, 150.0], &[4, 2, 4], 200.0, 0.0, 2).unwrap();
+        assert_eq!((fit.pool_size, fit.reclaimed), (4, 2));
+        assert!((fit.instance_seconds - 700.0).abs() < 1e-12);
+        assert!((fit.mean_uptime_seconds - 350.0).abs() < 1e-12);
+        // One event of 2 instances: SE = 350 · √(2²)/2, not 350/√2.
+        assert!((fit.mean_uptime_se_seconds - 350.0).abs() < 1e-12);
+        // A pair loses with a = 1 − C(2,2)/C(4,2) = 5/6, one instance with b = 1/2:
+        // N_eff = 5/3, ρ = 1/3.
+        assert!((fit.gang.rho - 1.0 / 3.0).abs() < 1e-12);
+        assert!(fit_pool(&[0.0, 10.0], &[4, 4], 20.0, 0.0, 2).is_err());
+        let err = fit_pool(&[0.0, 100.0, 150.0], &[4, 2, 4], 200.0, 0.0, 8).unwrap_err();
+        assert!(err.contains("at most 4"), "{err}");
     }
 
     #[test]

@@ -77,3 +77,52 @@ fn every_malformed_input_exits_2_with_a_located_one_line_error() {
     }
     assert!(checked >= 110, "the corpus has {checked} cases");
 }
+
+/// The manifest's cases, the distinct inputs they run, and the other files of the folder.
+fn corpus_counts() -> (usize, usize, Vec<String>) {
+    let folder = root().join("tests/corpus");
+    let manifest = std::fs::read_to_string(folder.join("EXPECTATIONS.txt")).expect("manifest");
+    let inputs: Vec<&str> = manifest
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .map(|l| l.split(" | ").next().unwrap_or_default())
+        .collect();
+    let mut distinct = inputs.clone();
+    distinct.sort_unstable();
+    distinct.dedup();
+    let mut others: Vec<String> = std::fs::read_dir(&folder)
+        .expect("the corpus folder")
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name != "EXPECTATIONS.txt" && !distinct.contains(&name.as_str()))
+        .collect();
+    others.sort_unstable();
+    (inputs.len(), distinct.len(), others)
+}
+
+#[test]
+fn readme_counts_the_corpus_as_it_is() {
+    let (cases, inputs, others) = corpus_counts();
+    // Every other file is there because an input names it.
+    let folder = root().join("tests/corpus");
+    let texts: Vec<String> = std::fs::read_dir(&folder)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_file())
+        .map(|p| String::from_utf8_lossy(&std::fs::read(p).unwrap()).into_owned())
+        .collect();
+    for name in &others {
+        assert!(
+            texts.iter().any(|t| t.contains(name.as_str())),
+            "tests/corpus/{name} is neither a case nor named by one"
+        );
+    }
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let words = readme.split_whitespace().collect::<Vec<_>>().join(" ");
+    for figure in [
+        format!("holds {inputs} malformed inputs"),
+        format!("checked in {cases} cases"),
+        format!("and {} files that those inputs name", others.len()),
+    ] {
+        assert!(words.contains(&figure), "README should say \"{figure}\"");
+    }
+}

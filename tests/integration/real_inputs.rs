@@ -149,6 +149,80 @@ fn advisor_band_over_20_percent_gives_the_reference_hazard_and_prints_it() {
     assert!(plan_table.contains("band >20%"), "{plan_table}");
 }
 
+/// Every output of `simulate` and `plan` that shows the market: stdout in each format that is
+/// not CSV, and the JSON, Markdown and HTML files of `--output`.
+fn market_outputs(dir: &Path) -> Vec<(String, String)> {
+    let mut outputs = Vec::new();
+    for command in ["simulate", "plan"] {
+        for format in ["table", "json", "markdown"] {
+            let args = [command, "s.toml", "--trials", "50", "--format", format];
+            outputs.push((args.join(" "), succeeds(dir, &args).0));
+        }
+        let folder = format!("{command}-out");
+        succeeds(
+            dir,
+            &[command, "s.toml", "--trials", "50", "--output", &folder],
+        );
+        let files: &[&str] = if command == "simulate" {
+            &["summary.json", "summary.md", "report.html"]
+        } else {
+            &["plan.json", "report.md", "report.html"]
+        };
+        for file in files {
+            let path = dir.join(&folder).join(file);
+            let text = std::fs::read_to_string(&path).unwrap();
+            outputs.push((path.display().to_string(), text));
+        }
+    }
+    outputs
+}
+
+#[test]
+fn every_output_that_shows_the_market_states_band_source_and_hazard() {
+    // The shipped feed puts p3.2xlarge in us-east-1 in ">20%" (p = 0.5 at the upper edge).
+    for (lines, band, source, p) in [
+        (
+            "band = \"10-15%\"",
+            "10-15%",
+            "the scenario's band".to_string(),
+            0.16,
+        ),
+        (
+            "region = \"us-east-1\"",
+            ">20%",
+            "us-east-1 Linux p3.2xlarge in spot-advisor-data.".to_string(),
+            0.5,
+        ),
+    ] {
+        let dir = TempDir::new().unwrap();
+        write(dir.path(), "s.toml", &advisor_scenario(lines));
+        let hazard = hazard_per_hour(p);
+        for (output, text) in market_outputs(dir.path()) {
+            if output.ends_with(".json") || output.contains("json") {
+                let v: Value = serde_json::from_str(&text).unwrap();
+                assert_eq!(v["market"]["band"], band, "{output}");
+                let given = v["market"]["source"].as_str().unwrap();
+                assert!(given.starts_with(&source), "{output}: {given}");
+                let rate = v["market"]["hazard_per_instance_hour"].as_f64().unwrap();
+                assert!((rate / hazard - 1.0).abs() < 1e-12, "{output}: {rate}");
+                continue;
+            }
+            let (band, source) = if output.ends_with(".html") {
+                let escape = |t: &str| t.replace('>', "&gt;").replace('\'', "&#39;");
+                (escape(band), escape(&source))
+            } else {
+                (band.to_string(), source.clone())
+            };
+            for shown in [
+                format!("band {band} ({source}"),
+                format!("{hazard:.6} per instance-hour"),
+            ] {
+                assert!(text.contains(&shown), "{output} lacks \"{shown}\":\n{text}");
+            }
+        }
+    }
+}
+
 #[test]
 fn every_aws_label_gives_its_band_and_agrees_with_the_feed_lookup() {
     // Edges of the feed (`max` 5, 11, 16, 22, 100; the open band capped at 50 %).
