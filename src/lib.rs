@@ -78,6 +78,7 @@ pub mod sagemaker;
 pub mod scenario;
 pub mod stats;
 pub mod tick;
+pub mod units;
 
 pub use engine::{Engine, Outcome, Timeline, TrialLimits, TrialOutcome};
 pub use error::InputError;

@@ -36,10 +36,11 @@
 use crate::error::InputError;
 use crate::files::input::{InputKind, read_text};
 use crate::montecarlo::scenario_hash;
-use crate::scenario::keys::{check_name, explain_structure};
+use crate::scenario::Scenario;
 use crate::scenario::request::Request;
 use crate::scenario::source::ScenarioText;
-use crate::scenario::{MAX_TRIALS, Scenario};
+use crate::units::keys::{check_name, explain_structure};
+use crate::units::limits::MAX_TRIALS;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

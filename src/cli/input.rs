@@ -135,10 +135,10 @@ impl ScenarioInput {
 }
 
 /// `--trials`: a whole number, written plainly, with `_` separators (`1_000_000`) or in
-/// scientific notation (`1e6`), within 1 … [`crate::scenario::MAX_TRIALS`].
+/// scientific notation (`1e6`), within 1 … [`crate::units::limits::MAX_TRIALS`].
 pub fn parse_trials(text: &str) -> Result<u64, String> {
     let count = parse_count(text)?;
-    let max = crate::scenario::MAX_TRIALS;
+    let max = crate::units::limits::MAX_TRIALS;
     if (1..=max).contains(&count) {
         Ok(count)
     } else {

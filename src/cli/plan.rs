@@ -8,7 +8,7 @@ use crate::montecarlo::Cancel;
 use crate::plan::{GridSpec, PlanError, PlanOptions, Sweep, build_grid, plan};
 use crate::report::output::{plan_files, write_plan_files};
 use crate::report::{Format, json, plan as plan_report};
-use crate::scenario::duration::parse_duration;
+use crate::units::duration::parse_duration;
 use clap::Args;
 use std::path::PathBuf;
 

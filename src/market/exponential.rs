@@ -8,7 +8,7 @@
 use super::{Capacity, Market, MarketContext, MarketState};
 use crate::error::InputError;
 use crate::random::{TrialRng, exponential};
-use crate::scenario::keys::Keys;
+use crate::units::keys::Keys;
 
 /// Keys of `[market]` this model reads.
 pub const KEYS: &[&str] = &["mean_uptime", "mean_capacity_wait"];

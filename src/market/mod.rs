@@ -25,7 +25,7 @@ pub use windows::Windows;
 
 use crate::error::InputError;
 use crate::random::TrialRng;
-use crate::scenario::keys::Keys;
+use crate::units::keys::Keys;
 use std::fmt::Debug;
 
 /// A period during which the job holds spot capacity (all instances of a gang).

@@ -2,10 +2,8 @@
 //! checkpoints, the spot market and prices — read from TOML, resolved and validated with the
 //! service's own creation-time rules (reference §5).
 
-pub mod duration;
 pub mod echo;
 pub mod estimator;
-pub mod keys;
 mod pitfalls;
 mod raw;
 pub mod request;
@@ -27,7 +25,9 @@ use crate::market::{self, Market, MarketContext};
 use crate::policy::checkpoint::{Objective, daly_interval, optimise_interval, young_interval};
 use crate::policy::{CheckpointPolicy, OnNotice, SchedulingPolicy, scheduling};
 use crate::sagemaker::time::{format_utc_millis, parse_utc_millis};
-use keys::{Keys, locate};
+use crate::units::duration;
+use crate::units::keys::{self, Keys, locate};
+use crate::units::limits::MAX_TRIALS;
 use raw::RawScenario;
 use std::path::Path;
 use std::sync::Arc;
@@ -43,11 +43,6 @@ pub const DEFAULT_MAX_RUNTIME_SECONDS: f64 = 86_400.0;
 pub const NON_CHECKPOINTING_MAX_WAIT_SECONDS: f64 = 3600.0;
 /// Longest MaxWait spotsim simulates (one year); AWS publishes no upper bound.
 pub const MAX_WAIT_LIMIT_SECONDS: f64 = 365.0 * 86_400.0;
-/// The highest price per instance-hour spotsim accepts (USD): above it a price is a typo (the
-/// largest GPU instances cost tens of dollars an hour).
-pub const MAX_PRICE_PER_HOUR: f64 = 100_000.0;
-/// Most trials one run accepts.
-pub const MAX_TRIALS: u64 = 1_000_000_000_000;
 
 /// What CreateTrainingJob would say.
 #[derive(Debug, Clone, PartialEq)]
