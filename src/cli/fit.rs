@@ -2,9 +2,9 @@
 //! section built from them. Semantics (censoring, Kaplan–Meier KS) in [`crate::fit`].
 
 use crate::error::InputError;
-use crate::fit::source::{ReadError, Reading, format_name, read_trace};
 use crate::fit::{EpisodeFit, TraceFit, fit_trace};
 use crate::market::trace_data::{Convention, TraceFormat};
+use crate::market::trace_reading::{ReadError, Reading, format_name, read_trace};
 use clap::{Args, ValueEnum};
 use serde::Serialize;
 use std::fmt::Write as _;

@@ -10,12 +10,14 @@
 pub mod advisor;
 mod bootstrap;
 pub mod distribution;
+pub mod episodes;
 mod exponential;
 mod lognormal;
 mod markov;
 pub mod price;
 pub mod trace;
 pub mod trace_data;
+pub mod trace_reading;
 mod weibull;
 mod windows;
 

@@ -11,7 +11,7 @@
 use super::trace_data::{Convention, TraceData, TraceFormat};
 use super::{Capacity, Market, MarketContext, MarketState, seconds_value};
 use crate::error::InputError;
-use crate::fit::source::{ReadError, Reading, format_name, read_trace};
+use crate::market::trace_reading::{ReadError, Reading, format_name, read_trace};
 use crate::random::{Stream, TrialRng, unit_open_closed};
 use crate::units::keys::Keys;
 use std::sync::Arc;
