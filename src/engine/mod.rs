@@ -17,6 +17,7 @@
 
 mod attempt;
 pub mod tick_clock;
+pub mod timeline;
 
 use crate::market::price::SpotPrice;
 use crate::market::{Capacity, Market, MarketState};

@@ -526,7 +526,7 @@ pub fn run_at(
 
 /// A few trials for the Gantt chart: the first ones, plus the first stopped one (if any of
 /// the first thousand was stopped) so the chart shows how a job ends at MaxWait. A trial whose
-/// timeline exceeds [`crate::sagemaker::timeline::MAX_RECORDED_TRANSITIONS`] is left out (its
+/// timeline exceeds [`crate::engine::timeline::MAX_RECORDED_TRANSITIONS`] is left out (its
 /// bars would be thinner than a pixel anyway).
 pub fn sample_timelines(engine: &Engine, trials: u64) -> Vec<(u64, TrialOutcome, Timeline)> {
     let mut chosen: Vec<u64> = (0..trials.min(TIMELINE_TRIALS as u64 - 1)).collect();
@@ -540,7 +540,7 @@ pub fn sample_timelines(engine: &Engine, trials: u64) -> Vec<(u64, TrialOutcome,
     chosen
         .into_iter()
         .filter_map(|k| {
-            let (outcome, timeline) = crate::sagemaker::timeline::record(engine, k).ok()?;
+            let (outcome, timeline) = crate::engine::timeline::record(engine, k).ok()?;
             Some((k, outcome, timeline))
         })
         .collect()

@@ -1,13 +1,16 @@
-//! Reports: the simulation summary as a terminal table, JSON, CSV or Markdown, and the files of
-//! report folders (written into a staging folder and committed together by
-//! [`crate::files::output`], so an interrupted run never leaves a half-written report).
+//! Reports: the simulation summary as a terminal table, JSON, CSV or Markdown, one trial as
+//! DescribeTrainingJob documents and SDK logs, and the files of report folders (written into a
+//! staging folder and committed together by [`crate::files::output`], so an interrupted run
+//! never leaves a half-written report).
 
 pub mod charts;
 mod csv;
+pub mod describe;
 pub mod html;
 mod markdown;
 pub mod output;
 pub mod plan;
+pub mod sdk_log;
 mod table;
 
 pub(crate) use table::align;

@@ -7,8 +7,8 @@
 
 use crate::common::{load, parse, scenario_path};
 use spotsim::engine::Timeline;
+use spotsim::report::describe::DescribeTrainingJob;
 use spotsim::sagemaker::SecondaryStatus::{self, *};
-use spotsim::sagemaker::describe::DescribeTrainingJob;
 use spotsim::{Engine, Outcome, Scenario, TrialOutcome};
 
 const SPOT_PER_HOUR: f64 = 1.1475;

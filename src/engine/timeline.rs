@@ -7,7 +7,7 @@
 //! memory. [`record`] keeps at most [`MAX_RECORDED_TRANSITIONS`] entries and reports a trial
 //! that has more instead of returning a truncated timeline.
 
-use crate::engine::{Engine, Recorder, Timeline, TrialOutcome};
+use super::{Engine, Recorder, Timeline, TrialOutcome};
 use crate::sagemaker::SecondaryStatus;
 
 /// The most status transitions recorded for one trial: 20,000 interruptions of five entries
