@@ -2,9 +2,9 @@
 
 use super::color::{Paint, Stream, paint_lines};
 use crate::bench::compare::{check_compatible, compare, read_baseline};
-use crate::bench::render;
 use crate::bench::{Comparison, Suite, SuiteResults, Verdict, run_suite_until};
 use crate::files::output::{OutputFile, ReportFolder, write_new};
+use crate::report::bench as render;
 use crate::report::{Format, json};
 use clap::Args;
 use serde::Serialize;

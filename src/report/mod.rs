@@ -3,9 +3,11 @@
 //! staging folder and committed together by [`crate::files::output`], so an interrupted run
 //! never leaves a half-written report).
 
+pub mod bench;
 pub mod charts;
 mod csv;
 pub mod describe;
+pub mod fit;
 pub mod html;
 mod markdown;
 pub mod output;
