@@ -10,7 +10,7 @@
 //! ## A scenario, one trial, a summary
 //!
 //! ```
-//! use spotsim::{Engine, Scenario};
+//! use spotsim::{Engine, Scenario, Simulator};
 //!
 //! let scenario = Scenario::from_toml(r#"
 //!     [job]
@@ -80,6 +80,6 @@ pub mod stats;
 pub mod tick;
 pub mod units;
 
-pub use engine::{Engine, Outcome, Timeline, TrialLimits, TrialOutcome};
+pub use engine::{Engine, Outcome, Simulator, Timeline, TrialLimits, TrialOutcome};
 pub use error::InputError;
 pub use scenario::Scenario;

@@ -306,7 +306,7 @@ impl Suite {
             }
             let empty = toml::Table::new();
             let policies: Vec<(String, &toml::Table)> = match &entry.policies {
-                None => vec![(as_written.policy.name().to_string(), &empty)],
+                None => vec![(as_written.clock.policy_name().to_string(), &empty)],
                 Some(names) if names.is_empty() => {
                     return Err(error(
                         "[[scenario]] policies",

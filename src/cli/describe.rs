@@ -1,6 +1,6 @@
 //! `spotsim describe`.
 
-use crate::engine::Engine;
+use crate::engine::{Engine, Simulator};
 use crate::error::InputError;
 use crate::report::describe::DescribeTrainingJob;
 use crate::report::json;

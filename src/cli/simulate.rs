@@ -1,7 +1,7 @@
 //! `spotsim simulate`.
 
 use super::progress::Progress;
-use crate::engine::Engine;
+use crate::engine::{Engine, Simulator};
 use crate::error::InputError;
 use crate::files::output::{OutputFile, Pending, ReportFolder};
 use crate::montecarlo::{
@@ -279,7 +279,7 @@ pub(super) fn run(args: SimulateArgs) -> anyhow::Result<()> {
             let max_wait = scenario
                 .job
                 .max_wait_seconds
-                .filter(|_| scenario.policy.uses_spot());
+                .filter(|_| scenario.clock.uses_spot());
             crate::report::output::write_simulation_report(
                 folder,
                 &summary,

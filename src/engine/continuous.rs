@@ -15,8 +15,9 @@
 //! is durable), and a phase that would start at that instant does not start. A limit (MaxWait,
 //! MaxRuntime) at the same instant as a loss wins; MaxWait wins over MaxRuntime.
 
+use super::attempt::uninterrupted_seconds;
 use super::attempt::{Attempt, Progress};
-use super::{NoTimeline, Outcome, Recorder, Timeline, TrialLimits, TrialOutcome};
+use super::{Outcome, Recorder, Simulator, TrialLimits, TrialOutcome};
 use crate::market::price::SpotPrice;
 use crate::market::{Capacity, Market, MarketState};
 use crate::policy::{DecisionPoint, OnNotice, Placement, SchedulingPolicy};
@@ -29,9 +30,12 @@ use crate::scenario::{CapacityWaitStatus, Scenario};
 use rand::rngs::Xoshiro256PlusPlus;
 use std::sync::Arc;
 
+/// Trials per block of parallel work on the continuous clock, whose trials take microseconds.
+pub const BLOCK_TRIALS: u64 = 4096;
+
 /// The scenario compiled into the numbers the loop needs.
 #[derive(Debug, Clone)]
-pub struct Engine {
+pub struct ContinuousEngine {
     market: Option<Arc<dyn Market>>,
     spot: bool,
     instance_count: f64,
@@ -52,7 +56,8 @@ pub struct Engine {
     on_demand_price: SpotPrice,
     on_demand_per_hour: f64,
     policy: Arc<dyn SchedulingPolicy>,
-    tick: Option<Arc<super::tick_clock::TickClock>>,
+    /// The same job on on-demand instances without interruptions, seconds.
+    on_demand_job_seconds: f64,
     pending_status: bool,
     seed: u64,
     /// `InternalServerError`s per instance-held hour (0 = none, no draws).
@@ -99,10 +104,10 @@ struct Totals {
     error_rng: Option<Xoshiro256PlusPlus>,
 }
 
-impl Engine {
-    /// Compiles a scenario.
-    pub fn new(scenario: &Scenario) -> Self {
-        let spot = scenario.policy.uses_spot();
+impl ContinuousEngine {
+    /// Compiles a scenario whose clock is the continuous one, under `policy`.
+    pub fn new(scenario: &Scenario, policy: Arc<dyn SchedulingPolicy>) -> Self {
+        let spot = policy.uses_spot();
         let pricing = &scenario.pricing;
         // Held seconds are priced by the second: spot by its (possibly stepped) price,
         // on-demand by the constant on-demand price.
@@ -136,8 +141,8 @@ impl Engine {
             price,
             on_demand_price: SpotPrice::Constant(pricing.on_demand_per_hour),
             on_demand_per_hour: pricing.on_demand_per_hour,
-            policy: scenario.policy.clone(),
-            tick: scenario.tick.clone(),
+            policy,
+            on_demand_job_seconds: uninterrupted_seconds(scenario),
             pending_status: scenario.simulation.capacity_wait_status == CapacityWaitStatus::Pending,
             seed: scenario.simulation.seed,
             internal_error_rate: scenario.job.internal_error_rate,
@@ -145,35 +150,39 @@ impl Engine {
         }
     }
 
+    /// Seconds of Stopping before a stopped job's terminal status.
+    pub fn stopping_seconds(&self) -> f64 {
+        self.stopping
+    }
+}
+
+impl Simulator for ContinuousEngine {
+    fn block_trials(&self) -> u64 {
+        BLOCK_TRIALS
+    }
+
+    fn path_depends_on_max_wait(&self) -> bool {
+        !self.policy.path_independent_of_max_wait()
+    }
+
     /// The same engine with another MaxWait deadline (the planner runs each trial once with the
     /// largest MaxWait of its grid and reads every smaller one off the same path).
-    pub fn with_max_wait(mut self, max_wait_seconds: f64) -> Self {
+    fn with_max_wait(mut self, max_wait_seconds: f64) -> Self {
         if self.spot {
             self.max_wait = max_wait_seconds;
         }
         self
     }
 
-    /// The MaxWait deadline trials run against (∞ for on-demand jobs).
-    pub fn max_wait_seconds(&self) -> f64 {
+    fn max_wait_seconds(&self) -> f64 {
         self.max_wait
     }
 
-    /// The job's `instance_count` as a multiplier of per-instance prices.
-    pub fn instance_count(&self) -> f64 {
+    fn instance_count(&self) -> f64 {
         self.instance_count
     }
 
-    /// What no trial of this engine can exceed.
-    pub fn trial_limits(&self) -> TrialLimits {
-        if let Some(tick) = &self.tick {
-            let end = Some(tick.deadline_seconds.min(self.max_wait));
-            return TrialLimits {
-                wall_clock_seconds: end,
-                completion_seconds: end,
-                training_time_seconds: end,
-            };
-        }
+    fn trial_limits(&self) -> TrialLimits {
         if self.spot && self.policy.on_demand_after_max_wait() {
             return TrialLimits {
                 wall_clock_seconds: None,
@@ -189,53 +198,31 @@ impl Engine {
         }
     }
 
-    /// Seconds of Stopping before a stopped job's terminal status.
-    pub fn stopping_seconds(&self) -> f64 {
-        self.stopping
-    }
-
-    /// Trials per block of parallel work (and, times [`crate::montecarlo::WAVE_BLOCKS`], per
-    /// wave): 4,096 on the continuous clock, whose trials take microseconds; 16 on the tick
-    /// clock, whose trials take up to tens of milliseconds, so that small runs still use every
-    /// thread and a wave (the unit of progress, interruption and early stopping) stays short.
-    /// Aggregates merge exactly, so the block size never changes a summary.
-    pub fn block_trials(&self) -> u64 {
-        if self.tick.is_some() {
-            crate::montecarlo::TICK_BLOCK_TRIALS
-        } else {
-            crate::montecarlo::BLOCK_TRIALS
-        }
-    }
-
-    /// The same engine with another seed.
-    pub fn with_seed(mut self, seed: u64) -> Self {
+    fn with_seed(mut self, seed: u64) -> Self {
         self.seed = seed;
         self
     }
 
-    /// The seed trials draw from.
-    pub fn seed(&self) -> u64 {
+    fn seed(&self) -> u64 {
         self.seed
     }
 
-    /// Runs trial `trial` without recording its timeline.
-    #[inline]
-    pub fn run(&self, trial: u64) -> TrialOutcome {
-        self.run_recorded(trial, &mut NoTimeline)
+    /// Download, training with the same checkpoint writes, upload (provisioning is not billed).
+    fn on_demand_cost_usd(&self, on_demand_per_hour: f64) -> f64 {
+        self.on_demand_job_seconds * on_demand_per_hour * self.instance_count / 3600.0
     }
 
-    /// Runs trial `trial` and returns its timeline too.
-    pub fn run_with_timeline(&self, trial: u64) -> (TrialOutcome, Timeline) {
-        let mut timeline = Timeline::default();
-        let outcome = self.run_recorded(trial, &mut timeline);
-        (outcome, timeline)
-    }
-
-    /// Runs trial `trial`, reporting each status transition to `recorder`.
-    pub fn run_recorded<R: Recorder>(&self, trial: u64, recorder: &mut R) -> TrialOutcome {
-        if let Some(tick) = &self.tick {
-            return tick.run(self.seed, trial, self.max_wait, recorder);
+    /// 1 + the longest a trial can last (MaxWait) ÷ the market's mean uptime: a job cannot be
+    /// interrupted more often than capacity is lost.
+    fn attempts_per_trial_estimate(&self) -> f64 {
+        let horizon = self.max_wait.min(crate::scenario::MAX_WAIT_LIMIT_SECONDS);
+        match self.market.as_ref().and_then(|m| m.mean_uptime_seconds()) {
+            Some(mean) if mean > 0.0 && self.spot => 1.0 + horizon / mean,
+            _ => 1.0,
         }
+    }
+
+    fn run_recorded<R: Recorder>(&self, trial: u64, recorder: &mut R) -> TrialOutcome {
         let mut rng = TrialRng::new(self.seed, trial);
         let mut market_state = MarketState::default();
         let mut totals = Totals::default();
@@ -273,7 +260,9 @@ impl Engine {
         };
         self.finish(outcome, end, totals)
     }
+}
 
+impl ContinuousEngine {
     /// Draws when the next `InternalServerError` strikes, in cumulative held seconds.
     fn draw_next_error(&self, rng: &TrialRng, totals: &mut Totals) {
         if self.internal_error_rate <= 0.0 {
@@ -524,20 +513,6 @@ impl Engine {
             on_demand_cost_usd: totals.on_demand_price_seconds * self.instance_count / 3600.0,
             fallback_seconds: totals.fell_back_at,
         }
-    }
-
-    /// Cost of the same job on on-demand instances without interruptions: download, training
-    /// with the same checkpoint writes, upload (provisioning is not billed).
-    pub fn on_demand_cost_usd(&self, on_demand_per_hour: f64) -> f64 {
-        let attempt = Attempt::new(
-            0.0,
-            self.download,
-            self.training,
-            self.interval,
-            self.write,
-            self.upload,
-        );
-        attempt.end() * on_demand_per_hour * self.instance_count / 3600.0
     }
 }
 

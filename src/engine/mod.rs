@@ -1,9 +1,14 @@
 //! The engine: one trial in, one outcome (and, when asked, its status timeline) out.
 //!
-//! [`continuous`] is the event loop of the continuous clock, which finds the first of
-//! completion, MaxWait, MaxRuntime or a loss of capacity arithmetically per attempt;
-//! [`tick_clock`] runs the tick clock's reference simulator on windows of a trace. Both report
-//! the same [`TrialOutcome`] and status transitions to a [`Recorder`].
+//! [`Simulator`] is the one seam between a clock and everything that runs trials (Monte Carlo,
+//! the planner, `describe`, the bench): run trial k with a recorder, say how many trials make
+//! a block of parallel work, whether a trial's path depends on MaxWait, and what no trial can
+//! exceed. Two clocks implement it: [`continuous`] is the event loop of the continuous clock,
+//! which finds the first of completion, MaxWait, MaxRuntime or a loss of capacity
+//! arithmetically per attempt; [`tick_clock`] runs the tick clock's reference simulator
+//! ([`crate::tick`]) on windows of a trace. Both report the same [`TrialOutcome`] and status
+//! transitions to a [`Recorder`]. [`Engine`] is the scenario's clock choice compiled: the
+//! commands build one and talk to it through [`Simulator`] only.
 
 mod attempt;
 pub mod continuous;
@@ -11,6 +16,136 @@ mod outcome;
 pub mod tick_clock;
 pub mod timeline;
 
-pub use continuous::Engine;
+pub use continuous::{BLOCK_TRIALS, ContinuousEngine};
 pub use outcome::{Outcome, TrialLimits, TrialOutcome};
+pub use tick_clock::{TICK_BLOCK_TRIALS, TickEngine};
 pub use timeline::{HeldPeriod, NoTimeline, Recorder, Timeline, Transition};
+
+use crate::scenario::{Clock, Scenario};
+
+/// A clock: what runs trials. Trial `k` depends only on (seed, k).
+pub trait Simulator: Clone + Send + Sync {
+    /// Runs trial `trial`, reporting each status transition (and held period) to `recorder`.
+    fn run_recorded<R: Recorder>(&self, trial: u64, recorder: &mut R) -> TrialOutcome;
+
+    /// Runs trial `trial` without recording its timeline.
+    #[inline]
+    fn run(&self, trial: u64) -> TrialOutcome {
+        self.run_recorded(trial, &mut NoTimeline)
+    }
+
+    /// Runs trial `trial` and returns its timeline too.
+    fn run_with_timeline(&self, trial: u64) -> (TrialOutcome, Timeline) {
+        let mut timeline = Timeline::default();
+        let outcome = self.run_recorded(trial, &mut timeline);
+        (outcome, timeline)
+    }
+
+    /// Trials per block of parallel work (and, times [`crate::montecarlo::WAVE_BLOCKS`], per
+    /// wave). Aggregates merge exactly, so the block size never changes a summary.
+    fn block_trials(&self) -> u64;
+
+    /// Whether a trial's path (when capacity comes, what is held, what is lost) may depend on
+    /// MaxWait other than by being cut off at it; if not, a planner may read every MaxWait off
+    /// one run with the largest, through the held periods reported to a recorder.
+    fn path_depends_on_max_wait(&self) -> bool;
+
+    /// The MaxWait deadline trials run against (∞ for on-demand jobs).
+    fn max_wait_seconds(&self) -> f64;
+
+    /// The same simulator with another MaxWait deadline (the planner's grid).
+    fn with_max_wait(self, max_wait_seconds: f64) -> Self;
+
+    /// What no trial can exceed.
+    fn trial_limits(&self) -> TrialLimits;
+
+    /// The seed trials draw from.
+    fn seed(&self) -> u64;
+
+    /// The same simulator with another seed.
+    fn with_seed(self, seed: u64) -> Self;
+
+    /// The job's `instance_count` as a multiplier of per-instance prices.
+    fn instance_count(&self) -> f64;
+
+    /// Cost of the same job on on-demand instances without interruptions.
+    fn on_demand_cost_usd(&self, on_demand_per_hour: f64) -> f64;
+
+    /// A rough upper estimate of the attempts (units of work) of one trial, for the long-run
+    /// warning.
+    fn attempts_per_trial_estimate(&self) -> f64;
+}
+
+/// The scenario's clock, compiled.
+#[derive(Debug, Clone)]
+pub enum Engine {
+    /// `[simulation] clock = "continuous"`.
+    Continuous(ContinuousEngine),
+    /// `[simulation] clock = "tick"`.
+    Tick(TickEngine),
+}
+
+impl Engine {
+    /// Compiles a scenario's clock.
+    pub fn new(scenario: &Scenario) -> Self {
+        match &scenario.clock {
+            Clock::Continuous(policy) => {
+                Engine::Continuous(ContinuousEngine::new(scenario, policy.clone()))
+            }
+            Clock::Tick(spec) => Engine::Tick(TickEngine::new(scenario, spec.clone())),
+        }
+    }
+}
+
+/// Forwards a [`Simulator`] method to the clock.
+macro_rules! each_clock {
+    ($self:expr, $engine:ident => $call:expr) => {
+        match $self {
+            Engine::Continuous($engine) => $call,
+            Engine::Tick($engine) => $call,
+        }
+    };
+}
+
+impl Simulator for Engine {
+    #[inline]
+    fn run_recorded<R: Recorder>(&self, trial: u64, recorder: &mut R) -> TrialOutcome {
+        each_clock!(self, e => e.run_recorded(trial, recorder))
+    }
+    fn block_trials(&self) -> u64 {
+        each_clock!(self, e => e.block_trials())
+    }
+    fn path_depends_on_max_wait(&self) -> bool {
+        each_clock!(self, e => e.path_depends_on_max_wait())
+    }
+    fn max_wait_seconds(&self) -> f64 {
+        each_clock!(self, e => e.max_wait_seconds())
+    }
+    fn with_max_wait(self, max_wait_seconds: f64) -> Self {
+        match self {
+            Engine::Continuous(e) => Engine::Continuous(e.with_max_wait(max_wait_seconds)),
+            Engine::Tick(e) => Engine::Tick(e.with_max_wait(max_wait_seconds)),
+        }
+    }
+    fn trial_limits(&self) -> TrialLimits {
+        each_clock!(self, e => e.trial_limits())
+    }
+    fn seed(&self) -> u64 {
+        each_clock!(self, e => e.seed())
+    }
+    fn with_seed(self, seed: u64) -> Self {
+        match self {
+            Engine::Continuous(e) => Engine::Continuous(e.with_seed(seed)),
+            Engine::Tick(e) => Engine::Tick(e.with_seed(seed)),
+        }
+    }
+    fn instance_count(&self) -> f64 {
+        each_clock!(self, e => e.instance_count())
+    }
+    fn on_demand_cost_usd(&self, on_demand_per_hour: f64) -> f64 {
+        each_clock!(self, e => e.on_demand_cost_usd(on_demand_per_hour))
+    }
+    fn attempts_per_trial_estimate(&self) -> f64 {
+        each_clock!(self, e => e.attempts_per_trial_estimate())
+    }
+}

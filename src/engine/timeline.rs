@@ -9,7 +9,7 @@
 //! memory. [`record`] keeps at most [`MAX_RECORDED_TRANSITIONS`] entries and reports a trial
 //! that has more instead of returning a truncated timeline.
 
-use super::{Engine, TrialOutcome};
+use super::{Simulator, TrialOutcome};
 use crate::sagemaker::SecondaryStatus;
 
 /// Receives status transitions (and, if it wants, billed periods) as the engine produces them.
@@ -147,7 +147,10 @@ impl Recorder for Bounded {
 
 /// Runs `trial` of `engine` and records its timeline, at most [`MAX_RECORDED_TRANSITIONS`]
 /// entries of it (the same trial as in a simulation: recording draws nothing).
-pub fn record(engine: &Engine, trial: u64) -> Result<(TrialOutcome, Timeline), TooManyTransitions> {
+pub fn record(
+    engine: &impl Simulator,
+    trial: u64,
+) -> Result<(TrialOutcome, Timeline), TooManyTransitions> {
     let mut bounded = Bounded::default();
     let outcome = engine.run_recorded(trial, &mut bounded);
     if bounded.overflowed {
@@ -163,6 +166,7 @@ pub fn record(engine: &Engine, trial: u64) -> Result<(TrialOutcome, Timeline), T
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::Engine;
     use crate::scenario::Scenario;
 
     #[test]

@@ -21,7 +21,7 @@ pub mod sweep;
 pub use grid::{GridSpec, build_grid, default_cap_seconds};
 pub use sweep::{PointAggregate, Sweep};
 
-use crate::engine::{Engine, Outcome, Timeline, TrialOutcome};
+use crate::engine::{Engine, Outcome, Simulator, Timeline, TrialOutcome};
 use crate::error::InputError;
 use crate::market::price::SpotPrice;
 use crate::montecarlo::{
@@ -44,9 +44,9 @@ pub const TIMELINE_TRIALS: usize = 6;
 /// a fallback to on-demand when MaxWait stops the spot job. Managed spot waits for spot
 /// capacity until MaxWait and never changes course, so MaxWait only truncates its path and
 /// one run per trial at the grid's cap gives every grid point.
-/// The tick clock does not report billed periods to recorders, so its trials are re-run too.
+/// The simulator says ([`Simulator::path_depends_on_max_wait`]).
 pub fn path_depends_on_max_wait(scenario: &Scenario) -> bool {
-    scenario.tick.is_some() || !scenario.policy.path_independent_of_max_wait()
+    Engine::new(scenario).path_depends_on_max_wait()
 }
 
 /// How to plan.
@@ -262,7 +262,7 @@ impl Plan {
 
 /// The planner's input checks: a MaxWait plan needs a managed-spot job.
 fn check_scenario(scenario: &Scenario, options: &PlanOptions) -> Result<(), InputError> {
-    if !scenario.policy.uses_spot() {
+    if !scenario.clock.uses_spot() {
         return Err(InputError::new(
             scenario.name.clone(),
             "MaxWaitTimeInSeconds applies only to managed spot training; set [job] \
@@ -528,7 +528,10 @@ pub fn run_at(
 /// the first thousand was stopped) so the chart shows how a job ends at MaxWait. A trial whose
 /// timeline exceeds [`crate::engine::timeline::MAX_RECORDED_TRANSITIONS`] is left out (its
 /// bars would be thinner than a pixel anyway).
-pub fn sample_timelines(engine: &Engine, trials: u64) -> Vec<(u64, TrialOutcome, Timeline)> {
+pub fn sample_timelines(
+    engine: &impl Simulator,
+    trials: u64,
+) -> Vec<(u64, TrialOutcome, Timeline)> {
     let mut chosen: Vec<u64> = (0..trials.min(TIMELINE_TRIALS as u64 - 1)).collect();
     if let Some(stopped) = (0..trials.min(1000))
         .find(|&k| engine.run(k).outcome != Outcome::Completed && !chosen.contains(&k))

@@ -3,7 +3,7 @@
 //! holds no instance — whether to wait for spot capacity or to run on on-demand capacity.
 //!
 //! Implement [`SchedulingPolicy`] for your own rule and put it into a scenario
-//! (`scenario.policy = Arc::new(MyPolicy)`); `examples/custom_policy.rs` shows one running
+//! (`scenario.clock = Clock::Continuous(Arc::new(MyPolicy))`); `examples/custom_policy.rs` shows one running
 //! through `simulate`. A built-in policy is one registration line in [`BUILT_IN`].
 
 use std::fmt::Debug;
@@ -120,23 +120,6 @@ impl SchedulingPolicy for SpotThenOnDemand {
 
 /// Makes a policy.
 pub type PolicyConstructor = fn() -> Arc<dyn SchedulingPolicy>;
-
-/// A deadline policy of the tick clock (`[simulation] clock = "tick"`), named here so that the
-/// scenario can report it; the tick simulator ([`crate::tick`]) makes its decisions.
-#[derive(Debug, Clone)]
-pub struct TickClockPolicy {
-    /// The policy's name.
-    pub name: String,
-}
-
-impl SchedulingPolicy for TickClockPolicy {
-    fn name(&self) -> &str {
-        &self.name
-    }
-    fn place(&self, _: &DecisionPoint) -> Placement {
-        Placement::Spot
-    }
-}
 
 /// Built-in policies of the continuous clock: name and constructor.
 pub const BUILT_IN: &[(&str, PolicyConstructor)] = &[

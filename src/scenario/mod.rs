@@ -9,7 +9,7 @@ mod raw;
 pub mod request;
 pub mod source;
 
-use crate::engine::tick_clock::{TICK_POLICIES, TickAvailability, TickClock, TickStart};
+use crate::tick::clock::{TICK_POLICIES, TickAvailability, TickSpec, TickStart};
 
 /// The most ticks a sampled tick-clock window may have (memory and time per trial).
 const MAX_SAMPLED_TICKS: usize = 1_000_000;
@@ -165,14 +165,48 @@ pub struct Scenario {
     pub market: Option<MarketSpec>,
     /// Prices.
     pub pricing: Pricing,
-    /// Scheduling policy.
-    pub policy: Arc<dyn SchedulingPolicy>,
+    /// The clock and its policy.
+    pub clock: Clock,
     /// Monte Carlo settings.
     pub simulation: Simulation,
-    /// The tick clock's setting, when `[simulation] clock = "tick"`.
-    pub tick: Option<Arc<TickClock>>,
     /// Things that are valid but probably not meant (printed by the CLI).
     pub warnings: Vec<String>,
+}
+
+/// Which clock runs the scenario's trials, with what it needs to decide (`[simulation] clock`).
+#[derive(Debug, Clone)]
+pub enum Clock {
+    /// The continuous clock under a scheduling policy (`[policy] name`).
+    Continuous(Arc<dyn SchedulingPolicy>),
+    /// The tick clock: a deadline policy on a trace or sampled market.
+    Tick(Arc<TickSpec>),
+}
+
+impl Clock {
+    /// The policy's name as written in `[policy] name`.
+    pub fn policy_name(&self) -> &str {
+        match self {
+            Clock::Continuous(policy) => policy.name(),
+            Clock::Tick(spec) => &spec.policy,
+        }
+    }
+
+    /// Whether the (first) job is a managed-spot job. Tick-clock policies decide per tick
+    /// between spot and on-demand, starting from a managed-spot request.
+    pub fn uses_spot(&self) -> bool {
+        match self {
+            Clock::Continuous(policy) => policy.uses_spot(),
+            Clock::Tick(_) => true,
+        }
+    }
+
+    /// The tick clock's specification, if it is the tick clock.
+    pub fn tick(&self) -> Option<&TickSpec> {
+        match self {
+            Clock::Continuous(_) => None,
+            Clock::Tick(spec) => Some(spec),
+        }
+    }
 }
 
 impl Scenario {
@@ -416,8 +450,11 @@ impl Scenario {
         pricing.extend(self.pricing.spot_source.clone());
         root.insert("pricing".into(), Value::Table(pricing));
         let mut policy = toml::Table::new();
-        policy.insert("name".into(), Value::String(self.policy.name().into()));
-        if let Some(tick) = &self.tick {
+        policy.insert(
+            "name".into(),
+            Value::String(self.clock.policy_name().into()),
+        );
+        if let Some(tick) = self.clock.tick() {
             policy.insert("deadline".into(), sec(tick.deadline_seconds));
             policy.insert("changeover".into(), sec(tick.overhead_seconds));
         }
@@ -433,13 +470,12 @@ impl Scenario {
             CapacityWaitStatus::Pending => "Pending",
         };
         simulation.insert("show_capacity_wait_as".into(), Value::String(shown.into()));
-        let clock = if self.tick.is_some() {
-            "tick"
-        } else {
-            "continuous"
+        let clock = match self.clock {
+            Clock::Tick(_) => "tick",
+            Clock::Continuous(_) => "continuous",
         };
         simulation.insert("clock".into(), Value::String(clock.into()));
-        if let Some(tick) = &self.tick
+        if let Some(tick) = self.clock.tick()
             && matches!(tick.availability, TickAvailability::Sampled { .. })
         {
             simulation.insert("tick".into(), sec(tick.gap_seconds));
@@ -559,22 +595,25 @@ fn start_time_millis(value: &toml::Value) -> Result<i64, String> {
 /// attempt (RetryStrategy) and Stopping; the tick clock by its deadline, or by compute and
 /// changeover when the deadline cannot be met, plus a tick.
 fn longest_wall_clock(scenario: &Scenario) -> (f64, String) {
-    if let Some(tick) = &scenario.tick {
-        let seconds = tick
-            .deadline_seconds
-            .max(tick.compute_seconds + tick.overhead_seconds);
-        return (
-            seconds + tick.gap_seconds,
-            "the tick clock's deadline and one tick".to_string(),
-        );
-    }
+    let policy = match &scenario.clock {
+        Clock::Continuous(policy) => policy,
+        Clock::Tick(tick) => {
+            let seconds = tick
+                .deadline_seconds
+                .max(tick.compute_seconds + tick.overhead_seconds);
+            return (
+                seconds + tick.gap_seconds,
+                "the tick clock's deadline and one tick".to_string(),
+            );
+        }
+    };
     let (job, workload) = (&scenario.job, &scenario.workload);
     let attempts = f64::from(job.max_retry_attempts + 1);
     let on_demand = attempts * workload.provisioning_seconds
         + job.max_runtime_seconds
         + workload.stopping_seconds;
     match job.max_wait_seconds {
-        Some(max_wait) if scenario.policy.on_demand_after_max_wait() => (
+        Some(max_wait) if policy.on_demand_after_max_wait() => (
             max_wait + workload.stopping_seconds + on_demand,
             "MaxWait and Stopping, then an on-demand job's provisioning, MaxRuntime and Stopping"
                 .to_string(),
@@ -716,7 +755,7 @@ impl Resolver<'_> {
             (false, false) => "on-demand",
         };
         let policy_name = raw.policy.name.as_deref().unwrap_or(default_policy);
-        let policy: Arc<dyn SchedulingPolicy> = if tick_clock {
+        let policy: Option<Arc<dyn SchedulingPolicy>> = if tick_clock {
             if !TICK_POLICIES.contains(&policy_name) {
                 return Err(self.error(
                     "policy",
@@ -728,11 +767,9 @@ impl Resolver<'_> {
                     ),
                 ));
             }
-            Arc::new(scheduling::TickClockPolicy {
-                name: policy_name.to_string(),
-            })
+            None
         } else {
-            scheduling::built_in(policy_name).ok_or_else(|| {
+            Some(scheduling::built_in(policy_name).ok_or_else(|| {
                 let hint = if TICK_POLICIES.contains(&policy_name) {
                     " — a deadline policy of the tick clock: set [simulation] clock = \"tick\""
                 } else {
@@ -747,9 +784,12 @@ impl Resolver<'_> {
                         scheduling::names().join(", ")
                     ),
                 )
-            })?
+            })?)
         };
-        if !tick_clock && policy.uses_spot() != job.managed_spot {
+        let uses_spot = policy.as_ref().is_none_or(|p| p.uses_spot());
+        if let Some(policy) = &policy
+            && policy.uses_spot() != job.managed_spot
+        {
             return Err(self.error(
                 "policy",
                 &["name"],
@@ -771,7 +811,7 @@ impl Resolver<'_> {
 
         let market = match raw.market {
             Some(table) => Some(self.market(table, &job)?),
-            None if policy.uses_spot() => {
+            None if uses_spot => {
                 return Err(InputError::new(
                     self.file,
                     "a managed-spot job needs a [market] section (e.g. model = \"exponential\")",
@@ -782,7 +822,7 @@ impl Resolver<'_> {
         };
         let pricing = self.pricing(
             &raw.pricing,
-            policy.as_ref(),
+            uses_spot,
             &job,
             market.as_ref(),
             start_time_millis,
@@ -790,8 +830,8 @@ impl Resolver<'_> {
         )?;
         let simulation = self.simulation(&raw.simulation)?;
         let checkpoint = self.checkpoint(&raw.checkpoint, &job, market.as_ref(), &mut warnings)?;
-        let tick = if tick_clock {
-            Some(Arc::new(self.tick_clock(
+        let clock = match policy {
+            None => Clock::Tick(Arc::new(self.tick_clock(
                 &raw.policy,
                 raw.simulation.tick.map(|s| s.0),
                 &job,
@@ -799,10 +839,9 @@ impl Resolver<'_> {
                 &checkpoint,
                 market.as_ref(),
                 &pricing,
-                policy.name(),
-            )?))
-        } else {
-            None
+                policy_name,
+            )?)),
+            Some(policy) => Clock::Continuous(policy),
         };
         let mut scenario = Scenario {
             name,
@@ -812,9 +851,8 @@ impl Resolver<'_> {
             checkpoint,
             market,
             pricing,
-            policy,
+            clock,
             simulation,
-            tick,
             warnings,
         };
         if let CheckpointPolicy::Optimal { objective, .. } = scenario.checkpoint.policy {
@@ -867,7 +905,7 @@ impl Resolver<'_> {
         market: Option<&MarketSpec>,
         pricing: &Pricing,
         policy: &str,
-    ) -> Result<TickClock, InputError> {
+    ) -> Result<TickSpec, InputError> {
         let Some(market) = market else {
             return Err(InputError::new(
                 self.file,
@@ -979,7 +1017,7 @@ impl Resolver<'_> {
                 (sampled, TickStart::Fixed(0.0))
             }
         };
-        Ok(TickClock {
+        Ok(TickSpec {
             availability,
             gap_seconds,
             spot_prices,
@@ -1567,7 +1605,7 @@ impl Resolver<'_> {
     fn pricing(
         &self,
         raw: &raw::RawPricing,
-        policy: &dyn SchedulingPolicy,
+        uses_spot: bool,
         job: &Job,
         market: Option<&MarketSpec>,
         start_time_millis: i64,
@@ -1651,7 +1689,7 @@ impl Resolver<'_> {
                 warnings.push(capped.notice(&file, on_demand_per_hour));
             }
             SpotPrice::Steps(Arc::new(steps))
-        } else if policy.uses_spot() {
+        } else if uses_spot {
             return Err(InputError::new(
                 self.file,
                 "a managed-spot job needs a spot price: spot_per_hour, spot_discount, spot_prices or spot_price_history",

@@ -62,6 +62,7 @@
 //! assert_eq!(result.ref_ticks, 17);
 //! ```
 
+pub mod clock;
 pub mod omniscient;
 pub mod policies;
 

@@ -6,6 +6,7 @@
 //! MaxRuntime = MaxWait = 8 h, spot at 30 % of the $3.825 on-demand price.
 
 use crate::common::{load, parse, scenario_path};
+use spotsim::Simulator;
 use spotsim::engine::Timeline;
 use spotsim::report::describe::DescribeTrainingJob;
 use spotsim::sagemaker::SecondaryStatus::{self, *};

@@ -2,6 +2,7 @@
 //! monotonicity, cost conservation at every grid point, and determinism.
 
 use crate::common::{load, parse};
+use spotsim::Simulator;
 use spotsim::engine::{Recorder, TrialOutcome};
 use spotsim::montecarlo::{RunOptions, simulate};
 use spotsim::plan::{self, GridSpec, Plan, PlanOptions, Sweep};
@@ -285,7 +286,7 @@ fn truncation_and_rerunning_every_point_give_identical_curves() {
 fn fallback_policies_rerun_every_point() {
     let mut scenario = Scenario::embedded_default();
     if let Some(policy) = spotsim::policy::scheduling::built_in("spot-then-on-demand") {
-        scenario.policy = policy;
+        scenario.clock = spotsim::scenario::Clock::Continuous(policy);
         assert!(plan::path_depends_on_max_wait(&scenario));
         let opts = PlanOptions {
             grid: GridSpec {

@@ -4,6 +4,7 @@
 //! fits in MaxRuntime and its cost is the sum of both jobs; a user's own policy runs.
 
 use crate::common::{load, parse, scenario_path};
+use spotsim::Simulator;
 use spotsim::policy::checkpoint::{OPTIMISE_TRIALS, daly_interval, young_interval};
 use spotsim::policy::{CheckpointPolicy, DecisionPoint, Placement, SchedulingPolicy};
 use spotsim::{Engine, Outcome, Scenario};
@@ -256,7 +257,7 @@ fn a_custom_policy_runs_through_simulate() {
         ..spotsim::montecarlo::RunOptions::from_scenario(&scenario)
     };
     let spot = spotsim::montecarlo::simulate(&scenario, &options);
-    scenario.policy = Arc::new(SafetyNet);
+    scenario.clock = spotsim::scenario::Clock::Continuous(Arc::new(SafetyNet));
     let safe = spotsim::montecarlo::simulate(&scenario, &options);
     assert!(safe.probability(Outcome::Completed) > spot.probability(Outcome::Completed));
     assert!(safe.metrics.cost_usd.mean > spot.metrics.cost_usd.mean);

@@ -3,6 +3,7 @@
 //! omniscient schedule is a lower bound on every window.
 
 use crate::common::{root, scenario_path};
+use spotsim::Simulator;
 use spotsim::{Engine, Outcome, Scenario};
 
 fn variant(zone: &str, policy: &str, start: &str) -> Scenario {
@@ -131,7 +132,7 @@ fn sampled_availability_follows_the_alternating_renewal_closed_form() {
     let market =
         format!("model = \"exponential\"\nmean_uptime = \"{u}h\"\nmean_capacity_wait = \"{w}h\"");
     let s = scenario(&sampled(&market, "greedy", "20h", "31h", "0s"));
-    let clock = s.tick.as_ref().expect("tick clock");
+    let clock = s.clock.tick().expect("tick clock");
     let trials = 20_000u64;
     let probes = [(3usize, 0.5), (12, 2.0), (48, 8.0), (180, 30.0)]; // (tick, hours)
     let mut available = [0u64; 4];
@@ -153,7 +154,7 @@ fn sampled_availability_follows_the_alternating_renewal_closed_form() {
     }
     // The same trial samples the same availability, whatever the policy.
     let other = scenario(&sampled(&market, "omniscient", "20h", "31h", "0s"));
-    let other_clock = other.tick.as_ref().unwrap();
+    let other_clock = other.clock.tick().unwrap();
     for trial in [0, 7, 19_999] {
         assert_eq!(clock.preempted(1, trial), other_clock.preempted(1, trial));
     }
