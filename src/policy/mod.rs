@@ -1,6 +1,7 @@
 //! Policies: when to write checkpoints, and where the job runs (spot, on-demand).
 
 pub mod checkpoint;
+pub mod registry;
 
 use serde::Serialize;
 

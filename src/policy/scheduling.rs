@@ -4,10 +4,9 @@
 //!
 //! Implement [`SchedulingPolicy`] for your own rule and put it into a scenario
 //! (`scenario.clock = Clock::Continuous(Arc::new(MyPolicy))`); `examples/custom_policy.rs` shows one running
-//! through `simulate`. A built-in policy is one registration line in [`BUILT_IN`].
+//! through `simulate`. A built-in policy is one registration line in `crate::policy::registry::REGISTRY`.
 
 use std::fmt::Debug;
-use std::sync::Arc;
 
 /// Where the job runs next.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -116,27 +115,4 @@ impl SchedulingPolicy for SpotThenOnDemand {
     fn on_demand_after_max_wait(&self) -> bool {
         true
     }
-}
-
-/// Makes a policy.
-pub type PolicyConstructor = fn() -> Arc<dyn SchedulingPolicy>;
-
-/// Built-in policies of the continuous clock: name and constructor.
-pub const BUILT_IN: &[(&str, PolicyConstructor)] = &[
-    ("managed-spot", || Arc::new(ManagedSpot)),
-    ("on-demand", || Arc::new(OnDemand)),
-    ("spot-then-on-demand", || Arc::new(SpotThenOnDemand)),
-];
-
-/// The built-in policy called `name`.
-pub fn built_in(name: &str) -> Option<Arc<dyn SchedulingPolicy>> {
-    BUILT_IN
-        .iter()
-        .find(|(n, _)| *n == name)
-        .map(|(_, make)| make())
-}
-
-/// Names of the built-in policies.
-pub fn names() -> Vec<&'static str> {
-    BUILT_IN.iter().map(|(n, _)| *n).collect()
 }

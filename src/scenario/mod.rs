@@ -9,7 +9,9 @@ mod raw;
 pub mod request;
 pub mod source;
 
-use crate::tick::clock::{TICK_POLICIES, TickAvailability, TickSpec, TickStart};
+use crate::policy::registry::{self, ClockKind};
+use crate::tick::clock::{TickAvailability, TickSpec, TickStart};
+use crate::tick::policies::TickPolicyChoice;
 
 /// The most ticks a sampled tick-clock window may have (memory and time per trial).
 const MAX_SAMPLED_TICKS: usize = 1_000_000;
@@ -23,7 +25,7 @@ use crate::market::trace::StartOffset;
 use crate::market::trace_data::Convention;
 use crate::market::{self, Market, MarketContext};
 use crate::policy::checkpoint::{Objective, daly_interval, optimise_interval, young_interval};
-use crate::policy::{CheckpointPolicy, OnNotice, SchedulingPolicy, scheduling};
+use crate::policy::{CheckpointPolicy, OnNotice, SchedulingPolicy};
 use crate::sagemaker::time::{format_utc_millis, parse_utc_millis};
 use crate::units::duration;
 use crate::units::keys::{self, Keys, locate};
@@ -173,6 +175,12 @@ pub struct Scenario {
     pub warnings: Vec<String>,
 }
 
+/// The policy `[policy] name` chose, before the clock is built.
+enum Chosen {
+    Continuous(Arc<dyn SchedulingPolicy>),
+    Tick(TickPolicyChoice),
+}
+
 /// Which clock runs the scenario's trials, with what it needs to decide (`[simulation] clock`).
 #[derive(Debug, Clone)]
 pub enum Clock {
@@ -187,7 +195,7 @@ impl Clock {
     pub fn policy_name(&self) -> &str {
         match self {
             Clock::Continuous(policy) => policy.name(),
-            Clock::Tick(spec) => &spec.policy,
+            Clock::Tick(spec) => spec.policy.name,
         }
     }
 
@@ -755,22 +763,23 @@ impl Resolver<'_> {
             (false, false) => "on-demand",
         };
         let policy_name = raw.policy.name.as_deref().unwrap_or(default_policy);
-        let policy: Option<Arc<dyn SchedulingPolicy>> = if tick_clock {
-            if !TICK_POLICIES.contains(&policy_name) {
-                return Err(self.error(
+        // The scheduling policy of the continuous clock, or the tick clock's policy.
+        let chosen = if tick_clock {
+            let choice = registry::tick(policy_name).ok_or_else(|| {
+                self.error(
                     "policy",
                     &["name"],
                     format!(
                         "{} is not a tick-clock policy (expected one of: {})",
                         excerpt(policy_name),
-                        TICK_POLICIES.join(", ")
+                        registry::names(ClockKind::Tick).join(", ")
                     ),
-                ));
-            }
-            None
+                )
+            })?;
+            Chosen::Tick(choice)
         } else {
-            Some(scheduling::built_in(policy_name).ok_or_else(|| {
-                let hint = if TICK_POLICIES.contains(&policy_name) {
+            let policy = registry::scheduling(policy_name).ok_or_else(|| {
+                let hint = if registry::tick(policy_name).is_some() {
                     " — a deadline policy of the tick clock: set [simulation] clock = \"tick\""
                 } else {
                     ""
@@ -781,13 +790,17 @@ impl Resolver<'_> {
                     format!(
                         "unknown scheduling policy {} (expected one of: {}){hint}",
                         excerpt(policy_name),
-                        scheduling::names().join(", ")
+                        registry::names(ClockKind::Continuous).join(", ")
                     ),
                 )
-            })?)
+            })?;
+            Chosen::Continuous(policy)
         };
-        let uses_spot = policy.as_ref().is_none_or(|p| p.uses_spot());
-        if let Some(policy) = &policy
+        let uses_spot = match &chosen {
+            Chosen::Continuous(policy) => policy.uses_spot(),
+            Chosen::Tick(_) => true,
+        };
+        if let Chosen::Continuous(policy) = &chosen
             && policy.uses_spot() != job.managed_spot
         {
             return Err(self.error(
@@ -830,8 +843,9 @@ impl Resolver<'_> {
         )?;
         let simulation = self.simulation(&raw.simulation)?;
         let checkpoint = self.checkpoint(&raw.checkpoint, &job, market.as_ref(), &mut warnings)?;
-        let clock = match policy {
-            None => Clock::Tick(Arc::new(self.tick_clock(
+        let clock = match chosen {
+            Chosen::Continuous(policy) => Clock::Continuous(policy),
+            Chosen::Tick(tick_policy) => Clock::Tick(Arc::new(self.tick_clock(
                 &raw.policy,
                 raw.simulation.tick.map(|s| s.0),
                 &job,
@@ -839,9 +853,8 @@ impl Resolver<'_> {
                 &checkpoint,
                 market.as_ref(),
                 &pricing,
-                policy_name,
+                tick_policy,
             )?)),
-            Some(policy) => Clock::Continuous(policy),
         };
         let mut scenario = Scenario {
             name,
@@ -904,7 +917,7 @@ impl Resolver<'_> {
         checkpoint: &Checkpointing,
         market: Option<&MarketSpec>,
         pricing: &Pricing,
-        policy: &str,
+        policy: TickPolicyChoice,
     ) -> Result<TickSpec, InputError> {
         let Some(market) = market else {
             return Err(InputError::new(
@@ -1027,7 +1040,7 @@ impl Resolver<'_> {
             deadline_seconds: deadline,
             overhead_seconds: changeover,
             start,
-            policy: policy.to_string(),
+            policy,
             instance_count: f64::from(job.instance_count),
         })
     }

@@ -10,20 +10,12 @@
 //! would see), read at each tick instant `i·tick`. Every policy of a run sees the same sample
 //! for the same trial (common random numbers), and `omniscient` knows it whole.
 
-use super::{TickError, TickInput, TickPolicy, TickResult};
+use super::policies::TickPolicyChoice;
+use super::{TickError, TickInput, TickResult};
 use crate::market::{Market, MarketState};
 use crate::random::{Stream, TrialRng};
 use std::borrow::Cow;
 use std::sync::Arc;
-
-/// Tick-clock policies: the reference simulator's plus the omniscient lower bound.
-pub const TICK_POLICIES: &[&str] = &[
-    "uniform-progress",
-    "greedy",
-    "on-demand",
-    "rc-threshold",
-    "omniscient",
-];
 
 /// Where each tick-clock trial starts in the trace.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -102,8 +94,8 @@ pub struct TickSpec {
     pub overhead_seconds: f64,
     /// Start offset rule.
     pub start: TickStart,
-    /// Policy name (one of [`TICK_POLICIES`]).
-    pub policy: String,
+    /// The deadline policy.
+    pub policy: TickPolicyChoice,
     /// Instances (cost multiplier).
     pub instance_count: f64,
 }
@@ -172,17 +164,8 @@ impl TickSpec {
 
     /// The policy's run of one window, up to completion or the deadline observation.
     pub fn window(&self, input: &TickInput<'_>) -> Result<TickResult, TickError> {
-        if self.policy == "omniscient" {
-            let best = super::omniscient(input, true)?;
-            // Replayed through the simulator, the schedule bills exactly the omniscient cost
-            // and gives the per-tick record a stop needs.
-            let mut scripted = super::policies::Scripted {
-                schedule: best.schedule.unwrap_or_default(),
-            };
-            return super::run_to_deadline(input, &mut scripted, false);
-        }
-        let mut policy: Box<dyn TickPolicy + Send> = super::policies::policy_by_name(&self.policy)
-            .unwrap_or_else(|| Box::new(super::policies::UniformProgress));
+        let mut policy = (self.policy.make)();
+        policy.prepare(input)?;
         super::run_to_deadline(input, policy.as_mut(), false)
     }
 }

@@ -505,6 +505,38 @@ fn solve<const TRACK: bool>(p: &Prepared<'_>) -> Result<OmniscientResult, TickEr
     Ok(result)
 }
 
+/// The omniscient lower bound as a tick policy (`omniscient`): it plans the minimum-cost
+/// schedule of the whole window ([`omniscient()`]) before the run, then replays it through the
+/// simulator like [`super::policies::Scripted`], which bills exactly the omniscient cost and
+/// gives the per-tick record a stop needs.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Omniscient {
+    schedule: Vec<Instance>,
+}
+
+impl super::TickPolicy for Omniscient {
+    fn name(&self) -> &'static str {
+        "omniscient"
+    }
+
+    fn decide(&mut self, view: &super::PolicyView) -> Instance {
+        self.schedule
+            .get(view.tick)
+            .copied()
+            .unwrap_or(Instance::Idle)
+    }
+
+    /// The schedule is executed as planned (the spot-unavailable override still applies).
+    fn ignore_safety_net(&self) -> bool {
+        true
+    }
+
+    fn prepare(&mut self, input: &TickInput<'_>) -> Result<(), TickError> {
+        self.schedule = omniscient(input, true)?.schedule.unwrap_or_default();
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -285,7 +285,7 @@ fn truncation_and_rerunning_every_point_give_identical_curves() {
 #[test]
 fn fallback_policies_rerun_every_point() {
     let mut scenario = Scenario::embedded_default();
-    if let Some(policy) = spotsim::policy::scheduling::built_in("spot-then-on-demand") {
+    if let Some(policy) = spotsim::policy::registry::scheduling("spot-then-on-demand") {
         scenario.clock = spotsim::scenario::Clock::Continuous(policy);
         assert!(plan::path_depends_on_max_wait(&scenario));
         let opts = PlanOptions {

@@ -401,3 +401,29 @@ fn ticks_that_cannot_keep_the_limits_are_rejected() {
         "{message}"
     );
 }
+
+#[test]
+fn every_registered_tick_policy_is_accepted_and_runs_the_named_policy() {
+    use spotsim::policy::registry::{ClockKind, names};
+    use spotsim::tick::policies::RcThreshold;
+    // The registry is the one list: every tick-clock name it holds is a valid scenario.
+    for name in names(ClockKind::Tick) {
+        let scenario = variant("us-west-2a", name, "\"179.725h\"");
+        assert_eq!(scenario.clock.policy_name(), name);
+    }
+    // `rc-threshold-keep-od` is RC threshold with keep_on_demand (spec §9.2): the scenario's
+    // trial bills what the reference simulator bills for that policy on the same window.
+    for (zone, start) in [("us-west-2a", "179.725h"), ("us-east-1c", "179.725h")] {
+        let scenario = variant(zone, "rc-threshold-keep-od", &format!("\"{start}\""));
+        let spec = scenario.clock.tick().unwrap();
+        let preempted = spec.preempted(0, 0);
+        let input = spec.input(&preempted, spec.start_hours(0, 0));
+        let mut keep = RcThreshold {
+            keep_on_demand: true,
+        };
+        let reference = spotsim::tick::run_to_deadline(&input, &mut keep, false).unwrap();
+        let outcome = Engine::new(&scenario).run(0);
+        assert_eq!(outcome.outcome, Outcome::Completed, "{zone}");
+        assert_eq!(outcome.cost_usd, reference.cost, "{zone}");
+    }
+}
