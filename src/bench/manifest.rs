@@ -387,6 +387,8 @@ impl Suite {
                             .at_key(format!("cell \"{id}\""))
                             .at_line(line)
                     })?;
+                    // `optimal` searches with the scenario file's seed, as a command does.
+                    crate::montecarlo::prepare(&mut scenario);
                     scenario.simulation.seed = raw.suite.seed;
                     for warning in &scenario.warnings {
                         if !warnings.contains(warning) {

@@ -126,7 +126,8 @@ impl ScenarioInput {
             }
             Some(given) => ScenarioText::read(Path::new(strip_file_url(given)))?,
         };
-        let scenario = Scenario::from_inputs(&text, job.as_ref())?;
+        let mut scenario = Scenario::from_inputs(&text, job.as_ref())?;
+        crate::montecarlo::prepare(&mut scenario);
         for warning in &scenario.warnings {
             eprintln!("warning: {warning}");
         }

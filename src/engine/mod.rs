@@ -87,7 +87,17 @@ pub enum Engine {
 
 impl Engine {
     /// Compiles a scenario's clock.
+    ///
+    /// # Panics
+    ///
+    /// If the scenario still needs its prepare step ([`crate::montecarlo::prepare`]): an
+    /// `optimal` checkpoint interval not searched yet.
     pub fn new(scenario: &Scenario) -> Self {
+        assert!(
+            scenario.checkpoint.policy.is_resolved(),
+            "scenario \"{}\": call spotsim::montecarlo::prepare before building an engine (checkpoint policy \"optimal\" is not searched yet)",
+            scenario.name
+        );
         match &scenario.clock {
             Clock::Continuous(policy) => {
                 Engine::Continuous(ContinuousEngine::new(scenario, policy.clone()))

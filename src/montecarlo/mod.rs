@@ -12,11 +12,13 @@
 //! same summary bits.
 
 mod aggregate;
+pub mod optimal;
 mod partial;
 mod shard;
 mod summary;
 
 pub use aggregate::Aggregate;
+pub use optimal::prepare;
 pub use partial::{
     Merged, PARTIAL_FORMAT, PARTIAL_VERSION, Partial, merge_partials, read_partial, scenario_hash,
 };

@@ -127,7 +127,8 @@ impl Resolver<'_> {
             }
             "optimal" => {
                 needs_write("optimal")?;
-                let m = mean_uptime()?;
+                // M must exist for the search.
+                mean_uptime()?;
                 let objective = match raw.objective.as_deref() {
                     None => Objective::WallClock,
                     Some(text) => Objective::parse(text).ok_or_else(|| {
@@ -138,9 +139,10 @@ impl Resolver<'_> {
                         )
                     })?,
                 };
-                // The interval is found once the whole scenario is known (see `resolve`).
+                // The interval is searched once the whole scenario is known, by the prepare
+                // step the commands call (`crate::montecarlo::prepare`).
                 CheckpointPolicy::Optimal {
-                    interval_seconds: daly_interval(write_seconds, m),
+                    interval_seconds: None,
                     objective,
                 }
             }

@@ -40,7 +40,7 @@ use crate::market::price::{
 use crate::market::trace::StartOffset;
 use crate::market::trace_data::Convention;
 use crate::market::{self, Market, MarketContext};
-use crate::policy::checkpoint::{Objective, daly_interval, optimise_interval, young_interval};
+use crate::policy::checkpoint::{Objective, daly_interval, young_interval};
 use crate::policy::{CheckpointPolicy, OnNotice, SchedulingPolicy};
 use crate::sagemaker::time::{format_utc_millis, parse_utc_millis};
 use crate::units::duration;
@@ -276,7 +276,7 @@ impl Resolver<'_> {
                 tick_policy,
             )?)),
         };
-        let mut scenario = Scenario {
+        let scenario = Scenario {
             name,
             start_time_millis,
             job,
@@ -288,19 +288,14 @@ impl Resolver<'_> {
             simulation,
             warnings,
         };
-        if let CheckpointPolicy::Optimal { objective, .. } = scenario.checkpoint.policy {
-            let mean_uptime = market_mean_uptime(scenario.market.as_ref()).ok_or_else(|| {
-                self.error(
-                    "checkpoint",
-                    &["policy"],
-                    "policy \"optimal\" needs a spot market",
-                )
-            })?;
-            let (interval_seconds, _) = optimise_interval(&scenario, mean_uptime, objective);
-            scenario.checkpoint.policy = CheckpointPolicy::Optimal {
-                interval_seconds,
-                objective,
-            };
+        if let CheckpointPolicy::Optimal { .. } = scenario.checkpoint.policy
+            && market_mean_uptime(scenario.market.as_ref()).is_none()
+        {
+            return Err(self.error(
+                "checkpoint",
+                &["policy"],
+                "policy \"optimal\" needs a spot market",
+            ));
         }
         self.printable_until_the_end(&scenario)?;
         Ok(scenario)

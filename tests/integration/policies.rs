@@ -5,7 +5,8 @@
 
 use crate::common::{load, parse, scenario_path};
 use spotsim::Simulator;
-use spotsim::policy::checkpoint::{OPTIMISE_TRIALS, daly_interval, young_interval};
+use spotsim::montecarlo::optimal::OPTIMISE_TRIALS;
+use spotsim::policy::checkpoint::{daly_interval, young_interval};
 use spotsim::policy::{CheckpointPolicy, DecisionPoint, Placement, SchedulingPolicy};
 use spotsim::{Engine, Outcome, Scenario};
 use std::sync::Arc;
@@ -277,4 +278,41 @@ fn the_custom_policy_example_compiles_and_runs() {
         String::from_utf8_lossy(&output.stderr)
     );
     assert!(stdout.contains("three-strikes: P(Completed)"), "{stdout}");
+}
+
+#[test]
+fn parsing_never_simulates_and_optimal_is_resolved_by_the_prepare_step() {
+    let text = daly_setting("optimal");
+    let mut scenario = Scenario::from_toml(&text, "test.toml", "test").unwrap();
+    assert!(matches!(
+        scenario.checkpoint.policy,
+        CheckpointPolicy::Optimal {
+            interval_seconds: None,
+            ..
+        }
+    ));
+    // No engine for a scenario whose interval is still unknown.
+    let unprepared = scenario.clone();
+    let refused =
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| Engine::new(&unprepared)));
+    assert!(refused.is_err());
+    spotsim::montecarlo::prepare(&mut scenario);
+    let CheckpointPolicy::Optimal {
+        interval_seconds: Some(found),
+        ..
+    } = scenario.checkpoint.policy
+    else {
+        panic!("prepare resolves optimal");
+    };
+    // The search grid runs from Daly's interval ÷ 8 to × 8 (and Young's): the result is on it.
+    let (write, m) = (60.0, 2.0 * 3600.0);
+    let daly = daly_interval(write, m);
+    assert!(
+        found >= daly / 8.0 - 1e-9 && found <= daly * 8.0 + 1e-9,
+        "{found}"
+    );
+    // Preparing again changes nothing.
+    let again = scenario.clone();
+    spotsim::montecarlo::prepare(&mut scenario);
+    assert_eq!(scenario.checkpoint.policy, again.checkpoint.policy);
 }
