@@ -22,6 +22,7 @@ use crate::market::price::SpotPrice;
 use crate::market::{Capacity, Market, MarketState};
 use crate::policy::{DecisionPoint, OnNotice, Placement, SchedulingPolicy};
 use crate::random::{Stream, TrialRng, exponential};
+use crate::sagemaker::billing;
 use crate::sagemaker::status::{
     MESSAGE_INSUFFICIENT_CAPACITY, MESSAGE_INTERNAL_ERROR_FAILED, MESSAGE_PREPARING,
     MESSAGE_RETRYING, SecondaryStatus,
@@ -209,7 +210,11 @@ impl Simulator for ContinuousEngine {
 
     /// Download, training with the same checkpoint writes, upload (provisioning is not billed).
     fn on_demand_cost_usd(&self, on_demand_per_hour: f64) -> f64 {
-        self.on_demand_job_seconds * on_demand_per_hour * self.instance_count / 3600.0
+        billing::on_demand_usd(
+            self.on_demand_job_seconds,
+            on_demand_per_hour,
+            self.instance_count,
+        )
     }
 
     /// 1 + the longest a trial can last (MaxWait) ÷ the market's mean uptime: a job cannot be
@@ -502,15 +507,21 @@ impl ContinuousEngine {
             outcome,
             wall_clock_seconds: end,
             training_time_seconds: totals.held,
-            billable_time_seconds: totals.price_seconds / self.on_demand_per_hour,
-            cost_usd: totals.price_seconds * self.instance_count / 3600.0,
+            billable_time_seconds: billing::billable_seconds(
+                totals.price_seconds,
+                self.on_demand_per_hour,
+            ),
+            cost_usd: billing::cost_usd(totals.price_seconds, self.instance_count),
             interruptions: totals.interruptions,
             lost_training_seconds: totals.lost,
             checkpoints_written: totals.writes,
             progress_seconds: totals.durable,
             capacity_wait_seconds: totals.capacity_wait,
             training_start_seconds: totals.training_start,
-            on_demand_cost_usd: totals.on_demand_price_seconds * self.instance_count / 3600.0,
+            on_demand_cost_usd: billing::cost_usd(
+                totals.on_demand_price_seconds,
+                self.instance_count,
+            ),
             fallback_seconds: totals.fell_back_at,
         }
     }

@@ -18,6 +18,7 @@
 use super::attempt::uninterrupted_seconds;
 use super::{Outcome, Recorder, Simulator, TrialLimits, TrialOutcome};
 use crate::sagemaker::SecondaryStatus;
+use crate::sagemaker::billing;
 use crate::scenario::Scenario;
 use crate::tick::clock::TickSpec;
 use crate::tick::{Instance, TickResult};
@@ -109,7 +110,11 @@ impl Simulator for TickEngine {
     }
 
     fn on_demand_cost_usd(&self, on_demand_per_hour: f64) -> f64 {
-        self.on_demand_job_seconds * on_demand_per_hour * self.spec.instance_count / 3600.0
+        billing::on_demand_usd(
+            self.on_demand_job_seconds,
+            on_demand_per_hour,
+            self.spec.instance_count,
+        )
     }
 
     /// A tick trial walks every tick of its window.
@@ -231,7 +236,7 @@ fn settle<R: Recorder>(
         end,
         held,
         cost,
-        on_demand_held * spec.on_demand_per_hour / 3600.0,
+        billing::on_demand_usd(on_demand_held, spec.on_demand_per_hour, 1.0),
         interruptions,
         first_held,
     );
@@ -254,7 +259,7 @@ fn trial_outcome(
         outcome,
         wall_clock_seconds: wall_clock,
         training_time_seconds: held,
-        billable_time_seconds: cost / spec.on_demand_per_hour * 3600.0,
+        billable_time_seconds: billing::billable_seconds_of_usd(cost, spec.on_demand_per_hour),
         cost_usd: cost * spec.instance_count,
         interruptions,
         lost_training_seconds: 0.0,

@@ -30,7 +30,7 @@
 
 use crate::engine::{Outcome, Recorder, Simulator, TrialOutcome};
 use crate::montecarlo::{Cancel, WAVE_BLOCKS, with_threads};
-use crate::sagemaker::billing::{aws_savings_percent, reported_seconds};
+use crate::sagemaker::billing::{self, aws_savings_percent, reported_seconds};
 use crate::sagemaker::status::SecondaryStatus;
 use crate::stats::{Metric, Moments};
 use rayon::prelude::*;
@@ -251,12 +251,15 @@ impl<S: Simulator> SweepSetup<'_, S> {
             };
             let any_held = next > 0 || straddling.is_some();
             let savings = reported_seconds(held_at_w, any_held).and_then(|training| {
-                let billable = reported_seconds(price_at_w / self.on_demand_per_hour, any_held)?;
+                let billable = reported_seconds(
+                    billing::billable_seconds(price_at_w, self.on_demand_per_hour),
+                    any_held,
+                )?;
                 Some(aws_savings_percent(training, billable))
             });
             curve.at_point[i].add(
                 Outcome::MaxWaitTimeExceeded,
-                price_at_w * instances / 3600.0,
+                billing::cost_usd(price_at_w, instances),
                 savings,
             );
         }
