@@ -5,7 +5,10 @@ use super::progress::Progress;
 use crate::error::InputError;
 use crate::files::output::ReportFolder;
 use crate::montecarlo::Cancel;
-use crate::plan::{GridSpec, PlanError, PlanOptions, Sweep, build_grid, plan};
+use crate::plan::{
+    GridError, GridSetting, GridSpec, OptionError, OptionSetting, PlanError, PlanOptions, Sweep,
+    build_grid, plan,
+};
 use crate::report::output::{plan_files, write_plan_files};
 use crate::report::{Format, json, plan as plan_report};
 use crate::units::duration::parse_duration;
@@ -66,6 +69,39 @@ fn cli_error(key: &str, message: impl Into<String>) -> InputError {
     InputError::new("command line", message).at_key(key)
 }
 
+/// A grid error as the command line says it: with the option it is about.
+pub(super) fn grid_error(error: &GridError) -> InputError {
+    let option = match error.setting() {
+        GridSetting::Cap => "--max-wait-cap",
+        GridSetting::Step => "--grid-step",
+        GridSetting::Points => "--points",
+    };
+    let message = match error {
+        GridError::PointsAndStep => "give either --points or --grid-step, not both".to_string(),
+        GridError::TooManyPoints {
+            count,
+            runtime_seconds,
+            cap_seconds,
+        } => format!(
+            "{count} grid points from {runtime_seconds} s to {cap_seconds} s; at most {} \
+             (use a larger step or a smaller --max-wait-cap)",
+            crate::plan::grid::MAX_GRID_POINTS
+        ),
+        other => other.to_string(),
+    };
+    cli_error(option, message)
+}
+
+/// A planner option error as the command line says it: with the option it is about.
+fn option_error(error: &OptionError) -> InputError {
+    let option = match error.setting() {
+        OptionSetting::Target => "--target",
+        OptionSetting::Trials => "--trials",
+        OptionSetting::CheckpointIntervals => "--checkpoint-intervals",
+    };
+    cli_error(option, error.to_string())
+}
+
 fn duration(key: &str, text: &str) -> Result<f64, InputError> {
     parse_duration(text).map_err(|e| cli_error(key, e))
 }
@@ -114,7 +150,7 @@ pub(super) fn run(args: PlanArgs) -> anyhow::Result<()> {
         .transpose()?;
 
     // Fail fast on a bad grid, before any trial runs.
-    let grid = build_grid(&scenario, &options.grid)?;
+    let grid = build_grid(&scenario, &options.grid).map_err(|e| grid_error(&e))?;
     let runs = if crate::plan::path_depends_on_max_wait(&scenario) {
         options.trials.saturating_mul(grid.len() as u64)
     } else {
@@ -128,6 +164,8 @@ pub(super) fn run(args: PlanArgs) -> anyhow::Result<()> {
     let planned = match planned {
         Ok(planned) => planned,
         Err(PlanError::Input(error)) => return Err(error.into()),
+        Err(PlanError::Option(error)) => return Err(option_error(&error).into()),
+        Err(PlanError::Grid(error)) => return Err(grid_error(&error).into()),
         Err(PlanError::Cancelled) => return Err(super::interrupt::stopped().into()),
     };
 

@@ -5,8 +5,8 @@ use crate::engine::{Engine, Simulator};
 use crate::error::InputError;
 use crate::files::output::{OutputFile, Pending, ReportFolder};
 use crate::montecarlo::{
-    Ending, Observers, Partial, RunInfo, RunOptions, Shard, SimulationSummary, TrialRow, execute,
-    with_threads,
+    Ending, Observers, Partial, RunInfo, RunOptions, Shard, ShardError, ShardHint,
+    SimulationSummary, TrialRow, execute, with_threads,
 };
 use crate::report::output::simulation_files;
 use crate::report::{Format, json, render_summary, write_summary_files};
@@ -67,11 +67,31 @@ fn cli_error(key: &str, message: impl Into<String>) -> InputError {
     InputError::new("command line", message).at_key(key)
 }
 
+/// A shard error as the command line says it: with the options that would give the shard.
+fn shard_error(error: ShardError) -> InputError {
+    match error {
+        ShardError::Spec(_) => InputError::new("command line", error.to_string()).at_key("--shard"),
+        ShardError::CountNeeded { variable } => InputError::new(
+            "environment",
+            format!("{variable} is set: pass --shard-count K (the Job's completions)"),
+        )
+        .at_key("--shard-count"),
+        ShardError::Environment { mut error, hint } => {
+            match hint {
+                Some(ShardHint::Count) => error.message.push_str(" (or pass --shard-count)"),
+                Some(ShardHint::Spec) => error.message.push_str(", or pass --shard I/K"),
+                None => {}
+            }
+            error
+        }
+    }
+}
+
 fn resolve_shard(args: &SimulateArgs) -> Result<Option<Shard>, InputError> {
     let shard = match &args.shard {
-        Some(text) => Some(Shard::parse(text)?),
+        Some(text) => Some(Shard::parse(text).map_err(shard_error)?),
         None if args.partial.is_some() => {
-            Shard::from_env(|k| std::env::var(k).ok(), args.shard_count)?
+            Shard::from_env(|k| std::env::var(k).ok(), args.shard_count).map_err(shard_error)?
         }
         None => None,
     };

@@ -22,7 +22,7 @@ pub use optimal::prepare;
 pub use partial::{
     Merged, PARTIAL_FORMAT, PARTIAL_VERSION, Partial, merge_partials, read_partial, scenario_hash,
 };
-pub use shard::Shard;
+pub use shard::{Shard, ShardError, ShardHint};
 pub use summary::{OutcomeSummary, RunInfo, SimulationSummary};
 
 pub use crate::engine::{BLOCK_TRIALS, TICK_BLOCK_TRIALS};

@@ -18,7 +18,7 @@ pub mod advice;
 pub mod grid;
 pub mod sweep;
 
-pub use grid::{GridSpec, build_grid, default_cap_seconds};
+pub use grid::{GridError, GridSetting, GridSpec, build_grid, default_cap_seconds};
 pub use sweep::{PointAggregate, Sweep};
 
 use crate::engine::{Engine, Outcome, Simulator, Timeline, TrialOutcome};
@@ -78,12 +78,55 @@ pub struct PlanOptions {
 /// Why there is no plan.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum PlanError {
-    /// The scenario or the options are invalid.
+    /// The scenario cannot be planned.
     #[error(transparent)]
     Input(#[from] InputError),
+    /// An option is out of range.
+    #[error(transparent)]
+    Option(#[from] OptionError),
+    /// The MaxWait grid cannot be built.
+    #[error(transparent)]
+    Grid(#[from] GridError),
     /// [`PlanOptions::cancel`] was requested before the plan was complete.
     #[error("the plan was cancelled")]
     Cancelled,
+}
+
+/// A [`PlanOptions`] value out of range. The messages name settings, not command-line
+/// options: the command line maps each to its option ([`OptionError::setting`]).
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum OptionError {
+    /// [`PlanOptions::target`] outside (0, 1).
+    #[error("expected a probability in (0, 1), e.g. 0.95, got {0}")]
+    Target(f64),
+    /// [`PlanOptions::trials`] is 0.
+    #[error("expected at least 1 trial")]
+    NoTrials,
+    /// A [`PlanOptions::checkpoint_intervals`] value that is not positive and finite.
+    #[error("expected positive checkpoint intervals, got {0} s")]
+    CheckpointInterval(f64),
+}
+
+/// The [`PlanOptions`] field an [`OptionError`] is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OptionSetting {
+    /// [`PlanOptions::target`].
+    Target,
+    /// [`PlanOptions::trials`].
+    Trials,
+    /// [`PlanOptions::checkpoint_intervals`].
+    CheckpointIntervals,
+}
+
+impl OptionError {
+    /// The field the error is about.
+    pub fn setting(&self) -> OptionSetting {
+        match self {
+            OptionError::Target(_) => OptionSetting::Target,
+            OptionError::NoTrials => OptionSetting::Trials,
+            OptionError::CheckpointInterval(_) => OptionSetting::CheckpointIntervals,
+        }
+    }
 }
 
 impl PlanOptions {
@@ -261,27 +304,21 @@ impl Plan {
 }
 
 /// The planner's input checks: a MaxWait plan needs a managed-spot job.
-fn check_scenario(scenario: &Scenario, options: &PlanOptions) -> Result<(), InputError> {
+fn check_scenario(scenario: &Scenario, options: &PlanOptions) -> Result<(), PlanError> {
     if !scenario.clock.uses_spot() {
         return Err(InputError::new(
             scenario.name.clone(),
             "MaxWaitTimeInSeconds applies only to managed spot training; set [job] \
              managed_spot = true (and [policy] name = \"managed-spot\") to plan it",
         )
-        .at_key("[policy] name"));
+        .at_key("[policy] name")
+        .into());
     }
     if !(options.target > 0.0 && options.target < 1.0) {
-        return Err(InputError::new(
-            "command line",
-            format!(
-                "expected a probability in (0, 1), e.g. 0.95, got {}",
-                options.target
-            ),
-        )
-        .at_key("--target"));
+        return Err(OptionError::Target(options.target).into());
     }
     if options.trials == 0 {
-        return Err(InputError::new("command line", "expected at least 1 trial").at_key("--trials"));
+        return Err(OptionError::NoTrials.into());
     }
     Ok(())
 }
@@ -422,12 +459,7 @@ pub fn plan(
     for &interval in &options.checkpoint_intervals {
         cancelled()?;
         if !(interval > 0.0 && interval.is_finite()) {
-            return Err(InputError::new(
-                "command line",
-                format!("expected positive checkpoint intervals, got {interval} s"),
-            )
-            .at_key("--checkpoint-intervals")
-            .into());
+            return Err(OptionError::CheckpointInterval(interval).into());
         }
         let variant = with_checkpoint_interval(scenario, interval);
         let (_, variant_points, variant_recommendation) = evaluate(&variant, &grid, options, None);
