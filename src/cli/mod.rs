@@ -1,5 +1,6 @@
 //! The command line: clap definitions, one file per subcommand.
 
+mod args;
 mod bench;
 pub mod color;
 mod completions;

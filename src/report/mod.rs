@@ -23,7 +23,7 @@ use crate::stats::Summary;
 use std::path::Path;
 
 /// Output formats of summaries.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     /// Aligned table for the terminal.
     Table,
