@@ -175,6 +175,10 @@ impl Simulator for ContinuousEngine {
         self
     }
 
+    fn max_wait_stops_trials(&self) -> bool {
+        true
+    }
+
     fn max_wait_seconds(&self) -> f64 {
         self.max_wait
     }

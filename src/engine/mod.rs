@@ -50,6 +50,11 @@ pub trait Simulator: Clone + Send + Sync {
     /// one run with the largest, through the held periods reported to a recorder.
     fn path_depends_on_max_wait(&self) -> bool;
 
+    /// Whether MaxWait is what stops a trial that has not completed, so that a planner can
+    /// trade it off. The tick clock stops a trial at its deadline, which validation keeps
+    /// within MaxWait: a MaxWait grid would only repeat one row.
+    fn max_wait_stops_trials(&self) -> bool;
+
     /// The MaxWait deadline trials run against (∞ for on-demand jobs).
     fn max_wait_seconds(&self) -> f64;
 
@@ -127,6 +132,9 @@ impl Simulator for Engine {
     }
     fn path_depends_on_max_wait(&self) -> bool {
         each_clock!(self, e => e.path_depends_on_max_wait())
+    }
+    fn max_wait_stops_trials(&self) -> bool {
+        each_clock!(self, e => e.max_wait_stops_trials())
     }
     fn max_wait_seconds(&self) -> f64 {
         each_clock!(self, e => e.max_wait_seconds())

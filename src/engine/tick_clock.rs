@@ -78,6 +78,12 @@ impl Simulator for TickEngine {
         true
     }
 
+    /// A tick trial stops at its deadline ([`TickSpec::deadline_seconds`]), never later
+    /// than MaxWait.
+    fn max_wait_stops_trials(&self) -> bool {
+        false
+    }
+
     fn max_wait_seconds(&self) -> f64 {
         self.max_wait_seconds
     }

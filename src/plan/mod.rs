@@ -314,6 +314,16 @@ fn check_scenario(scenario: &Scenario, options: &PlanOptions) -> Result<(), Plan
         .at_key("[policy] name")
         .into());
     }
+    if !Engine::new(scenario).max_wait_stops_trials() {
+        return Err(InputError::new(
+            scenario.name.clone(),
+            "the tick clock stops a job at its deadline ([policy] deadline), not at \
+             MaxWaitTimeInSeconds, so every MaxWait of a plan would give the same row; plan \
+             the job on the continuous clock, or compare deadlines with simulate",
+        )
+        .at_key("[simulation] clock")
+        .into());
+    }
     if !(options.target > 0.0 && options.target < 1.0) {
         return Err(OptionError::Target(options.target).into());
     }

@@ -469,3 +469,34 @@ fn library_errors_name_settings_and_the_command_line_names_its_options() {
         assert!(stderr.contains(option), "{args:?}: {stderr}");
     }
 }
+
+#[test]
+fn plan_refuses_tick_clock_scenarios_whose_trials_stop_at_the_deadline() {
+    // A tick trial stops at its deadline, which validation keeps within MaxWait: every
+    // MaxWait of a grid (from MaxRuntime up) would give the same row.
+    let scenario = crate::common::load("tick-weibull-gpu.toml");
+    assert!(!spotsim::Engine::new(&scenario).max_wait_stops_trials());
+    let error = spotsim::plan::plan(
+        &scenario,
+        &spotsim::plan::PlanOptions::from_scenario(&scenario),
+        None,
+    )
+    .unwrap_err();
+    assert!(error.to_string().contains("deadline"), "{error}");
+    let output = assert_cmd::cargo::cargo_bin_cmd!("spotsim")
+        .arg("plan")
+        .arg(crate::common::scenario_path("tick-weibull-gpu.toml"))
+        .args(["--trials", "20", "--quiet"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("[simulation] clock") && stderr.contains("deadline"),
+        "{stderr}"
+    );
+    assert!(output.stdout.is_empty());
+    // The continuous clock is planned as before.
+    let continuous = crate::common::load("default.toml");
+    assert!(spotsim::Engine::new(&continuous).max_wait_stops_trials());
+}
