@@ -32,7 +32,7 @@
 //! The result is exact when `gap` and `λ` are exact multiples of `u` (integer seconds, or
 //! decimals down to 1 µs); otherwise [`TickError::NoCommonGrid`].
 
-use super::{EPS, Instance, Prepared, SpotPrice, TickError, TickInput};
+use super::{EPS, Instance, Prepared, SpotPrice, TickError, TickInput, TickPolicy};
 
 /// The minimum-cost schedule and its numbers.
 #[derive(Debug, Clone, PartialEq)]
@@ -511,19 +511,17 @@ fn solve<const TRACK: bool>(p: &Prepared<'_>) -> Result<OmniscientResult, TickEr
 /// gives the per-tick record a stop needs.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Omniscient {
-    schedule: Vec<Instance>,
+    /// The planned schedule, replayed.
+    replay: super::policies::Scripted,
 }
 
-impl super::TickPolicy for Omniscient {
+impl TickPolicy for Omniscient {
     fn name(&self) -> &'static str {
         "omniscient"
     }
 
     fn decide(&mut self, view: &super::PolicyView) -> Instance {
-        self.schedule
-            .get(view.tick)
-            .copied()
-            .unwrap_or(Instance::Idle)
+        self.replay.decide(view)
     }
 
     /// The schedule is executed as planned (the spot-unavailable override still applies).
@@ -532,7 +530,7 @@ impl super::TickPolicy for Omniscient {
     }
 
     fn prepare(&mut self, input: &TickInput<'_>) -> Result<(), TickError> {
-        self.schedule = omniscient(input, true)?.schedule.unwrap_or_default();
+        self.replay.schedule = omniscient(input, true)?.schedule.unwrap_or_default();
         Ok(())
     }
 }
