@@ -136,6 +136,7 @@
 
 #![warn(missing_docs, missing_debug_implementations)]
 
+pub mod backtest;
 pub mod bench;
 pub mod cli;
 pub mod data;

@@ -3,7 +3,7 @@
 //! Semantics (censoring, Kaplan–Meier KS) in [`crate::fit`].
 
 use crate::error::InputError;
-use crate::fit::{EpisodeFit, TraceFit};
+use crate::fit::{EpisodeFit, ExponentialFit, TraceFit};
 use crate::market::trace_reading::{Reading, format_name};
 use serde::Serialize;
 use std::fmt::Write as _;
@@ -12,7 +12,8 @@ use std::fmt::Write as _;
 const CENSORING_NOTE: &str = "episodes touching the window start or end are right-censored: their observed length is a lower bound";
 const KS_NOTE: &str = "KS = sup_t |F_KM(t) - F_fit(t)|, Kaplan-Meier estimate from all episodes (censored included), t up to the longest episode";
 
-const HOUR: f64 = 3600.0;
+/// Seconds per hour (the unit of fit reports).
+pub const HOUR: f64 = 3600.0;
 
 fn describe_reading(reading: &Reading) -> String {
     format!(
@@ -31,7 +32,7 @@ fn hours(seconds: Option<f64>) -> String {
 }
 
 /// Row labels of the table, in the order of [`cells`].
-const ROW_LABELS: [&str; 11] = [
+pub const ROW_LABELS: [&str; 11] = [
     "episodes (censored)",
     "mean observed (h)",
     "exponential mean (h)",
@@ -46,7 +47,7 @@ const ROW_LABELS: [&str; 11] = [
 ];
 
 /// One column of the table.
-fn cells(f: &EpisodeFit) -> [String; 11] {
+pub fn cells(f: &EpisodeFit) -> [String; 11] {
     let na = || "n/a".to_string();
     let e = f.exponential;
     let w = f.weibull;
@@ -141,13 +142,14 @@ pub fn json(reading: &Reading, fit: &TraceFit) -> String {
 }
 
 /// Whether market model `name` is registered and reads all of `keys`.
-fn registered(name: &str, keys: &[&str]) -> bool {
+pub fn registered(name: &str, keys: &[&str]) -> bool {
     crate::market::MODELS
         .iter()
         .any(|(model, _, known)| *model == name && keys.iter().all(|k| known.contains(k)))
 }
 
-fn hours_string(seconds: f64) -> String {
+/// Hours with four decimals, as `[market]` durations (`"1.2345h"`).
+pub fn hours_string(seconds: f64) -> String {
     format!("{:.4}h", seconds / HOUR)
 }
 
@@ -191,10 +193,27 @@ fn market_table(reading: &Reading, fit: &TraceFit) -> Result<Recommendation, Inp
             0.0
         }
     };
+    let mut table = uptime_keys(
+        up,
+        &exponential,
+        &["shape", "scale", "mean_capacity_wait"],
+        &mut notes,
+    );
+    table.push(("mean_capacity_wait", hours_string(wait_seconds).into()));
+    Ok(Recommendation { keys: table, notes })
+}
+
+/// The uptime keys of a `[market]` section, with why in `notes`: the Weibull when it has the
+/// lower AIC and a `weibull` model reads `weibull_keys`, else the exponential.
+pub fn uptime_keys(
+    up: &EpisodeFit,
+    exponential: &ExponentialFit,
+    weibull_keys: &[&str],
+    notes: &mut Vec<String>,
+) -> Vec<(&'static str, toml::Value)> {
     let mut table: Vec<(&'static str, toml::Value)> = Vec::new();
-    let weibull_keys = ["shape", "scale", "mean_capacity_wait"];
     match up.weibull {
-        Some(w) if up.best == Some("weibull") && registered("weibull", &weibull_keys) => {
+        Some(w) if up.best == Some("weibull") && registered("weibull", weibull_keys) => {
             notes.push(format!(
                 "uptime: weibull has the lower AIC ({:.1} vs exponential {:.1})",
                 w.aic, exponential.aic
@@ -206,8 +225,10 @@ fn market_table(reading: &Reading, fit: &TraceFit) -> Result<Recommendation, Inp
         weibull => {
             notes.push(match weibull {
                 Some(w) if up.best == Some("weibull") => format!(
-                    "uptime: weibull has the lower AIC ({:.1} vs {:.1}) but no `weibull` market model with keys shape, scale, mean_capacity_wait is registered",
-                    w.aic, exponential.aic
+                    "uptime: weibull has the lower AIC ({:.1} vs {:.1}) but no `weibull` market model with keys {} is registered",
+                    w.aic,
+                    exponential.aic,
+                    weibull_keys.join(", ")
                 ),
                 Some(w) => format!(
                     "uptime: exponential has the lower AIC ({:.1} vs weibull {:.1})",
@@ -219,11 +240,11 @@ fn market_table(reading: &Reading, fit: &TraceFit) -> Result<Recommendation, Inp
             table.push(("mean_uptime", hours_string(exponential.mean_seconds).into()));
         }
     }
-    table.push(("mean_capacity_wait", hours_string(wait_seconds).into()));
-    Ok(Recommendation { keys: table, notes })
+    table
 }
 
-fn summary_comment(name: &str, f: &EpisodeFit) -> String {
+/// The `# uptime: n = …` comment line of a fit.
+pub fn summary_comment(name: &str, f: &EpisodeFit) -> String {
     let mut line = format!("# {name}: n = {} ({} censored)", f.n, f.censored);
     if let Some(e) = f.exponential {
         let _ = write!(
