@@ -9,7 +9,7 @@ mod common;
 
 use criterion::{Criterion, Throughput};
 use spotsim::montecarlo::{run_parallel, run_range};
-use spotsim::{Engine, Scenario};
+use spotsim::{Engine, Scenario, Simulator};
 use std::hint::black_box;
 use std::path::Path;
 

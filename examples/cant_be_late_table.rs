@@ -7,7 +7,7 @@
 //!
 //! `cargo run --release --example cant_be_late_table [WINDOWS]` (default 300).
 
-use spotsim::{Engine, Scenario};
+use spotsim::{Engine, Scenario, Simulator};
 use std::path::Path;
 
 use spotsim::market::distribution::AWS_P3_ZONES as ZONES;

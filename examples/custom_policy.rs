@@ -6,6 +6,7 @@
 
 use spotsim::montecarlo::{RunOptions, simulate};
 use spotsim::policy::{DecisionPoint, Placement, SchedulingPolicy};
+use spotsim::scenario::Clock;
 use spotsim::{Outcome, Scenario};
 use std::sync::Arc;
 
@@ -34,7 +35,7 @@ fn main() {
     let options = RunOptions::from_scenario(&scenario);
     let managed_spot = simulate(&scenario, &options);
 
-    scenario.policy = Arc::new(ThreeStrikes { limit: 3 });
+    scenario.clock = Clock::Continuous(Arc::new(ThreeStrikes { limit: 3 }));
     let three_strikes = simulate(&scenario, &options);
 
     for (name, summary) in [

@@ -31,7 +31,7 @@
 //! SageMaker SDK's: `(1 − Σ billable × instances / Σ training × instances) × 100` over the
 //! jobs, actual against the sum of the simulated means.
 
-use crate::engine::{Engine, Outcome};
+use crate::engine::{Engine, Outcome, Simulator};
 use crate::error::InputError;
 use crate::sagemaker::history::{LeftOut, TrainingJob};
 use crate::sagemaker::time::format_utc_millis;
@@ -181,19 +181,19 @@ impl Base {
     pub fn load(path: &Path) -> Result<Self, InputError> {
         let scenario = Scenario::load(path)?;
         let file = path.display().to_string();
-        if scenario.tick.is_some() {
+        if scenario.clock.tick().is_some() {
             return Err(InputError::new(
                 &file,
                 "backtest simulates jobs as SageMaker ran them: the continuous clock, not [simulation] clock = \"tick\"",
             )
             .at_key("[simulation] clock"));
         }
-        if scenario.policy.name() != "managed-spot" {
+        if scenario.clock.policy_name() != "managed-spot" {
             return Err(InputError::new(
                 &file,
                 format!(
                     "backtest simulates managed spot jobs as SageMaker ran them: [policy] name must be managed-spot, got {}",
-                    scenario.policy.name()
+                    scenario.clock.policy_name()
                 ),
             )
             .at_key("[policy] name"));
@@ -271,7 +271,8 @@ impl Base {
             )
         })?;
         let label = format!("{} with the settings of {}", self.file, job.label());
-        let scenario = Scenario::from_toml_in(&text, &label, "backtest", &self.dir)?;
+        let mut scenario = Scenario::from_toml_in(&text, &label, "backtest", &self.dir)?;
+        crate::montecarlo::prepare(&mut scenario);
         Ok((text, scenario))
     }
 }

@@ -20,12 +20,12 @@ use spotsim::error::InputError as LibraryInputError;
 use spotsim::montecarlo::{
     Cancel, Ending, Observers, RunInfo, SimulationSummary, TrialRow, execute, with_threads,
 };
-use spotsim::plan::{GridSpec, PlanError, PlanOptions};
+use spotsim::plan::{GridSetting, GridSpec, OptionSetting, PlanError, PlanOptions};
 use spotsim::report::json;
-use spotsim::scenario::duration::parse_duration;
 use spotsim::scenario::request::Request;
 use spotsim::scenario::source::ScenarioText;
-use spotsim::{Engine, Scenario};
+use spotsim::units::duration::parse_duration;
+use spotsim::{Engine, Scenario, Simulator};
 use std::path::PathBuf;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -199,7 +199,11 @@ impl PyScenario {
                 },
                 (None, None) => ScenarioText::embedded_default(),
             };
-            Scenario::from_inputs(&source, job.as_ref())
+            // As the command line does: `optimal` checkpoint intervals are searched here.
+            Scenario::from_inputs(&source, job.as_ref()).map(|mut scenario| {
+                spotsim::montecarlo::prepare(&mut scenario);
+                scenario
+            })
         });
         match loaded {
             Ok(scenario) => Ok(Self { scenario }),
@@ -357,7 +361,7 @@ fn checked_trials(py: Python<'_>, trials: Option<i128>, default: u64) -> PyResul
     let Some(trials) = trials else {
         return Ok(default);
     };
-    let max = spotsim::scenario::MAX_TRIALS;
+    let max = spotsim::units::limits::MAX_TRIALS;
     u64::try_from(trials)
         .ok()
         .filter(|t| (1..=max).contains(t))
@@ -657,6 +661,22 @@ fn plan(
             scenario_toml: scenario.to_toml_string(),
         }),
         Err(PlanError::Input(error)) => Err(python_error(py, error)),
+        Err(PlanError::Option(error)) => {
+            let argument = match error.setting() {
+                OptionSetting::Target => "target",
+                OptionSetting::Trials => "trials",
+                OptionSetting::CheckpointIntervals => "checkpoint_intervals",
+            };
+            Err(argument_error(py, argument, error.to_string()))
+        }
+        Err(PlanError::Grid(error)) => {
+            let argument = match error.setting() {
+                GridSetting::Cap => "max_wait_cap",
+                GridSetting::Step => "grid_step",
+                GridSetting::Points => "points",
+            };
+            Err(argument_error(py, argument, error.to_string()))
+        }
         Err(PlanError::Cancelled) => Err(pyo3::exceptions::PyKeyboardInterrupt::new_err(
             "the plan was interrupted",
         )),
@@ -684,14 +704,14 @@ fn describe(
     let seed = checked_seed(py, seed, scenario.simulation.seed)?;
     let engine = Engine::new(scenario).with_seed(seed);
     let (outcome, timeline) = py
-        .detach(|| spotsim::sagemaker::timeline::record(&engine, trial))
+        .detach(|| spotsim::engine::timeline::record(&engine, trial))
         .map_err(|e| {
             python_error(
                 py,
                 LibraryInputError::new(scenario.name.clone(), e.to_string()).at_key("[market]"),
             )
         })?;
-    let jobs = spotsim::sagemaker::describe::DescribeTrainingJob::for_trial(
+    let jobs = spotsim::report::describe::DescribeTrainingJob::for_trial(
         scenario, trial, &outcome, &timeline,
     );
     Ok(match jobs.as_slice() {

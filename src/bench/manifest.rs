@@ -36,10 +36,11 @@
 use crate::error::InputError;
 use crate::files::input::{InputKind, read_text};
 use crate::montecarlo::scenario_hash;
-use crate::scenario::keys::{check_name, explain_structure};
+use crate::scenario::Scenario;
 use crate::scenario::request::Request;
 use crate::scenario::source::ScenarioText;
-use crate::scenario::{MAX_TRIALS, Scenario};
+use crate::units::keys::{check_name, explain_structure};
+use crate::units::limits::MAX_TRIALS;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -305,7 +306,7 @@ impl Suite {
             }
             let empty = toml::Table::new();
             let policies: Vec<(String, &toml::Table)> = match &entry.policies {
-                None => vec![(as_written.policy.name().to_string(), &empty)],
+                None => vec![(as_written.clock.policy_name().to_string(), &empty)],
                 Some(names) if names.is_empty() => {
                     return Err(error(
                         "[[scenario]] policies",
@@ -386,6 +387,8 @@ impl Suite {
                             .at_key(format!("cell \"{id}\""))
                             .at_line(line)
                     })?;
+                    // `optimal` searches with the scenario file's seed, as a command does.
+                    crate::montecarlo::prepare(&mut scenario);
                     scenario.simulation.seed = raw.suite.seed;
                     for warning in &scenario.warnings {
                         if !warnings.contains(warning) {

@@ -4,8 +4,9 @@
 //!
 //! - [`manifest`]: the suite manifest (TOML) and its resolved cells;
 //! - [`results`]: running the cells and the per-cell statistics a baseline keeps;
-//! - [`compare`]: the regression rule (two-sample tests at 99 % plus practical floors);
-//! - [`render`]: tables, CSV, Markdown.
+//! - [`compare`]: the regression rule (two-sample tests at 99 % plus practical floors).
+//!
+//! Their tables, CSV and Markdown are rendered by [`crate::report::bench`].
 //!
 //! ```no_run
 //! use spotsim::bench::{Suite, compare, run_suite};
@@ -20,7 +21,6 @@
 
 pub mod compare;
 pub mod manifest;
-pub mod render;
 pub mod results;
 
 pub use compare::{Comparison, MetricDiff, Verdict};

@@ -1,7 +1,7 @@
 //! Running the cells of a suite, and the per-cell statistics a baseline keeps.
 
 use super::manifest::{Cell, Suite};
-use crate::engine::{Engine, Outcome};
+use crate::engine::{Engine, Outcome, Simulator};
 use crate::montecarlo::{Aggregate, Ending, Observers, TrialRow, execute, with_threads};
 use crate::stats::{Metric, Z95, wilson_interval};
 use rayon::prelude::*;

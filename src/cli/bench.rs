@@ -2,9 +2,9 @@
 
 use super::color::{Paint, Stream, paint_lines};
 use crate::bench::compare::{check_compatible, compare, read_baseline};
-use crate::bench::render;
 use crate::bench::{Comparison, Suite, SuiteResults, Verdict, run_suite_until};
 use crate::files::output::{OutputFile, ReportFolder, write_new};
+use crate::report::bench as render;
 use crate::report::{Format, json};
 use clap::Args;
 use serde::Serialize;
@@ -26,8 +26,8 @@ pub struct BenchArgs {
     #[arg(long, allow_hyphen_values = true, value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub threads: Option<u16>,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
+    #[command(flatten)]
+    pub format: super::args::FormatArgs,
     /// Also write results.{json,csv,md} (and comparison.{json,csv,md}) into this folder.
     #[arg(long, value_name = "DIR")]
     pub output: Option<PathBuf>,
@@ -175,9 +175,9 @@ pub(super) fn run(args: BenchArgs) -> anyhow::Result<()> {
             write_files(folder, &results, comparison.as_ref())
         })
     });
-    let text = render_text(&results, comparison.as_ref(), args.format);
+    let text = render_text(&results, comparison.as_ref(), args.format.format());
     // Regressed rows of the comparison table in red on a terminal (see `color`).
-    let text = match args.format {
+    let text = match args.format.format() {
         Format::Table => paint_lines(Stream::Stdout, Paint::Bad, &text, |line| {
             line.trim_end().ends_with(Verdict::Regressed.as_str())
         }),

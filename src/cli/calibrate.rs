@@ -2,14 +2,14 @@
 //! documents are read and checked is in [`crate::sagemaker::history`]; how transitions become
 //! censored samples, and how provisioning and gangs are accounted, in [`crate::fit::calibrate`].
 
-use super::fit::{HOUR, ROW_LABELS, cells, hours_string, summary_comment, uptime_keys};
 use crate::error::InputError;
 use crate::fit::EpisodeFit;
 use crate::fit::calibrate::{
     Calibration, CorrelationSource, Samples, Settings, calibrate, extract,
 };
+use crate::report::fit::{HOUR, ROW_LABELS, cells, hours_string, summary_comment, uptime_keys};
 use crate::sagemaker::history::{History, LeftOut, read_history};
-use crate::scenario::duration::{format_duration, parse_duration};
+use crate::units::duration::{format_duration, parse_duration};
 use clap::{Args, ValueEnum};
 use serde::Serialize;
 use std::fmt::Write as _;

@@ -1,10 +1,10 @@
 //! `spotsim describe`.
 
-use crate::engine::Engine;
+use crate::engine::{Engine, Simulator};
 use crate::error::InputError;
+use crate::report::describe::DescribeTrainingJob;
 use crate::report::json;
-use crate::sagemaker::describe::DescribeTrainingJob;
-use crate::sagemaker::sdk_log;
+use crate::report::sdk_log;
 use clap::{Args, ValueEnum};
 
 /// What `describe` prints.
@@ -36,7 +36,7 @@ pub struct DescribeArgs {
 pub(super) fn run(args: DescribeArgs) -> anyhow::Result<()> {
     let scenario = args.input.load()?;
     let engine = Engine::new(&scenario).with_seed(args.seed.unwrap_or(scenario.simulation.seed));
-    let (outcome, timeline) = crate::sagemaker::timeline::record(&engine, args.trial)
+    let (outcome, timeline) = crate::engine::timeline::record(&engine, args.trial)
         .map_err(|e| InputError::new(args.input.label(), e.to_string()).at_key("[market]"))?;
     // One job, or two when spot-then-on-demand fell back after MaxWait: then a JSON array of
     // both descriptions (each a DescribeTrainingJobResponse), or both SDK logs in turn.

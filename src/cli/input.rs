@@ -135,7 +135,8 @@ impl ScenarioInput {
             }
             Some(given) => ScenarioText::read(Path::new(strip_file_url(given)))?,
         };
-        let scenario = Scenario::from_inputs(&text, job.as_ref())?;
+        let mut scenario = Scenario::from_inputs(&text, job.as_ref())?;
+        crate::montecarlo::prepare(&mut scenario);
         for warning in &scenario.warnings {
             eprintln!("warning: {warning}");
         }
@@ -144,10 +145,10 @@ impl ScenarioInput {
 }
 
 /// `--trials`: a whole number, written plainly, with `_` separators (`1_000_000`) or in
-/// scientific notation (`1e6`), within 1 … [`crate::scenario::MAX_TRIALS`].
+/// scientific notation (`1e6`), within 1 … [`crate::units::limits::MAX_TRIALS`].
 pub fn parse_trials(text: &str) -> Result<u64, String> {
     let count = parse_count(text)?;
-    let max = crate::scenario::MAX_TRIALS;
+    let max = crate::units::limits::MAX_TRIALS;
     if (1..=max).contains(&count) {
         Ok(count)
     } else {

@@ -2,7 +2,7 @@
 
 use crate::files::output::ReportFolder;
 use crate::montecarlo::{RunInfo, SimulationSummary, merge_partials, read_partial};
-use crate::report::{Format, SUMMARY_FILES, render_summary, write_summary_files};
+use crate::report::{SUMMARY_FILES, render_summary, write_summary_files};
 use clap::Args;
 use std::path::PathBuf;
 use std::time::Instant;
@@ -14,8 +14,8 @@ pub struct MergeArgs {
     #[arg(required = true)]
     pub partials: Vec<PathBuf>,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
+    #[command(flatten)]
+    pub format: super::args::FormatArgs,
     /// Also write summary.json, summary.csv and summary.md into this folder.
     #[arg(long, value_name = "DIR")]
     pub output: Option<PathBuf>,
@@ -50,6 +50,6 @@ pub(super) fn run(args: MergeArgs) -> anyhow::Result<()> {
     let written = report.as_ref().map_or(Ok(()), |set| {
         super::write_report(set, |folder| write_summary_files(&summary, folder))
     });
-    let printed = super::print(render_summary(&summary, args.format));
+    let printed = super::print(render_summary(&summary, args.format.format()));
     written.and(printed)
 }

@@ -1,5 +1,6 @@
 //! The command line: clap definitions, one file per subcommand.
 
+mod args;
 mod backtest;
 mod bench;
 mod calibrate;

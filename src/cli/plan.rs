@@ -5,10 +5,13 @@ use super::progress::Progress;
 use crate::error::InputError;
 use crate::files::output::ReportFolder;
 use crate::montecarlo::Cancel;
-use crate::plan::{GridSpec, PlanError, PlanOptions, Sweep, build_grid, plan};
+use crate::plan::{
+    GridError, GridSetting, GridSpec, OptionError, OptionSetting, PlanError, PlanOptions, Sweep,
+    build_grid, plan,
+};
 use crate::report::output::{plan_files, write_plan_files};
 use crate::report::{Format, json, plan as plan_report};
-use crate::scenario::duration::parse_duration;
+use crate::units::duration::parse_duration;
 use clap::Args;
 use std::path::PathBuf;
 
@@ -21,16 +24,9 @@ pub struct PlanArgs {
     /// Completion-probability target: the lower 95 % bound of P(Completed) must reach it.
     #[arg(long, default_value_t = crate::plan::DEFAULT_TARGET, allow_hyphen_values = true)]
     pub target: f64,
-    /// Trials per MaxWait (the same trials at every grid point; default: the scenario's);
-    /// 1_000_000 and 1e6 are accepted.
-    #[arg(long, allow_hyphen_values = true, value_parser = super::input::parse_trials)]
-    pub trials: Option<u64>,
-    /// Seed (default: the scenario's `[simulation] seed`).
-    #[arg(long, allow_hyphen_values = true)]
-    pub seed: Option<u64>,
-    /// Worker threads (default: all cores). The output does not depend on it.
-    #[arg(long, allow_hyphen_values = true, value_parser = clap::value_parser!(u16).range(1..=1024))]
-    pub threads: Option<u16>,
+    /// Trials (the same at every grid point), seed and threads.
+    #[command(flatten)]
+    pub run: super::args::RunArgs,
     /// Largest MaxWait evaluated, e.g. "72h" (default: 3 × MaxRuntime or the scenario's
     /// MaxWait, whichever is larger).
     #[arg(long, value_name = "DURATION")]
@@ -45,8 +41,8 @@ pub struct PlanArgs {
     #[arg(long, value_name = "LIST", value_delimiter = ',')]
     pub checkpoint_intervals: Vec<String>,
     /// Output format of the terminal report.
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
+    #[command(flatten)]
+    pub format: super::args::FormatArgs,
     /// Also write plan.csv, plan.json, report.md, report.html and the charts (SVG, PNG) here.
     #[arg(long, value_name = "DIR")]
     pub output: Option<PathBuf>,
@@ -54,16 +50,46 @@ pub struct PlanArgs {
     /// result is identical for managed spot).
     #[arg(long, hide = true)]
     pub rerun_each_point: bool,
-    /// No progress bar.
-    #[arg(long, short)]
-    pub quiet: bool,
-    /// Run even when the plan is estimated to take more than an hour.
-    #[arg(long)]
-    pub yes: bool,
+    /// Progress and confirmation.
+    #[command(flatten)]
+    pub interaction: super::args::InteractionArgs,
 }
 
 fn cli_error(key: &str, message: impl Into<String>) -> InputError {
     InputError::new("command line", message).at_key(key)
+}
+
+/// A grid error as the command line says it: with the option it is about.
+pub(super) fn grid_error(error: &GridError) -> InputError {
+    let option = match error.setting() {
+        GridSetting::Cap => "--max-wait-cap",
+        GridSetting::Step => "--grid-step",
+        GridSetting::Points => "--points",
+    };
+    let message = match error {
+        GridError::PointsAndStep => "give either --points or --grid-step, not both".to_string(),
+        GridError::TooManyPoints {
+            count,
+            runtime_seconds,
+            cap_seconds,
+        } => format!(
+            "{count} grid points from {runtime_seconds} s to {cap_seconds} s; at most {} \
+             (use a larger step or a smaller --max-wait-cap)",
+            crate::plan::grid::MAX_GRID_POINTS
+        ),
+        other => other.to_string(),
+    };
+    cli_error(option, message)
+}
+
+/// A planner option error as the command line says it: with the option it is about.
+fn option_error(error: &OptionError) -> InputError {
+    let option = match error.setting() {
+        OptionSetting::Target => "--target",
+        OptionSetting::Trials => "--trials",
+        OptionSetting::CheckpointIntervals => "--checkpoint-intervals",
+    };
+    cli_error(option, error.to_string())
 }
 
 fn duration(key: &str, text: &str) -> Result<f64, InputError> {
@@ -74,13 +100,13 @@ pub(super) fn run(args: PlanArgs) -> anyhow::Result<()> {
     let cancel = super::interrupt::flag();
     let scenario = args.input.load()?;
     let mut options = PlanOptions::from_scenario(&scenario);
-    if let Some(trials) = args.trials {
+    if let Some(trials) = args.run.trials {
         options.trials = trials;
     }
-    if let Some(seed) = args.seed {
+    if let Some(seed) = args.run.seed {
         options.seed = seed;
     }
-    options.threads = args.threads.map(usize::from);
+    options.threads = args.run.threads.map(usize::from);
     options.target = args.target;
     options.grid = GridSpec {
         cap_seconds: args
@@ -104,7 +130,7 @@ pub(super) fn run(args: PlanArgs) -> anyhow::Result<()> {
     if args.rerun_each_point {
         options.sweep = Some(Sweep::RerunEachPoint);
     }
-    options.detail = args.output.is_some() || args.format == Format::Json;
+    options.detail = args.output.is_some() || args.format.format() == Format::Json;
     options.cancel = Cancel::when(cancel);
     // The report folder must not hold an input under one of the report's names.
     let report = args
@@ -114,20 +140,22 @@ pub(super) fn run(args: PlanArgs) -> anyhow::Result<()> {
         .transpose()?;
 
     // Fail fast on a bad grid, before any trial runs.
-    let grid = build_grid(&scenario, &options.grid)?;
+    let grid = build_grid(&scenario, &options.grid).map_err(|e| grid_error(&e))?;
     let runs = if crate::plan::path_depends_on_max_wait(&scenario) {
         options.trials.saturating_mul(grid.len() as u64)
     } else {
         options.trials
     };
-    super::confirm_long_run(&scenario, runs, options.threads, args.yes)?;
-    let progress = Progress::new(options.trials, args.quiet);
+    super::confirm_long_run(&scenario, runs, options.threads, args.interaction.yes)?;
+    let progress = Progress::new(options.trials, args.interaction.quiet);
     let update = |done: u64| progress.update(done);
     let planned = plan(&scenario, &options, Some(&update));
     progress.finish();
     let planned = match planned {
         Ok(planned) => planned,
         Err(PlanError::Input(error)) => return Err(error.into()),
+        Err(PlanError::Option(error)) => return Err(option_error(&error).into()),
+        Err(PlanError::Grid(error)) => return Err(grid_error(&error).into()),
         Err(PlanError::Cancelled) => return Err(super::interrupt::stopped().into()),
     };
 
@@ -137,14 +165,14 @@ pub(super) fn run(args: PlanArgs) -> anyhow::Result<()> {
             write_plan_files(&planned, folder, &scenario.to_toml_string())
         })
     });
-    let text = match args.format {
+    let text = match args.format.format() {
         Format::Table => plan_report::table(&planned),
         Format::Json => json(&planned),
         Format::Csv => plan_report::csv(&planned),
         Format::Markdown => plan_report::markdown(&planned, &[]),
     };
     // The answer the user came for stands out on a terminal (see `color`).
-    let text = match args.format {
+    let text = match args.format.format() {
         Format::Table => paint_lines(Stream::Stdout, Paint::Good, &text, |line| {
             line.starts_with(crate::plan::RECOMMENDATION_PREFIX)
         }),

@@ -1,15 +1,15 @@
 //! `spotsim simulate`.
 
 use super::progress::Progress;
-use crate::engine::Engine;
+use crate::engine::{Engine, Simulator};
 use crate::error::InputError;
 use crate::files::output::{OutputFile, Pending, ReportFolder};
 use crate::montecarlo::{
-    Ending, Observers, Partial, RunInfo, RunOptions, Shard, SimulationSummary, TrialRow, execute,
-    with_threads,
+    Ending, Observers, Partial, RunInfo, RunOptions, Shard, ShardError, ShardHint,
+    SimulationSummary, TrialRow, execute, with_threads,
 };
 use crate::report::output::simulation_files;
-use crate::report::{Format, json, render_summary, write_summary_files};
+use crate::report::{json, render_summary, write_summary_files};
 use anyhow::Context;
 use clap::Args;
 use std::path::{Path, PathBuf};
@@ -21,19 +21,12 @@ pub struct SimulateArgs {
     /// The scenario and the job's source.
     #[command(flatten)]
     pub input: super::input::ScenarioInput,
-    /// Number of trials (default: the scenario's `[simulation] trials`); 1_000_000 and 1e6
-    /// are accepted.
-    #[arg(long, allow_hyphen_values = true, value_parser = super::input::parse_trials)]
-    pub trials: Option<u64>,
-    /// Seed (default: the scenario's `[simulation] seed`).
-    #[arg(long, allow_hyphen_values = true)]
-    pub seed: Option<u64>,
-    /// Worker threads (default: all cores). The output does not depend on it.
-    #[arg(long, allow_hyphen_values = true, value_parser = clap::value_parser!(u16).range(1..=1024))]
-    pub threads: Option<u16>,
+    /// Trials, seed and threads.
+    #[command(flatten)]
+    pub run: super::args::RunArgs,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
+    #[command(flatten)]
+    pub format: super::args::FormatArgs,
     /// Also write summary.json, summary.csv and summary.md into this folder.
     #[arg(long, value_name = "DIR")]
     pub output: Option<PathBuf>,
@@ -55,23 +48,40 @@ pub struct SimulateArgs {
     /// Write this shard's mergeable partial result to FILE (see `spotsim merge`).
     #[arg(long, value_name = "FILE")]
     pub partial: Option<PathBuf>,
-    /// No progress bar.
-    #[arg(long, short)]
-    pub quiet: bool,
-    /// Run even when the run is estimated to take more than an hour.
-    #[arg(long)]
-    pub yes: bool,
+    /// Progress and confirmation.
+    #[command(flatten)]
+    pub interaction: super::args::InteractionArgs,
 }
 
 fn cli_error(key: &str, message: impl Into<String>) -> InputError {
     InputError::new("command line", message).at_key(key)
 }
 
+/// A shard error as the command line says it: with the options that would give the shard.
+fn shard_error(error: ShardError) -> InputError {
+    match error {
+        ShardError::Spec(_) => InputError::new("command line", error.to_string()).at_key("--shard"),
+        ShardError::CountNeeded { variable } => InputError::new(
+            "environment",
+            format!("{variable} is set: pass --shard-count K (the Job's completions)"),
+        )
+        .at_key("--shard-count"),
+        ShardError::Environment { mut error, hint } => {
+            match hint {
+                Some(ShardHint::Count) => error.message.push_str(" (or pass --shard-count)"),
+                Some(ShardHint::Spec) => error.message.push_str(", or pass --shard I/K"),
+                None => {}
+            }
+            error
+        }
+    }
+}
+
 fn resolve_shard(args: &SimulateArgs) -> Result<Option<Shard>, InputError> {
     let shard = match &args.shard {
-        Some(text) => Some(Shard::parse(text)?),
+        Some(text) => Some(Shard::parse(text).map_err(shard_error)?),
         None if args.partial.is_some() => {
-            Shard::from_env(|k| std::env::var(k).ok(), args.shard_count)?
+            Shard::from_env(|k| std::env::var(k).ok(), args.shard_count).map_err(shard_error)?
         }
         None => None,
     };
@@ -170,10 +180,10 @@ pub(super) fn run(args: SimulateArgs) -> anyhow::Result<()> {
     let cancel = super::interrupt::flag();
     let scenario = args.input.load()?;
     let mut options = RunOptions::from_scenario(&scenario);
-    if let Some(trials) = args.trials {
+    if let Some(trials) = args.run.trials {
         options.trials = trials;
     }
-    if let Some(seed) = args.seed {
+    if let Some(seed) = args.run.seed {
         options.seed = seed;
     }
     if let Some(precision) = args.precision
@@ -186,7 +196,7 @@ pub(super) fn run(args: SimulateArgs) -> anyhow::Result<()> {
         .into());
     }
     options.precision = args.precision;
-    options.threads = args.threads.map(usize::from);
+    options.threads = args.run.threads.map(usize::from);
     options.shard = resolve_shard(&args)?;
     let outputs = Outputs::new(&args)?;
 
@@ -195,11 +205,11 @@ pub(super) fn run(args: SimulateArgs) -> anyhow::Result<()> {
         &scenario,
         range.end - range.start,
         options.threads,
-        args.yes,
+        args.interaction.yes,
     )?;
     let started = Instant::now();
     let engine = Engine::new(&scenario).with_seed(options.seed);
-    let progress = Progress::new(range.end - range.start, args.quiet);
+    let progress = Progress::new(range.end - range.start, args.interaction.quiet);
     let mut per_trial = outputs
         .per_trial
         .as_ref()
@@ -235,7 +245,7 @@ pub(super) fn run(args: SimulateArgs) -> anyhow::Result<()> {
         drop(per_trial);
         if result.aggregate.trials > 0 {
             // The interruption is what the exit status reports, even if stdout is gone too.
-            let _ = super::print(render_summary(&summary, args.format));
+            let _ = super::print(render_summary(&summary, args.format.format()));
         }
         return Err(super::interrupt::Interrupted::after(
             result.aggregate.trials,
@@ -282,7 +292,7 @@ pub(super) fn run(args: SimulateArgs) -> anyhow::Result<()> {
             let max_wait = scenario
                 .job
                 .max_wait_seconds
-                .filter(|_| scenario.policy.uses_spot());
+                .filter(|_| scenario.clock.uses_spot());
             crate::report::output::write_simulation_report(
                 folder,
                 &summary,
@@ -294,7 +304,7 @@ pub(super) fn run(args: SimulateArgs) -> anyhow::Result<()> {
         }),
         None => Ok(()),
     };
-    let printed = super::print(render_summary(&summary, args.format));
+    let printed = super::print(render_summary(&summary, args.format.format()));
     rows.and(report).and(printed)
 }
 

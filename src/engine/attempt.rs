@@ -9,6 +9,21 @@
 //! An optional emergency checkpoint (on an interruption notice) inserts one more write of δ at
 //! the notice instant; the rest of the attempt shifts by δ.
 
+/// The length of the scenario's job on on-demand instances without interruptions: download,
+/// training with the same checkpoint writes, upload (provisioning is not billed). Both clocks
+/// price their reports' on-demand reference with it.
+pub(crate) fn uninterrupted_seconds(scenario: &crate::scenario::Scenario) -> f64 {
+    Attempt::new(
+        0.0,
+        scenario.workload.download_seconds,
+        scenario.workload.training_seconds,
+        scenario.checkpoint.policy.interval_seconds(),
+        scenario.checkpoint.write_seconds,
+        scenario.workload.upload_seconds,
+    )
+    .end()
+}
+
 /// Where an attempt stands at an instant.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct Progress {

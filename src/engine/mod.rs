@@ -1,793 +1,169 @@
-//! The event loop: one trial of one SageMaker training job, from CreationTime to a terminal
-//! status, at the instants the reference defines.
+//! The engine: one trial in, one outcome (and, when asked, its status timeline) out.
 //!
-//! A trial is a small state machine. Each pass of the loop is one attempt: ask the market for
-//! capacity (Starting), provision, then run the deterministic [`attempt`] plan (Downloading →
-//! Training with checkpoint writes → Uploading) until the first of: completion, the MaxWait
-//! deadline, MaxRuntime running out, or the capacity being reclaimed (Interrupted → Starting
-//! again). Progress between these events is arithmetic, so a 24 h job with 30-minute
-//! checkpoints costs a handful of steps per attempt and no allocation. The status timeline is
-//! recorded only through a [`Recorder`] that asks for it; [`NoTimeline`] compiles away.
-//!
-//! Ties at one instant (probability zero with continuous draws; they matter for hand-written
-//! `windows` scenarios): work that finishes at the instant capacity is lost counts as finished
-//! (a job finishing Uploading exactly then completes; a checkpoint write finishing exactly then
-//! is durable), and a phase that would start at that instant does not start. A limit (MaxWait,
-//! MaxRuntime) at the same instant as a loss wins; MaxWait wins over MaxRuntime.
+//! [`Simulator`] is the one seam between a clock and everything that runs trials (Monte Carlo,
+//! the planner, `describe`, the bench): run trial k with a recorder, say how many trials make
+//! a block of parallel work, whether a trial's path depends on MaxWait, and what no trial can
+//! exceed. Two clocks implement it: [`continuous`] is the event loop of the continuous clock,
+//! which finds the first of completion, MaxWait, MaxRuntime or a loss of capacity
+//! arithmetically per attempt; [`tick_clock`] runs the tick clock's reference simulator
+//! ([`crate::tick`]) on windows of a trace. Both report the same [`TrialOutcome`] and status
+//! transitions to a [`Recorder`]. [`Engine`] is the scenario's clock choice compiled: the
+//! commands build one and talk to it through [`Simulator`] only.
 
 mod attempt;
+pub mod continuous;
+mod outcome;
 pub mod tick_clock;
+pub mod timeline;
 
-use crate::market::price::SpotPrice;
-use crate::market::{Capacity, Market, MarketState};
-use crate::policy::{DecisionPoint, OnNotice, Placement, SchedulingPolicy};
-use crate::random::{Stream, TrialRng, exponential};
-use crate::sagemaker::billing::{aws_savings_percent, reported_seconds};
-use crate::sagemaker::status::{
-    MESSAGE_INSUFFICIENT_CAPACITY, MESSAGE_INTERNAL_ERROR_FAILED, MESSAGE_PREPARING,
-    MESSAGE_RETRYING, SecondaryStatus,
-};
-use crate::scenario::{CapacityWaitStatus, Scenario};
-use attempt::{Attempt, Progress};
-use rand::rngs::Xoshiro256PlusPlus;
-use serde::{Deserialize, Serialize};
-use std::sync::Arc;
+pub use continuous::{BLOCK_TRIALS, ContinuousEngine};
+pub use outcome::{Outcome, TrialLimits, TrialOutcome};
+pub use tick_clock::{TICK_BLOCK_TRIALS, TickEngine};
+pub use timeline::{HeldPeriod, NoTimeline, Recorder, Timeline, Transition};
 
-/// How a trial ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-pub enum Outcome {
-    /// Uploading finished.
-    Completed,
-    /// Stopped by MaxWaitTimeInSeconds.
-    MaxWaitTimeExceeded,
-    /// Stopped by MaxRuntimeInSeconds.
-    MaxRuntimeExceeded,
-    /// An `InternalServerError` with no `RetryStrategy` attempt left.
-    Failed,
-}
+use crate::scenario::{Clock, Scenario};
 
-impl Outcome {
-    /// All outcomes, in report order.
-    pub const ALL: [Outcome; 4] = [
-        Outcome::Completed,
-        Outcome::MaxWaitTimeExceeded,
-        Outcome::MaxRuntimeExceeded,
-        Outcome::Failed,
-    ];
-
-    /// Position in [`Outcome::ALL`] (the index of per-outcome counts).
-    #[inline]
-    pub fn index(self) -> usize {
-        match self {
-            Outcome::Completed => 0,
-            Outcome::MaxWaitTimeExceeded => 1,
-            Outcome::MaxRuntimeExceeded => 2,
-            Outcome::Failed => 3,
-        }
-    }
-
-    /// The API spelling (the terminal `SecondaryStatus`).
-    pub fn as_str(self) -> &'static str {
-        self.status().as_str()
-    }
-
-    /// The terminal `SecondaryStatus`.
-    pub fn status(self) -> SecondaryStatus {
-        match self {
-            Outcome::Completed => SecondaryStatus::Completed,
-            Outcome::MaxWaitTimeExceeded => SecondaryStatus::MaxWaitTimeExceeded,
-            Outcome::MaxRuntimeExceeded => SecondaryStatus::MaxRuntimeExceeded,
-            Outcome::Failed => SecondaryStatus::Failed,
-        }
-    }
-}
-
-/// What one trial produced.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct TrialOutcome {
-    /// Terminal status.
-    pub outcome: Outcome,
-    /// CreationTime → terminal status.
-    pub wall_clock_seconds: f64,
-    /// Instance-held seconds in Downloading + Training + Uploading, all attempts (exact).
-    pub training_time_seconds: f64,
-    /// On-demand-equivalent held seconds after the spot discount (exact).
-    pub billable_time_seconds: f64,
-    /// Money spent, all instances, all attempts.
-    pub cost_usd: f64,
-    /// Times capacity was reclaimed.
-    pub interruptions: u32,
-    /// Training redone because it was lost (since the newest durable checkpoint) at an
-    /// interruption, an `InternalServerError`, or the MaxWait stop before a fallback job.
-    pub lost_training_seconds: f64,
-    /// Checkpoint writes completed (durable or not).
-    pub checkpoints_written: u32,
-    /// Training saved by durable checkpoints at the end, every attempt included (the one a
-    /// limit cut short too); the full requirement when Completed.
-    pub progress_seconds: f64,
-    /// Time spent without capacity (waiting for spot).
-    pub capacity_wait_seconds: f64,
-    /// Start of the first Downloading, if any instance was ever held for the job.
-    pub training_start_seconds: Option<f64>,
-    /// Money spent on on-demand capacity (a fallback job or on-demand placements).
-    pub on_demand_cost_usd: f64,
-    /// When a fallback on-demand job was created (`spot-then-on-demand` after MaxWait).
-    pub fallback_seconds: Option<f64>,
-}
-
-impl TrialOutcome {
-    /// Whether an instance was ever held (billed) for the job.
-    pub fn instance_held(&self) -> bool {
-        self.training_start_seconds.is_some()
-    }
-
-    /// `TrainingTimeInSeconds` as DescribeTrainingJob reports it.
-    pub fn training_time_in_seconds(&self) -> Option<u64> {
-        reported_seconds(self.training_time_seconds, self.instance_held())
-    }
-
-    /// `BillableTimeInSeconds` as DescribeTrainingJob reports it.
-    pub fn billable_time_in_seconds(&self) -> Option<u64> {
-        reported_seconds(self.billable_time_seconds, self.instance_held())
-    }
-
-    /// AWS's savings figure for this job (absent when no instance was held).
-    pub fn savings_percent(&self) -> Option<f64> {
-        Some(aws_savings_percent(
-            self.training_time_in_seconds()?,
-            self.billable_time_in_seconds()?,
-        ))
-    }
-}
-
-/// What no trial of an engine can exceed (`None`: no finite bound). A merge of partial results
-/// checks every shard's maxima against the limits its header states.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct TrialLimits {
-    /// CreationTime → terminal status: MaxWait + Stopping (the deadline on the tick clock);
-    /// none for an on-demand job or with a fallback job, which has no MaxWait.
-    pub wall_clock_seconds: Option<f64>,
-    /// CreationTime → Completed: MaxWait (the deadline on the tick clock).
-    pub completion_seconds: Option<f64>,
-    /// Held seconds: MaxRuntime (one per job with a fallback job; the deadline on the tick
-    /// clock, which validation keeps within MaxRuntime).
-    pub training_time_seconds: Option<f64>,
-}
-
-impl TrialLimits {
-    /// The bounds as (name, bound) pairs, in field order.
-    pub fn bounds(&self) -> [(&'static str, Option<f64>); 3] {
-        [
-            ("wall_clock_seconds", self.wall_clock_seconds),
-            ("completion_seconds", self.completion_seconds),
-            ("training_time_seconds", self.training_time_seconds),
-        ]
-    }
-}
-
-/// Receives status transitions (and, if it wants, billed periods) as the engine produces them.
-pub trait Recorder {
-    /// The job enters `status` at `at_seconds` (since CreationTime) with `message`.
-    fn enter(&mut self, at_seconds: f64, status: SecondaryStatus, message: &'static str);
-
-    /// Instances were held (billed) from `from_seconds` to `to_seconds`, at a price whose
-    /// integral over the period is `price_seconds` (USD·s/h per instance). The planner uses
-    /// this to know what a trial had cost by any instant.
-    #[inline(always)]
-    fn held(&mut self, from_seconds: f64, to_seconds: f64, price_seconds: f64) {
-        let _ = (from_seconds, to_seconds, price_seconds);
-    }
-}
-
-/// A recorder that records nothing (the Monte Carlo hot path).
-#[derive(Debug, Clone, Copy, Default)]
-pub struct NoTimeline;
-
-impl Recorder for NoTimeline {
-    #[inline(always)]
-    fn enter(&mut self, _: f64, _: SecondaryStatus, _: &'static str) {}
-}
-
-/// One status entry of a recorded timeline.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Transition {
-    /// The status entered.
-    pub status: SecondaryStatus,
-    /// When it was entered (seconds since CreationTime).
-    pub start_seconds: f64,
-    /// When it was left (the next entry's start; equal to the start for the terminal entry).
-    pub end_seconds: f64,
-    /// The status message.
-    pub message: &'static str,
-}
-
-/// A period during which instances were held (billed).
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct HeldPeriod {
-    /// Start (seconds since CreationTime).
-    pub from_seconds: f64,
-    /// End.
-    pub to_seconds: f64,
-    /// ∫ price dt over the period, USD·s/h per instance (÷ the on-demand price = billable s).
-    pub price_seconds: f64,
-}
-
-/// A recorder that keeps the whole `SecondaryStatusTransitions` list, and the held periods
-/// (so that each job of a trial can be billed on its own).
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Timeline {
-    /// Entries in order; contiguous (`end[i] == start[i+1]`).
-    pub transitions: Vec<Transition>,
-    /// Held periods in order.
-    pub held: Vec<HeldPeriod>,
-}
-
-impl Recorder for Timeline {
-    fn enter(&mut self, at_seconds: f64, status: SecondaryStatus, message: &'static str) {
-        if let Some(last) = self.transitions.last_mut() {
-            last.end_seconds = at_seconds;
-        }
-        self.transitions.push(Transition {
-            status,
-            start_seconds: at_seconds,
-            end_seconds: at_seconds,
-            message,
-        });
-    }
-
-    fn held(&mut self, from_seconds: f64, to_seconds: f64, price_seconds: f64) {
-        self.held.push(HeldPeriod {
-            from_seconds,
-            to_seconds,
-            price_seconds,
-        });
-    }
-}
-
-impl Timeline {
-    /// Total time spent in `status`.
-    pub fn seconds_in(&self, status: SecondaryStatus) -> f64 {
-        self.transitions
-            .iter()
-            .filter(|t| t.status == status)
-            .map(|t| t.end_seconds - t.start_seconds)
-            .sum()
-    }
-}
-
-/// The scenario compiled into the numbers the loop needs.
-#[derive(Debug, Clone)]
-pub struct Engine {
-    market: Option<Arc<dyn Market>>,
-    spot: bool,
-    instance_count: f64,
-    max_wait: f64,
-    max_runtime: f64,
-    training: f64,
-    provisioning: f64,
-    download: f64,
-    upload: f64,
-    stopping: f64,
-    interval: f64,
-    write: f64,
-    restore: f64,
-    durable_checkpoints: bool,
-    notice: f64,
-    emergency_checkpoints: bool,
-    price: SpotPrice,
-    on_demand_price: SpotPrice,
-    on_demand_per_hour: f64,
-    policy: Arc<dyn SchedulingPolicy>,
-    tick: Option<Arc<tick_clock::TickClock>>,
-    pending_status: bool,
-    seed: u64,
-    /// `InternalServerError`s per instance-held hour (0 = none, no draws).
-    internal_error_rate: f64,
-    /// `RetryStrategy.MaximumRetryAttempts` (0 = no retry strategy).
-    max_retry_attempts: u32,
-}
-
-/// The limits of one training job of a trial.
-#[derive(Debug, Clone, Copy)]
-struct JobLimits {
-    /// Its CreationTime, seconds since the first job's.
-    created_seconds: f64,
-    /// Its MaxWait deadline, seconds since the first job's CreationTime (∞ on on-demand).
-    max_wait_seconds: f64,
-    /// Whether it is a managed-spot job.
-    spot: bool,
-}
-
-/// Per-trial mutable totals.
-#[derive(Debug, Default)]
-struct Totals {
-    /// The part of `price_seconds` paid at the on-demand price.
-    on_demand_price_seconds: f64,
-    /// When a fallback on-demand job was created.
-    fell_back_at: Option<f64>,
-    held: f64,
-    /// ∫ price dt over held time, USD·s/h per instance.
-    price_seconds: f64,
-    interruptions: u32,
-    lost: f64,
-    writes: u32,
-    /// Training saved by durable checkpoints, over every attempt of every job of the trial.
-    durable: f64,
-    /// Training the attempt a limit stopped did after its newest durable checkpoint (redone,
-    /// and so lost, if a fallback job follows).
-    unsaved_at_stop: f64,
-    capacity_wait: f64,
-    training_start: Option<f64>,
-    /// Cumulative held seconds at which the next `InternalServerError` strikes (∞ when the
-    /// rate is 0). Held time is the fault clock: provisioning and capacity waits do not count.
-    next_error_held: f64,
-    /// The fault model's own stream, seeded on the first draw.
-    error_rng: Option<Xoshiro256PlusPlus>,
-}
-
-impl Engine {
-    /// Compiles a scenario.
-    pub fn new(scenario: &Scenario) -> Self {
-        let spot = scenario.policy.uses_spot();
-        let pricing = &scenario.pricing;
-        // Held seconds are priced by the second: spot by its (possibly stepped) price,
-        // on-demand by the constant on-demand price.
-        let price = if spot {
-            pricing.spot.clone()
-        } else {
-            SpotPrice::Constant(pricing.on_demand_per_hour)
-        };
-        Self {
-            market: scenario.market.as_ref().map(|m| m.model.clone()),
-            spot,
-            instance_count: f64::from(scenario.job.instance_count),
-            max_wait: if spot {
-                scenario.max_wait_or_infinity()
-            } else {
-                f64::INFINITY
-            },
-            max_runtime: scenario.job.max_runtime_seconds,
-            training: scenario.workload.training_seconds,
-            provisioning: scenario.workload.provisioning_seconds,
-            download: scenario.workload.download_seconds,
-            upload: scenario.workload.upload_seconds,
-            stopping: scenario.workload.stopping_seconds,
-            interval: scenario.checkpoint.policy.interval_seconds(),
-            write: scenario.checkpoint.write_seconds,
-            restore: scenario.checkpoint.restore_seconds,
-            durable_checkpoints: scenario.job.checkpoint_s3_uri.is_some(),
-            notice: scenario.market.as_ref().map_or(0.0, |m| m.notice_seconds),
-            emergency_checkpoints: scenario.checkpoint.on_notice == OnNotice::Checkpoint
-                || scenario.checkpoint.policy.checkpoints_on_notice(),
-            price,
-            on_demand_price: SpotPrice::Constant(pricing.on_demand_per_hour),
-            on_demand_per_hour: pricing.on_demand_per_hour,
-            policy: scenario.policy.clone(),
-            tick: scenario.tick.clone(),
-            pending_status: scenario.simulation.capacity_wait_status == CapacityWaitStatus::Pending,
-            seed: scenario.simulation.seed,
-            internal_error_rate: scenario.job.internal_error_rate,
-            max_retry_attempts: scenario.job.max_retry_attempts,
-        }
-    }
-
-    /// The same engine with another MaxWait deadline (the planner runs each trial once with the
-    /// largest MaxWait of its grid and reads every smaller one off the same path).
-    pub fn with_max_wait(mut self, max_wait_seconds: f64) -> Self {
-        if self.spot {
-            self.max_wait = max_wait_seconds;
-        }
-        self
-    }
-
-    /// The MaxWait deadline trials run against (∞ for on-demand jobs).
-    pub fn max_wait_seconds(&self) -> f64 {
-        self.max_wait
-    }
-
-    /// The job's `instance_count` as a multiplier of per-instance prices.
-    pub fn instance_count(&self) -> f64 {
-        self.instance_count
-    }
-
-    /// What no trial of this engine can exceed.
-    pub fn trial_limits(&self) -> TrialLimits {
-        if let Some(tick) = &self.tick {
-            let end = Some(tick.deadline_seconds.min(self.max_wait));
-            return TrialLimits {
-                wall_clock_seconds: end,
-                completion_seconds: end,
-                training_time_seconds: end,
-            };
-        }
-        if self.spot && self.policy.on_demand_after_max_wait() {
-            return TrialLimits {
-                wall_clock_seconds: None,
-                completion_seconds: None,
-                training_time_seconds: Some(2.0 * self.max_runtime),
-            };
-        }
-        let finite = |seconds: f64| seconds.is_finite().then_some(seconds);
-        TrialLimits {
-            wall_clock_seconds: finite(self.max_wait + self.stopping),
-            completion_seconds: finite(self.max_wait),
-            training_time_seconds: Some(self.max_runtime),
-        }
-    }
-
-    /// Seconds of Stopping before a stopped job's terminal status.
-    pub fn stopping_seconds(&self) -> f64 {
-        self.stopping
-    }
-
-    /// Trials per block of parallel work (and, times [`crate::montecarlo::WAVE_BLOCKS`], per
-    /// wave): 4,096 on the continuous clock, whose trials take microseconds; 16 on the tick
-    /// clock, whose trials take up to tens of milliseconds, so that small runs still use every
-    /// thread and a wave (the unit of progress, interruption and early stopping) stays short.
-    /// Aggregates merge exactly, so the block size never changes a summary.
-    pub fn block_trials(&self) -> u64 {
-        if self.tick.is_some() {
-            crate::montecarlo::TICK_BLOCK_TRIALS
-        } else {
-            crate::montecarlo::BLOCK_TRIALS
-        }
-    }
-
-    /// The same engine with another seed.
-    pub fn with_seed(mut self, seed: u64) -> Self {
-        self.seed = seed;
-        self
-    }
-
-    /// The seed trials draw from.
-    pub fn seed(&self) -> u64 {
-        self.seed
-    }
+/// A clock: what runs trials. Trial `k` depends only on (seed, k).
+pub trait Simulator: Clone + Send + Sync {
+    /// Runs trial `trial`, reporting each status transition (and held period) to `recorder`.
+    fn run_recorded<R: Recorder>(&self, trial: u64, recorder: &mut R) -> TrialOutcome;
 
     /// Runs trial `trial` without recording its timeline.
     #[inline]
-    pub fn run(&self, trial: u64) -> TrialOutcome {
+    fn run(&self, trial: u64) -> TrialOutcome {
         self.run_recorded(trial, &mut NoTimeline)
     }
 
     /// Runs trial `trial` and returns its timeline too.
-    pub fn run_with_timeline(&self, trial: u64) -> (TrialOutcome, Timeline) {
+    fn run_with_timeline(&self, trial: u64) -> (TrialOutcome, Timeline) {
         let mut timeline = Timeline::default();
         let outcome = self.run_recorded(trial, &mut timeline);
         (outcome, timeline)
     }
 
-    /// Runs trial `trial`, reporting each status transition to `recorder`.
-    pub fn run_recorded<R: Recorder>(&self, trial: u64, recorder: &mut R) -> TrialOutcome {
-        if let Some(tick) = &self.tick {
-            return tick.run(self.seed, trial, self.max_wait, recorder);
-        }
-        let mut rng = TrialRng::new(self.seed, trial);
-        let mut market_state = MarketState::default();
-        let mut totals = Totals::default();
-        self.draw_next_error(&rng, &mut totals);
-        let first = JobLimits {
-            created_seconds: 0.0,
-            max_wait_seconds: self.max_wait,
-            spot: self.spot,
-        };
-        let (outcome, at) = self.run_job(first, &mut rng, &mut market_state, &mut totals, recorder);
-        if matches!(outcome, Outcome::Completed | Outcome::Failed) {
-            return self.finish(outcome, at, totals);
-        }
-        let end = self.stop(at, outcome, recorder);
-        if outcome != Outcome::MaxWaitTimeExceeded || !self.policy.on_demand_after_max_wait() {
-            return self.finish(outcome, end, totals);
-        }
-        // A new CreateTrainingJob on on-demand capacity, created when the spot job has stopped:
-        // its own MaxRuntime, no MaxWait, resuming from the newest checkpoint whose write
-        // completed in any attempt of the spot job, the one MaxWait cut short included
-        // (reference §9). What that attempt trained after it is redone.
-        totals.fell_back_at = Some(end);
-        totals.lost += std::mem::take(&mut totals.unsaved_at_stop);
-        let second = JobLimits {
-            created_seconds: end,
-            max_wait_seconds: f64::INFINITY,
-            spot: false,
-        };
-        let (outcome, at) =
-            self.run_job(second, &mut rng, &mut market_state, &mut totals, recorder);
-        let end = if matches!(outcome, Outcome::Completed | Outcome::Failed) {
-            at
-        } else {
-            self.stop(at, outcome, recorder)
-        };
-        self.finish(outcome, end, totals)
-    }
+    /// Trials per block of parallel work (and, times [`crate::montecarlo::WAVE_BLOCKS`], per
+    /// wave). Aggregates merge exactly, so the block size never changes a summary.
+    fn block_trials(&self) -> u64;
 
-    /// Draws when the next `InternalServerError` strikes, in cumulative held seconds.
-    fn draw_next_error(&self, rng: &TrialRng, totals: &mut Totals) {
-        if self.internal_error_rate <= 0.0 {
-            totals.next_error_held = f64::INFINITY;
-            return;
-        }
-        let generator = totals
-            .error_rng
-            .get_or_insert_with(|| rng.stream(Stream::InternalError));
-        totals.next_error_held =
-            totals.held + exponential(generator, 3600.0 / self.internal_error_rate);
-    }
+    /// Whether a trial's path (when capacity comes, what is held, what is lost) may depend on
+    /// MaxWait other than by being cut off at it; if not, a planner may read every MaxWait off
+    /// one run with the largest, through the held periods reported to a recorder.
+    fn path_depends_on_max_wait(&self) -> bool;
 
-    /// Runs one training job from its CreationTime until it completes (returns the completion
-    /// instant), a limit stops it (returns the instant Stopping begins) or it fails (returns
-    /// the instant of the failure).
-    fn run_job<R: Recorder>(
-        &self,
-        limits: JobLimits,
-        rng: &mut TrialRng,
-        market_state: &mut MarketState,
-        totals: &mut Totals,
-        recorder: &mut R,
-    ) -> (Outcome, f64) {
-        let deadline = limits.max_wait_seconds;
-        let mut held_in_job = 0.0;
-        let mut now = limits.created_seconds;
-        // InternalServerErrors of this job so far; each one beyond the first uses a retry.
-        let mut errors = 0u32;
-        // Whether the next Starting is a retry after an InternalServerError.
-        let mut retrying = false;
-        loop {
-            let starting_message = if std::mem::take(&mut retrying) {
-                MESSAGE_RETRYING
-            } else {
-                MESSAGE_PREPARING
-            };
-            let restore = if totals.durable > 0.0 {
-                self.restore
-            } else {
-                0.0
-            };
-            let placement = if limits.spot {
-                self.policy.place(&DecisionPoint {
-                    now_seconds: now,
-                    deadline_seconds: deadline,
-                    runtime_left_seconds: self.max_runtime - held_in_job,
-                    remaining_training_seconds: self.training - totals.durable,
-                    durable_progress_seconds: totals.durable,
-                    interruptions: totals.interruptions,
-                    restart_seconds: self.provisioning + self.download + restore,
-                })
-            } else {
-                Placement::OnDemand
-            };
-            let on_demand = placement == Placement::OnDemand;
-            let capacity = match &self.market {
-                Some(market) if !on_demand => market.next_capacity(now, market_state, rng),
-                _ => Some(Capacity {
-                    acquired_seconds: now,
-                    lost_seconds: f64::INFINITY,
-                }),
-            };
-            let acquired = capacity.map_or(f64::INFINITY, |c| c.acquired_seconds);
-            if acquired >= deadline {
-                // Capacity does not come before the deadline (reference §2, case 4).
-                let shown = if self.pending_status {
-                    SecondaryStatus::Pending
-                } else {
-                    SecondaryStatus::Starting
-                };
-                recorder.enter(now, shown, MESSAGE_INSUFFICIENT_CAPACITY);
-                totals.capacity_wait += deadline - now;
-                return (Outcome::MaxWaitTimeExceeded, deadline);
-            }
-            if self.pending_status && acquired > now {
-                recorder.enter(now, SecondaryStatus::Pending, MESSAGE_INSUFFICIENT_CAPACITY);
-                recorder.enter(acquired, SecondaryStatus::Starting, starting_message);
-            } else {
-                recorder.enter(now, SecondaryStatus::Starting, starting_message);
-            }
-            totals.capacity_wait += acquired - now;
-            let lost = capacity.map_or(f64::INFINITY, |c| c.lost_seconds);
+    /// Whether MaxWait is what stops a trial that has not completed, so that a planner can
+    /// trade it off. The tick clock stops a trial at its deadline, which validation keeps
+    /// within MaxWait: a MaxWait grid would only repeat one row.
+    fn max_wait_stops_trials(&self) -> bool;
 
-            // Provisioning: capacity is held (the uptime clock runs) but nothing is billed.
-            let start = acquired + self.provisioning;
-            if lost.min(deadline) <= start {
-                if deadline <= lost {
-                    return (Outcome::MaxWaitTimeExceeded, deadline);
-                }
-                now = self.interrupt(lost, totals, recorder);
-                continue;
-            }
+    /// The MaxWait deadline trials run against (∞ for on-demand jobs).
+    fn max_wait_seconds(&self) -> f64;
 
-            let mut attempt = Attempt::new(
-                start,
-                self.download + restore,
-                self.training - totals.durable,
-                self.interval,
-                self.write,
-                self.upload,
-            );
-            if self.emergency_checkpoints && lost.is_finite() {
-                attempt.plan_emergency(lost - self.notice, lost);
-            }
-            totals.training_start.get_or_insert(start);
-            let end = attempt.end();
-            let runtime_limit = start + (self.max_runtime - held_in_job);
-            let limit = deadline.min(runtime_limit);
-            let price = if on_demand {
-                &self.on_demand_price
-            } else {
-                &self.price
-            };
-            let offset = market_state.offset_seconds;
-            // An InternalServerError ends the attempt like a loss of capacity (∞ at rate 0).
-            let error_at = start + (totals.next_error_held - totals.held);
-            let ends_at = if error_at < lost { error_at } else { lost };
+    /// The same simulator with another MaxWait deadline (the planner's grid).
+    fn with_max_wait(self, max_wait_seconds: f64) -> Self;
 
-            if end <= ends_at && end <= limit {
-                record_phases(&attempt, end, true, recorder);
-                self.hold(&attempt, end, price, offset, on_demand, totals, recorder);
-                totals.durable = self.training;
-                recorder.enter(
-                    end,
-                    SecondaryStatus::Completed,
-                    SecondaryStatus::Completed.default_message(),
-                );
-                return (Outcome::Completed, end);
-            }
-            if limit <= ends_at {
-                record_phases(&attempt, limit, false, recorder);
-                let progress =
-                    self.hold(&attempt, limit, price, offset, on_demand, totals, recorder);
-                // The checkpoints this attempt completed before the limit are durable like any
-                // other: a fallback job resumes from the newest of them (reference §9) and the
-                // trial's progress counts them. The training after it is redone only if a
-                // fallback job follows.
-                totals.unsaved_at_stop = self.bank(progress, totals);
-                let reason = if deadline <= runtime_limit {
-                    Outcome::MaxWaitTimeExceeded
-                } else {
-                    Outcome::MaxRuntimeExceeded
-                };
-                return (reason, limit);
-            }
-            record_phases(&attempt, ends_at, false, recorder);
-            let progress = self.hold(
-                &attempt, ends_at, price, offset, on_demand, totals, recorder,
-            );
-            held_in_job += ends_at - start;
-            totals.lost += self.bank(progress, totals);
-            if ends_at < lost {
-                // Not a spot interruption: it uses a RetryStrategy attempt (reference §6).
-                errors += 1;
-                if errors > self.max_retry_attempts {
-                    recorder.enter(
-                        ends_at,
-                        SecondaryStatus::Failed,
-                        MESSAGE_INTERNAL_ERROR_FAILED,
-                    );
-                    return (Outcome::Failed, ends_at);
-                }
-                self.draw_next_error(rng, totals);
-                retrying = true;
-                now = ends_at;
-                continue;
-            }
-            now = self.interrupt(lost, totals, recorder);
-        }
-    }
+    /// What no trial can exceed.
+    fn trial_limits(&self) -> TrialLimits;
 
-    /// Books the instance-held time of `attempt` up to `until` at `price`; returns where the
-    /// attempt stands then.
-    #[inline]
-    #[allow(clippy::too_many_arguments)]
-    fn hold<R: Recorder>(
-        &self,
-        attempt: &Attempt,
-        until: f64,
-        price: &SpotPrice,
-        trace_offset: f64,
-        on_demand: bool,
-        totals: &mut Totals,
-        recorder: &mut R,
-    ) -> Progress {
-        let progress = attempt.progress_at(until);
-        let price_seconds = price.integral(attempt.start, until, trace_offset);
-        recorder.held(attempt.start, until, price_seconds);
-        totals.held += until - attempt.start;
-        totals.price_seconds += price_seconds;
-        if on_demand {
-            totals.on_demand_price_seconds += price_seconds;
-        }
-        totals.writes += progress.writes;
-        progress
-    }
+    /// The seed trials draw from.
+    fn seed(&self) -> u64;
 
-    /// Makes the checkpoints an attempt completed durable (with a `checkpoint_s3_uri`; without
-    /// one nothing survives the attempt) and returns the training it did after the newest of
-    /// them, which a later attempt redoes.
-    #[inline]
-    fn bank(&self, progress: Progress, totals: &mut Totals) -> f64 {
-        let saved = if self.durable_checkpoints {
-            progress.durable
-        } else {
-            0.0
-        };
-        totals.durable += saved;
-        progress.trained - saved
-    }
+    /// The same simulator with another seed.
+    fn with_seed(self, seed: u64) -> Self;
 
-    fn interrupt<R: Recorder>(&self, at: f64, totals: &mut Totals, recorder: &mut R) -> f64 {
-        totals.interruptions += 1;
-        recorder.enter(
-            at,
-            SecondaryStatus::Interrupted,
-            SecondaryStatus::Interrupted.default_message(),
+    /// The job's `instance_count` as a multiplier of per-instance prices.
+    fn instance_count(&self) -> f64;
+
+    /// Cost of the same job on on-demand instances without interruptions.
+    fn on_demand_cost_usd(&self, on_demand_per_hour: f64) -> f64;
+
+    /// A rough upper estimate of the attempts (units of work) of one trial, for the long-run
+    /// warning.
+    fn attempts_per_trial_estimate(&self) -> f64;
+}
+
+/// The scenario's clock, compiled.
+#[derive(Debug, Clone)]
+pub enum Engine {
+    /// `[simulation] clock = "continuous"`.
+    Continuous(ContinuousEngine),
+    /// `[simulation] clock = "tick"`.
+    Tick(TickEngine),
+}
+
+impl Engine {
+    /// Compiles a scenario's clock.
+    ///
+    /// # Panics
+    ///
+    /// If the scenario still needs its prepare step ([`crate::montecarlo::prepare`]): an
+    /// `optimal` checkpoint interval not searched yet.
+    pub fn new(scenario: &Scenario) -> Self {
+        assert!(
+            scenario.checkpoint.policy.is_resolved(),
+            "scenario \"{}\": call spotsim::montecarlo::prepare before building an engine (checkpoint policy \"optimal\" is not searched yet)",
+            scenario.name
         );
-        at
-    }
-
-    /// Stopping from `at`, then the terminal status; returns the terminal instant.
-    fn stop<R: Recorder>(&self, at: f64, reason: Outcome, recorder: &mut R) -> f64 {
-        recorder.enter(
-            at,
-            SecondaryStatus::Stopping,
-            SecondaryStatus::Stopping.default_message(),
-        );
-        let end = at + self.stopping;
-        recorder.enter(end, reason.status(), reason.status().default_message());
-        end
-    }
-
-    fn finish(&self, outcome: Outcome, end: f64, totals: Totals) -> TrialOutcome {
-        TrialOutcome {
-            outcome,
-            wall_clock_seconds: end,
-            training_time_seconds: totals.held,
-            billable_time_seconds: totals.price_seconds / self.on_demand_per_hour,
-            cost_usd: totals.price_seconds * self.instance_count / 3600.0,
-            interruptions: totals.interruptions,
-            lost_training_seconds: totals.lost,
-            checkpoints_written: totals.writes,
-            progress_seconds: totals.durable,
-            capacity_wait_seconds: totals.capacity_wait,
-            training_start_seconds: totals.training_start,
-            on_demand_cost_usd: totals.on_demand_price_seconds * self.instance_count / 3600.0,
-            fallback_seconds: totals.fell_back_at,
+        match &scenario.clock {
+            Clock::Continuous(policy) => {
+                Engine::Continuous(ContinuousEngine::new(scenario, policy.clone()))
+            }
+            Clock::Tick(spec) => Engine::Tick(TickEngine::new(scenario, spec.clone())),
         }
-    }
-
-    /// Cost of the same job on on-demand instances without interruptions: download, training
-    /// with the same checkpoint writes, upload (provisioning is not billed).
-    pub fn on_demand_cost_usd(&self, on_demand_per_hour: f64) -> f64 {
-        let attempt = Attempt::new(
-            0.0,
-            self.download,
-            self.training,
-            self.interval,
-            self.write,
-            self.upload,
-        );
-        attempt.end() * on_demand_per_hour * self.instance_count / 3600.0
     }
 }
 
-/// Reports Downloading, Training and Uploading of `attempt` as far as they start before `until`
-/// (all of them when the attempt completes).
-fn record_phases<R: Recorder>(attempt: &Attempt, until: f64, completed: bool, recorder: &mut R) {
-    recorder.enter(
-        attempt.start,
-        SecondaryStatus::Downloading,
-        SecondaryStatus::Downloading.default_message(),
-    );
-    if completed || attempt.train_start < until {
-        recorder.enter(
-            attempt.train_start,
-            SecondaryStatus::Training,
-            SecondaryStatus::Training.default_message(),
-        );
+/// Forwards a [`Simulator`] method to the clock.
+macro_rules! each_clock {
+    ($self:expr, $engine:ident => $call:expr) => {
+        match $self {
+            Engine::Continuous($engine) => $call,
+            Engine::Tick($engine) => $call,
+        }
+    };
+}
+
+impl Simulator for Engine {
+    #[inline]
+    fn run_recorded<R: Recorder>(&self, trial: u64, recorder: &mut R) -> TrialOutcome {
+        each_clock!(self, e => e.run_recorded(trial, recorder))
     }
-    if completed || attempt.train_end() < until {
-        recorder.enter(
-            attempt.train_end(),
-            SecondaryStatus::Uploading,
-            SecondaryStatus::Uploading.default_message(),
-        );
+    fn block_trials(&self) -> u64 {
+        each_clock!(self, e => e.block_trials())
+    }
+    fn path_depends_on_max_wait(&self) -> bool {
+        each_clock!(self, e => e.path_depends_on_max_wait())
+    }
+    fn max_wait_stops_trials(&self) -> bool {
+        each_clock!(self, e => e.max_wait_stops_trials())
+    }
+    fn max_wait_seconds(&self) -> f64 {
+        each_clock!(self, e => e.max_wait_seconds())
+    }
+    fn with_max_wait(self, max_wait_seconds: f64) -> Self {
+        match self {
+            Engine::Continuous(e) => Engine::Continuous(e.with_max_wait(max_wait_seconds)),
+            Engine::Tick(e) => Engine::Tick(e.with_max_wait(max_wait_seconds)),
+        }
+    }
+    fn trial_limits(&self) -> TrialLimits {
+        each_clock!(self, e => e.trial_limits())
+    }
+    fn seed(&self) -> u64 {
+        each_clock!(self, e => e.seed())
+    }
+    fn with_seed(self, seed: u64) -> Self {
+        match self {
+            Engine::Continuous(e) => Engine::Continuous(e.with_seed(seed)),
+            Engine::Tick(e) => Engine::Tick(e.with_seed(seed)),
+        }
+    }
+    fn instance_count(&self) -> f64 {
+        each_clock!(self, e => e.instance_count())
+    }
+    fn on_demand_cost_usd(&self, on_demand_per_hour: f64) -> f64 {
+        each_clock!(self, e => e.on_demand_cost_usd(on_demand_per_hour))
+    }
+    fn attempts_per_trial_estimate(&self) -> f64 {
+        each_clock!(self, e => e.attempts_per_trial_estimate())
     }
 }

@@ -43,7 +43,7 @@ use super::exponential::seconds_value;
 use super::{Capacity, InterruptionBasis, Market, MarketContext, MarketState};
 use crate::error::InputError;
 use crate::random::{TrialRng, exponential, unit_open_closed};
-use crate::scenario::keys::{Keys, read_keyed_file};
+use crate::units::keys::{Keys, read_keyed_file};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -8,7 +8,7 @@
 //! `instance_count`) and `max_gap` (CSV hole detection, default 2).
 //!
 //! The trace is split into uptime episodes (available periods) and downtime episodes
-//! (unavailable periods) as in [`crate::fit`]. **Only complete episodes are resampled**: the
+//! (unavailable periods) by [`super::episodes`]. **Only complete episodes are resampled**: the
 //! episodes touching the window start or end are censored (their observed length is a lower
 //! bound), so they are left out; a trace with no complete uptime episode is an error, and so
 //! is one whose downtime episodes are all censored. A trace that is never unavailable gives
@@ -34,7 +34,7 @@ use super::trace_data::{Convention, TraceFormat};
 use super::{Capacity, Market, MarketContext, MarketState};
 use crate::error::InputError;
 use crate::random::{TrialRng, unit_open_closed};
-use crate::scenario::keys::Keys;
+use crate::units::keys::Keys;
 
 /// Keys of `[market]` this model reads.
 pub const KEYS: &[&str] = &["path", "format", "convention", "threshold", "max_gap"];
@@ -64,8 +64,8 @@ pub(super) fn build(
     let (reading, path_text) = super::trace::read_keyed_trace(keys, context, "bootstrap")?;
     let file = reading.data.file.clone();
     let end = reading.data.end_seconds;
-    let split = crate::fit::episodes(&reading.intervals, end);
-    let complete = |episodes: &[crate::fit::Episode]| -> Vec<f64> {
+    let split = crate::market::episodes::episodes(&reading.intervals, end);
+    let complete = |episodes: &[crate::market::episodes::Episode]| -> Vec<f64> {
         let mut durations: Vec<f64> = episodes
             .iter()
             .filter(|e| !e.censored)

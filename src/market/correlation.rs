@@ -29,7 +29,7 @@
 //! instances, a probe trace, the Spot Advisor's per-instance rates) plans a job of another.
 
 use crate::error::InputError;
-use crate::scenario::keys::Keys;
+use crate::units::keys::Keys;
 
 /// The `[market]` key of the common share ρ.
 pub const KEY: &str = "correlation";

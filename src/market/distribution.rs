@@ -6,7 +6,7 @@
 //! and scenario variants that swap one model for another keep common random numbers.
 
 use crate::error::InputError;
-use crate::scenario::keys::{Keys, value_to_seconds};
+use crate::units::keys::{Keys, value_to_seconds};
 use statrs::function::erf::{erfc, erfc_inv};
 use statrs::function::gamma::gamma;
 use std::f64::consts::SQRT_2;

@@ -10,7 +10,7 @@
 use super::{Capacity, Market, MarketContext, MarketState, correlation};
 use crate::error::InputError;
 use crate::random::{TrialRng, exponential};
-use crate::scenario::keys::Keys;
+use crate::units::keys::Keys;
 
 /// Keys of `[market]` this model reads.
 pub const KEYS: &[&str] = &["mean_uptime", "mean_capacity_wait", correlation::KEY];

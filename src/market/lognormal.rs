@@ -25,7 +25,7 @@ use super::exponential::seconds_value;
 use super::{Capacity, Market, MarketContext, MarketState};
 use crate::error::InputError;
 use crate::random::{TrialRng, exponential, unit_open_closed};
-use crate::scenario::keys::Keys;
+use crate::units::keys::Keys;
 
 /// Keys of `[market]` this model reads.
 pub const KEYS: &[&str] = &["median_uptime", "sigma", "mean_capacity_wait"];

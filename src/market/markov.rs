@@ -38,7 +38,7 @@ use super::distribution::Sojourn;
 use super::{Capacity, Market, MarketContext, MarketState};
 use crate::error::InputError;
 use crate::random::{TrialRng, unit_open_closed};
-use crate::scenario::keys::Keys;
+use crate::units::keys::Keys;
 
 /// Keys of `[market]` this model reads.
 pub const KEYS: &[&str] = &["available", "unavailable"];

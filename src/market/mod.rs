@@ -11,12 +11,14 @@ pub mod advisor;
 mod bootstrap;
 pub mod correlation;
 pub mod distribution;
+pub mod episodes;
 mod exponential;
 mod lognormal;
 mod markov;
 pub mod price;
 pub mod trace;
 pub mod trace_data;
+pub mod trace_reading;
 mod weibull;
 mod windows;
 
@@ -26,7 +28,7 @@ pub use windows::Windows;
 
 use crate::error::InputError;
 use crate::random::TrialRng;
-use crate::scenario::keys::Keys;
+use crate::units::keys::Keys;
 use std::fmt::Debug;
 
 /// A period during which the job holds spot capacity (all instances of a gang).

@@ -4,7 +4,7 @@
 
 use crate::error::{InputError, excerpt};
 use crate::sagemaker::time::parse_utc_millis;
-use crate::scenario::MAX_PRICE_PER_HOUR;
+use crate::units::limits::MAX_PRICE_PER_HOUR;
 use std::sync::Arc;
 
 /// How a price series is placed on a trial's clock.

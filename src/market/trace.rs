@@ -11,9 +11,9 @@
 use super::trace_data::{Convention, TraceData, TraceFormat};
 use super::{Capacity, Market, MarketContext, MarketState, seconds_value};
 use crate::error::InputError;
-use crate::fit::source::{ReadError, Reading, format_name, read_trace};
+use crate::market::trace_reading::{ReadError, Reading, format_name, read_trace};
 use crate::random::{Stream, TrialRng, unit_open_closed};
-use crate::scenario::keys::Keys;
+use crate::units::keys::Keys;
 use std::sync::Arc;
 
 /// Keys of `[market]` this model reads.
@@ -183,7 +183,7 @@ pub(super) fn build(
         None => StartOffset::Fixed(0.0),
         Some(toml::Value::String(s)) if s == "random" => StartOffset::Random,
         Some(value) => StartOffset::Fixed(
-            crate::scenario::keys::value_to_seconds(&value)
+            crate::units::keys::value_to_seconds(&value)
                 .map_err(|m| keys.error("start", format!("{m}, or \"random\"")))?,
         ),
     };

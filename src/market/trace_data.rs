@@ -8,7 +8,7 @@
 
 use crate::error::{InputError, excerpt};
 use crate::sagemaker::time::parse_utc_millis;
-use crate::scenario::duration::check_seconds;
+use crate::units::duration::check_seconds;
 use std::path::Path;
 
 /// How 0/1 values are to be read. Traces in the wild use both; a loader must be told.

@@ -6,7 +6,7 @@ use super::exponential::seconds_value;
 use super::{Capacity, Market, MarketContext, MarketState};
 use crate::error::InputError;
 use crate::random::TrialRng;
-use crate::scenario::keys::{Keys, value_to_seconds};
+use crate::units::keys::{Keys, value_to_seconds};
 
 /// Keys of `[market]` this model reads.
 pub const KEYS: &[&str] = &["available"];

@@ -254,7 +254,7 @@ impl AddAssign<&Aggregate> for Aggregate {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::Engine;
+    use crate::engine::{Engine, Simulator};
     use crate::scenario::Scenario;
     use serde_json::{Value, json};
 

@@ -1,7 +1,8 @@
 //! Monte Carlo: many trials of one scenario, in parallel, deterministically, in bounded memory.
 //!
-//! Trials are cut into blocks of [`Engine::block_trials`] ([`BLOCK_TRIALS`], or
-//! [`TICK_BLOCK_TRIALS`] on the tick clock); each block runs sequentially on one thread
+//! Any [`Simulator`] runs here. Trials are cut into blocks of the size the simulator prefers
+//! ([`Simulator::block_trials`]: [`BLOCK_TRIALS`] on the continuous clock, [`TICK_BLOCK_TRIALS`]
+//! on the tick clock); each block runs sequentially on one thread
 //! into an [`Aggregate`]. Blocks are processed in waves of [`WAVE_BLOCKS`]: a wave runs in
 //! parallel, then its results are merged and its per-trial rows written in trial order. Early
 //! stopping (`--precision`), progress and interruption are checked between waves, whose
@@ -11,18 +12,22 @@
 //! same summary bits.
 
 mod aggregate;
+pub mod optimal;
 mod partial;
 mod shard;
 mod summary;
 
 pub use aggregate::Aggregate;
+pub use optimal::prepare;
 pub use partial::{
     Merged, PARTIAL_FORMAT, PARTIAL_VERSION, Partial, merge_partials, read_partial, scenario_hash,
 };
-pub use shard::Shard;
+pub use shard::{Shard, ShardError, ShardHint};
 pub use summary::{OutcomeSummary, RunInfo, SimulationSummary};
 
-use crate::engine::{Engine, TrialOutcome};
+pub use crate::engine::{BLOCK_TRIALS, TICK_BLOCK_TRIALS};
+
+use crate::engine::{Engine, Simulator, TrialOutcome};
 use crate::scenario::Scenario;
 use crate::stats::wilson_interval;
 use rayon::prelude::*;
@@ -31,10 +36,6 @@ use std::ops::Range;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
-/// Trials per block on the continuous clock: the unit of parallel work.
-pub const BLOCK_TRIALS: u64 = 4096;
-/// Trials per block on the tick clock, whose trials cost milliseconds.
-pub const TICK_BLOCK_TRIALS: u64 = 16;
 /// Blocks per wave: the unit of merging, output, early stopping and cancellation.
 pub const WAVE_BLOCKS: u64 = 16;
 
@@ -196,22 +197,7 @@ const NANOSECONDS_PER_ATTEMPT: f64 = 150.0;
 /// or the tick window) ÷ the market's mean uptime — a job cannot be interrupted more often
 /// than capacity is lost.
 pub fn estimated_run_seconds(scenario: &Scenario, trials: u64, threads: usize) -> f64 {
-    let horizon = scenario
-        .max_wait_or_infinity()
-        .min(crate::scenario::MAX_WAIT_LIMIT_SECONDS);
-    let attempts = match scenario
-        .market
-        .as_ref()
-        .and_then(|m| m.model.mean_uptime_seconds())
-    {
-        Some(mean) if mean > 0.0 && scenario.policy.uses_spot() => 1.0 + horizon / mean,
-        _ => 1.0,
-    };
-    let attempts = if scenario.tick.is_some() {
-        1000.0
-    } else {
-        attempts
-    };
+    let attempts = Engine::new(scenario).attempts_per_trial_estimate();
     trials as f64 * attempts * NANOSECONDS_PER_ATTEMPT * 1e-9 / threads.max(1) as f64
 }
 
@@ -219,7 +205,7 @@ pub fn estimated_run_seconds(scenario: &Scenario, trials: u64, threads: usize) -
 pub const LONG_RUN_SECONDS: f64 = 3600.0;
 
 /// Runs trials `[first, end)` sequentially into one aggregate.
-pub fn run_range(engine: &Engine, first: u64, end: u64) -> Aggregate {
+pub fn run_range(engine: &impl Simulator, first: u64, end: u64) -> Aggregate {
     let mut aggregate = Aggregate::default();
     for trial in first..end {
         aggregate.add(&engine.run(trial));
@@ -235,7 +221,7 @@ pub fn run_range(engine: &Engine, first: u64, end: u64) -> Aggregate {
 /// load of one flag is neither a lock nor a system call; the wave of a cancelled block is
 /// dropped whole, so stopping mid-block changes no result.
 fn run_block(
-    engine: &Engine,
+    engine: &impl Simulator,
     trials: Range<u64>,
     cancel: Option<&AtomicBool>,
     mut rows: Option<&mut Vec<TrialRow>>,
@@ -256,7 +242,7 @@ fn run_block(
 
 /// Runs the trials in `range` in waves, reporting to `observers`.
 pub fn execute(
-    engine: &Engine,
+    engine: &impl Simulator,
     range: Range<u64>,
     precision: Option<f64>,
     observers: &mut Observers,
@@ -335,7 +321,7 @@ pub fn with_threads<T: Send>(threads: Option<usize>, f: impl FnOnce() -> T + Sen
 }
 
 /// Runs `trials` trials of `engine` on `threads` threads.
-pub fn run_parallel(engine: &Engine, trials: u64, threads: Option<usize>) -> Aggregate {
+pub fn run_parallel(engine: &impl Simulator, trials: u64, threads: Option<usize>) -> Aggregate {
     with_threads(threads, || {
         execute(engine, 0..trials, None, &mut Observers::default())
             .map(|r| r.aggregate)

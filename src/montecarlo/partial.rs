@@ -12,7 +12,7 @@
 //! file and the field (exit 2).
 
 use super::{Aggregate, Shard};
-use crate::engine::{Engine, TrialLimits};
+use crate::engine::{Simulator, TrialLimits};
 use crate::error::InputError;
 use crate::files::input::{InputKind, read_text};
 use crate::scenario::Scenario;
@@ -58,7 +58,7 @@ impl Partial {
     /// whose seed it records) that produced `aggregate`.
     pub fn new(
         scenario: &Scenario,
-        engine: &Engine,
+        engine: &impl Simulator,
         trials: u64,
         shard: Shard,
         aggregate: Aggregate,

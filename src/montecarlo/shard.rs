@@ -1,9 +1,47 @@
 //! Shards: a run split across machines. Shard I of K runs a contiguous slice of the trials;
 //! the index and count come from `--shard I/K` or from the array-job variables of Slurm,
-//! Kubernetes Indexed Jobs and AWS Batch.
+//! Kubernetes Indexed Jobs and AWS Batch. Errors name environment variables, never
+//! command-line options: the command line adds those ([`ShardError`]).
 
 use crate::error::InputError;
 use std::ops::Range;
+
+/// What else would give the shard, for an environment that does not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ShardHint {
+    /// Giving the shard count.
+    Count,
+    /// Giving the shard as `I/K`.
+    Spec,
+}
+
+/// Why there is no shard.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ShardError {
+    /// `I/K` that does not parse or is out of range.
+    #[error("expected I/K with 0 ≤ I < K (e.g. 0/4), got \"{0}\"")]
+    Spec(String),
+    /// An array-job variable is set but the shard count is not known.
+    #[error("{variable} is set: the shard count is needed (the Job's completions)")]
+    CountNeeded {
+        /// The index variable.
+        variable: &'static str,
+    },
+    /// The environment of an array job is inconsistent; `hint` says what would do instead.
+    #[error("{error}")]
+    Environment {
+        /// What is wrong, naming the variable.
+        error: InputError,
+        /// What else would give the shard.
+        hint: Option<ShardHint>,
+    },
+}
+
+impl From<InputError> for ShardError {
+    fn from(error: InputError) -> Self {
+        ShardError::Environment { error, hint: None }
+    }
+}
 
 /// Shard `index` of `count` (0-based).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -27,14 +65,8 @@ impl Shard {
     }
 
     /// Parses `I/K`.
-    pub fn parse(text: &str) -> Result<Self, InputError> {
-        let error = || {
-            InputError::new(
-                "command line",
-                format!("expected I/K with 0 ≤ I < K (e.g. 0/4), got \"{text}\""),
-            )
-            .at_key("--shard")
-        };
+    pub fn parse(text: &str) -> Result<Self, ShardError> {
+        let error = || ShardError::Spec(text.to_string());
         let (i, k) = text.split_once('/').ok_or_else(error)?;
         let index = i.trim().parse().map_err(|_| error())?;
         let count = k.trim().parse().map_err(|_| error())?;
@@ -49,7 +81,7 @@ impl Shard {
     pub fn from_env(
         get: impl Fn(&str) -> Option<String>,
         shard_count: Option<u64>,
-    ) -> Result<Option<Self>, InputError> {
+    ) -> Result<Option<Self>, ShardError> {
         let number = |name: &str| -> Result<Option<u64>, InputError> {
             match get(name) {
                 None => Ok(None),
@@ -65,18 +97,27 @@ impl Shard {
         if let Some(id) = number("SLURM_ARRAY_TASK_ID")? {
             let min = number("SLURM_ARRAY_TASK_MIN")?.unwrap_or(0);
             let step = number("SLURM_ARRAY_TASK_STEP")?.unwrap_or(1);
-            let count = number("SLURM_ARRAY_TASK_COUNT")?.or(shard_count).ok_or_else(|| {
-                InputError::new("environment", "SLURM_ARRAY_TASK_ID is set but SLURM_ARRAY_TASK_COUNT is not (or pass --shard-count)")
-                    .at_key("SLURM_ARRAY_TASK_COUNT")
-            })?;
+            let count = number("SLURM_ARRAY_TASK_COUNT")?
+                .or(shard_count)
+                .ok_or_else(|| ShardError::Environment {
+                    error: InputError::new(
+                        "environment",
+                        "SLURM_ARRAY_TASK_ID is set but SLURM_ARRAY_TASK_COUNT is not",
+                    )
+                    .at_key("SLURM_ARRAY_TASK_COUNT"),
+                    hint: Some(ShardHint::Count),
+                })?;
             let not_a_range = |what: String| {
-                InputError::new(
+                ShardError::Environment {
+                error: InputError::new(
                     "environment",
                     format!(
-                        "{what}: the shard index is (SLURM_ARRAY_TASK_ID − SLURM_ARRAY_TASK_MIN) ÷ SLURM_ARRAY_TASK_STEP, so submit the array as --array=A-B or A-B:S (a throttle %N is fine), or pass --shard I/K"
+                        "{what}: the shard index is (SLURM_ARRAY_TASK_ID − SLURM_ARRAY_TASK_MIN) ÷ SLURM_ARRAY_TASK_STEP, so submit the array as --array=A-B or A-B:S (a throttle %N is fine)"
                     ),
                 )
-                .at_key("SLURM_ARRAY_TASK_ID")
+                .at_key("SLURM_ARRAY_TASK_ID"),
+                hint: Some(ShardHint::Spec),
+            }
             };
             if step == 0 {
                 return Err(not_a_range("SLURM_ARRAY_TASK_STEP is 0".into()));
@@ -96,17 +137,17 @@ impl Shard {
                     "the Slurm array {min}-{max}:{step} does not have SLURM_ARRAY_TASK_COUNT {count} evenly spaced tasks (a list of task ids?)"
                 )));
             }
-            return Self::new(offset / step, count, "environment (Slurm)").map(Some);
+            return Ok(Some(Self::new(
+                offset / step,
+                count,
+                "environment (Slurm)",
+            )?));
         }
         if let Some(index) = number("JOB_COMPLETION_INDEX")? {
-            let count = shard_count.ok_or_else(|| {
-                InputError::new(
-                    "environment",
-                    "JOB_COMPLETION_INDEX is set: pass --shard-count K (the Job's completions)",
-                )
-                .at_key("--shard-count")
+            let count = shard_count.ok_or(ShardError::CountNeeded {
+                variable: "JOB_COMPLETION_INDEX",
             })?;
-            return Self::new(index, count, "environment (Kubernetes)").map(Some);
+            return Ok(Some(Self::new(index, count, "environment (Kubernetes)")?));
         }
         if let Some(index) = number("AWS_BATCH_JOB_ARRAY_INDEX")? {
             let count = number("AWS_BATCH_JOB_ARRAY_SIZE")?
@@ -118,7 +159,7 @@ impl Shard {
                     )
                     .at_key("AWS_BATCH_JOB_ARRAY_SIZE")
                 })?;
-            return Self::new(index, count, "environment (AWS Batch)").map(Some);
+            return Ok(Some(Self::new(index, count, "environment (AWS Batch)")?));
         }
         Ok(None)
     }

@@ -1,7 +1,7 @@
 //! The pinned `simulate --format json` summary (SPEC.md).
 
 use super::Aggregate;
-use crate::engine::{Engine, Outcome};
+use crate::engine::{Outcome, Simulator};
 use crate::market::InterruptionBasis;
 use crate::scenario::Scenario;
 use crate::stats::{Summary, wilson_interval};
@@ -132,7 +132,7 @@ impl SimulationSummary {
     /// Summarises `aggregate` of `scenario`.
     pub fn new(
         scenario: &Scenario,
-        engine: &Engine,
+        engine: &impl Simulator,
         seed: u64,
         aggregate: &Aggregate,
         run: RunInfo,

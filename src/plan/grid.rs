@@ -1,7 +1,6 @@
 //! The MaxWait grid: whole seconds from MaxRuntime (AWS requires `MaxWaitTimeInSeconds ≥
 //! MaxRuntimeInSeconds`) up to a cap, on a step people can type.
 
-use crate::error::InputError;
 use crate::scenario::{MAX_WAIT_LIMIT_SECONDS, Scenario};
 
 /// The most grid points a plan evaluates (memory and run time grow with it).
@@ -27,8 +26,75 @@ pub struct GridSpec {
     pub points: Option<usize>,
 }
 
-fn cli_error(key: &str, message: impl Into<String>) -> InputError {
-    InputError::new("command line", message).at_key(key)
+/// The grid setting an error is about (the command line maps it to its option).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GridSetting {
+    /// [`GridSpec::cap_seconds`].
+    Cap,
+    /// [`GridSpec::step_seconds`].
+    Step,
+    /// [`GridSpec::points`].
+    Points,
+}
+
+/// Why a grid cannot be built. The messages name settings, not command-line options.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum GridError {
+    /// The cap is below MaxRuntime.
+    #[error(
+        "the cap ({cap_seconds} s) is below MaxRuntime ({runtime_seconds} s); AWS requires \
+         MaxWaitTimeInSeconds ≥ MaxRuntimeInSeconds"
+    )]
+    CapBelowMaxRuntime {
+        /// The cap, rounded.
+        cap_seconds: f64,
+        /// MaxRuntime, rounded up.
+        runtime_seconds: f64,
+    },
+    /// The cap is above the longest MaxWait.
+    #[error("expected at most a year ({MAX_WAIT_LIMIT_SECONDS} s), got {cap_seconds} s")]
+    CapAboveLimit {
+        /// The cap, rounded.
+        cap_seconds: f64,
+    },
+    /// Both a point count and a step.
+    #[error("give either a point count or a step, not both")]
+    PointsAndStep,
+    /// A point count outside 2 … [`MAX_GRID_POINTS`].
+    #[error("expected 2 … {MAX_GRID_POINTS} grid points, got {points}")]
+    PointsOutOfRange {
+        /// The count given.
+        points: usize,
+    },
+    /// A step under a second.
+    #[error("expected a step of at least 1 second")]
+    StepTooSmall,
+    /// A step that gives more than [`MAX_GRID_POINTS`] points.
+    #[error(
+        "{count} grid points from {runtime_seconds} s to {cap_seconds} s; at most \
+         {MAX_GRID_POINTS} (use a larger step or a smaller cap)"
+    )]
+    TooManyPoints {
+        /// Points the step gives.
+        count: usize,
+        /// The first point (MaxRuntime).
+        runtime_seconds: f64,
+        /// The last point (the cap).
+        cap_seconds: f64,
+    },
+}
+
+impl GridError {
+    /// The setting the error is about.
+    pub fn setting(&self) -> GridSetting {
+        match self {
+            GridError::CapBelowMaxRuntime { .. } | GridError::CapAboveLimit { .. } => {
+                GridSetting::Cap
+            }
+            GridError::PointsAndStep | GridError::PointsOutOfRange { .. } => GridSetting::Points,
+            GridError::StepTooSmall | GridError::TooManyPoints { .. } => GridSetting::Step,
+        }
+    }
 }
 
 /// The default cap: three times MaxRuntime, or the scenario's own MaxWait if that is larger.
@@ -41,25 +107,19 @@ pub fn default_cap_seconds(scenario: &Scenario) -> f64 {
 /// The grid of MaxWait values (sorted, distinct, whole seconds, first = MaxRuntime, last = the
 /// cap). The scenario's own MaxWait is included when it lies in range, so the report can say
 /// how the current setting fares.
-pub fn build_grid(scenario: &Scenario, spec: &GridSpec) -> Result<Vec<f64>, InputError> {
+pub fn build_grid(scenario: &Scenario, spec: &GridSpec) -> Result<Vec<f64>, GridError> {
     let runtime = scenario.job.max_runtime_seconds.ceil();
     let cap = match spec.cap_seconds {
         Some(cap) => {
             let cap = cap.round();
             if cap < runtime {
-                return Err(cli_error(
-                    "--max-wait-cap",
-                    format!(
-                        "the cap ({cap} s) is below MaxRuntime ({runtime} s); AWS requires \
-                         MaxWaitTimeInSeconds ≥ MaxRuntimeInSeconds"
-                    ),
-                ));
+                return Err(GridError::CapBelowMaxRuntime {
+                    cap_seconds: cap,
+                    runtime_seconds: runtime,
+                });
             }
             if cap > MAX_WAIT_LIMIT_SECONDS {
-                return Err(cli_error(
-                    "--max-wait-cap",
-                    format!("expected at most a year ({MAX_WAIT_LIMIT_SECONDS} s), got {cap} s"),
-                ));
+                return Err(GridError::CapAboveLimit { cap_seconds: cap });
             }
             cap
         }
@@ -70,16 +130,10 @@ pub fn build_grid(scenario: &Scenario, spec: &GridSpec) -> Result<Vec<f64>, Inpu
         vec![runtime]
     } else if let Some(points) = spec.points {
         if spec.step_seconds.is_some() {
-            return Err(cli_error(
-                "--points",
-                "give either --points or --grid-step, not both",
-            ));
+            return Err(GridError::PointsAndStep);
         }
         if !(2..=MAX_GRID_POINTS).contains(&points) {
-            return Err(cli_error(
-                "--points",
-                format!("expected 2 … {MAX_GRID_POINTS} grid points, got {points}"),
-            ));
+            return Err(GridError::PointsOutOfRange { points });
         }
         (0..points)
             .map(|k| (runtime + span * k as f64 / (points - 1) as f64).round())
@@ -89,10 +143,7 @@ pub fn build_grid(scenario: &Scenario, spec: &GridSpec) -> Result<Vec<f64>, Inpu
             Some(step) => {
                 let step = step.round();
                 if step < 1.0 {
-                    return Err(cli_error(
-                        "--grid-step",
-                        "expected a step of at least 1 second",
-                    ));
+                    return Err(GridError::StepTooSmall);
                 }
                 step
             }
@@ -100,13 +151,11 @@ pub fn build_grid(scenario: &Scenario, spec: &GridSpec) -> Result<Vec<f64>, Inpu
         };
         let count = (span / step).ceil() as usize + 1;
         if count > MAX_GRID_POINTS {
-            return Err(cli_error(
-                "--grid-step",
-                format!(
-                    "{count} grid points from {runtime} s to {cap} s; at most {MAX_GRID_POINTS} \
-                     (use a larger step or a smaller --max-wait-cap)"
-                ),
-            ));
+            return Err(GridError::TooManyPoints {
+                count,
+                runtime_seconds: runtime,
+                cap_seconds: cap,
+            });
         }
         let mut grid: Vec<f64> = (0..count)
             .map(|k| runtime + step * k as f64)
@@ -187,6 +236,13 @@ mod tests {
             ..GridSpec::default()
         };
         let error = build_grid(&scenario, &spec).unwrap_err();
-        assert!(error.to_string().contains("--max-wait-cap"), "{error}");
+        assert_eq!(
+            error,
+            GridError::CapBelowMaxRuntime {
+                cap_seconds: 3600.0,
+                runtime_seconds: 100_800.0
+            }
+        );
+        assert_eq!(error.setting(), GridSetting::Cap);
     }
 }

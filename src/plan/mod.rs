@@ -18,10 +18,10 @@ pub mod advice;
 pub mod grid;
 pub mod sweep;
 
-pub use grid::{GridSpec, build_grid, default_cap_seconds};
+pub use grid::{GridError, GridSetting, GridSpec, build_grid, default_cap_seconds};
 pub use sweep::{PointAggregate, Sweep};
 
-use crate::engine::{Engine, Outcome, Timeline, TrialOutcome};
+use crate::engine::{Engine, Outcome, Simulator, Timeline, TrialOutcome};
 use crate::error::InputError;
 use crate::market::price::SpotPrice;
 use crate::montecarlo::{
@@ -44,9 +44,9 @@ pub const TIMELINE_TRIALS: usize = 6;
 /// a fallback to on-demand when MaxWait stops the spot job. Managed spot waits for spot
 /// capacity until MaxWait and never changes course, so MaxWait only truncates its path and
 /// one run per trial at the grid's cap gives every grid point.
-/// The tick clock does not report billed periods to recorders, so its trials are re-run too.
+/// The simulator says ([`Simulator::path_depends_on_max_wait`]).
 pub fn path_depends_on_max_wait(scenario: &Scenario) -> bool {
-    scenario.tick.is_some() || !scenario.policy.path_independent_of_max_wait()
+    Engine::new(scenario).path_depends_on_max_wait()
 }
 
 /// How to plan.
@@ -78,12 +78,55 @@ pub struct PlanOptions {
 /// Why there is no plan.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum PlanError {
-    /// The scenario or the options are invalid.
+    /// The scenario cannot be planned.
     #[error(transparent)]
     Input(#[from] InputError),
+    /// An option is out of range.
+    #[error(transparent)]
+    Option(#[from] OptionError),
+    /// The MaxWait grid cannot be built.
+    #[error(transparent)]
+    Grid(#[from] GridError),
     /// [`PlanOptions::cancel`] was requested before the plan was complete.
     #[error("the plan was cancelled")]
     Cancelled,
+}
+
+/// A [`PlanOptions`] value out of range. The messages name settings, not command-line
+/// options: the command line maps each to its option ([`OptionError::setting`]).
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum OptionError {
+    /// [`PlanOptions::target`] outside (0, 1).
+    #[error("expected a probability in (0, 1), e.g. 0.95, got {0}")]
+    Target(f64),
+    /// [`PlanOptions::trials`] is 0.
+    #[error("expected at least 1 trial")]
+    NoTrials,
+    /// A [`PlanOptions::checkpoint_intervals`] value that is not positive and finite.
+    #[error("expected positive checkpoint intervals, got {0} s")]
+    CheckpointInterval(f64),
+}
+
+/// The [`PlanOptions`] field an [`OptionError`] is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OptionSetting {
+    /// [`PlanOptions::target`].
+    Target,
+    /// [`PlanOptions::trials`].
+    Trials,
+    /// [`PlanOptions::checkpoint_intervals`].
+    CheckpointIntervals,
+}
+
+impl OptionError {
+    /// The field the error is about.
+    pub fn setting(&self) -> OptionSetting {
+        match self {
+            OptionError::Target(_) => OptionSetting::Target,
+            OptionError::NoTrials => OptionSetting::Trials,
+            OptionError::CheckpointInterval(_) => OptionSetting::CheckpointIntervals,
+        }
+    }
 }
 
 impl PlanOptions {
@@ -261,27 +304,31 @@ impl Plan {
 }
 
 /// The planner's input checks: a MaxWait plan needs a managed-spot job.
-fn check_scenario(scenario: &Scenario, options: &PlanOptions) -> Result<(), InputError> {
-    if !scenario.policy.uses_spot() {
+fn check_scenario(scenario: &Scenario, options: &PlanOptions) -> Result<(), PlanError> {
+    if !scenario.clock.uses_spot() {
         return Err(InputError::new(
             scenario.name.clone(),
             "MaxWaitTimeInSeconds applies only to managed spot training; set [job] \
              managed_spot = true (and [policy] name = \"managed-spot\") to plan it",
         )
-        .at_key("[policy] name"));
+        .at_key("[policy] name")
+        .into());
+    }
+    if !Engine::new(scenario).max_wait_stops_trials() {
+        return Err(InputError::new(
+            scenario.name.clone(),
+            "the tick clock stops a job at its deadline ([policy] deadline), not at \
+             MaxWaitTimeInSeconds, so every MaxWait of a plan would give the same row; plan \
+             the job on the continuous clock, or compare deadlines with simulate",
+        )
+        .at_key("[simulation] clock")
+        .into());
     }
     if !(options.target > 0.0 && options.target < 1.0) {
-        return Err(InputError::new(
-            "command line",
-            format!(
-                "expected a probability in (0, 1), e.g. 0.95, got {}",
-                options.target
-            ),
-        )
-        .at_key("--target"));
+        return Err(OptionError::Target(options.target).into());
     }
     if options.trials == 0 {
-        return Err(InputError::new("command line", "expected at least 1 trial").at_key("--trials"));
+        return Err(OptionError::NoTrials.into());
     }
     Ok(())
 }
@@ -422,12 +469,7 @@ pub fn plan(
     for &interval in &options.checkpoint_intervals {
         cancelled()?;
         if !(interval > 0.0 && interval.is_finite()) {
-            return Err(InputError::new(
-                "command line",
-                format!("expected positive checkpoint intervals, got {interval} s"),
-            )
-            .at_key("--checkpoint-intervals")
-            .into());
+            return Err(OptionError::CheckpointInterval(interval).into());
         }
         let variant = with_checkpoint_interval(scenario, interval);
         let (_, variant_points, variant_recommendation) = evaluate(&variant, &grid, options, None);
@@ -526,9 +568,12 @@ pub fn run_at(
 
 /// A few trials for the Gantt chart: the first ones, plus the first stopped one (if any of
 /// the first thousand was stopped) so the chart shows how a job ends at MaxWait. A trial whose
-/// timeline exceeds [`crate::sagemaker::timeline::MAX_RECORDED_TRANSITIONS`] is left out (its
+/// timeline exceeds [`crate::engine::timeline::MAX_RECORDED_TRANSITIONS`] is left out (its
 /// bars would be thinner than a pixel anyway).
-pub fn sample_timelines(engine: &Engine, trials: u64) -> Vec<(u64, TrialOutcome, Timeline)> {
+pub fn sample_timelines(
+    engine: &impl Simulator,
+    trials: u64,
+) -> Vec<(u64, TrialOutcome, Timeline)> {
     let mut chosen: Vec<u64> = (0..trials.min(TIMELINE_TRIALS as u64 - 1)).collect();
     if let Some(stopped) = (0..trials.min(1000))
         .find(|&k| engine.run(k).outcome != Outcome::Completed && !chosen.contains(&k))
@@ -540,7 +585,7 @@ pub fn sample_timelines(engine: &Engine, trials: u64) -> Vec<(u64, TrialOutcome,
     chosen
         .into_iter()
         .filter_map(|k| {
-            let (outcome, timeline) = crate::sagemaker::timeline::record(engine, k).ok()?;
+            let (outcome, timeline) = crate::engine::timeline::record(engine, k).ok()?;
             Some((k, outcome, timeline))
         })
         .collect()

@@ -28,9 +28,9 @@
 //! running at a point are added to that point. Counts, fixed-point moments and histogram
 //! buckets merge associatively, so blocks, threads and waves give identical bits.
 
-use crate::engine::{Engine, Outcome, Recorder, TrialOutcome};
+use crate::engine::{Outcome, Recorder, Simulator, TrialOutcome};
 use crate::montecarlo::{Cancel, WAVE_BLOCKS, with_threads};
-use crate::sagemaker::billing::{aws_savings_percent, reported_seconds};
+use crate::sagemaker::billing::{self, aws_savings_percent, reported_seconds};
 use crate::sagemaker::status::SecondaryStatus;
 use crate::stats::{Metric, Moments};
 use rayon::prelude::*;
@@ -176,11 +176,11 @@ impl AddAssign<&CurveAggregate> for CurveAggregate {
 
 /// What the sweep needs to know about the scenario.
 #[derive(Debug, Clone)]
-pub(crate) struct SweepSetup<'a> {
+pub(crate) struct SweepSetup<'a, S: Simulator> {
     /// The engine (seed set) for MaxWait = the grid's cap.
-    pub engine: &'a Engine,
+    pub engine: &'a S,
     /// Engines for each grid point (for re-runs), `None` when no re-run will be needed.
-    pub point_engines: Option<Vec<Engine>>,
+    pub point_engines: Option<Vec<S>>,
     /// The grid (sorted, last = cap).
     pub grid: &'a [f64],
     /// Constant spot price (USD/h per instance), or `None` for stepped prices.
@@ -193,7 +193,7 @@ pub(crate) struct SweepSetup<'a> {
     pub cancel: Cancel,
 }
 
-impl SweepSetup<'_> {
+impl<S: Simulator> SweepSetup<'_, S> {
     /// Truncation of one trial's cap run at every grid point.
     fn truncate(
         &self,
@@ -251,12 +251,15 @@ impl SweepSetup<'_> {
             };
             let any_held = next > 0 || straddling.is_some();
             let savings = reported_seconds(held_at_w, any_held).and_then(|training| {
-                let billable = reported_seconds(price_at_w / self.on_demand_per_hour, any_held)?;
+                let billable = reported_seconds(
+                    billing::billable_seconds(price_at_w, self.on_demand_per_hour),
+                    any_held,
+                )?;
                 Some(aws_savings_percent(training, billable))
             });
             curve.at_point[i].add(
                 Outcome::MaxWaitTimeExceeded,
-                price_at_w * instances / 3600.0,
+                billing::cost_usd(price_at_w, instances),
                 savings,
             );
         }

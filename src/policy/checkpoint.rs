@@ -1,12 +1,9 @@
 //! Checkpoint intervals from theory (Young 1974; Daly 2006, "A higher order estimate of the
-//! optimum checkpoint interval for restart dumps", FGCS 22) and by simulation.
+//! optimum checkpoint interval for restart dumps", FGCS 22); the search by simulation
+//! for `optimal` is `crate::montecarlo::optimal`.
 //!
 //! Notation (see `checkpoint-theory.md`): M = mean time between interruptions while held, δ =
 //! checkpoint write time, τ = training time between checkpoints.
-
-use crate::engine::Engine;
-use crate::montecarlo::run_parallel;
-use crate::scenario::Scenario;
 
 /// Young's first-order optimum: τ = √(2δM).
 pub fn young_interval(write_seconds: f64, mean_uptime_seconds: f64) -> f64 {
@@ -83,63 +80,6 @@ impl Objective {
             Self::Cost => "cost",
         }
     }
-}
-
-/// One evaluated interval.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Candidate {
-    /// Training between checkpoints.
-    pub interval_seconds: f64,
-    /// Mean of the objective over the evaluation trials.
-    pub objective: f64,
-}
-
-/// Trials on which `optimal` compares intervals (the scenario's first trials, its seed).
-pub const OPTIMISE_TRIALS: u64 = 4000;
-
-/// Finds the interval that minimises `objective` for the scenario's actual market, by
-/// simulation with common random numbers: every candidate runs the same trials (the scenario's
-/// seed, trials 0 … [`OPTIMISE_TRIALS`]−1). Candidates: a geometric grid from Daly's interval
-/// ÷ 8 to × 8 (ratio 2^¼), plus Young's and Daly's intervals themselves, so the result is never
-/// worse than either on these trials. Returns the best and all candidates, sorted by interval.
-pub fn optimise_interval(
-    scenario: &Scenario,
-    mean_uptime_seconds: f64,
-    objective: Objective,
-) -> (f64, Vec<Candidate>) {
-    let write = scenario.checkpoint.write_seconds.max(1e-3);
-    let daly = daly_interval(write, mean_uptime_seconds);
-    let mut intervals: Vec<f64> = (-12..=12)
-        .map(|k| daly * 2f64.powf(f64::from(k) / 4.0))
-        .collect();
-    intervals.push(young_interval(write, mean_uptime_seconds));
-    intervals.sort_by(f64::total_cmp);
-    let training = scenario.workload.training_seconds;
-    let mut candidates = Vec::with_capacity(intervals.len());
-    for interval_seconds in intervals {
-        let interval_seconds = interval_seconds.clamp(1.0, training.max(1.0));
-        let mut variant = scenario.clone();
-        variant.checkpoint.policy = crate::policy::CheckpointPolicy::Interval { interval_seconds };
-        let engine = Engine::new(&variant);
-        let aggregate = run_parallel(&engine, OPTIMISE_TRIALS, None);
-        let value = match objective {
-            Objective::WallClock => aggregate.wall_clock_seconds.summary().mean,
-            Objective::Cost => aggregate.cost_usd.summary().mean,
-        };
-        candidates.push(Candidate {
-            interval_seconds,
-            objective: value,
-        });
-    }
-    let best = candidates
-        .iter()
-        .min_by(|a, b| {
-            a.objective
-                .total_cmp(&b.objective)
-                .then(a.interval_seconds.total_cmp(&b.interval_seconds))
-        })
-        .map_or(daly, |c| c.interval_seconds);
-    (best, candidates)
 }
 
 #[cfg(test)]

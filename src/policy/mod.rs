@@ -1,6 +1,7 @@
 //! Policies: when to write checkpoints, and where the job runs (spot, on-demand).
 
 pub mod checkpoint;
+pub mod registry;
 
 use serde::Serialize;
 
@@ -31,10 +32,12 @@ pub enum CheckpointPolicy {
         mean_uptime_seconds: f64,
     },
     /// Periodic checkpoints at the interval that minimises the objective for the scenario's
-    /// actual market, found by simulation with common random numbers.
+    /// actual market, found by simulation with common random numbers. Parsing never
+    /// simulates: the interval is `None` until `crate::montecarlo::prepare` finds it, and no
+    /// engine is built before.
     Optimal {
-        /// The interval found.
-        interval_seconds: f64,
+        /// The interval found (`None`: not searched yet).
+        interval_seconds: Option<f64>,
         /// What it minimises.
         objective: checkpoint::Objective,
     },
@@ -48,7 +51,8 @@ impl CheckpointPolicy {
     pub const NAMES: &'static [&'static str] =
         &["none", "interval", "young", "daly", "optimal", "on_notice"];
 
-    /// Training seconds between periodic checkpoints (`∞` without them).
+    /// Training seconds between periodic checkpoints (`∞` without them; NaN for `optimal`
+    /// before its search, see [`CheckpointPolicy::is_resolved`]).
     pub fn interval_seconds(&self) -> f64 {
         match self {
             CheckpointPolicy::None | CheckpointPolicy::OnNotice => f64::INFINITY,
@@ -60,9 +64,25 @@ impl CheckpointPolicy {
                 interval_seconds, ..
             }
             | CheckpointPolicy::Optimal {
-                interval_seconds, ..
+                interval_seconds: Some(interval_seconds),
+                ..
             } => *interval_seconds,
+            CheckpointPolicy::Optimal {
+                interval_seconds: None,
+                ..
+            } => f64::NAN,
         }
+    }
+
+    /// Whether the interval is known: false only for `optimal` before its search.
+    pub fn is_resolved(&self) -> bool {
+        !matches!(
+            self,
+            CheckpointPolicy::Optimal {
+                interval_seconds: None,
+                ..
+            }
+        )
     }
 
     /// The name as written in a scenario.

@@ -3,11 +3,10 @@
 //! holds no instance — whether to wait for spot capacity or to run on on-demand capacity.
 //!
 //! Implement [`SchedulingPolicy`] for your own rule and put it into a scenario
-//! (`scenario.policy = Arc::new(MyPolicy)`); `examples/custom_policy.rs` shows one running
-//! through `simulate`. A built-in policy is one registration line in [`BUILT_IN`].
+//! (`scenario.clock = Clock::Continuous(Arc::new(MyPolicy))`); `examples/custom_policy.rs` shows one running
+//! through `simulate`. A built-in policy is one registration line in `crate::policy::registry::REGISTRY`.
 
 use std::fmt::Debug;
-use std::sync::Arc;
 
 /// Where the job runs next.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -116,44 +115,4 @@ impl SchedulingPolicy for SpotThenOnDemand {
     fn on_demand_after_max_wait(&self) -> bool {
         true
     }
-}
-
-/// Makes a policy.
-pub type PolicyConstructor = fn() -> Arc<dyn SchedulingPolicy>;
-
-/// A deadline policy of the tick clock (`[simulation] clock = "tick"`), named here so that the
-/// scenario can report it; the tick simulator ([`crate::tick`]) makes its decisions.
-#[derive(Debug, Clone)]
-pub struct TickClockPolicy {
-    /// The policy's name.
-    pub name: String,
-}
-
-impl SchedulingPolicy for TickClockPolicy {
-    fn name(&self) -> &str {
-        &self.name
-    }
-    fn place(&self, _: &DecisionPoint) -> Placement {
-        Placement::Spot
-    }
-}
-
-/// Built-in policies of the continuous clock: name and constructor.
-pub const BUILT_IN: &[(&str, PolicyConstructor)] = &[
-    ("managed-spot", || Arc::new(ManagedSpot)),
-    ("on-demand", || Arc::new(OnDemand)),
-    ("spot-then-on-demand", || Arc::new(SpotThenOnDemand)),
-];
-
-/// The built-in policy called `name`.
-pub fn built_in(name: &str) -> Option<Arc<dyn SchedulingPolicy>> {
-    BUILT_IN
-        .iter()
-        .find(|(n, _)| *n == name)
-        .map(|(_, make)| make())
-}
-
-/// Names of the built-in policies.
-pub fn names() -> Vec<&'static str> {
-    BUILT_IN.iter().map(|(n, _)| *n).collect()
 }

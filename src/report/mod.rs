@@ -1,13 +1,18 @@
-//! Reports: the simulation summary as a terminal table, JSON, CSV or Markdown, and the files of
-//! report folders (written into a staging folder and committed together by
-//! [`crate::files::output`], so an interrupted run never leaves a half-written report).
+//! Reports: the simulation summary as a terminal table, JSON, CSV or Markdown, one trial as
+//! DescribeTrainingJob documents and SDK logs, and the files of report folders (written into a
+//! staging folder and committed together by [`crate::files::output`], so an interrupted run
+//! never leaves a half-written report).
 
+pub mod bench;
 pub mod charts;
 mod csv;
+pub mod describe;
+pub mod fit;
 pub mod html;
 mod markdown;
 pub mod output;
 pub mod plan;
+pub mod sdk_log;
 mod table;
 
 pub(crate) use table::align;
@@ -18,7 +23,7 @@ use crate::stats::Summary;
 use std::path::Path;
 
 /// Output formats of summaries.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     /// Aligned table for the terminal.
     Table,

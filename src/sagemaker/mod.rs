@@ -1,11 +1,8 @@
-//! SageMaker's vocabulary: statuses, their messages, DescribeTrainingJob, billing rules.
+//! SageMaker's vocabulary: statuses and their messages, timestamps, billing rules.
 
 pub mod billing;
-pub mod describe;
 pub mod history;
-pub mod sdk_log;
 pub mod status;
 pub mod time;
-pub mod timeline;
 
 pub use status::{PrimaryStatus, SecondaryStatus};

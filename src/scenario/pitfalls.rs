@@ -50,7 +50,7 @@ pub(super) fn warnings(scenario: &Scenario, file: &str) -> Vec<String> {
     let mut found = Vec::new();
     // The tick clock replays the deadline-policy model (progress survives preemption, no
     // MaxWait stop), to which none of these apply.
-    let spot = scenario.policy.uses_spot() && job.managed_spot && scenario.tick.is_none();
+    let spot = scenario.clock.tick().is_none() && scenario.clock.uses_spot() && job.managed_spot;
     if spot && job.max_wait_seconds == Some(job.max_runtime_seconds) && capacity_can_wait(scenario)
     {
         found.push(format!(
@@ -83,7 +83,7 @@ pub(super) fn warnings(scenario: &Scenario, file: &str) -> Vec<String> {
     // A price history (`aws ec2 describe-spot-price-history`) says nothing after its newest
     // entry: its last price is assumed from there on, which the user must see.
     if let SpotPrice::Steps(steps) = &scenario.pricing.spot
-        && scenario.policy.uses_spot()
+        && scenario.clock.uses_spot()
         && let Some((last_step, price)) = steps.last_history_step()
     {
         let horizon = job.max_wait_seconds.unwrap_or(job.max_runtime_seconds);

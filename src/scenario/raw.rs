@@ -1,7 +1,7 @@
 //! The scenario file as written (TOML, serde): every key optional here, with the API and SDK
 //! spellings as aliases. [`super::Scenario`] resolves defaults and validates.
 
-use super::duration::Seconds;
+use crate::units::duration::Seconds;
 use serde::Deserialize;
 
 #[derive(Debug, Default, Deserialize)]

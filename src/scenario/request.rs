@@ -7,11 +7,11 @@
 //! The creation-time rules (reference §5) then run on the merged job, and an error about a value
 //! that came from the request names the request file and its JSON key.
 
-use super::duration::Seconds;
 pub use super::echo::Echo;
-use super::keys::locate;
 use super::raw::RawJob;
 use crate::error::{InputError, excerpt};
+use crate::units::duration::Seconds;
+use crate::units::keys::locate;
 use serde_json::Value;
 use std::collections::HashMap;
 use std::path::Path;
@@ -396,11 +396,11 @@ impl Request {
     }
 
     /// The job's name at `dotted`, which becomes the scenario's name and so reaches terminals,
-    /// SVG and Markdown: held to [`super::keys::check_name`].
+    /// SVG and Markdown: held to [`crate::units::keys::check_name`].
     pub(super) fn name_at(&self, root: &Value, dotted: &str) -> Result<Option<String>, InputError> {
         let name = self.text(root, dotted)?;
         if let Some(name) = &name {
-            super::keys::check_name(name).map_err(|m| self.error(dotted, m))?;
+            crate::units::keys::check_name(name).map_err(|m| self.error(dotted, m))?;
         }
         Ok(name)
     }

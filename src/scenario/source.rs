@@ -103,7 +103,7 @@ pub(super) fn job_source_of(
     let at = |key: &str| {
         InputError::new(file, "")
             .at_key(format!("[job] {key}"))
-            .at_line(super::keys::locate(source, Some("job"), &[key]))
+            .at_line(crate::units::keys::locate(source, Some("job"), &[key]))
     };
     let (key, given) = match (&job.request, &job.sdk) {
         (Some(_), Some(_)) => {
@@ -115,7 +115,7 @@ pub(super) fn job_source_of(
         (None, Some(sdk)) => ("sdk", sdk),
         (None, None) => return Ok(None),
     };
-    if let Err(message) = super::keys::check_path(given) {
+    if let Err(message) = crate::units::keys::check_path(given) {
         let mut error = at(key);
         error.message = message;
         return Err(error);

@@ -32,7 +32,7 @@
 //! The result is exact when `gap` and `λ` are exact multiples of `u` (integer seconds, or
 //! decimals down to 1 µs); otherwise [`TickError::NoCommonGrid`].
 
-use super::{EPS, Instance, Prepared, SpotPrice, TickError, TickInput};
+use super::{EPS, Instance, Prepared, SpotPrice, TickError, TickInput, TickPolicy};
 
 /// The minimum-cost schedule and its numbers.
 #[derive(Debug, Clone, PartialEq)]
@@ -503,6 +503,36 @@ fn solve<const TRACK: bool>(p: &Prepared<'_>) -> Result<OmniscientResult, TickEr
         result.schedule = Some(schedule);
     }
     Ok(result)
+}
+
+/// The omniscient lower bound as a tick policy (`omniscient`): it plans the minimum-cost
+/// schedule of the whole window ([`omniscient()`]) before the run, then replays it through the
+/// simulator like [`super::policies::Scripted`], which bills exactly the omniscient cost and
+/// gives the per-tick record a stop needs.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Omniscient {
+    /// The planned schedule, replayed.
+    replay: super::policies::Scripted,
+}
+
+impl TickPolicy for Omniscient {
+    fn name(&self) -> &'static str {
+        "omniscient"
+    }
+
+    fn decide(&mut self, view: &super::PolicyView) -> Instance {
+        self.replay.decide(view)
+    }
+
+    /// The schedule is executed as planned (the spot-unavailable override still applies).
+    fn ignore_safety_net(&self) -> bool {
+        true
+    }
+
+    fn prepare(&mut self, input: &TickInput<'_>) -> Result<(), TickError> {
+        self.replay.schedule = omniscient(input, true)?.schedule.unwrap_or_default();
+        Ok(())
+    }
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 //! instance type it wants for the next interval. The simulator then applies the strong
 //! guarantee (§6, unless the policy opts out) and the spot-unavailable override (§7).
 
-use super::{EPS, Instance};
+use super::{EPS, Instance, TickError, TickInput};
 
 /// What a policy sees at one tick (spec §9: `elapsed`, `done_sum`, `oh`, `has_spot`, `last`,
 /// `cur` and the job constants). All times are seconds.
@@ -46,6 +46,13 @@ pub trait TickPolicy: std::fmt::Debug {
     /// published policies do; [`Scripted`] does, so that a fixed schedule is replayed as is.
     fn ignore_safety_net(&self) -> bool {
         false
+    }
+
+    /// Called once before a window is simulated, with the whole input: an online policy
+    /// ignores it; the omniscient bound plans its schedule from it.
+    fn prepare(&mut self, input: &TickInput<'_>) -> Result<(), TickError> {
+        let _ = input;
+        Ok(())
     }
 }
 
@@ -230,19 +237,18 @@ impl TickPolicy for Scripted {
     }
 }
 
-/// The policy registered under `name` (`uniform-progress`, `rc-threshold`,
-/// `rc-threshold-keep-od`, `greedy`, `on-demand`), or `None`.
-pub fn policy_by_name(name: &str) -> Option<Box<dyn TickPolicy + Send>> {
-    Some(match name {
-        "uniform-progress" => Box::new(UniformProgress),
-        "rc-threshold" => Box::new(RcThreshold {
-            keep_on_demand: false,
-        }),
-        "rc-threshold-keep-od" => Box::new(RcThreshold {
-            keep_on_demand: true,
-        }),
-        "greedy" => Box::new(Greedy),
-        "on-demand" => Box::new(OnDemandOnly),
-        _ => return None,
-    })
+/// A tick-clock policy chosen by a scenario: its name in `crate::policy::registry` and its
+/// constructor.
+#[derive(Clone, Copy)]
+pub struct TickPolicyChoice {
+    /// The registered name.
+    pub name: &'static str,
+    /// Makes a fresh policy for one window.
+    pub make: fn() -> Box<dyn TickPolicy + Send>,
+}
+
+impl std::fmt::Debug for TickPolicyChoice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name)
+    }
 }

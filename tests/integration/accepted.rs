@@ -6,6 +6,7 @@
 
 use crate::common::{root, shared_data};
 use assert_cmd::cargo::cargo_bin_cmd;
+use spotsim::Simulator;
 use std::path::{Path, PathBuf};
 use tempfile::TempDir;
 

@@ -5,7 +5,8 @@
 use crate::common;
 use crate::real_inputs::{exits_2, spotsim, spotsim_with_stdin, succeeds, write};
 use serde_json::Value;
-use spotsim::sagemaker::describe::DescribeTrainingJob;
+use spotsim::Simulator;
+use spotsim::report::describe::DescribeTrainingJob;
 use spotsim::{Engine, Scenario};
 use std::path::Path;
 use tempfile::TempDir;

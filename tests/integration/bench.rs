@@ -368,7 +368,7 @@ fn shipped_suite_parses_and_its_cells_resolve() {
     let has = |f: &dyn Fn(&spotsim::bench::Cell) -> bool| suite.cells.iter().any(f);
     assert!(has(&|c| c.scenario.job.instance_count >= 4));
     assert!(has(
-        &|c| c.scenario.tick.is_some() && c.policy == "omniscient"
+        &|c| c.scenario.clock.tick().is_some() && c.policy == "omniscient"
     ));
     for policy in [
         "none",

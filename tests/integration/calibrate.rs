@@ -12,11 +12,12 @@ use crate::markets::scenario_text;
 use assert_cmd::cargo::cargo_bin_cmd;
 use serde_json::Value;
 use spotsim::fit::calibrate::{Settings, calibrate, extract};
-use spotsim::fit::{Episode, Observation, fit_exponential_observed, fit_weibull_observed};
+use spotsim::fit::{Observation, fit_exponential_observed, fit_weibull_observed};
+use spotsim::market::episodes::Episode;
 use spotsim::random::{Stream, stream_rng, unit_open_closed};
-use spotsim::sagemaker::describe::DescribeTrainingJob;
+use spotsim::report::describe::DescribeTrainingJob;
 use spotsim::sagemaker::history::{History, parse_job};
-use spotsim::{Engine, Scenario};
+use spotsim::{Engine, Scenario, Simulator};
 use std::path::PathBuf;
 use tempfile::TempDir;
 

@@ -5,6 +5,7 @@ use crate::common;
 use assert_cmd::cargo::cargo_bin_cmd;
 use clap::CommandFactory;
 use serde_json::Value;
+use spotsim::Simulator;
 use spotsim::{Engine, Outcome, Scenario};
 use std::collections::BTreeSet;
 use std::ffi::OsStr;

@@ -64,6 +64,7 @@
 //! for an unstopped job) apply unconditionally.
 
 use super::common;
+use spotsim::Simulator;
 use spotsim::montecarlo::{Aggregate, run_parallel};
 use spotsim::stats::Metric;
 use spotsim::{Engine, Outcome, Scenario};

@@ -13,14 +13,20 @@ pub fn scenario_path(name: &str) -> PathBuf {
     root().join("scenarios").join(name)
 }
 
-/// Loads a shipped scenario.
+/// Loads a shipped scenario and prepares it as the commands do.
 pub fn load(name: &str) -> Scenario {
-    Scenario::load(&scenario_path(name)).expect("shipped scenario is valid")
+    let mut scenario = Scenario::load(&scenario_path(name)).expect("shipped scenario is valid");
+    spotsim::montecarlo::prepare(&mut scenario);
+    scenario
 }
 
-/// Parses scenario text (panics with the error on invalid input).
+/// Parses scenario text (panics with the error on invalid input) and prepares it as the
+/// commands do.
 pub fn parse(text: &str) -> Scenario {
-    Scenario::from_toml(text, "test.toml", "test").unwrap_or_else(|e| panic!("{e}"))
+    let mut scenario =
+        Scenario::from_toml(text, "test.toml", "test").unwrap_or_else(|e| panic!("{e}"));
+    spotsim::montecarlo::prepare(&mut scenario);
+    scenario
 }
 
 /// The shared data folder ([`spotsim::market::distribution::shared_data_dir`]), which must

@@ -20,10 +20,10 @@ use crate::markets::{
     WEIBULL_GPU, assert_ks, assert_moments, assert_rejected, exponential_raw, market,
     scenario_text, uptimes, weibull_raw,
 };
-use spotsim::Engine;
 use spotsim::fit::correlation::{PoolLoss, fit_pool, gang_correlation, pool_losses};
 use spotsim::market::trace_data::TraceData;
 use spotsim::random::{Stream, stream_rng, unit_open_closed};
+use spotsim::{Engine, Simulator};
 use tempfile::TempDir;
 
 const HOUR: f64 = 3600.0;

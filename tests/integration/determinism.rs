@@ -1,6 +1,7 @@
 //! Determinism: trial k depends only on (seed, k); summaries are identical for any thread
 //! count and any split of the trials; `describe --trial k` is trial k of `simulate`.
 
+use spotsim::Simulator;
 use spotsim::montecarlo::{Aggregate, RunOptions, run_parallel, run_range, simulate};
 use spotsim::{Engine, Scenario};
 

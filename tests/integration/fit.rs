@@ -13,7 +13,8 @@
 use crate::common::{parse, shared_data};
 use assert_cmd::cargo::cargo_bin_cmd;
 use serde_json::Value;
-use spotsim::fit::{Episode, episodes, fit_exponential, fit_weibull};
+use spotsim::fit::{fit_exponential, fit_weibull};
+use spotsim::market::episodes::{Episode, episodes};
 use spotsim::market::trace_data::{Convention, TraceData};
 use spotsim::market::{MarketState, distribution::weibull_mean};
 use spotsim::random::{Stream, TrialRng, stream_rng, unit_open_closed};

@@ -8,6 +8,7 @@
 
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
+use spotsim::Simulator;
 use spotsim::market::trace_data::TraceData;
 use spotsim::montecarlo::{Partial, merge_partials};
 use std::time::{Duration, Instant};

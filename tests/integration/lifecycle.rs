@@ -6,9 +6,10 @@
 //! MaxRuntime = MaxWait = 8 h, spot at 30 % of the $3.825 on-demand price.
 
 use crate::common::{load, parse, scenario_path};
+use spotsim::Simulator;
 use spotsim::engine::Timeline;
+use spotsim::report::describe::DescribeTrainingJob;
 use spotsim::sagemaker::SecondaryStatus::{self, *};
-use spotsim::sagemaker::describe::DescribeTrainingJob;
 use spotsim::{Engine, Outcome, Scenario, TrialOutcome};
 
 const SPOT_PER_HOUR: f64 = 1.1475;

@@ -1,6 +1,7 @@
 //! Integration tests: one test binary, one module per concern.
 
 mod accepted;
+mod architecture;
 mod aws_inputs;
 mod backtest;
 mod bench;

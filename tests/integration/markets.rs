@@ -16,6 +16,7 @@
 use crate::common::{parse, scenario_path};
 use assert_cmd::cargo::cargo_bin_cmd;
 use serde_json::Value;
+use spotsim::Simulator;
 use spotsim::market::distribution::shared_data_dir;
 use spotsim::market::{Capacity, Market, MarketState};
 use spotsim::random::TrialRng;

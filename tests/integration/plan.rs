@@ -2,6 +2,7 @@
 //! monotonicity, cost conservation at every grid point, and determinism.
 
 use crate::common::{load, parse};
+use spotsim::Simulator;
 use spotsim::engine::{Recorder, TrialOutcome};
 use spotsim::montecarlo::{RunOptions, simulate};
 use spotsim::plan::{self, GridSpec, Plan, PlanOptions, Sweep};
@@ -284,8 +285,8 @@ fn truncation_and_rerunning_every_point_give_identical_curves() {
 #[test]
 fn fallback_policies_rerun_every_point() {
     let mut scenario = Scenario::embedded_default();
-    if let Some(policy) = spotsim::policy::scheduling::built_in("spot-then-on-demand") {
-        scenario.policy = policy;
+    if let Some(policy) = spotsim::policy::registry::scheduling("spot-then-on-demand") {
+        scenario.clock = spotsim::scenario::Clock::Continuous(policy);
         assert!(plan::path_depends_on_max_wait(&scenario));
         let opts = PlanOptions {
             grid: GridSpec {
@@ -390,4 +391,112 @@ fn on_demand_scenarios_have_no_max_wait_to_plan() {
     );
     let error = plan::plan(&scenario, &options(&scenario, 10), None).unwrap_err();
     assert!(error.to_string().contains("managed_spot"), "{error}");
+}
+
+#[test]
+fn library_errors_name_settings_and_the_command_line_names_its_options() {
+    use spotsim::montecarlo::Shard;
+    use spotsim::plan::{GridError, GridSpec, OptionError, build_grid};
+    let scenario = spotsim::Scenario::embedded_default();
+    let bad_grids = [
+        GridSpec {
+            cap_seconds: Some(60.0),
+            ..GridSpec::default()
+        },
+        GridSpec {
+            cap_seconds: Some(1e12),
+            ..GridSpec::default()
+        },
+        GridSpec {
+            points: Some(5),
+            step_seconds: Some(60.0),
+            ..GridSpec::default()
+        },
+        GridSpec {
+            points: Some(1),
+            ..GridSpec::default()
+        },
+        GridSpec {
+            step_seconds: Some(0.2),
+            ..GridSpec::default()
+        },
+        GridSpec {
+            step_seconds: Some(1.0),
+            ..GridSpec::default()
+        },
+    ];
+    let mut messages: Vec<String> = bad_grids
+        .iter()
+        .map(|spec| build_grid(&scenario, spec).unwrap_err().to_string())
+        .collect();
+    messages.extend(
+        [
+            OptionError::Target(1.5),
+            OptionError::NoTrials,
+            OptionError::CheckpointInterval(-1.0),
+        ]
+        .iter()
+        .map(ToString::to_string),
+    );
+    messages.push(Shard::parse("3/2").unwrap_err().to_string());
+    let k8s = |name: &str| (name == "JOB_COMPLETION_INDEX").then(|| "1".to_string());
+    messages.push(Shard::from_env(k8s, None).unwrap_err().to_string());
+    for message in &messages {
+        assert!(
+            !message.contains("--"),
+            "a library error names a flag: {message}"
+        );
+    }
+    assert!(matches!(
+        build_grid(&scenario, &bad_grids[5]).unwrap_err(),
+        GridError::TooManyPoints { .. }
+    ));
+    // The command line maps them to its options.
+    let scenario_path = crate::common::scenario_path("default.toml");
+    for (args, option) in [
+        (&["--max-wait-cap", "1m"][..], "--max-wait-cap"),
+        (&["--points", "5", "--grid-step", "1m"][..], "--points"),
+        (&["--target", "1.5"][..], "--target"),
+    ] {
+        let output = assert_cmd::cargo::cargo_bin_cmd!("spotsim")
+            .arg("plan")
+            .arg(&scenario_path)
+            .args(args)
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(option), "{args:?}: {stderr}");
+    }
+}
+
+#[test]
+fn plan_refuses_tick_clock_scenarios_whose_trials_stop_at_the_deadline() {
+    // A tick trial stops at its deadline, which validation keeps within MaxWait: every
+    // MaxWait of a grid (from MaxRuntime up) would give the same row.
+    let scenario = crate::common::load("tick-weibull-gpu.toml");
+    assert!(!spotsim::Engine::new(&scenario).max_wait_stops_trials());
+    let error = spotsim::plan::plan(
+        &scenario,
+        &spotsim::plan::PlanOptions::from_scenario(&scenario),
+        None,
+    )
+    .unwrap_err();
+    assert!(error.to_string().contains("deadline"), "{error}");
+    let output = assert_cmd::cargo::cargo_bin_cmd!("spotsim")
+        .arg("plan")
+        .arg(crate::common::scenario_path("tick-weibull-gpu.toml"))
+        .args(["--trials", "20", "--quiet"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("[simulation] clock") && stderr.contains("deadline"),
+        "{stderr}"
+    );
+    assert!(output.stdout.is_empty());
+    // The continuous clock is planned as before.
+    let continuous = crate::common::load("default.toml");
+    assert!(spotsim::Engine::new(&continuous).max_wait_stops_trials());
 }

@@ -4,7 +4,9 @@
 //! fits in MaxRuntime and its cost is the sum of both jobs; a user's own policy runs.
 
 use crate::common::{load, parse, scenario_path};
-use spotsim::policy::checkpoint::{OPTIMISE_TRIALS, daly_interval, young_interval};
+use spotsim::Simulator;
+use spotsim::montecarlo::optimal::OPTIMISE_TRIALS;
+use spotsim::policy::checkpoint::{daly_interval, young_interval};
 use spotsim::policy::{CheckpointPolicy, DecisionPoint, Placement, SchedulingPolicy};
 use spotsim::{Engine, Outcome, Scenario};
 use std::sync::Arc;
@@ -256,7 +258,7 @@ fn a_custom_policy_runs_through_simulate() {
         ..spotsim::montecarlo::RunOptions::from_scenario(&scenario)
     };
     let spot = spotsim::montecarlo::simulate(&scenario, &options);
-    scenario.policy = Arc::new(SafetyNet);
+    scenario.clock = spotsim::scenario::Clock::Continuous(Arc::new(SafetyNet));
     let safe = spotsim::montecarlo::simulate(&scenario, &options);
     assert!(safe.probability(Outcome::Completed) > spot.probability(Outcome::Completed));
     assert!(safe.metrics.cost_usd.mean > spot.metrics.cost_usd.mean);
@@ -276,4 +278,41 @@ fn the_custom_policy_example_compiles_and_runs() {
         String::from_utf8_lossy(&output.stderr)
     );
     assert!(stdout.contains("three-strikes: P(Completed)"), "{stdout}");
+}
+
+#[test]
+fn parsing_never_simulates_and_optimal_is_resolved_by_the_prepare_step() {
+    let text = daly_setting("optimal");
+    let mut scenario = Scenario::from_toml(&text, "test.toml", "test").unwrap();
+    assert!(matches!(
+        scenario.checkpoint.policy,
+        CheckpointPolicy::Optimal {
+            interval_seconds: None,
+            ..
+        }
+    ));
+    // No engine for a scenario whose interval is still unknown.
+    let unprepared = scenario.clone();
+    let refused =
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| Engine::new(&unprepared)));
+    assert!(refused.is_err());
+    spotsim::montecarlo::prepare(&mut scenario);
+    let CheckpointPolicy::Optimal {
+        interval_seconds: Some(found),
+        ..
+    } = scenario.checkpoint.policy
+    else {
+        panic!("prepare resolves optimal");
+    };
+    // The search grid runs from Daly's interval ÷ 8 to × 8 (and Young's): the result is on it.
+    let (write, m) = (60.0, 2.0 * 3600.0);
+    let daly = daly_interval(write, m);
+    assert!(
+        found >= daly / 8.0 - 1e-9 && found <= daly * 8.0 + 1e-9,
+        "{found}"
+    );
+    // Preparing again changes nothing.
+    let again = scenario.clone();
+    spotsim::montecarlo::prepare(&mut scenario);
+    assert_eq!(scenario.checkpoint.policy, again.checkpoint.policy);
 }

@@ -4,6 +4,7 @@
 //! and MaxWait are respected; a larger MaxWait never turns a completion into a stop.
 
 use proptest::prelude::*;
+use spotsim::Simulator;
 use spotsim::sagemaker::SecondaryStatus::{self, Downloading, Starting, Training, Uploading};
 use spotsim::{Engine, Outcome, Scenario};
 
@@ -334,7 +335,9 @@ fn tick_params() -> impl Strategy<Value = TickParams> {
         (
             prop_oneof![6 => 1000u32..1500, 1 => 800u32..1000],
             prop_oneof![6 => Just(0u32), 1 => 0u32..500],
-            prop::sample::select(spotsim::engine::tick_clock::TICK_POLICIES),
+            prop::sample::select(spotsim::policy::registry::names(
+                spotsim::policy::registry::ClockKind::Tick,
+            )),
             trace,
             5u32..600,
             0u32..240,

@@ -4,6 +4,7 @@
 
 use crate::common::{root, scenario_path};
 use assert_cmd::cargo::cargo_bin_cmd;
+use spotsim::Simulator;
 use spotsim::{Engine, Outcome, Scenario};
 use std::path::Path;
 

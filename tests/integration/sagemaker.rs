@@ -5,6 +5,7 @@
 use crate::{aws_inputs, common};
 use assert_cmd::cargo::cargo_bin_cmd;
 use serde_json::Value;
+use spotsim::Simulator;
 use std::path::{Path, PathBuf};
 use tempfile::TempDir;
 

@@ -3,6 +3,7 @@
 //! omniscient schedule is a lower bound on every window.
 
 use crate::common::{root, scenario_path};
+use spotsim::Simulator;
 use spotsim::{Engine, Outcome, Scenario};
 
 fn variant(zone: &str, policy: &str, start: &str) -> Scenario {
@@ -131,7 +132,7 @@ fn sampled_availability_follows_the_alternating_renewal_closed_form() {
     let market =
         format!("model = \"exponential\"\nmean_uptime = \"{u}h\"\nmean_capacity_wait = \"{w}h\"");
     let s = scenario(&sampled(&market, "greedy", "20h", "31h", "0s"));
-    let clock = s.tick.as_ref().expect("tick clock");
+    let clock = s.clock.tick().expect("tick clock");
     let trials = 20_000u64;
     let probes = [(3usize, 0.5), (12, 2.0), (48, 8.0), (180, 30.0)]; // (tick, hours)
     let mut available = [0u64; 4];
@@ -153,7 +154,7 @@ fn sampled_availability_follows_the_alternating_renewal_closed_form() {
     }
     // The same trial samples the same availability, whatever the policy.
     let other = scenario(&sampled(&market, "omniscient", "20h", "31h", "0s"));
-    let other_clock = other.tick.as_ref().unwrap();
+    let other_clock = other.clock.tick().unwrap();
     for trial in [0, 7, 19_999] {
         assert_eq!(clock.preempted(1, trial), other_clock.preempted(1, trial));
     }
@@ -399,4 +400,30 @@ fn ticks_that_cannot_keep_the_limits_are_rejected() {
             && message.contains("215865 s or 216060 s"),
         "{message}"
     );
+}
+
+#[test]
+fn every_registered_tick_policy_is_accepted_and_runs_the_named_policy() {
+    use spotsim::policy::registry::{ClockKind, names};
+    use spotsim::tick::policies::RcThreshold;
+    // The registry is the one list: every tick-clock name it holds is a valid scenario.
+    for name in names(ClockKind::Tick) {
+        let scenario = variant("us-west-2a", name, "\"179.725h\"");
+        assert_eq!(scenario.clock.policy_name(), name);
+    }
+    // `rc-threshold-keep-od` is RC threshold with keep_on_demand (spec §9.2): the scenario's
+    // trial bills what the reference simulator bills for that policy on the same window.
+    for (zone, start) in [("us-west-2a", "179.725h"), ("us-east-1c", "179.725h")] {
+        let scenario = variant(zone, "rc-threshold-keep-od", &format!("\"{start}\""));
+        let spec = scenario.clock.tick().unwrap();
+        let preempted = spec.preempted(0, 0);
+        let input = spec.input(&preempted, spec.start_hours(0, 0));
+        let mut keep = RcThreshold {
+            keep_on_demand: true,
+        };
+        let reference = spotsim::tick::run_to_deadline(&input, &mut keep, false).unwrap();
+        let outcome = Engine::new(&scenario).run(0);
+        assert_eq!(outcome.outcome, Outcome::Completed, "{zone}");
+        assert_eq!(outcome.cost_usd, reference.cost, "{zone}");
+    }
 }

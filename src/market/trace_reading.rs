@@ -5,8 +5,8 @@
 //! default to the given `events_threshold`); `preempted` traces must hold 0/1 values and take
 //! no threshold.
 
+use super::trace_data::{Convention, TraceData, TraceFormat};
 use crate::error::InputError;
-use crate::market::trace_data::{Convention, TraceData, TraceFormat};
 use std::path::Path;
 
 /// A trace read with a declared meaning.

@@ -17,7 +17,7 @@
 //! so that a 20-hour Training line stays readable; a job's first line is the SDK's
 //! `Starting - Starting the training job` at `CreationTime`.
 
-use crate::sagemaker::describe::{DescribeTrainingJob, JobRecord};
+use super::describe::{DescribeTrainingJob, JobRecord};
 use crate::sagemaker::time::offset_millis;
 use crate::scenario::Scenario;
 

@@ -1,6 +1,7 @@
 //! Durations as scenario files write them: integer (or fractional) seconds, or strings with
 //! units such as `"90s"`, `"30m"`, `"36h"`, `"2d"`, `"1h 30m"` or `"1.5h"`.
 
+use super::limits::MAX_DURATION_SECONDS;
 use serde::de::{self, Deserializer, Visitor};
 use std::fmt;
 
@@ -69,10 +70,6 @@ pub fn parse_duration(text: &str) -> Result<f64, String> {
     }
     check_seconds(total).map_err(|e| format!("{e} (got {quoted})"))
 }
-
-/// The longest duration spotsim accepts anywhere (ten years): longer values are typos or
-/// overflow attempts, and would make sums of held time lose their seconds.
-pub const MAX_DURATION_SECONDS: f64 = 10.0 * 365.25 * 86_400.0;
 
 /// Checks a number of seconds against what every duration must be: finite, not negative, at
 /// most [`MAX_DURATION_SECONDS`]. Every duration spotsim reads passes here — scenario keys,

@@ -3,7 +3,7 @@
 //! so a typo never passes silently.
 
 use crate::error::InputError;
-use crate::scenario::duration::parse_duration;
+use crate::units::duration::parse_duration;
 
 /// Checks a name that reaches terminals, SVG, HTML and Markdown as it is (a scenario's, a
 /// training job's, a suite's): not empty, and without [control or reordering
@@ -278,7 +278,7 @@ pub fn read_keyed_file(
 /// Converts a TOML value (integer/float seconds or a unit string) into seconds.
 pub fn value_to_seconds(value: &toml::Value) -> Result<f64, String> {
     match value {
-        toml::Value::Integer(i) => super::duration::check_seconds(*i as f64),
+        toml::Value::Integer(i) => crate::units::duration::check_seconds(*i as f64),
         toml::Value::Float(x) => parse_duration(&x.to_string()),
         toml::Value::String(s) => parse_duration(s),
         other => Err(format!(

@@ -1,10 +1,9 @@
 //! Suite results and comparisons as terminal tables, CSV, Markdown and JSON.
 
-use super::compare::{Comparison, MetricDiff, Unit, Verdict};
-use super::results::{CellResult, SuiteResults};
+use super::align as aligned;
+use crate::bench::compare::{Comparison, MetricDiff, Unit, Verdict};
+use crate::bench::results::{CellResult, SuiteResults};
 use serde::Serialize;
-
-use crate::report::align as aligned;
 
 fn markdown_table(rows: &[Vec<String>]) -> String {
     let mut out = String::new();

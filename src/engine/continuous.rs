@@ -1,0 +1,556 @@
+//! The continuous clock's event loop: one trial of one SageMaker training job, from
+//! CreationTime to a terminal status, at the instants the reference defines.
+//!
+//! A trial is a small state machine. Each pass of the loop is one attempt: ask the market for
+//! capacity (Starting), provision, then run the deterministic [`attempt`] plan (Downloading →
+//! Training with checkpoint writes → Uploading) until the first of: completion, the MaxWait
+//! deadline, MaxRuntime running out, or the capacity being reclaimed (Interrupted → Starting
+//! again). Progress between these events is arithmetic, so a 24 h job with 30-minute
+//! checkpoints costs a handful of steps per attempt and no allocation. The status timeline is
+//! recorded only through a [`Recorder`] that asks for it; [`NoTimeline`] compiles away.
+//!
+//! Ties at one instant (probability zero with continuous draws; they matter for hand-written
+//! `windows` scenarios): work that finishes at the instant capacity is lost counts as finished
+//! (a job finishing Uploading exactly then completes; a checkpoint write finishing exactly then
+//! is durable), and a phase that would start at that instant does not start. A limit (MaxWait,
+//! MaxRuntime) at the same instant as a loss wins; MaxWait wins over MaxRuntime.
+
+use super::attempt::uninterrupted_seconds;
+use super::attempt::{Attempt, Progress};
+use super::{Outcome, Recorder, Simulator, TrialLimits, TrialOutcome};
+use crate::market::price::SpotPrice;
+use crate::market::{Capacity, Market, MarketState};
+use crate::policy::{DecisionPoint, OnNotice, Placement, SchedulingPolicy};
+use crate::random::{Stream, TrialRng, exponential};
+use crate::sagemaker::billing;
+use crate::sagemaker::status::{
+    MESSAGE_INSUFFICIENT_CAPACITY, MESSAGE_INTERNAL_ERROR_FAILED, MESSAGE_PREPARING,
+    MESSAGE_RETRYING, SecondaryStatus,
+};
+use crate::scenario::{CapacityWaitStatus, Scenario};
+use rand::rngs::Xoshiro256PlusPlus;
+use std::sync::Arc;
+
+/// Trials per block of parallel work on the continuous clock, whose trials take microseconds.
+pub const BLOCK_TRIALS: u64 = 4096;
+
+/// The scenario compiled into the numbers the loop needs.
+#[derive(Debug, Clone)]
+pub struct ContinuousEngine {
+    market: Option<Arc<dyn Market>>,
+    spot: bool,
+    instance_count: f64,
+    max_wait: f64,
+    max_runtime: f64,
+    training: f64,
+    provisioning: f64,
+    download: f64,
+    upload: f64,
+    stopping: f64,
+    interval: f64,
+    write: f64,
+    restore: f64,
+    durable_checkpoints: bool,
+    notice: f64,
+    emergency_checkpoints: bool,
+    price: SpotPrice,
+    on_demand_price: SpotPrice,
+    on_demand_per_hour: f64,
+    policy: Arc<dyn SchedulingPolicy>,
+    /// The same job on on-demand instances without interruptions, seconds.
+    on_demand_job_seconds: f64,
+    pending_status: bool,
+    seed: u64,
+    /// `InternalServerError`s per instance-held hour (0 = none, no draws).
+    internal_error_rate: f64,
+    /// `RetryStrategy.MaximumRetryAttempts` (0 = no retry strategy).
+    max_retry_attempts: u32,
+}
+
+/// The limits of one training job of a trial.
+#[derive(Debug, Clone, Copy)]
+struct JobLimits {
+    /// Its CreationTime, seconds since the first job's.
+    created_seconds: f64,
+    /// Its MaxWait deadline, seconds since the first job's CreationTime (∞ on on-demand).
+    max_wait_seconds: f64,
+    /// Whether it is a managed-spot job.
+    spot: bool,
+}
+
+/// Per-trial mutable totals.
+#[derive(Debug, Default)]
+struct Totals {
+    /// The part of `price_seconds` paid at the on-demand price.
+    on_demand_price_seconds: f64,
+    /// When a fallback on-demand job was created.
+    fell_back_at: Option<f64>,
+    held: f64,
+    /// ∫ price dt over held time, USD·s/h per instance.
+    price_seconds: f64,
+    interruptions: u32,
+    lost: f64,
+    writes: u32,
+    /// Training saved by durable checkpoints, over every attempt of every job of the trial.
+    durable: f64,
+    /// Training the attempt a limit stopped did after its newest durable checkpoint (redone,
+    /// and so lost, if a fallback job follows).
+    unsaved_at_stop: f64,
+    capacity_wait: f64,
+    training_start: Option<f64>,
+    /// Cumulative held seconds at which the next `InternalServerError` strikes (∞ when the
+    /// rate is 0). Held time is the fault clock: provisioning and capacity waits do not count.
+    next_error_held: f64,
+    /// The fault model's own stream, seeded on the first draw.
+    error_rng: Option<Xoshiro256PlusPlus>,
+}
+
+impl ContinuousEngine {
+    /// Compiles a scenario whose clock is the continuous one, under `policy`.
+    pub fn new(scenario: &Scenario, policy: Arc<dyn SchedulingPolicy>) -> Self {
+        let spot = policy.uses_spot();
+        let pricing = &scenario.pricing;
+        // Held seconds are priced by the second: spot by its (possibly stepped) price,
+        // on-demand by the constant on-demand price.
+        let price = if spot {
+            pricing.spot.clone()
+        } else {
+            SpotPrice::Constant(pricing.on_demand_per_hour)
+        };
+        Self {
+            market: scenario.market.as_ref().map(|m| m.model.clone()),
+            spot,
+            instance_count: f64::from(scenario.job.instance_count),
+            max_wait: if spot {
+                scenario.max_wait_or_infinity()
+            } else {
+                f64::INFINITY
+            },
+            max_runtime: scenario.job.max_runtime_seconds,
+            training: scenario.workload.training_seconds,
+            provisioning: scenario.workload.provisioning_seconds,
+            download: scenario.workload.download_seconds,
+            upload: scenario.workload.upload_seconds,
+            stopping: scenario.workload.stopping_seconds,
+            interval: scenario.checkpoint.policy.interval_seconds(),
+            write: scenario.checkpoint.write_seconds,
+            restore: scenario.checkpoint.restore_seconds,
+            durable_checkpoints: scenario.job.checkpoint_s3_uri.is_some(),
+            notice: scenario.market.as_ref().map_or(0.0, |m| m.notice_seconds),
+            emergency_checkpoints: scenario.checkpoint.on_notice == OnNotice::Checkpoint
+                || scenario.checkpoint.policy.checkpoints_on_notice(),
+            price,
+            on_demand_price: SpotPrice::Constant(pricing.on_demand_per_hour),
+            on_demand_per_hour: pricing.on_demand_per_hour,
+            policy,
+            on_demand_job_seconds: uninterrupted_seconds(scenario),
+            pending_status: scenario.simulation.capacity_wait_status == CapacityWaitStatus::Pending,
+            seed: scenario.simulation.seed,
+            internal_error_rate: scenario.job.internal_error_rate,
+            max_retry_attempts: scenario.job.max_retry_attempts,
+        }
+    }
+
+    /// Seconds of Stopping before a stopped job's terminal status.
+    pub fn stopping_seconds(&self) -> f64 {
+        self.stopping
+    }
+}
+
+impl Simulator for ContinuousEngine {
+    fn block_trials(&self) -> u64 {
+        BLOCK_TRIALS
+    }
+
+    fn path_depends_on_max_wait(&self) -> bool {
+        !self.policy.path_independent_of_max_wait()
+    }
+
+    /// The same engine with another MaxWait deadline (the planner runs each trial once with the
+    /// largest MaxWait of its grid and reads every smaller one off the same path).
+    fn with_max_wait(mut self, max_wait_seconds: f64) -> Self {
+        if self.spot {
+            self.max_wait = max_wait_seconds;
+        }
+        self
+    }
+
+    fn max_wait_stops_trials(&self) -> bool {
+        true
+    }
+
+    fn max_wait_seconds(&self) -> f64 {
+        self.max_wait
+    }
+
+    fn instance_count(&self) -> f64 {
+        self.instance_count
+    }
+
+    fn trial_limits(&self) -> TrialLimits {
+        if self.spot && self.policy.on_demand_after_max_wait() {
+            return TrialLimits {
+                wall_clock_seconds: None,
+                completion_seconds: None,
+                training_time_seconds: Some(2.0 * self.max_runtime),
+            };
+        }
+        let finite = |seconds: f64| seconds.is_finite().then_some(seconds);
+        TrialLimits {
+            wall_clock_seconds: finite(self.max_wait + self.stopping),
+            completion_seconds: finite(self.max_wait),
+            training_time_seconds: Some(self.max_runtime),
+        }
+    }
+
+    fn with_seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+
+    fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    /// Download, training with the same checkpoint writes, upload (provisioning is not billed).
+    fn on_demand_cost_usd(&self, on_demand_per_hour: f64) -> f64 {
+        billing::on_demand_usd(
+            self.on_demand_job_seconds,
+            on_demand_per_hour,
+            self.instance_count,
+        )
+    }
+
+    /// 1 + the longest a trial can last (MaxWait) ÷ the market's mean uptime: a job cannot be
+    /// interrupted more often than capacity is lost.
+    fn attempts_per_trial_estimate(&self) -> f64 {
+        let horizon = self.max_wait.min(crate::scenario::MAX_WAIT_LIMIT_SECONDS);
+        match self.market.as_ref().and_then(|m| m.mean_uptime_seconds()) {
+            Some(mean) if mean > 0.0 && self.spot => 1.0 + horizon / mean,
+            _ => 1.0,
+        }
+    }
+
+    fn run_recorded<R: Recorder>(&self, trial: u64, recorder: &mut R) -> TrialOutcome {
+        let mut rng = TrialRng::new(self.seed, trial);
+        let mut market_state = MarketState::default();
+        let mut totals = Totals::default();
+        self.draw_next_error(&rng, &mut totals);
+        let first = JobLimits {
+            created_seconds: 0.0,
+            max_wait_seconds: self.max_wait,
+            spot: self.spot,
+        };
+        let (outcome, at) = self.run_job(first, &mut rng, &mut market_state, &mut totals, recorder);
+        if matches!(outcome, Outcome::Completed | Outcome::Failed) {
+            return self.finish(outcome, at, totals);
+        }
+        let end = self.stop(at, outcome, recorder);
+        if outcome != Outcome::MaxWaitTimeExceeded || !self.policy.on_demand_after_max_wait() {
+            return self.finish(outcome, end, totals);
+        }
+        // A new CreateTrainingJob on on-demand capacity, created when the spot job has stopped:
+        // its own MaxRuntime, no MaxWait, resuming from the newest checkpoint whose write
+        // completed in any attempt of the spot job, the one MaxWait cut short included
+        // (reference §9). What that attempt trained after it is redone.
+        totals.fell_back_at = Some(end);
+        totals.lost += std::mem::take(&mut totals.unsaved_at_stop);
+        let second = JobLimits {
+            created_seconds: end,
+            max_wait_seconds: f64::INFINITY,
+            spot: false,
+        };
+        let (outcome, at) =
+            self.run_job(second, &mut rng, &mut market_state, &mut totals, recorder);
+        let end = if matches!(outcome, Outcome::Completed | Outcome::Failed) {
+            at
+        } else {
+            self.stop(at, outcome, recorder)
+        };
+        self.finish(outcome, end, totals)
+    }
+}
+
+impl ContinuousEngine {
+    /// Draws when the next `InternalServerError` strikes, in cumulative held seconds.
+    fn draw_next_error(&self, rng: &TrialRng, totals: &mut Totals) {
+        if self.internal_error_rate <= 0.0 {
+            totals.next_error_held = f64::INFINITY;
+            return;
+        }
+        let generator = totals
+            .error_rng
+            .get_or_insert_with(|| rng.stream(Stream::InternalError));
+        totals.next_error_held =
+            totals.held + exponential(generator, 3600.0 / self.internal_error_rate);
+    }
+
+    /// Runs one training job from its CreationTime until it completes (returns the completion
+    /// instant), a limit stops it (returns the instant Stopping begins) or it fails (returns
+    /// the instant of the failure).
+    fn run_job<R: Recorder>(
+        &self,
+        limits: JobLimits,
+        rng: &mut TrialRng,
+        market_state: &mut MarketState,
+        totals: &mut Totals,
+        recorder: &mut R,
+    ) -> (Outcome, f64) {
+        let deadline = limits.max_wait_seconds;
+        let mut held_in_job = 0.0;
+        let mut now = limits.created_seconds;
+        // InternalServerErrors of this job so far; each one beyond the first uses a retry.
+        let mut errors = 0u32;
+        // Whether the next Starting is a retry after an InternalServerError.
+        let mut retrying = false;
+        loop {
+            let starting_message = if std::mem::take(&mut retrying) {
+                MESSAGE_RETRYING
+            } else {
+                MESSAGE_PREPARING
+            };
+            let restore = if totals.durable > 0.0 {
+                self.restore
+            } else {
+                0.0
+            };
+            let placement = if limits.spot {
+                self.policy.place(&DecisionPoint {
+                    now_seconds: now,
+                    deadline_seconds: deadline,
+                    runtime_left_seconds: self.max_runtime - held_in_job,
+                    remaining_training_seconds: self.training - totals.durable,
+                    durable_progress_seconds: totals.durable,
+                    interruptions: totals.interruptions,
+                    restart_seconds: self.provisioning + self.download + restore,
+                })
+            } else {
+                Placement::OnDemand
+            };
+            let on_demand = placement == Placement::OnDemand;
+            let capacity = match &self.market {
+                Some(market) if !on_demand => market.next_capacity(now, market_state, rng),
+                _ => Some(Capacity {
+                    acquired_seconds: now,
+                    lost_seconds: f64::INFINITY,
+                }),
+            };
+            let acquired = capacity.map_or(f64::INFINITY, |c| c.acquired_seconds);
+            if acquired >= deadline {
+                // Capacity does not come before the deadline (reference §2, case 4).
+                let shown = if self.pending_status {
+                    SecondaryStatus::Pending
+                } else {
+                    SecondaryStatus::Starting
+                };
+                recorder.enter(now, shown, MESSAGE_INSUFFICIENT_CAPACITY);
+                totals.capacity_wait += deadline - now;
+                return (Outcome::MaxWaitTimeExceeded, deadline);
+            }
+            if self.pending_status && acquired > now {
+                recorder.enter(now, SecondaryStatus::Pending, MESSAGE_INSUFFICIENT_CAPACITY);
+                recorder.enter(acquired, SecondaryStatus::Starting, starting_message);
+            } else {
+                recorder.enter(now, SecondaryStatus::Starting, starting_message);
+            }
+            totals.capacity_wait += acquired - now;
+            let lost = capacity.map_or(f64::INFINITY, |c| c.lost_seconds);
+
+            // Provisioning: capacity is held (the uptime clock runs) but nothing is billed.
+            let start = acquired + self.provisioning;
+            if lost.min(deadline) <= start {
+                if deadline <= lost {
+                    return (Outcome::MaxWaitTimeExceeded, deadline);
+                }
+                now = self.interrupt(lost, totals, recorder);
+                continue;
+            }
+
+            let mut attempt = Attempt::new(
+                start,
+                self.download + restore,
+                self.training - totals.durable,
+                self.interval,
+                self.write,
+                self.upload,
+            );
+            if self.emergency_checkpoints && lost.is_finite() {
+                attempt.plan_emergency(lost - self.notice, lost);
+            }
+            totals.training_start.get_or_insert(start);
+            let end = attempt.end();
+            let runtime_limit = start + (self.max_runtime - held_in_job);
+            let limit = deadline.min(runtime_limit);
+            let price = if on_demand {
+                &self.on_demand_price
+            } else {
+                &self.price
+            };
+            let offset = market_state.offset_seconds;
+            // An InternalServerError ends the attempt like a loss of capacity (∞ at rate 0).
+            let error_at = start + (totals.next_error_held - totals.held);
+            let ends_at = if error_at < lost { error_at } else { lost };
+
+            if end <= ends_at && end <= limit {
+                record_phases(&attempt, end, true, recorder);
+                self.hold(&attempt, end, price, offset, on_demand, totals, recorder);
+                totals.durable = self.training;
+                recorder.enter(
+                    end,
+                    SecondaryStatus::Completed,
+                    SecondaryStatus::Completed.default_message(),
+                );
+                return (Outcome::Completed, end);
+            }
+            if limit <= ends_at {
+                record_phases(&attempt, limit, false, recorder);
+                let progress =
+                    self.hold(&attempt, limit, price, offset, on_demand, totals, recorder);
+                // The checkpoints this attempt completed before the limit are durable like any
+                // other: a fallback job resumes from the newest of them (reference §9) and the
+                // trial's progress counts them. The training after it is redone only if a
+                // fallback job follows.
+                totals.unsaved_at_stop = self.bank(progress, totals);
+                let reason = if deadline <= runtime_limit {
+                    Outcome::MaxWaitTimeExceeded
+                } else {
+                    Outcome::MaxRuntimeExceeded
+                };
+                return (reason, limit);
+            }
+            record_phases(&attempt, ends_at, false, recorder);
+            let progress = self.hold(
+                &attempt, ends_at, price, offset, on_demand, totals, recorder,
+            );
+            held_in_job += ends_at - start;
+            totals.lost += self.bank(progress, totals);
+            if ends_at < lost {
+                // Not a spot interruption: it uses a RetryStrategy attempt (reference §6).
+                errors += 1;
+                if errors > self.max_retry_attempts {
+                    recorder.enter(
+                        ends_at,
+                        SecondaryStatus::Failed,
+                        MESSAGE_INTERNAL_ERROR_FAILED,
+                    );
+                    return (Outcome::Failed, ends_at);
+                }
+                self.draw_next_error(rng, totals);
+                retrying = true;
+                now = ends_at;
+                continue;
+            }
+            now = self.interrupt(lost, totals, recorder);
+        }
+    }
+
+    /// Books the instance-held time of `attempt` up to `until` at `price`; returns where the
+    /// attempt stands then.
+    #[inline]
+    #[allow(clippy::too_many_arguments)]
+    fn hold<R: Recorder>(
+        &self,
+        attempt: &Attempt,
+        until: f64,
+        price: &SpotPrice,
+        trace_offset: f64,
+        on_demand: bool,
+        totals: &mut Totals,
+        recorder: &mut R,
+    ) -> Progress {
+        let progress = attempt.progress_at(until);
+        let price_seconds = price.integral(attempt.start, until, trace_offset);
+        recorder.held(attempt.start, until, price_seconds);
+        totals.held += until - attempt.start;
+        totals.price_seconds += price_seconds;
+        if on_demand {
+            totals.on_demand_price_seconds += price_seconds;
+        }
+        totals.writes += progress.writes;
+        progress
+    }
+
+    /// Makes the checkpoints an attempt completed durable (with a `checkpoint_s3_uri`; without
+    /// one nothing survives the attempt) and returns the training it did after the newest of
+    /// them, which a later attempt redoes.
+    #[inline]
+    fn bank(&self, progress: Progress, totals: &mut Totals) -> f64 {
+        let saved = if self.durable_checkpoints {
+            progress.durable
+        } else {
+            0.0
+        };
+        totals.durable += saved;
+        progress.trained - saved
+    }
+
+    fn interrupt<R: Recorder>(&self, at: f64, totals: &mut Totals, recorder: &mut R) -> f64 {
+        totals.interruptions += 1;
+        recorder.enter(
+            at,
+            SecondaryStatus::Interrupted,
+            SecondaryStatus::Interrupted.default_message(),
+        );
+        at
+    }
+
+    /// Stopping from `at`, then the terminal status; returns the terminal instant.
+    fn stop<R: Recorder>(&self, at: f64, reason: Outcome, recorder: &mut R) -> f64 {
+        recorder.enter(
+            at,
+            SecondaryStatus::Stopping,
+            SecondaryStatus::Stopping.default_message(),
+        );
+        let end = at + self.stopping;
+        recorder.enter(end, reason.status(), reason.status().default_message());
+        end
+    }
+
+    fn finish(&self, outcome: Outcome, end: f64, totals: Totals) -> TrialOutcome {
+        TrialOutcome {
+            outcome,
+            wall_clock_seconds: end,
+            training_time_seconds: totals.held,
+            billable_time_seconds: billing::billable_seconds(
+                totals.price_seconds,
+                self.on_demand_per_hour,
+            ),
+            cost_usd: billing::cost_usd(totals.price_seconds, self.instance_count),
+            interruptions: totals.interruptions,
+            lost_training_seconds: totals.lost,
+            checkpoints_written: totals.writes,
+            progress_seconds: totals.durable,
+            capacity_wait_seconds: totals.capacity_wait,
+            training_start_seconds: totals.training_start,
+            on_demand_cost_usd: billing::cost_usd(
+                totals.on_demand_price_seconds,
+                self.instance_count,
+            ),
+            fallback_seconds: totals.fell_back_at,
+        }
+    }
+}
+
+/// Reports Downloading, Training and Uploading of `attempt` as far as they start before `until`
+/// (all of them when the attempt completes).
+fn record_phases<R: Recorder>(attempt: &Attempt, until: f64, completed: bool, recorder: &mut R) {
+    recorder.enter(
+        attempt.start,
+        SecondaryStatus::Downloading,
+        SecondaryStatus::Downloading.default_message(),
+    );
+    if completed || attempt.train_start < until {
+        recorder.enter(
+            attempt.train_start,
+            SecondaryStatus::Training,
+            SecondaryStatus::Training.default_message(),
+        );
+    }
+    if completed || attempt.train_end() < until {
+        recorder.enter(
+            attempt.train_end(),
+            SecondaryStatus::Uploading,
+            SecondaryStatus::Uploading.default_message(),
+        );
+    }
+}

@@ -1,0 +1,171 @@
+//! The tick clock's specification (`[simulation] clock = "tick"`): the trace or sampled market
+//! a trial's window reads, the tick, the prices, the job (compute, deadline, changeover) and the
+//! deadline policy — and the reference simulator's run of one window ([`TickSpec::window`]).
+//! What a window's run means as a SageMaker trial (its outcome, status timeline and limits) is
+//! the engine's tick adapter, `crate::engine::tick_clock`.
+//!
+//! On a stochastic market (any model but `trace`) each trial first samples its own spot
+//! availability: the market's capacity periods one after another from time 0 (a capacity wait,
+//! an uptime, a capacity wait …, exactly the draws a job that re-requests capacity at once
+//! would see), read at each tick instant `i·tick`. Every policy of a run sees the same sample
+//! for the same trial (common random numbers), and `omniscient` knows it whole.
+
+use super::policies::TickPolicyChoice;
+use super::{TickError, TickInput, TickResult};
+use crate::market::{Market, MarketState};
+use crate::random::{Stream, TrialRng};
+use std::borrow::Cow;
+use std::sync::Arc;
+
+/// Where each tick-clock trial starts in the trace.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum TickStart {
+    /// The same start offset for every trial, hours (converted with `ceil` as the reference does).
+    Fixed(f64),
+    /// A uniformly random start row per trial that keeps the whole window inside the trace.
+    Random,
+}
+
+/// Where the spot availability of a tick-clock trial comes from.
+#[derive(Debug, Clone)]
+pub enum TickAvailability {
+    /// A replayed trace: `true` = spot not available at this row (the reference's internal
+    /// convention).
+    Trace(Vec<bool>),
+    /// A stochastic market sampled per trial at the instants `i·tick`, `rows` ticks long.
+    Sampled {
+        /// The capacity model.
+        market: Arc<dyn Market>,
+        /// Ticks per window: the deadline's ticks and one more (the observation at R).
+        rows: usize,
+    },
+}
+
+/// The spot availability of one trial of `market` at the instants `i·gap`, `i < rows`:
+/// `true` = not available. Capacity periods `[acquired, lost)` follow one another from time 0.
+pub fn sample_preempted(
+    market: &dyn Market,
+    rows: usize,
+    gap_seconds: f64,
+    seed: u64,
+    trial: u64,
+) -> Vec<bool> {
+    let mut rng = TrialRng::new(seed, trial);
+    let mut state = MarketState::default();
+    let mut preempted = vec![true; rows];
+    let end = rows as f64 * gap_seconds;
+    let mut now = 0.0_f64;
+    while now < end {
+        let Some(capacity) = market.next_capacity(now, &mut state, &mut rng) else {
+            break;
+        };
+        let first = (capacity.acquired_seconds / gap_seconds).ceil();
+        // Rows i with i·gap < lost.
+        let past = (capacity.lost_seconds / gap_seconds)
+            .ceil()
+            .min(rows as f64);
+        if first < past {
+            preempted[first as usize..past as usize].fill(false);
+        }
+        // An empty period at `now` must not stall the walk.
+        now = capacity.lost_seconds.max(now.next_up());
+    }
+    preempted
+}
+
+/// The trace, prices and job of a tick-clock scenario.
+#[derive(Debug, Clone)]
+pub struct TickSpec {
+    /// The spot availability: a replayed trace or a sampled market.
+    pub availability: TickAvailability,
+    /// Tick length, seconds.
+    pub gap_seconds: f64,
+    /// Per-row spot prices, or none for a constant price.
+    pub spot_prices: Option<Vec<f64>>,
+    /// Constant spot price when there are no per-row prices.
+    pub spot_per_hour: f64,
+    /// On-demand price.
+    pub on_demand_per_hour: f64,
+    /// C: compute needed, seconds.
+    pub compute_seconds: f64,
+    /// R: deadline after the start, seconds (also the window).
+    pub deadline_seconds: f64,
+    /// d: changeover overhead, seconds.
+    pub overhead_seconds: f64,
+    /// Start offset rule.
+    pub start: TickStart,
+    /// The deadline policy.
+    pub policy: TickPolicyChoice,
+    /// Instances (cost multiplier).
+    pub instance_count: f64,
+}
+
+impl TickSpec {
+    /// R in hours, as the reference simulator takes it.
+    pub fn deadline_h(&self) -> f64 {
+        self.deadline_seconds / 3600.0
+    }
+
+    /// Start hours of trial `trial`.
+    pub fn start_hours(&self, seed: u64, trial: u64) -> f64 {
+        let TickAvailability::Trace(preempted) = &self.availability else {
+            return 0.0;
+        };
+        match self.start {
+            TickStart::Fixed(hours) => hours,
+            TickStart::Random => {
+                let window = (self.deadline_h() * 3600.0 / self.gap_seconds).ceil() as usize;
+                // The last spot interval of a window reads the price one row later (spec §8).
+                let last_start = preempted.len().saturating_sub(window + 1);
+                let rng = TrialRng::new(seed, trial);
+                let u = 1.0 - crate::random::unit_open_closed(&mut rng.stream(Stream::TraceStart));
+                let row = ((u * (last_start + 1) as f64) as usize).min(last_start);
+                // Half a row before `row`, so that the reference's `ceil` lands on it.
+                if row == 0 {
+                    0.0
+                } else {
+                    (row as f64 - 0.5) * self.gap_seconds / 3600.0
+                }
+            }
+        }
+    }
+
+    /// The spot availability trial `trial` sees: the trace, or its own sample of the market.
+    pub fn preempted(&self, seed: u64, trial: u64) -> Cow<'_, [bool]> {
+        match &self.availability {
+            TickAvailability::Trace(preempted) => Cow::Borrowed(preempted),
+            TickAvailability::Sampled { market, rows } => Cow::Owned(sample_preempted(
+                market.as_ref(),
+                *rows,
+                self.gap_seconds,
+                seed,
+                trial,
+            )),
+        }
+    }
+
+    /// The reference simulator's input for a window of `preempted` starting at `start_h`.
+    pub fn input<'a>(&'a self, preempted: &'a [bool], start_h: f64) -> TickInput<'a> {
+        TickInput {
+            preempted,
+            gap_seconds: self.gap_seconds,
+            spot_price: match &self.spot_prices {
+                Some(prices) => super::SpotPrice::PerTick(prices),
+                None => super::SpotPrice::Constant(self.spot_per_hour),
+            },
+            on_demand_price: self.on_demand_per_hour,
+            compute_h: self.compute_seconds / 3600.0,
+            deadline_h: self.deadline_h(),
+            overhead_h: self.overhead_seconds / 3600.0,
+            start_h,
+            window_h: Some(self.deadline_h()),
+        }
+    }
+
+    /// The policy's run of one window, up to completion or the deadline observation.
+    pub fn window(&self, input: &TickInput<'_>) -> Result<TickResult, TickError> {
+        let mut policy = (self.policy.make)();
+        policy.prepare(input)?;
+        super::run_to_deadline(input, policy.as_mut(), false)
+    }
+}
