@@ -43,6 +43,19 @@ pub use interval::{Z95, wilson_interval};
 pub use moments::{MAX_ABS_VALUE, Moments};
 pub use sketch::{QuantileSketch, RELATIVE_ACCURACY, ZERO_THRESHOLD};
 
+/// The lesser of two values that are never NaN nor −0.0 (values are checked finite and
+/// normalised before they are added): one `minsd`, where `f64::min` also handles NaN.
+#[inline(always)]
+fn lesser(a: f64, b: f64) -> f64 {
+    if b < a { b } else { a }
+}
+
+/// The greater of two values that are never NaN nor −0.0; see [`lesser`].
+#[inline(always)]
+fn greater(a: f64, b: f64) -> f64 {
+    if b > a { b } else { a }
+}
+
 /// Exact moments plus a quantile sketch of one simulated quantity.
 ///
 /// Both halves see the same values, so a deserialised metric is consistent only when their
@@ -60,6 +73,7 @@ impl Metric {
     }
 
     /// Adds one value (finite, `|v| ≤ MAX_ABS_VALUE`; debug-asserted).
+    #[inline]
     pub fn add(&mut self, v: f64) {
         self.moments.add(v);
         self.sketch.add(v);

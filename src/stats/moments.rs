@@ -60,16 +60,30 @@ const INV_SCALE_SQ: f64 = INV_SCALE * INV_SCALE;
 ///
 /// Merging is exactly associative and commutative; see the module docs for
 /// the exact range and accuracy.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Moments {
     count: u64,
     #[serde(with = "i128_decimal")]
     sum: i128,
     sum_sq: SumSq,
-    #[serde(with = "super::exact_f64_opt")]
-    min: Option<f64>,
-    #[serde(with = "super::exact_f64_opt")]
-    max: Option<f64>,
+    /// Exact minimum; +∞ when empty (`null` when serialised).
+    #[serde(with = "least")]
+    min: f64,
+    /// Exact maximum; −∞ when empty (`null` when serialised).
+    #[serde(with = "greatest")]
+    max: f64,
+}
+
+impl Default for Moments {
+    fn default() -> Self {
+        Moments {
+            count: 0,
+            sum: 0,
+            sum_sq: SumSq::default(),
+            min: f64::INFINITY,
+            max: f64::NEG_INFINITY,
+        }
+    }
 }
 
 impl Moments {
@@ -78,10 +92,17 @@ impl Moments {
         Self::default()
     }
 
+    /// The exact minimum and maximum, each when present (a deserialised value may lack one).
+    fn extremes(&self) -> (Option<f64>, Option<f64>) {
+        let present = |x: f64| x.is_finite().then_some(x);
+        (present(self.min), present(self.max))
+    }
+
     /// Adds one value.
     ///
     /// `v` must be finite with `|v| ≤ MAX_ABS_VALUE` (debug-asserted).
     /// In release builds a non-finite value is ignored.
+    #[inline]
     pub fn add(&mut self, v: f64) {
         debug_assert!(v.is_finite(), "Moments::add: non-finite value {v}");
         debug_assert!(
@@ -95,10 +116,10 @@ impl Moments {
         let v = v + 0.0;
         let q = quantise(v);
         self.count += 1;
-        self.sum = checked_or_saturate(self.sum.checked_add(q), self.sum.saturating_add(q));
-        self.sum_sq = self.sum_sq.add_or_saturate(SumSq::square(q.unsigned_abs()));
-        self.min = Some(self.min.map_or(v, |m| m.min(v)));
-        self.max = Some(self.max.map_or(v, |m| m.max(v)));
+        self.sum = sum_or_saturate(self.sum, q);
+        self.sum_sq.add_square(q.unsigned_abs());
+        self.min = super::lesser(self.min, v);
+        self.max = super::greater(self.max, v);
     }
 
     /// Merges `other` into `self`; same as `*self += other`.
@@ -125,8 +146,8 @@ impl Moments {
             count,
             sum,
             sum_sq: SumSq(sum_sq),
-            min: merge_opt(self.min, other.min, f64::min),
-            max: merge_opt(self.max, other.max, f64::max),
+            min: self.min.min(other.min),
+            max: self.max.max(other.max),
         };
         Ok(())
     }
@@ -137,15 +158,15 @@ impl Moments {
     /// and `Σq²` between `(Σq)²/n` (Cauchy–Schwarz: a variance is never negative) and
     /// `n·max(q(min)², q(max)²)`.
     pub fn validate(&self) -> Result<(), Inconsistency> {
-        let (min, max) = match (self.count, self.min, self.max) {
-            (0, None, None) => {
+        let (min, max) = match (self.count, self.extremes()) {
+            (0, (None, None)) => {
                 return if self.sum != 0 || self.sum_sq != SumSq::default() {
                     Err(Inconsistency::new("sum", "non-zero sums without values"))
                 } else {
                     Ok(())
                 };
             }
-            (n, Some(min), Some(max)) if n > 0 => (min, max),
+            (n, (Some(min), Some(max))) if n > 0 => (min, max),
             (n, ..) => {
                 return Err(Inconsistency::new(
                     "count",
@@ -261,25 +282,22 @@ impl Moments {
 
     /// Smallest value added (exact); NaN when empty.
     pub fn min(&self) -> f64 {
-        self.min.unwrap_or(f64::NAN)
+        self.extremes().0.unwrap_or(f64::NAN)
     }
 
     /// Largest value added (exact); NaN when empty.
     pub fn max(&self) -> f64 {
-        self.max.unwrap_or(f64::NAN)
+        self.extremes().1.unwrap_or(f64::NAN)
     }
 }
 
 impl AddAssign<&Moments> for Moments {
     fn add_assign(&mut self, other: &Moments) {
         self.count += other.count;
-        self.sum = checked_or_saturate(
-            self.sum.checked_add(other.sum),
-            self.sum.saturating_add(other.sum),
-        );
+        self.sum = sum_or_saturate(self.sum, other.sum);
         self.sum_sq = self.sum_sq.add_or_saturate(other.sum_sq);
-        self.min = merge_opt(self.min, other.min, f64::min);
-        self.max = merge_opt(self.max, other.max, f64::max);
+        self.min = self.min.min(other.min);
+        self.max = self.max.max(other.max);
     }
 }
 
@@ -296,25 +314,46 @@ fn quantise(v: f64) -> i128 {
     }
 }
 
-fn merge_opt(a: Option<f64>, b: Option<f64>, f: fn(f64, f64) -> f64) -> Option<f64> {
-    match (a, b) {
-        (Some(x), Some(y)) => Some(f(x, y)),
-        (x, None) => x,
-        (None, y) => y,
+/// `a + b`, or panics (debug) / saturates (release) on overflow.
+#[inline]
+fn sum_or_saturate(a: i128, b: i128) -> i128 {
+    match a.checked_add(b) {
+        Some(sum) => sum,
+        None => sum_overflowed(a.saturating_add(b)),
     }
 }
 
-/// Returns the checked result, or panics (debug) / saturates (release) on
-/// overflow.
-fn checked_or_saturate(checked: Option<i128>, saturated: i128) -> i128 {
-    match checked {
-        Some(v) => v,
-        None => {
-            if cfg!(debug_assertions) {
-                panic!("Moments: sum overflow (outside the documented exact range)");
-            }
-            saturated
-        }
+#[cold]
+fn sum_overflowed(saturated: i128) -> i128 {
+    if cfg!(debug_assertions) {
+        panic!("Moments: sum overflow (outside the documented exact range)");
+    }
+    saturated
+}
+
+/// Serialises the minimum like [`super::exact_f64_opt`], empty (+∞) as `null`.
+mod least {
+    use serde::{Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
+        super::super::exact_f64_opt::serialize(&v.is_finite().then_some(*v), s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+        Ok(super::super::exact_f64_opt::deserialize(d)?.unwrap_or(f64::INFINITY))
+    }
+}
+
+/// Serialises the maximum like [`super::exact_f64_opt`], empty (−∞) as `null`.
+mod greatest {
+    use serde::{Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
+        super::least::serialize(v, s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+        Ok(super::super::exact_f64_opt::deserialize(d)?.unwrap_or(f64::NEG_INFINITY))
     }
 }
 
@@ -348,16 +387,48 @@ impl SumSq {
         SumSq(out)
     }
 
+    /// `self += x²`, or panics (debug) / saturates (release) on overflow: the per-value step
+    /// of [`Moments::add`]. A value below 2^32 in magnitude (|q| < 2^64, every time and cost
+    /// a trial produces) squares in one 64×64→128-bit product added to the low half; the
+    /// upper limbs see only its carry, one trial in very many.
+    #[inline]
+    fn add_square(&mut self, x: u128) {
+        let Ok(small) = u64::try_from(x) else {
+            *self = self.add_or_saturate(SumSq::square(x));
+            return;
+        };
+        let square = u128::from(small) * u128::from(small);
+        let low = u128::from(self.0[0]) | (u128::from(self.0[1]) << 64);
+        let (low, carry) = low.overflowing_add(square);
+        self.0[0] = low as u64;
+        self.0[1] = (low >> 64) as u64;
+        if carry {
+            let (limb2, carry2) = self.0[2].overflowing_add(1);
+            let (limb3, carry3) = self.0[3].overflowing_add(u64::from(carry2));
+            *self = if carry3 {
+                SumSq::overflowed()
+            } else {
+                SumSq([self.0[0], self.0[1], limb2, limb3])
+            };
+        }
+    }
+
     /// Sum, or panics (debug) / saturates (release) on overflow.
     fn add_or_saturate(self, other: SumSq) -> SumSq {
         let mut out = self.0;
         if add_assign(&mut out, &other.0) {
-            if cfg!(debug_assertions) {
-                panic!("Moments: sum of squares overflow (outside the documented exact range)");
-            }
-            return SumSq::MAX;
+            return SumSq::overflowed();
         }
         SumSq(out)
+    }
+
+    /// What an overflowing sum becomes: a panic in debug builds, [`SumSq::MAX`] in release.
+    #[cold]
+    fn overflowed() -> SumSq {
+        if cfg!(debug_assertions) {
+            panic!("Moments: sum of squares overflow (outside the documented exact range)");
+        }
+        SumSq::MAX
     }
 }
 
@@ -831,22 +902,22 @@ mod tests {
         );
         assert_eq!(
             field(Moments {
-                min: Some(5.0),
+                min: 5.0,
                 ..valid.clone()
             }),
             "min"
         );
         assert_eq!(
             field(Moments {
-                max: Some(1e300),
-                min: Some(0.0),
+                max: 1e300,
+                min: 0.0,
                 ..valid.clone()
             }),
             "max"
         );
         assert_eq!(
             field(Moments {
-                min: None,
+                min: f64::INFINITY,
                 ..valid.clone()
             }),
             "count"
