@@ -220,9 +220,7 @@ pub const LONG_RUN_SECONDS: f64 = 3600.0;
 /// Runs trials `[first, end)` sequentially into one aggregate.
 pub fn run_range(engine: &Engine, first: u64, end: u64) -> Aggregate {
     let mut aggregate = Aggregate::default();
-    for trial in first..end {
-        aggregate.add(&engine.run(trial));
-    }
+    aggregate.extend((first..end).map(|trial| engine.run(trial)));
     aggregate
 }
 
@@ -233,11 +231,11 @@ fn run_block_with_rows(
     rows: &mut Vec<TrialRow>,
 ) -> Aggregate {
     let mut aggregate = Aggregate::default();
-    for trial in first..end {
+    aggregate.extend((first..end).map(|trial| {
         let outcome = engine.run(trial);
-        aggregate.add(&outcome);
         rows.push(TrialRow::new(trial, &outcome));
-    }
+        outcome
+    }));
     aggregate
 }
 

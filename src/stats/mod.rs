@@ -79,6 +79,14 @@ impl Metric {
         self.sketch.add(v);
     }
 
+    /// Adds every value of `values` (each finite, `|v| ≤ MAX_ABS_VALUE`): the same state as
+    /// [`Metric::add`] on each, bit for bit.
+    #[inline]
+    pub fn add_slice(&mut self, values: &[f64]) {
+        self.moments.add_slice(values);
+        self.sketch.add_slice(values);
+    }
+
     /// Merges `other` into `self`; same as `*self += other`.
     pub fn merge(&mut self, other: &Metric) {
         *self += other;

@@ -61,8 +61,14 @@ fn bucket_upper(i: i32) -> f64 {
 /// bits and one comparison with the edge inside that cell, not computed with a logarithm.
 #[inline]
 fn bucket_index(x: f64) -> i32 {
+    bucket_index_in(&CELLS, x)
+}
+
+/// [`bucket_index`] with the table at hand.
+#[inline(always)]
+fn bucket_index_in(cells: &[(i32, f64)], x: f64) -> i32 {
     let cell = (x.to_bits() >> CELL_SHIFT) as usize;
-    match CELLS.get(cell.wrapping_sub(FIRST_CELL)) {
+    match cells.get(cell.wrapping_sub(FIRST_CELL)) {
         Some(&(index, upper)) => index + i32::from(x > upper),
         None => bucket_index_search(x),
     }
@@ -310,23 +316,38 @@ impl QuantileSketch {
     /// a non-finite value is ignored.
     #[inline]
     pub fn add(&mut self, v: f64) {
-        debug_assert!(v.is_finite(), "QuantileSketch::add: non-finite value {v}");
-        if !v.is_finite() {
-            return;
+        self.add_slice(std::slice::from_ref(&v));
+    }
+
+    /// Adds every value of `values`: the same counts as [`QuantileSketch::add`] on each (they
+    /// do not depend on the order), with the totals and extremes kept in registers across the
+    /// slice.
+    #[inline]
+    pub fn add_slice(&mut self, values: &[f64]) {
+        let cells = &**CELLS;
+        let (mut zero, mut count) = (self.zero, self.count);
+        let (mut min, mut max) = (self.min, self.max);
+        for &v in values {
+            debug_assert!(v.is_finite(), "QuantileSketch::add: non-finite value {v}");
+            if !v.is_finite() {
+                continue;
+            }
+            // Map -0.0 to +0.0 so that min/max do not depend on insertion order.
+            let v = v + 0.0;
+            let magnitude = v.abs();
+            if magnitude < ZERO_THRESHOLD {
+                zero += 1;
+            } else if v > 0.0 {
+                self.positive.increment(bucket_index_in(cells, magnitude));
+            } else {
+                self.negative.increment(bucket_index_in(cells, magnitude));
+            }
+            count += 1;
+            min = super::lesser(min, v);
+            max = super::greater(max, v);
         }
-        // Map -0.0 to +0.0 so that min/max do not depend on insertion order.
-        let v = v + 0.0;
-        let magnitude = v.abs();
-        if magnitude < ZERO_THRESHOLD {
-            self.zero += 1;
-        } else if v > 0.0 {
-            self.positive.increment(bucket_index(magnitude));
-        } else {
-            self.negative.increment(bucket_index(magnitude));
-        }
-        self.count += 1;
-        self.min = super::lesser(self.min, v);
-        self.max = super::greater(self.max, v);
+        (self.zero, self.count) = (zero, count);
+        (self.min, self.max) = (min, max);
     }
 
     /// Merges `other` into `self`; same as `*self += other`.
@@ -688,6 +709,24 @@ mod tests {
                     .collect(),
             ),
         ]
+    }
+
+    #[test]
+    fn adding_slices_is_adding_each_value() {
+        for (name, xs) in samples() {
+            let one_by_one = from_slice(&xs);
+            for length in [1, 64, 1000] {
+                let mut sliced = QuantileSketch::new();
+                for chunk in xs.chunks(length) {
+                    sliced.add_slice(chunk);
+                }
+                assert_eq!(
+                    json(&sliced),
+                    json(&one_by_one),
+                    "{name}, slices of {length}"
+                );
+            }
+        }
     }
 
     #[test]
