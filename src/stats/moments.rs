@@ -108,51 +108,68 @@ impl Moments {
     }
 
     /// Adds every value of `values`: the same state as [`Moments::add`] on each, bit for bit
-    /// (integer sums and extremes do not depend on the order). The running totals stay in
-    /// registers across the slice, which is how a block summarises its trials.
-    ///
-    /// A value below 2^32 in magnitude (|q| < 2^64: every time and cost a trial produces)
-    /// squares in one 64×64→128-bit product added to the low half of `Σq²`; the carries out
-    /// of it are counted and reach the upper limbs once, at the end.
+    /// (integer sums and extremes do not depend on the order), which is how a block summarises
+    /// its trials.
     #[inline]
     pub fn add_slice(&mut self, values: &[f64]) {
+        match super::Extremes::of(values) {
+            Some(extremes) => {
+                self.add_sums(values);
+                self.add_extremes(extremes);
+            }
+            None => {
+                debug_assert!(false, "Moments::add: non-finite value in {values:?}");
+                for &v in values.iter().filter(|v| v.is_finite()) {
+                    self.add_slice(std::slice::from_ref(&v));
+                }
+            }
+        }
+    }
+
+    /// Adds `Σq` and `Σq²` of finite `values` (the count and extremes are
+    /// [`Moments::add_extremes`]'s), with the running totals in registers across the slice.
+    ///
+    /// A value below 2^31 in magnitude (|q| < 2^63: every time and cost a trial produces) is
+    /// summed into an `i128` that a slice cannot overflow (|Σq| < 2^63 · 2^64) and squares in
+    /// one 64×64→128-bit product added to the low half of `Σq²`; the carries out of it are
+    /// counted and reach the upper limbs once, at the end. Larger values take a checked path.
+    #[inline]
+    pub(super) fn add_sums(&mut self, values: &[f64]) {
         let [low0, low1, high0, high1] = self.sum_sq.0;
         let mut low = u128::from(low0) | (u128::from(low1) << 64);
         let mut carries = 0u64;
-        let (mut count, mut sum) = (self.count, self.sum);
-        let (mut min, mut max) = (self.min, self.max);
+        let mut narrow_sum = 0i128;
+        let mut wide_sum = 0i128;
         let mut wide = SumSq::default();
         for &v in values {
-            debug_assert!(v.is_finite(), "Moments::add: non-finite value {v}");
             debug_assert!(
                 v.abs() <= MAX_ABS_VALUE,
                 "Moments::add: |{v}| exceeds MAX_ABS_VALUE"
             );
-            if !v.is_finite() {
-                continue;
-            }
-            // Map -0.0 to +0.0 so that min/max do not depend on insertion order.
-            let v = v + 0.0;
-            count += 1;
             match quantise_narrow(v) {
                 Some(q) => {
-                    sum = sum_or_saturate(sum, i128::from(q));
+                    narrow_sum += i128::from(q);
                     let magnitude = q.unsigned_abs();
                     let square = u128::from(magnitude) * u128::from(magnitude);
                     let (total, carry) = low.overflowing_add(square);
                     low = total;
                     carries += u64::from(carry);
                 }
-                None => add_wide(&mut sum, &mut wide, quantise(v)),
+                None => add_wide(&mut wide_sum, &mut wide, quantise(v)),
             }
-            min = super::lesser(min, v);
-            max = super::greater(max, v);
         }
+        self.sum = sum_or_saturate(sum_or_saturate(self.sum, narrow_sum), wide_sum);
         self.sum_sq = SumSq([low as u64, (low >> 64) as u64, high0, high1])
             .add_or_saturate(SumSq([0, 0, carries, 0]))
             .add_or_saturate(wide);
-        (self.count, self.sum) = (count, sum);
-        (self.min, self.max) = (min, max);
+    }
+
+    /// Adds the count and the extremes of a slice whose sums [`Moments::add_sums`] adds.
+    #[inline]
+    pub(super) fn add_extremes(&mut self, extremes: super::Extremes) {
+        self.count += extremes.count;
+        self.min = super::lesser(self.min, extremes.min);
+        self.max = super::greater(self.max, extremes.max);
     }
 
     /// Merges `other` into `self`; same as `*self += other`.

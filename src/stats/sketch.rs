@@ -320,20 +320,30 @@ impl QuantileSketch {
     }
 
     /// Adds every value of `values`: the same counts as [`QuantileSketch::add`] on each (they
-    /// do not depend on the order), with the totals and extremes kept in registers across the
-    /// slice.
+    /// do not depend on the order), which is how a block summarises its trials.
     #[inline]
     pub fn add_slice(&mut self, values: &[f64]) {
-        let cells = &**CELLS;
-        let (mut zero, mut count) = (self.zero, self.count);
-        let (mut min, mut max) = (self.min, self.max);
-        for &v in values {
-            debug_assert!(v.is_finite(), "QuantileSketch::add: non-finite value {v}");
-            if !v.is_finite() {
-                continue;
+        match super::Extremes::of(values) {
+            Some(extremes) => {
+                self.add_buckets(values);
+                self.add_extremes(extremes);
             }
-            // Map -0.0 to +0.0 so that min/max do not depend on insertion order.
-            let v = v + 0.0;
+            None => {
+                debug_assert!(false, "QuantileSketch::add: non-finite value in {values:?}");
+                for &v in values.iter().filter(|v| v.is_finite()) {
+                    self.add_slice(std::slice::from_ref(&v));
+                }
+            }
+        }
+    }
+
+    /// Counts finite `values` in their buckets (the count and extremes are
+    /// [`QuantileSketch::add_extremes`]'s), with the zero count in a register across the slice.
+    #[inline]
+    pub(super) fn add_buckets(&mut self, values: &[f64]) {
+        let cells = &**CELLS;
+        let mut zero = self.zero;
+        for &v in values {
             let magnitude = v.abs();
             if magnitude < ZERO_THRESHOLD {
                 zero += 1;
@@ -342,12 +352,17 @@ impl QuantileSketch {
             } else {
                 self.negative.increment(bucket_index_in(cells, magnitude));
             }
-            count += 1;
-            min = super::lesser(min, v);
-            max = super::greater(max, v);
         }
-        (self.zero, self.count) = (zero, count);
-        (self.min, self.max) = (min, max);
+        self.zero = zero;
+    }
+
+    /// Adds the count and the extremes of a slice whose buckets
+    /// [`QuantileSketch::add_buckets`] counts.
+    #[inline]
+    pub(super) fn add_extremes(&mut self, extremes: super::Extremes) {
+        self.count += extremes.count;
+        self.min = super::lesser(self.min, extremes.min);
+        self.max = super::greater(self.max, extremes.max);
     }
 
     /// Merges `other` into `self`; same as `*self += other`.
