@@ -99,6 +99,23 @@ impl Extremes {
     }
 }
 
+/// Hands `values` with their [`Extremes`] to `add`: in one call when every value is finite (the
+/// common case), otherwise each finite value on its own; a non-finite value is ignored (debug
+/// builds panic, naming `what`).
+#[inline]
+fn add_finite(values: &[f64], what: &str, mut add: impl FnMut(&[f64], Extremes)) {
+    if let Some(extremes) = Extremes::of(values) {
+        return add(values, extremes);
+    }
+    debug_assert!(false, "{what}: non-finite value in {values:?}");
+    for value in values.iter().filter(|v| v.is_finite()) {
+        let one = std::slice::from_ref(value);
+        if let Some(extremes) = Extremes::of(one) {
+            add(one, extremes);
+        }
+    }
+}
+
 /// Exact moments plus a quantile sketch of one simulated quantity.
 ///
 /// Both halves see the same values, so a deserialised metric is consistent only when their
@@ -126,19 +143,13 @@ impl Metric {
     /// [`Metric::add`] on each, bit for bit.
     #[inline]
     pub fn add_slice(&mut self, values: &[f64]) {
-        match Extremes::of(values) {
-            // The common case: the count and extremes are found once for both halves.
-            Some(extremes) => {
-                self.moments.add_sums(values);
-                self.moments.add_extremes(extremes);
-                self.sketch.add_buckets(values);
-                self.sketch.add_extremes(extremes);
-            }
-            None => {
-                self.moments.add_slice(values);
-                self.sketch.add_slice(values);
-            }
-        }
+        // The count and extremes are found once for both halves.
+        add_finite(values, "Metric::add", |values, extremes| {
+            self.moments.add_sums(values);
+            self.moments.add_extremes(extremes);
+            self.sketch.add_buckets(values);
+            self.sketch.add_extremes(extremes);
+        });
     }
 
     /// Merges `other` into `self`; same as `*self += other`.

@@ -112,18 +112,10 @@ impl Moments {
     /// its trials.
     #[inline]
     pub fn add_slice(&mut self, values: &[f64]) {
-        match super::Extremes::of(values) {
-            Some(extremes) => {
-                self.add_sums(values);
-                self.add_extremes(extremes);
-            }
-            None => {
-                debug_assert!(false, "Moments::add: non-finite value in {values:?}");
-                for &v in values.iter().filter(|v| v.is_finite()) {
-                    self.add_slice(std::slice::from_ref(&v));
-                }
-            }
-        }
+        super::add_finite(values, "Moments::add", |values, extremes| {
+            self.add_sums(values);
+            self.add_extremes(extremes);
+        });
     }
 
     /// Adds `Σq` and `Σq²` of finite `values` (the count and extremes are

@@ -323,18 +323,10 @@ impl QuantileSketch {
     /// do not depend on the order), which is how a block summarises its trials.
     #[inline]
     pub fn add_slice(&mut self, values: &[f64]) {
-        match super::Extremes::of(values) {
-            Some(extremes) => {
-                self.add_buckets(values);
-                self.add_extremes(extremes);
-            }
-            None => {
-                debug_assert!(false, "QuantileSketch::add: non-finite value in {values:?}");
-                for &v in values.iter().filter(|v| v.is_finite()) {
-                    self.add_slice(std::slice::from_ref(&v));
-                }
-            }
-        }
+        super::add_finite(values, "QuantileSketch::add", |values, extremes| {
+            self.add_buckets(values);
+            self.add_extremes(extremes);
+        });
     }
 
     /// Counts finite `values` in their buckets (the count and extremes are
