@@ -61,6 +61,7 @@
 
 #![warn(missing_docs, missing_debug_implementations)]
 
+pub mod backtest;
 pub mod bench;
 pub mod cli;
 pub mod data;

@@ -3,7 +3,7 @@
 
 use crate::error::InputError;
 use crate::fit::source::{ReadError, Reading, format_name, read_trace};
-use crate::fit::{EpisodeFit, TraceFit, fit_trace};
+use crate::fit::{EpisodeFit, ExponentialFit, TraceFit, fit_trace};
 use crate::market::trace_data::{Convention, TraceFormat};
 use clap::{Args, ValueEnum};
 use serde::Serialize;
@@ -76,7 +76,7 @@ pub struct FitArgs {
 const CENSORING_NOTE: &str = "episodes touching the window start or end are right-censored: their observed length is a lower bound";
 const KS_NOTE: &str = "KS = sup_t |F_KM(t) - F_fit(t)|, Kaplan-Meier estimate from all episodes (censored included), t up to the longest episode";
 
-const HOUR: f64 = 3600.0;
+pub(super) const HOUR: f64 = 3600.0;
 
 /// What `fit --format` now prints on stderr.
 pub const FORMAT_DEPRECATION: &str = "fit --format is deprecated: it names the trace's format, so it is now --input-format (--format is the output format in every other command; fit's is --output-format)";
@@ -141,7 +141,7 @@ fn hours(seconds: Option<f64>) -> String {
 }
 
 /// Row labels of the table, in the order of [`cells`].
-const ROW_LABELS: [&str; 11] = [
+pub(super) const ROW_LABELS: [&str; 11] = [
     "episodes (censored)",
     "mean observed (h)",
     "exponential mean (h)",
@@ -156,7 +156,7 @@ const ROW_LABELS: [&str; 11] = [
 ];
 
 /// One column of the table.
-fn cells(f: &EpisodeFit) -> [String; 11] {
+pub(super) fn cells(f: &EpisodeFit) -> [String; 11] {
     let na = || "n/a".to_string();
     let e = f.exponential;
     let w = f.weibull;
@@ -248,13 +248,13 @@ fn json(reading: &Reading, fit: &TraceFit) -> anyhow::Result<String> {
 }
 
 /// Whether market model `name` is registered and reads all of `keys`.
-fn registered(name: &str, keys: &[&str]) -> bool {
+pub(super) fn registered(name: &str, keys: &[&str]) -> bool {
     crate::market::MODELS
         .iter()
         .any(|(model, _, known)| *model == name && keys.iter().all(|k| known.contains(k)))
 }
 
-fn hours_string(seconds: f64) -> String {
+pub(super) fn hours_string(seconds: f64) -> String {
     format!("{:.4}h", seconds / HOUR)
 }
 
@@ -298,10 +298,27 @@ fn market_table(reading: &Reading, fit: &TraceFit) -> Result<Recommendation, Inp
             0.0
         }
     };
+    let mut table = uptime_keys(
+        up,
+        &exponential,
+        &["shape", "scale", "mean_capacity_wait"],
+        &mut notes,
+    );
+    table.push(("mean_capacity_wait", hours_string(wait_seconds).into()));
+    Ok(Recommendation { keys: table, notes })
+}
+
+/// The uptime keys of a `[market]` section, with why in `notes`: the Weibull when it has the
+/// lower AIC and a `weibull` model reads `weibull_keys`, else the exponential.
+pub(super) fn uptime_keys(
+    up: &EpisodeFit,
+    exponential: &ExponentialFit,
+    weibull_keys: &[&str],
+    notes: &mut Vec<String>,
+) -> Vec<(&'static str, toml::Value)> {
     let mut table: Vec<(&'static str, toml::Value)> = Vec::new();
-    let weibull_keys = ["shape", "scale", "mean_capacity_wait"];
     match up.weibull {
-        Some(w) if up.best == Some("weibull") && registered("weibull", &weibull_keys) => {
+        Some(w) if up.best == Some("weibull") && registered("weibull", weibull_keys) => {
             notes.push(format!(
                 "uptime: weibull has the lower AIC ({:.1} vs exponential {:.1})",
                 w.aic, exponential.aic
@@ -313,8 +330,10 @@ fn market_table(reading: &Reading, fit: &TraceFit) -> Result<Recommendation, Inp
         weibull => {
             notes.push(match weibull {
                 Some(w) if up.best == Some("weibull") => format!(
-                    "uptime: weibull has the lower AIC ({:.1} vs {:.1}) but no `weibull` market model with keys shape, scale, mean_capacity_wait is registered",
-                    w.aic, exponential.aic
+                    "uptime: weibull has the lower AIC ({:.1} vs {:.1}) but no `weibull` market model with keys {} is registered",
+                    w.aic,
+                    exponential.aic,
+                    weibull_keys.join(", ")
                 ),
                 Some(w) => format!(
                     "uptime: exponential has the lower AIC ({:.1} vs weibull {:.1})",
@@ -326,11 +345,10 @@ fn market_table(reading: &Reading, fit: &TraceFit) -> Result<Recommendation, Inp
             table.push(("mean_uptime", hours_string(exponential.mean_seconds).into()));
         }
     }
-    table.push(("mean_capacity_wait", hours_string(wait_seconds).into()));
-    Ok(Recommendation { keys: table, notes })
+    table
 }
 
-fn summary_comment(name: &str, f: &EpisodeFit) -> String {
+pub(super) fn summary_comment(name: &str, f: &EpisodeFit) -> String {
     let mut line = format!("# {name}: n = {} ({} censored)", f.n, f.censored);
     if let Some(e) = f.exponential {
         let _ = write!(

@@ -54,7 +54,9 @@ fn read_stdin(what: &str) -> Result<String, InputError> {
     if bytes.len() as u64 > MAX_STDIN_BYTES {
         return Err(InputError::new(
             STDIN,
-            format!("the {what} is longer than {MAX_STDIN_BYTES} bytes"),
+            format!(
+                "cannot read the {what}: more than the {MAX_STDIN_BYTES} bytes spotsim reads from standard input"
+            ),
         ));
     }
     crate::files::input::text_of(bytes).map_err(|bad| {
@@ -62,19 +64,18 @@ fn read_stdin(what: &str) -> Result<String, InputError> {
     })
 }
 
-/// Text and label of a JSON input given as a path, `file://PATH` or `-`.
-fn read_json_input(given: &str, what: &str) -> Result<(String, String), InputError> {
+/// Text and label of a JSON input of `kind` given as a path, `file://PATH` or `-`.
+fn read_json_input(
+    given: &str,
+    kind: crate::files::input::InputKind,
+    what: &str,
+) -> Result<(String, String), InputError> {
     if given == "-" {
         return Ok((read_stdin(what)?, STDIN.to_string()));
     }
     let path = Path::new(strip_file_url(given));
     let label = path.display().to_string();
-    let text = crate::files::input::read_text(
-        path,
-        crate::files::input::InputKind::Request,
-        &label,
-        what,
-    )?;
+    let text = crate::files::input::read_text(path, kind, &label, what)?;
     Ok((text, label))
 }
 
@@ -82,11 +83,19 @@ impl JobInput {
     /// The parsed job source, if one was given.
     pub fn read(&self) -> Result<Option<Request>, InputError> {
         if let Some(given) = &self.request {
-            let (text, label) = read_json_input(given, "CreateTrainingJob request")?;
+            let (text, label) = read_json_input(
+                given,
+                crate::files::input::InputKind::Request,
+                "CreateTrainingJob request",
+            )?;
             return Request::parse(&text, &label).map(Some);
         }
         if let Some(given) = &self.estimator {
-            let (text, label) = read_json_input(given, "SDK estimator arguments")?;
+            let (text, label) = read_json_input(
+                given,
+                crate::files::input::InputKind::Estimator,
+                "SDK estimator arguments",
+            )?;
             return Request::parse_estimator(&text, &label).map(Some);
         }
         Ok(None)

@@ -2,13 +2,14 @@
 //! SIGHUP stop spotsim the same way.
 //!
 //! A command that runs long (simulate, plan, bench, merge) *watches* ([`flag`]): the first
-//! signal sets a flag that its runs check between waves of trials — never per trial, the hot
-//! path stays free of locks and system calls — and before any output is committed; the run
-//! then stops, writes nothing and exits with 128 + the signal's number (130 for SIGINT, 143 for
-//! SIGTERM, 129 for SIGHUP). A second signal, or the first one during a command that does not
-//! watch (validate, describe, fit), ends the process at once, after removing the temporary
-//! files and staging folders of outputs being written. A signal that was ignored when spotsim
-//! started (`nohup`) stays ignored.
+//! signal sets a flag that its runs check before every trial — a relaxed load, so the hot path
+//! stays free of locks and system calls — and before any output is committed; the run then
+//! stops within one trial, writes nothing and exits with 128 + the signal's number (130 for
+//! SIGINT, 143 for SIGTERM, 129 for SIGHUP). A run still going [`STOP_GRACE_SECONDS`] after the
+//! signal (one trial can take minutes) is ended at once. A second signal, or the first one
+//! during a command that does not watch (validate, describe, fit), ends the process at once,
+//! after removing the temporary files and staging folders of outputs being written. A signal
+//! that was ignored when spotsim started (`nohup`) stays ignored.
 //!
 //! The handler itself only writes the signal's number into a pipe (`write` is
 //! async-signal-safe); a thread reads the pipe and does the rest.
@@ -75,7 +76,7 @@ pub fn install() {
     INSTALL.call_once(|| platform::install(on_signal));
 }
 
-/// The flag a long run checks between waves. Calling it declares that the command watches:
+/// The flag a long run checks before every trial. Calling it declares that the command watches:
 /// from now on the first signal only sets the flag.
 pub fn flag() -> &'static AtomicBool {
     install();
@@ -118,7 +119,7 @@ fn on_signal(number: i32) {
         if WATCHED.load(Ordering::SeqCst) {
             if std::io::stderr().is_terminal() {
                 eprintln!(
-                    "\n{}: stopping at the next block boundary ({} again to quit at once)",
+                    "\n{}: stopping after the trials running now ({} again to quit at once)",
                     signal.name(),
                     if signal == Signal::Interrupt {
                         "Ctrl-C"
@@ -127,6 +128,7 @@ fn on_signal(number: i32) {
                     }
                 );
             }
+            watchdog(signal);
             return;
         }
         eprintln!(
@@ -140,6 +142,29 @@ fn on_signal(number: i32) {
         );
     }
     exit_removing_temporaries(i32::from(signal.exit_code()))
+}
+
+/// How long a watching command may take to stop after the first signal before it is ended at
+/// once: well inside the 30 s that Kubernetes (`terminationGracePeriodSeconds`) and Slurm
+/// (`KillWait`) wait before SIGKILL, which would leave temporary files behind.
+pub const STOP_GRACE_SECONDS: u64 = 10;
+
+/// Ends the process [`STOP_GRACE_SECONDS`] after `signal` if it is still running then. Runs stop
+/// before their next trial, but a single trial can take minutes (a year of MaxWait on a market
+/// that loses capacity every millisecond): the signal must not wait for it.
+fn watchdog(signal: Signal) {
+    let spawned = std::thread::Builder::new()
+        .name("stop-watchdog".into())
+        .spawn(move || {
+            std::thread::sleep(std::time::Duration::from_secs(STOP_GRACE_SECONDS));
+            eprintln!(
+                "Error: interrupted ({}) and not stopped within {STOP_GRACE_SECONDS} s (a trial still running): quit at once; no report, partial or per-trial file was written",
+                signal.name()
+            );
+            exit_removing_temporaries(i32::from(signal.exit_code()))
+        });
+    // Without a thread, a second signal still ends the process at once.
+    drop(spawned);
 }
 
 /// A run stopped by a signal.

@@ -1,6 +1,8 @@
 //! The command line: clap definitions, one file per subcommand.
 
+mod backtest;
 mod bench;
+mod calibrate;
 pub mod color;
 mod completions;
 mod describe;
@@ -63,6 +65,10 @@ pub enum Command {
     Bench(bench::BenchArgs),
     /// Fit uptime and downtime distributions (exponential, Weibull) to an availability trace.
     Fit(fit::FitArgs),
+    /// Fit a market from DescribeTrainingJob documents of past jobs.
+    Calibrate(calibrate::CalibrateArgs),
+    /// Where past jobs fell in the simulated distribution of a scenario; coverage of the bands.
+    Backtest(backtest::BacktestArgs),
     /// Print the shell completion script (bash, zsh, fish, powershell, elvish).
     Completions(completions::CompletionsArgs),
     /// Print the manual page (roff) of spotsim or of one of its commands.
@@ -80,6 +86,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Plan(args) => plan::run(args),
         Command::Merge(args) => merge::run(args),
         Command::Fit(args) => fit::run(args),
+        Command::Calibrate(args) => calibrate::run(args),
+        Command::Backtest(args) => backtest::run(args),
         Command::Bench(args) => bench::run(args),
         Command::Completions(args) => completions::run(args),
         Command::Man(args) => man::run(args),

@@ -230,10 +230,13 @@ pub(super) fn run(args: SimulateArgs) -> anyhow::Result<()> {
     let summary = SimulationSummary::new(&scenario, &engine, options.seed, &result.aggregate, run);
     if result.ending == Ending::Cancelled || super::interrupt::check().is_err() {
         // Stopped at a wave boundary: nothing is written (reports and rows describe whole runs);
-        // what was completed is printed.
+        // what was completed is printed — if anything was: a summary of no trial is all dashes
+        // and a cost of $NaN.
         drop(per_trial);
-        // The interruption is what the exit status reports, even if stdout is gone too.
-        let _ = super::print(render_summary(&summary, args.format));
+        if result.aggregate.trials > 0 {
+            // The interruption is what the exit status reports, even if stdout is gone too.
+            let _ = super::print(render_summary(&summary, args.format));
+        }
         return Err(super::interrupt::Interrupted::after(
             result.aggregate.trials,
             range.end - range.start,

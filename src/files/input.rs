@@ -34,6 +34,9 @@ pub const DOCUMENT_LIMIT_BYTES: u64 = 8 * MIB;
 /// are streamed; 1 GiB is about 40 million rows).
 pub const DATA_LIMIT_BYTES: u64 = 1024 * MIB;
 
+/// The most bytes of a file of DescribeTrainingJob documents (read whole): about 50,000 jobs.
+pub const JOB_HISTORY_LIMIT_BYTES: u64 = 256 * MIB;
+
 /// What an input file is: how it is named in messages and how large it may be.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum InputKind {
@@ -41,6 +44,8 @@ pub enum InputKind {
     Scenario,
     /// A CreateTrainingJob request body (JSON).
     Request,
+    /// SDK `Estimator(...)` keyword arguments (JSON).
+    Estimator,
     /// A benchmark suite manifest (TOML).
     Suite,
     /// A shard's partial result (JSON).
@@ -53,6 +58,8 @@ pub enum InputKind {
     Prices,
     /// The Spot Advisor feed (JSON).
     AdvisorFeed,
+    /// DescribeTrainingJob documents of past jobs (JSON).
+    JobHistory,
 }
 
 impl InputKind {
@@ -61,22 +68,28 @@ impl InputKind {
         match self {
             Self::Scenario => "a scenario",
             Self::Request => "a CreateTrainingJob request",
+            Self::Estimator => "a file of SDK estimator arguments",
             Self::Suite => "a suite",
             Self::Partial => "a partial",
             Self::Baseline => "a baseline",
             Self::Trace => "a trace",
             Self::Prices => "a price file",
             Self::AdvisorFeed => "a Spot Advisor feed",
+            Self::JobHistory => "DescribeTrainingJob documents",
         }
     }
 
     /// The most bytes a file of this kind may have.
     pub fn limit_bytes(self) -> u64 {
         match self {
-            Self::Scenario | Self::Request | Self::Suite | Self::Partial | Self::Baseline => {
-                DOCUMENT_LIMIT_BYTES
-            }
+            Self::Scenario
+            | Self::Request
+            | Self::Estimator
+            | Self::Suite
+            | Self::Partial
+            | Self::Baseline => DOCUMENT_LIMIT_BYTES,
             Self::Trace | Self::Prices | Self::AdvisorFeed => DATA_LIMIT_BYTES,
+            Self::JobHistory => JOB_HISTORY_LIMIT_BYTES,
         }
     }
 }

@@ -46,12 +46,17 @@
 //! fitted parameters and censoring the classical KS p-values do not apply; `D` is reported as a
 //! distance.
 
+pub mod calibrate;
+pub mod correlation;
 pub mod km;
 pub mod mle;
 pub mod source;
 
 pub use km::{kaplan_meier, ks_statistic};
-pub use mle::{ExponentialFit, WeibullFit, fit_exponential, fit_weibull};
+pub use mle::{
+    ExponentialFit, Observation, WeibullFit, fit_exponential, fit_exponential_observed,
+    fit_weibull, fit_weibull_observed,
+};
 
 use serde::Serialize;
 
@@ -146,6 +151,11 @@ pub struct EpisodeFit {
 
 /// Fits both models to `episodes`.
 pub fn fit_episodes(episodes: &[Episode]) -> EpisodeFit {
+    fit_episodes_observed(episodes, &Observation::default())
+}
+
+/// Fits both models to `episodes` observed as `observation` says (see [`mle`]).
+pub fn fit_episodes_observed(episodes: &[Episode], observation: &Observation) -> EpisodeFit {
     let n = episodes.len();
     let censored = n - events(episodes);
     let total_seconds: f64 = episodes.iter().map(|e| e.duration_seconds).sum();
@@ -154,8 +164,8 @@ pub fn fit_episodes(episodes: &[Episode]) -> EpisodeFit {
         .filter(|e| !e.censored)
         .map(|e| e.duration_seconds)
         .collect();
-    let exponential = fit_exponential(episodes);
-    let weibull = fit_weibull(episodes);
+    let exponential = fit_exponential_observed(episodes, observation);
+    let weibull = fit_weibull_observed(episodes, observation);
     let best = match (&exponential, &weibull) {
         (Some(e), Some(w)) => Some(if w.aic < e.aic {
             "weibull"

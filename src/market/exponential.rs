@@ -1,17 +1,19 @@
 //! Memoryless spot market: capacity waits and uptimes are exponential.
 //!
 //! A gang of N instances that each last Exp(mean_uptime) holds all of them for the minimum of
-//! N exponentials, which is Exp(mean_uptime / N): the hazard adds up (N·λ). The capacity wait
+//! N exponentials, which is Exp(mean_uptime / N): the hazard adds up (N·λ). With
+//! `correlation = ρ` a share ρ of each hazard strikes the whole gang at once and the gang lasts
+//! Exp(mean_uptime / N_eff), `N_eff = N − (N − 1)·ρ` ([`super::correlation`]). The capacity wait
 //! is one wait for the whole gang. Each acquisition draws a fresh uptime, so the uptime clock
 //! starts when capacity is acquired (provisioning included).
 
-use super::{Capacity, Market, MarketContext, MarketState};
+use super::{Capacity, Market, MarketContext, MarketState, correlation};
 use crate::error::InputError;
 use crate::random::{TrialRng, exponential};
 use crate::scenario::keys::Keys;
 
 /// Keys of `[market]` this model reads.
-pub const KEYS: &[&str] = &["mean_uptime", "mean_capacity_wait"];
+pub const KEYS: &[&str] = &["mean_uptime", "mean_capacity_wait", correlation::KEY];
 
 /// Exponential uptimes and capacity waits.
 #[derive(Debug, Clone, PartialEq)]
@@ -22,6 +24,10 @@ pub struct Exponential {
     pub mean_capacity_wait_seconds: f64,
     /// Instances in the gang.
     pub instance_count: u32,
+    /// Common share ρ of each instance's hazard (0 = independent instances).
+    pub correlation: f64,
+    /// The gang's mean uptime, `mean_uptime / N_eff`.
+    gang_mean_seconds: f64,
 }
 
 pub(super) fn build(
@@ -33,10 +39,14 @@ pub(super) fn build(
         return Err(keys.error("mean_uptime", "must be greater than zero"));
     }
     let mean_capacity_wait_seconds = keys.duration("mean_capacity_wait")?.unwrap_or(0.0);
+    let correlation = correlation::read(keys)?;
     Ok(Box::new(Exponential {
         mean_uptime_seconds,
         mean_capacity_wait_seconds,
         instance_count: context.instance_count,
+        correlation,
+        gang_mean_seconds: mean_uptime_seconds
+            / correlation::effective_gang_size(context.instance_count, correlation),
     }))
 }
 
@@ -49,8 +59,7 @@ impl Market for Exponential {
     fn next_capacity(&self, now: f64, _: &mut MarketState, rng: &mut TrialRng) -> Option<Capacity> {
         let acquired_seconds =
             now + exponential(&mut rng.capacity_wait, self.mean_capacity_wait_seconds);
-        let gang_mean = self.mean_uptime_seconds / f64::from(self.instance_count);
-        let lost_seconds = acquired_seconds + exponential(&mut rng.uptime, gang_mean);
+        let lost_seconds = acquired_seconds + exponential(&mut rng.uptime, self.gang_mean_seconds);
         Some(Capacity {
             acquired_seconds,
             lost_seconds,
@@ -58,7 +67,7 @@ impl Market for Exponential {
     }
 
     fn mean_uptime_seconds(&self) -> Option<f64> {
-        Some(self.mean_uptime_seconds / f64::from(self.instance_count))
+        Some(self.gang_mean_seconds)
     }
 
     fn resolved(&self) -> toml::Table {
@@ -71,6 +80,7 @@ impl Market for Exponential {
             "mean_capacity_wait".into(),
             seconds_value(self.mean_capacity_wait_seconds),
         );
+        correlation::insert_resolved(&mut table, self.correlation);
         table
     }
 }

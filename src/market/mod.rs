@@ -9,6 +9,7 @@
 
 pub mod advisor;
 mod bootstrap;
+pub mod correlation;
 pub mod distribution;
 mod exponential;
 mod lognormal;

@@ -8,10 +8,13 @@
 //! the `exponential` model with `mean_uptime = scale`, draw for draw.
 //!
 //! Keys: `shape` (number > 0, required), `scale` (duration > 0, required),
-//! `mean_capacity_wait` (duration, default 0 = capacity is always there at once).
+//! `mean_capacity_wait` (duration, default 0 = capacity is always there at once),
+//! `correlation` (ρ in [0, 1], default 0).
 //!
 //! A gang of N instances holds capacity for the minimum of N i.i.d. Weibull(k, λ) uptimes,
-//! `P(min > t) = exp(−N·(t/λ)^k)`, which is exactly Weibull(k, λ·N^(−1/k)). Uptimes are drawn by
+//! `P(min > t) = exp(−N·(t/λ)^k)`, which is exactly Weibull(k, λ·N^(−1/k)). With
+//! `correlation = ρ` (a share ρ of each hazard strikes the whole gang at once,
+//! [`super::correlation`]) N becomes `N_eff = N − (N − 1)·ρ`. Uptimes are drawn by
 //! inversion, one uniform per acquisition from the uptime stream (common random numbers); the
 //! capacity wait is one exponential wait for the whole gang from the capacity-wait stream. Each
 //! acquisition draws a fresh uptime: the clock starts when capacity is acquired.
@@ -21,13 +24,13 @@ use super::distribution::{
     weibull_mean_checked,
 };
 use super::exponential::seconds_value;
-use super::{Capacity, Market, MarketContext, MarketState};
+use super::{Capacity, Market, MarketContext, MarketState, correlation};
 use crate::error::InputError;
 use crate::random::{TrialRng, exponential, unit_open_closed};
 use crate::scenario::keys::Keys;
 
 /// Keys of `[market]` this model reads.
-pub const KEYS: &[&str] = &["shape", "scale", "mean_capacity_wait"];
+pub const KEYS: &[&str] = &["shape", "scale", "mean_capacity_wait", correlation::KEY];
 
 /// Weibull uptimes, exponential capacity waits.
 #[derive(Debug, Clone, PartialEq)]
@@ -40,7 +43,9 @@ pub struct Weibull {
     pub mean_capacity_wait_seconds: f64,
     /// Instances in the gang.
     pub instance_count: u32,
-    /// Scale of the gang's uptime, λ·N^(−1/k).
+    /// Common share ρ of each instance's hazard (0 = independent instances).
+    pub correlation: f64,
+    /// Scale of the gang's uptime, λ·N_eff^(−1/k).
     gang_scale_seconds: f64,
 }
 
@@ -51,11 +56,13 @@ pub(super) fn build(
     let shape = required_positive_number(keys, "shape", "weibull", "0.62")?;
     let scale_seconds = required_positive_duration(keys, "scale", "weibull")?;
     let mean_capacity_wait_seconds = keys.duration("mean_capacity_wait")?.unwrap_or(0.0);
+    let correlation = correlation::read(keys)?;
     let instance_count = context.instance_count.max(1);
-    let gang_scale_seconds = scale_seconds * f64::from(instance_count).powf(-1.0 / shape);
+    let gang_size = correlation::effective_gang_size(instance_count, correlation);
+    let gang_scale_seconds = scale_seconds * gang_size.powf(-1.0 / shape);
     weibull_mean_checked(shape, gang_scale_seconds).map_err(|m| {
         let gang = if instance_count > 1 {
-            format!(" (for the gang of {instance_count}, whose scale is λ·N^(−1/k))")
+            format!(" (for the gang of {instance_count}, whose scale is λ·N_eff^(−1/k))")
         } else {
             String::new()
         };
@@ -66,6 +73,7 @@ pub(super) fn build(
         scale_seconds,
         mean_capacity_wait_seconds,
         instance_count,
+        correlation,
         gang_scale_seconds,
     }))
 }
@@ -102,6 +110,7 @@ impl Market for Weibull {
             "mean_capacity_wait".into(),
             seconds_value(self.mean_capacity_wait_seconds),
         );
+        correlation::insert_resolved(&mut table, self.correlation);
         table
     }
 }

@@ -6,7 +6,7 @@
 //! parallel, then its results are merged and its per-trial rows written in trial order. Early
 //! stopping (`--precision`), progress and interruption are checked between waves, whose
 //! boundaries do not depend on the thread count — so the output does not either (a block
-//! also checks for interruption before it starts; an interrupted wave is dropped whole). Trial k
+//! also checks for interruption before every trial; an interrupted wave is dropped whole). Trial k
 //! draws only from (seed, k) and merging is exact, so any split (threads, shards) gives the
 //! same summary bits.
 
@@ -114,7 +114,7 @@ pub struct Observers<'a> {
     pub per_trial: Option<&'a mut RowSink<'a>>,
     /// Told the number of trials done after each wave.
     pub progress: Option<&'a (dyn Fn(u64) + Sync)>,
-    /// When set (e.g. by SIGINT), the run stops at the next wave boundary.
+    /// When set (e.g. by SIGINT), the run stops before its next trial and drops that wave.
     pub cancel: Option<&'a AtomicBool>,
 }
 
@@ -129,7 +129,8 @@ impl std::fmt::Debug for Observers<'_> {
 }
 
 /// A request to stop a run early, shared with whoever may make it (a signal handler). Runs
-/// check it between waves only — never per trial — and stop there.
+/// check it before every trial (a relaxed load of one flag) and stop at once, dropping the
+/// wave they were in.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Cancel(Option<&'static AtomicBool>);
 
@@ -224,19 +225,35 @@ pub fn run_range(engine: &Engine, first: u64, end: u64) -> Aggregate {
     aggregate
 }
 
-fn run_block_with_rows(
+/// Runs trials `[first, end)` of a block into one aggregate (and `rows`, when given), or `None`
+/// as soon as `cancel` is set. The flag is read before every trial: a trial can take seconds
+/// (a market that loses capacity every millisecond, a long MaxWait), so checking only between
+/// blocks of 4,096 trials would leave a signal unanswered for minutes — past the grace period
+/// after which Kubernetes and Slurm send SIGKILL, which leaves temporary files behind. A relaxed
+/// load of one flag is neither a lock nor a system call; the wave of a cancelled block is
+/// dropped whole, so stopping mid-block changes no result.
+fn run_block(
     engine: &Engine,
-    first: u64,
-    end: u64,
-    rows: &mut Vec<TrialRow>,
-) -> Aggregate {
+    trials: Range<u64>,
+    cancel: Option<&AtomicBool>,
+    mut rows: Option<&mut Vec<TrialRow>>,
+) -> Option<Aggregate> {
     let mut aggregate = Aggregate::default();
-    aggregate.extend((first..end).map(|trial| {
+    let mut cancelled = false;
+    // Trials are summarised a column at a time (`Aggregate::extend`); a cancelled block's
+    // partial aggregate is dropped.
+    aggregate.extend(trials.map_while(|trial| {
+        if cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
+            cancelled = true;
+            return None;
+        }
         let outcome = engine.run(trial);
-        rows.push(TrialRow::new(trial, &outcome));
-        outcome
+        if let Some(rows) = rows.as_mut() {
+            rows.push(TrialRow::new(trial, &outcome));
+        }
+        Some(outcome)
     }));
-    aggregate
+    (!cancelled).then_some(aggregate)
 }
 
 /// Runs the trials in `range` in waves, reporting to `observers`.
@@ -260,25 +277,20 @@ pub fn execute(
         }
         let wave_end = (wave_start + wave_trials).min(range.end);
         let cancel = observers.cancel;
-        // Blocks also check the flag before they start: a wave of slow trials (tick-clock
-        // policies take milliseconds each) stops within a block, not a wave. The wave is then
-        // dropped whole, so a cancelled run still reports whole waves only.
+        // Blocks also check the flag before every trial (see `run_block`): a wave of slow
+        // trials stops within a trial, not a wave. The wave is then dropped whole, so a
+        // cancelled run still reports whole waves only.
         let blocks: Option<Vec<(Aggregate, Vec<TrialRow>)>> = (0..(wave_end - wave_start)
             .div_ceil(block_trials))
             .into_par_iter()
             .map(|block| {
-                if cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
-                    return None;
-                }
                 let first = wave_start + block * block_trials;
                 let end = (first + block_trials).min(wave_end);
-                Some(if want_rows {
-                    let mut rows = Vec::with_capacity((end - first) as usize);
-                    let aggregate = run_block_with_rows(engine, first, end, &mut rows);
-                    (aggregate, rows)
-                } else {
-                    (run_range(engine, first, end), Vec::new())
-                })
+                let mut rows =
+                    Vec::with_capacity(if want_rows { (end - first) as usize } else { 0 });
+                let aggregate =
+                    run_block(engine, first..end, cancel, want_rows.then_some(&mut rows))?;
+                Some((aggregate, rows))
             })
             .collect();
         let Some(blocks) = blocks else {

@@ -239,7 +239,7 @@ pub fn merge_partials(partials: &[(String, Partial)]) -> Result<Merged, InputErr
         let differs = |what: &str, mine: String, theirs: String| {
             InputError::new(
                 file,
-                format!("{what} is {mine}, but {first_file} has {theirs}: partials of different runs cannot be merged"),
+                format!("{mine} here, but {first_file} has {theirs}: partials of different runs cannot be merged"),
             )
             .at_key(what.to_string())
         };
@@ -277,12 +277,18 @@ pub fn merge_partials(partials: &[(String, Partial)]) -> Result<Merged, InputErr
                 first.on_demand_cost_usd.to_string(),
             ));
         }
-        if p.limits != first.limits {
-            return Err(differs(
-                "limits",
-                format!("{:?}", p.limits),
-                format!("{:?}", first.limits),
-            ));
+        // Named field by field, in the partial's own terms (not as a Rust structure).
+        for ((name, mine), (_, theirs)) in p.limits.bounds().into_iter().zip(first.limits.bounds())
+        {
+            if mine.map(f64::to_bits) != theirs.map(f64::to_bits) {
+                let shown =
+                    |bound: Option<f64>| bound.map_or("null".to_string(), |b| b.to_string());
+                return Err(differs(
+                    &format!("limits.{name}"),
+                    shown(mine),
+                    shown(theirs),
+                ));
+            }
         }
         if let Some(other) = seen.insert(p.shard.index, file) {
             return Err(InputError::new(

@@ -70,7 +70,7 @@ pub struct PlanOptions {
     pub advise: bool,
     /// Run the recommended MaxWait once more for the charts (CDF, histogram, Gantt).
     pub detail: bool,
-    /// Stop early when requested (checked between waves): [`plan`] then returns
+    /// Stop early when requested (checked before every trial): [`plan`] then returns
     /// [`PlanError::Cancelled`].
     pub cancel: Cancel,
 }

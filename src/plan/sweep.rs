@@ -189,7 +189,7 @@ pub(crate) struct SweepSetup<'a> {
     pub on_demand_per_hour: f64,
     /// How to sweep.
     pub sweep: Sweep,
-    /// Checked between waves: once requested, the run stops with what it has.
+    /// Checked before every trial: once requested, the run stops with what it has.
     pub cancel: Cancel,
 }
 
@@ -262,9 +262,15 @@ impl SweepSetup<'_> {
         }
     }
 
+    /// The curve of trials `[first, end)`; cut short (and then never used: a cancelled curve
+    /// is not returned) once cancellation is requested, which is checked before every trial as
+    /// [`crate::montecarlo::execute`]'s blocks do.
     fn run_block(&self, first: u64, end: u64, held: &mut HeldPeriods) -> CurveAggregate {
         let mut curve = CurveAggregate::new(self.grid.len());
         for trial in first..end {
+            if self.cancel.requested() {
+                break;
+            }
             match self.sweep {
                 Sweep::Truncate => {
                     held.clear();
@@ -299,15 +305,12 @@ impl SweepSetup<'_> {
             let mut wave_start = 0;
             while wave_start < trials && !self.cancel.requested() {
                 let wave_end = (wave_start + wave_trials).min(trials);
-                // Blocks check for cancellation before they start (re-runs of slow trials make
+                // Blocks check for cancellation before every trial (re-runs of slow trials make
                 // long waves); a cancelled curve is never returned by `plan`.
                 let blocks: Vec<CurveAggregate> = (0..(wave_end - wave_start)
                     .div_ceil(block_trials))
                     .into_par_iter()
                     .map_init(HeldPeriods::default, |held, block| {
-                        if self.cancel.requested() {
-                            return CurveAggregate::new(self.grid.len());
-                        }
                         let first = wave_start + block * block_trials;
                         let end = (first + block_trials).min(wave_end);
                         self.run_block(first, end, held)

@@ -2,6 +2,7 @@
 
 pub mod billing;
 pub mod describe;
+pub mod history;
 pub mod sdk_log;
 pub mod status;
 pub mod time;

@@ -76,7 +76,6 @@ const OTHER_ARGUMENTS: &[&str] = &[
     "enable_sagemaker_metrics",
     "profiler_config",
     "disable_profiler",
-    "instance_groups",
     "training_repository_access_mode",
     "training_repository_credentials_provider_arn",
     "container_entry_point",
@@ -121,7 +120,15 @@ fn closest(given: &str) -> Option<&'static str> {
 impl Request {
     /// Reads estimator arguments from `path`, named `file` in errors.
     pub fn load_estimator(path: &Path, file: &str) -> Result<Self, InputError> {
-        Self::parse_estimator(&read_text(path, file, "SDK estimator arguments")?, file)
+        Self::parse_estimator(
+            &read_text(
+                path,
+                crate::files::input::InputKind::Estimator,
+                file,
+                "SDK estimator arguments",
+            )?,
+            file,
+        )
     }
 
     /// Parses estimator arguments (a JSON object of `Estimator(...)` keyword arguments).
@@ -132,6 +139,15 @@ impl Request {
             "SDK estimator arguments",
             "{\"instance_type\": \"ml.p3.2xlarge\", \"use_spot_instances\": true, \"max_run\": 3600, \"max_wait\": 7200} (Estimator(...) keyword arguments)",
         )?;
+        if request.get(&root, "instance_groups")?.is_some() {
+            return Err(request.error(
+                "instance_groups",
+                super::request::heterogeneous_cluster(
+                    "instance_groups",
+                    "instance_type and instance_count",
+                ),
+            ));
+        }
         for (argument, key) in JOB_ARGUMENTS {
             let field = match *key {
                 "instance_type" | "checkpoint_s3_uri" | "checkpoint_local_path" => {
@@ -155,6 +171,12 @@ impl Request {
         }
         request.name = request.name_at(&root, "base_job_name")?;
         request.echo = request.describe(&root)?;
+        request.says_something(
+            &root,
+            "SDK estimator arguments",
+            "instance_type, instance_count, use_spot_instances, max_run, max_wait, checkpoint_s3_uri, image_uri, role, base_job_name",
+            ("ResourceConfig", "a CreateTrainingJob body: give it with --request or [job] request"),
+        )?;
         let arguments = root.as_object().map(|m| m.keys()).into_iter().flatten();
         for name in arguments {
             let known = JOB_ARGUMENTS.iter().any(|(a, _)| a == name)

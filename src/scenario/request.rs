@@ -75,6 +75,16 @@ pub fn algorithm_checkpoints(image_or_name: &str) -> Option<bool> {
     }
 }
 
+/// The error for a heterogeneous cluster (`ResourceConfig.InstanceGroups`, the SDK's
+/// `instance_groups`, named `groups`): its groups have their own instance types and counts,
+/// which replace the job's one type and count (named `single`), so simulating the rest would
+/// run and price one instance of whatever type the scenario defaults to.
+pub(super) fn heterogeneous_cluster(groups: &str, single: &str) -> String {
+    format!(
+        "a heterogeneous cluster ({groups}) is not simulated: spotsim runs one instance type, all instances held together (a gang); give {single} instead"
+    )
+}
+
 /// One `[job]` value read from a request.
 #[derive(Debug, Clone, PartialEq)]
 pub(super) enum Field {
@@ -142,9 +152,15 @@ pub struct Request {
     pub warnings: Vec<String>,
 }
 
-/// Reads a JSON input file (`what` names it in errors) through the bounded input reader.
-pub(super) fn read_text(path: &Path, file: &str, what: &str) -> Result<String, InputError> {
-    crate::files::input::read_text(path, crate::files::input::InputKind::Request, file, what)
+/// Reads a JSON input file of `kind` (`what` names it in errors) through the bounded input
+/// reader.
+pub(super) fn read_text(
+    path: &Path,
+    kind: crate::files::input::InputKind,
+    file: &str,
+    what: &str,
+) -> Result<String, InputError> {
+    crate::files::input::read_text(path, kind, file, what)
 }
 
 /// The line of the first `"key"` of a dotted JSON path (its last component) in `source`.
@@ -163,7 +179,15 @@ pub(super) fn json_line(source: &str, dotted: &str) -> Option<usize> {
 impl Request {
     /// Reads `path`, named `file` in errors.
     pub fn load(path: &Path, file: &str) -> Result<Self, InputError> {
-        Self::parse(&read_text(path, file, "CreateTrainingJob request")?, file)
+        Self::parse(
+            &read_text(
+                path,
+                crate::files::input::InputKind::Request,
+                file,
+                "CreateTrainingJob request",
+            )?,
+            file,
+        )
     }
 
     /// Parses JSON `source` (named `file`) that must be an object (`what` and `example` say
@@ -175,12 +199,12 @@ impl Request {
         example: &str,
     ) -> Result<(Self, Value), InputError> {
         let root: Value = serde_json::from_str(source).map_err(|e| {
-            InputError::new(file, format!("not valid {what} (JSON): {e}")).at_line(Some(e.line()))
+            InputError::new(file, format!("expected {what} in JSON: {e}")).at_line(Some(e.line()))
         })?;
         if !root.is_object() {
             return Err(InputError::new(
                 file,
-                format!("{what} is a JSON object such as {example}"),
+                format!("expected {what} as a JSON object such as {example}"),
             ));
         }
         let request = Self {
@@ -203,6 +227,18 @@ impl Request {
             "{\"ResourceConfig\": {…}, \"StoppingCondition\": {…}}",
         )?;
         request.name = request.name_at(&root, "TrainingJobName")?;
+        if request
+            .get(&root, "ResourceConfig.InstanceGroups")?
+            .is_some()
+        {
+            return Err(request.error(
+                "ResourceConfig.InstanceGroups",
+                heterogeneous_cluster(
+                    "InstanceGroups",
+                    "ResourceConfig.InstanceType and InstanceCount",
+                ),
+            ));
+        }
         for (key, path) in [
             ("instance_type", "ResourceConfig.InstanceType"),
             ("checkpoint_s3_uri", "CheckpointConfig.S3Uri"),
@@ -282,7 +318,53 @@ impl Request {
             }
         }
         request.echo = Echo::from_request(&root, |key, message| request.error(key, message))?;
+        request.says_something(
+            &root,
+            "a CreateTrainingJob request",
+            "ResourceConfig, StoppingCondition, EnableManagedSpotTraining, CheckpointConfig, RetryStrategy, AlgorithmSpecification, TrainingJobName",
+            ("instance_type", "SDK Estimator(...) arguments: give them with --estimator or [job] sdk"),
+        )?;
         Ok(request)
+    }
+
+    /// An error when the job source read nothing spotsim uses — no `[job]` value, no name, no
+    /// member to describe: every value of the job would then be a default nobody wrote, and
+    /// the file is most likely another one (a partial, a DescribeTrainingJob document) or the
+    /// other kind of job source. `what` is the expected kind, `reads` the keys it looks for,
+    /// and `other` = (a key only the other kind has, what to do then).
+    pub(super) fn says_something(
+        &self,
+        root: &Value,
+        what: &str,
+        reads: &str,
+        other: (&str, &str),
+    ) -> Result<(), InputError> {
+        if !self.fields.is_empty() || self.name.is_some() || !self.echo.members.is_empty() {
+            return Ok(());
+        }
+        let keys: Vec<&String> = root
+            .as_object()
+            .map(|m| m.keys().collect())
+            .unwrap_or_default();
+        let has = if keys.is_empty() {
+            "it is empty".to_string()
+        } else {
+            const SHOWN: usize = 5;
+            let mut shown: Vec<String> = keys.iter().take(SHOWN).map(|k| excerpt(k)).collect();
+            if keys.len() > SHOWN {
+                shown.push(format!("… ({} keys)", keys.len()));
+            }
+            format!("it has {}", shown.join(", "))
+        };
+        let hint = if root.get(other.0).is_some() {
+            format!("; it looks like {}", other.1)
+        } else {
+            String::new()
+        };
+        Err(InputError::new(
+            &self.file,
+            format!("expected {what}, with at least one of {reads}, but {has}{hint}"),
+        ))
     }
 
     pub(super) fn error(&self, dotted: &str, message: impl Into<String>) -> InputError {

@@ -428,6 +428,51 @@ fn request_members_of_the_wrong_type_exit_2_naming_them() {
     }
 }
 
+#[test]
+fn a_heterogeneous_cluster_is_refused_not_simulated_as_one_default_instance() {
+    // Its groups replace InstanceType and InstanceCount: ignoring them ran one ml.p3.2xlarge
+    // (the scenario's default type) for a request of 2 × ml.p4d.24xlarge + 1 × ml.c5.xlarge.
+    let dir = job_folder("{}");
+    let groups = r#"[{"InstanceType": "ml.p4d.24xlarge", "InstanceCount": 2, "InstanceGroupName": "gpu"},
+                     {"InstanceType": "ml.c5.xlarge", "InstanceCount": 1, "InstanceGroupName": "cpu"}]"#;
+    write(
+        dir.path(),
+        "groups.json",
+        &format!(
+            "{{\"ResourceConfig\": {{\n  \"InstanceGroups\": {groups},\n  \"VolumeSizeInGB\": 30}}}}"
+        ),
+    );
+    let sdk_groups = groups
+        .replace("InstanceType", "instance_type")
+        .replace("InstanceCount", "instance_count")
+        .replace("InstanceGroupName", "instance_group_name");
+    write(
+        dir.path(),
+        "groups-sdk.json",
+        &format!("{{\"use_spot_instances\": false,\n \"instance_groups\": {sdk_groups}}}"),
+    );
+    for (flag, file, key) in [
+        (
+            "--request",
+            "groups.json",
+            "groups.json:2: ResourceConfig.InstanceGroups",
+        ),
+        (
+            "--estimator",
+            "groups-sdk.json",
+            "groups-sdk.json:2: instance_groups",
+        ),
+    ] {
+        for command in ["simulate", "plan", "describe", "validate"] {
+            let err = exits_2(dir.path(), &[command, "job.toml", flag, file]);
+            assert!(
+                err.contains(key) && err.contains("heterogeneous cluster"),
+                "{command} {flag}: {err}"
+            );
+        }
+    }
+}
+
 /// A spot-then-on-demand scenario whose tight MaxWait often stops the spot job.
 pub fn fallback_scenario() -> String {
     job_scenario(
@@ -784,6 +829,141 @@ availability_zone = "us-west-1a"
     assert!(
         err.contains("ends with $0.08/h from 2014-01-06T04:32:53.000Z")
             && err.contains("assumed until the job ends"),
+        "{err}"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// README, "From what you already have"
+
+/// The fenced blocks of `language` in the section of README.md titled `title`.
+fn readme_blocks(title: &str, language: &str) -> Vec<String> {
+    let readme = std::fs::read_to_string(common::root().join("README.md")).unwrap();
+    let heading = format!("\n## {title}\n");
+    let start = readme.find(&heading).expect("the section exists") + heading.len();
+    let section = &readme[start..];
+    let section = &section[..section.find("\n## ").unwrap_or(section.len())];
+    let fence = format!("```{language}\n");
+    section
+        .split(&fence)
+        .skip(1)
+        .map(|block| block.split("\n```").next().unwrap_or_default().to_string() + "\n")
+        .collect()
+}
+
+#[test]
+fn from_what_you_already_have_runs_as_written_from_the_repository_root() {
+    // Every shell block of the section, as a new user pastes it into a shell at the root of the
+    // checkout: `cargo run --release --` is the spotsim under test, and the inputs are the
+    // examples shipped in scenarios/from-aws/ (the aws CLI call that makes a price history is
+    // a `text` block: it needs an AWS account).
+    let blocks = readme_blocks("From what you already have", "sh");
+    let commands: usize = blocks
+        .iter()
+        .map(|b| b.matches("cargo run --release --").count())
+        .sum();
+    assert!(commands >= 6, "{commands} commands in {blocks:?}");
+    let spotsim = env!("CARGO_BIN_EXE_spotsim");
+    for block in &blocks {
+        assert!(
+            !block.contains("spotsim "),
+            "spotsim is not on PATH: {block}"
+        );
+        let script = block.replace("cargo run --release --", &format!("'{spotsim}'"));
+        let output = std::process::Command::new("sh")
+            .args(["-ec", &script])
+            .current_dir(common::root())
+            .env_remove("SPOTSIM_DATA")
+            .env_remove("SPOTSIM_SHARED_DATA")
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&output.stderr);
+        assert!(output.status.success(), "{block}: {err}");
+        assert!(!err.contains("Error"), "{block}: {err}");
+        assert!(!output.stdout.is_empty(), "{block}");
+    }
+    // Every TOML line the section shows is in one of the example files.
+    let folder = common::root().join("scenarios/from-aws");
+    let uncommented = |text: &str| -> Vec<String> {
+        text.lines()
+            .map(|l| l.split(" #").next().unwrap_or(l).trim().to_string())
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .collect()
+    };
+    let shipped: Vec<String> = std::fs::read_dir(&folder)
+        .unwrap()
+        .flatten()
+        .filter(|e| e.path().extension().is_some_and(|x| x == "toml"))
+        .map(|e| std::fs::read_to_string(e.path()).unwrap())
+        .collect();
+    for block in readme_blocks("From what you already have", "toml") {
+        toml::from_str::<toml::Table>(&block).unwrap_or_else(|e| panic!("{e}: {block}"));
+        let lines = uncommented(&block);
+        assert!(
+            shipped.iter().any(|file| {
+                let file = uncommented(file);
+                lines.iter().all(|l| file.contains(l))
+            }),
+            "no file of scenarios/from-aws/ says {lines:?}"
+        );
+    }
+}
+
+#[test]
+fn a_job_source_that_says_nothing_spotsim_reads_is_refused_naming_what_it_holds() {
+    let dir = job_folder("{}");
+    // A partial or a DescribeTrainingJob document given as a request: every value of the job
+    // would be a default nobody wrote.
+    write(
+        dir.path(),
+        "partial.json",
+        r#"{"format": 3, "trials": 100, "seed": 7}"#,
+    );
+    let err = exits_2(
+        dir.path(),
+        &["simulate", "job.toml", "--request", "partial.json"],
+    );
+    assert!(
+        err.contains("partial.json")
+            && err.contains("expected a CreateTrainingJob request")
+            && err.contains(r#"it has "format", "seed", "trials""#),
+        "{err}"
+    );
+    // An empty request says so.
+    let err = exits_2(
+        dir.path(),
+        &["simulate", "job.toml", "--request", "req.json"],
+    );
+    assert!(
+        err.contains("req.json") && err.contains("it is empty"),
+        "{err}"
+    );
+    // SDK arguments given as a request, and a request given as SDK arguments: named.
+    write(
+        dir.path(),
+        "sdk.json",
+        r#"{"instance_type": "ml.p3.2xlarge", "max_run": 3600}"#,
+    );
+    write(
+        dir.path(),
+        "create.json",
+        r#"{"ResourceConfig": {"InstanceType": "ml.p3.2xlarge"}}"#,
+    );
+    let err = exits_2(
+        dir.path(),
+        &["simulate", "job.toml", "--request", "sdk.json"],
+    );
+    assert!(
+        err.contains("it looks like SDK Estimator(...) arguments"),
+        "{err}"
+    );
+    let err = exits_2(
+        dir.path(),
+        &["simulate", "job.toml", "--estimator", "create.json"],
+    );
+    assert!(
+        err.contains("expected SDK estimator arguments")
+            && err.contains("it looks like a CreateTrainingJob body"),
         "{err}"
     );
 }

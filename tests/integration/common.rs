@@ -35,6 +35,35 @@ pub fn shared_data() -> PathBuf {
     })
 }
 
+/// The standard output of a run that must have succeeded (its stderr otherwise).
+pub fn stdout_of(output: std::process::Output) -> String {
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// The JSON a run that must have succeeded printed.
+pub fn json_of(output: std::process::Output) -> serde_json::Value {
+    serde_json::from_str(&stdout_of(output)).expect("JSON on stdout")
+}
+
+/// The Python that has botocore, from `SPOTSIM_BOTOCORE_PYTHON` (`.ci/run` sets it up);
+/// `None` (the caller skips) when unset, which under `CI=true` fails instead.
+pub fn botocore_python() -> Option<String> {
+    let Ok(python) = std::env::var("SPOTSIM_BOTOCORE_PYTHON") else {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "CI=true but SPOTSIM_BOTOCORE_PYTHON is unset: .ci/run sets up botocore"
+        );
+        eprintln!("skipped: set SPOTSIM_BOTOCORE_PYTHON to a python with botocore");
+        return None;
+    };
+    Some(python)
+}
+
 /// Writes a suite manifest to `path`: one scenario, the `interval` policy, `trials` trials.
 pub fn write_suite(path: &Path, scenario: &Path, trials: u64) {
     std::fs::write(

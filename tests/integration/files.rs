@@ -539,6 +539,10 @@ fn every_reader(dir: &Path, path: &Path) -> Vec<(Vec<std::ffi::OsString>, &'stat
             "CreateTrainingJob request",
         ),
         (
+            vec!["simulate".into(), "--estimator".into(), p()],
+            "file of SDK estimator arguments",
+        ),
+        (
             vec!["validate".into(), with("path", "trace.csv").into()],
             "trace",
         ),

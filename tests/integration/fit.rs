@@ -76,7 +76,7 @@ fn exponential_sample(seed: u64, n: usize, mean: f64, censor_mean: Option<f64>) 
         .collect()
 }
 
-fn mean_and_sd(values: &[f64]) -> (f64, f64) {
+pub(crate) fn mean_and_sd(values: &[f64]) -> (f64, f64) {
     let n = values.len() as f64;
     let mean = values.iter().sum::<f64>() / n;
     let variance = values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0);

@@ -1,4 +1,4 @@
-//! Signals: SIGINT during a long `simulate --output DIR` stops cleanly at a block boundary: it
+//! Signals: SIGINT during a long `simulate --output DIR` stops cleanly before the next trial: it
 //! prints what was completed, exits 130, and leaves neither a report nor a partial or temporary
 //! file. SIGTERM (what Slurm and Kubernetes send) does the same with 143; plan and bench
 //! honour both; a second signal, or one during a command that does not watch for it, ends the
@@ -309,4 +309,106 @@ fn a_second_signal_ends_a_blocked_run_at_once() {
     reader.join().unwrap();
     assert_eq!(output.status.code(), Some(130));
     assert!(one_line(&output, "SIGINT").contains("interrupted again"));
+}
+
+/// The flapping corpus scenario (capacity for 1 ms out of every 2, replayed with `wrap`) copied
+/// into `dir` with `max_runtime` and `max_wait`: a trial makes one attempt per 2 ms of MaxWait,
+/// so MaxWait sets how long each trial takes.
+fn flapping(dir: &std::path::Path, max_runtime: &str, max_wait: &str) -> std::path::PathBuf {
+    let corpus = root().join("tests/corpus");
+    std::fs::copy(
+        corpus.join("trace-flapping.json"),
+        dir.join("trace-flapping.json"),
+    )
+    .unwrap();
+    let scenario = dir.join("flapping.toml");
+    let text = std::fs::read_to_string(corpus.join("scenario-describe-flapping-trace.toml"))
+        .unwrap()
+        .replace(
+            "max_runtime = \"8h\"",
+            &format!("max_runtime = \"{max_runtime}\""),
+        )
+        .replace("max_wait = \"12h\"", &format!("max_wait = \"{max_wait}\""));
+    std::fs::write(&scenario, text).unwrap();
+    scenario
+}
+
+/// Sends `signal` to `child` and waits for it, returning its output and how long it took to
+/// end after the signal.
+fn stop(child: Child, signal: &str) -> (Output, Duration) {
+    send(&child, signal);
+    let sent = Instant::now();
+    let output = finish(child);
+    (output, sent.elapsed())
+}
+
+#[test]
+fn slow_trials_stop_before_their_block_ends() {
+    // Each trial takes tens of milliseconds (600,000 attempts in 20 minutes of MaxWait), so
+    // one block of 4,096 trials on one thread takes about a minute: a signal must not wait
+    // for the block. The run stops by itself — simulate prints what it completed: no whole
+    // wave, so no summary (no table of dashes and $NaN) — long before the watchdog would end
+    // it.
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = flapping(dir.path(), "15m", "20m");
+    let common = ["--trials", "4096", "--threads", "1", "--yes", "--quiet"];
+    let rows = dir.path().join("trials.csv");
+    let mut args: Vec<&std::ffi::OsStr> = vec!["simulate".as_ref(), scenario.as_ref()];
+    args.extend(common.iter().map(std::ffi::OsStr::new));
+    args.extend([std::ffi::OsStr::new("--per-trial"), rows.as_os_str()]);
+    let child = start(&args);
+    std::thread::sleep(Duration::from_secs(1));
+    let (output, took) = stop(child, "TERM");
+    assert_eq!(output.status.code(), Some(143));
+    assert!(one_line(&output, "SIGTERM").contains("interrupted after 0 of 4096 trials"));
+    assert!(output.stdout.is_empty());
+    assert!(took < Duration::from_secs(5), "stopped after {took:?}");
+
+    let mut args: Vec<&std::ffi::OsStr> = vec!["plan".as_ref(), scenario.as_ref()];
+    args.extend(common.iter().map(std::ffi::OsStr::new));
+    let child = start(&args);
+    std::thread::sleep(Duration::from_secs(1));
+    let (output, took) = stop(child, "INT");
+    assert_eq!(output.status.code(), Some(130));
+    assert!(!one_line(&output, "SIGINT").contains("not stopped within"));
+    assert!(took < Duration::from_secs(5), "stopped after {took:?}");
+    assert_eq!(
+        walk(dir.path()).len(),
+        2,
+        "only the scenario and its trace are left"
+    );
+}
+
+#[test]
+fn a_trial_longer_than_the_grace_period_is_ended_by_the_watchdog() {
+    // One trial of a year of MaxWait on the flapping market takes minutes; the run cannot
+    // reach its next trial, so the watchdog ends it STOP_GRACE_SECONDS (10 s) after SIGTERM —
+    // before Kubernetes' 30 s grace period ends in SIGKILL — and removes the temporary file
+    // of the per-trial rows.
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = flapping(dir.path(), "8h", "8760h");
+    let rows = dir.path().join("trials.csv");
+    let child = start(&[
+        "simulate".as_ref(),
+        scenario.as_ref(),
+        "--trials".as_ref(),
+        "2".as_ref(),
+        "--threads".as_ref(),
+        "1".as_ref(),
+        "--yes".as_ref(),
+        "--quiet".as_ref(),
+        "--per-trial".as_ref(),
+        rows.as_ref(),
+    ]);
+    std::thread::sleep(Duration::from_secs(1));
+    assert_eq!(walk(dir.path()).len(), 3, "the rows' temporary file exists");
+    let (output, took) = stop(child, "TERM");
+    assert_eq!(output.status.code(), Some(143));
+    assert!(one_line(&output, "SIGTERM").contains("not stopped within 10 s"));
+    assert!(output.stdout.is_empty());
+    assert!(
+        took >= Duration::from_secs(9) && took < Duration::from_secs(25),
+        "ended after {took:?}"
+    );
+    assert_eq!(walk(dir.path()).len(), 2, "the temporary file is removed");
 }

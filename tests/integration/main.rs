@@ -2,11 +2,14 @@
 
 mod accepted;
 mod aws_inputs;
+mod backtest;
 mod bench;
+mod calibrate;
 mod cli;
 mod closed_forms;
 mod common;
 mod corpus;
+mod correlation;
 mod determinism;
 #[cfg(unix)]
 mod files;

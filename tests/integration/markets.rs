@@ -29,7 +29,7 @@ use tempfile::TempDir;
 const HOUR: f64 = 3600.0;
 
 /// A managed-spot scenario around a `[market]` section, for `instance_count` instances.
-fn scenario_text(market: &str, instance_count: u32) -> String {
+pub(crate) fn scenario_text(market: &str, instance_count: u32) -> String {
     format!(
         r#"name = "markets"
 
@@ -67,7 +67,7 @@ seed = 1
 }
 
 /// The market model of a scenario with this `[market]` section.
-fn market(section: &str, instance_count: u32) -> Arc<dyn Market> {
+pub(crate) fn market(section: &str, instance_count: u32) -> Arc<dyn Market> {
     parse(&scenario_text(section, instance_count))
         .market
         .expect("the scenario has a market")
@@ -87,7 +87,7 @@ fn first_periods(model: &dyn Market, n: u64, seed: u64) -> Vec<Capacity> {
 }
 
 /// The uptimes (lost − acquired) of the first capacity period of trials 0..n.
-fn uptimes(model: &dyn Market, n: u64, seed: u64) -> Vec<f64> {
+pub(crate) fn uptimes(model: &dyn Market, n: u64, seed: u64) -> Vec<f64> {
     first_periods(model, n, seed)
         .iter()
         .map(|c| c.lost_seconds - c.acquired_seconds)
@@ -112,7 +112,7 @@ fn central(raw: [f64; 4]) -> (f64, f64, f64) {
 
 /// Asserts the sample mean and variance within 4 standard errors of the analytic values;
 /// returns the two z-scores.
-fn assert_moments(label: &str, samples: &[f64], raw: [f64; 4]) -> (f64, f64) {
+pub(crate) fn assert_moments(label: &str, samples: &[f64], raw: [f64; 4]) -> (f64, f64) {
     let n = samples.len() as f64;
     let (mean, variance, mu4) = central(raw);
     let (sample_mean, sample_variance) = mean_and_variance(samples);
@@ -130,7 +130,7 @@ fn assert_moments(label: &str, samples: &[f64], raw: [f64; 4]) -> (f64, f64) {
 
 /// Kolmogorov–Smirnov distance between the samples and the CDF `cdf`; asserts it is below
 /// the α = 0.01 critical value 1.63/√n.
-fn assert_ks(label: &str, samples: &[f64], cdf: impl Fn(f64) -> f64) -> f64 {
+pub(crate) fn assert_ks(label: &str, samples: &[f64], cdf: impl Fn(f64) -> f64) -> f64 {
     let mut sorted = samples.to_vec();
     sorted.sort_by(f64::total_cmp);
     let n = sorted.len() as f64;
@@ -152,7 +152,7 @@ fn assert_ks(label: &str, samples: &[f64], cdf: impl Fn(f64) -> f64) -> f64 {
 }
 
 /// Raw moments of Weibull(k, λ): m_r = λ^r·Γ(1 + r/k).
-fn weibull_raw(shape: f64, scale: f64) -> [f64; 4] {
+pub(crate) fn weibull_raw(shape: f64, scale: f64) -> [f64; 4] {
     [1.0, 2.0, 3.0, 4.0].map(|r| scale.powf(r) * gamma(1.0 + r / shape))
 }
 
@@ -175,7 +175,7 @@ fn min_raw_moments(n: u32, survival: impl Fn(f64) -> f64, low: f64, high: f64) -
 // ---------------------------------------------------------------------------------------------
 // weibull
 
-const WEIBULL_GPU: &str = r#"[market]
+pub(crate) const WEIBULL_GPU: &str = r#"[market]
 model = "weibull"
 shape = 0.62
 scale = "1.4h"
@@ -386,7 +386,7 @@ fn check_markov(label: &str, section: &str, up_raw: [f64; 4], down_raw: [f64; 4]
     assert!(z_start.abs() < 4.0, "{label}: start z = {z_start}");
 }
 
-fn exponential_raw(mean: f64) -> [f64; 4] {
+pub(crate) fn exponential_raw(mean: f64) -> [f64; 4] {
     [
         mean,
         2.0 * mean.powi(2),
@@ -563,7 +563,7 @@ fn validate(text: &str) -> (Option<i32>, String) {
 }
 
 #[track_caller]
-fn assert_rejected(section: &str, key: &str, mentions: &[&str]) {
+pub(crate) fn assert_rejected(section: &str, key: &str, mentions: &[&str]) {
     let (code, stderr) = validate(&scenario_text(section, 1));
     assert_eq!(code, Some(2), "stderr: {stderr}");
     assert!(stderr.contains("bad.toml"), "names the file: {stderr}");

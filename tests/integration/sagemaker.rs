@@ -482,12 +482,7 @@ fn rate_zero_leaves_every_result_unchanged() {
 /// `CI=true` it fails).
 #[test]
 fn describe_output_validates_against_botocore() {
-    let Ok(python) = std::env::var("SPOTSIM_BOTOCORE_PYTHON") else {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "CI=true but SPOTSIM_BOTOCORE_PYTHON is unset: .ci/run sets up botocore"
-        );
-        eprintln!("skipped: set SPOTSIM_BOTOCORE_PYTHON to a python with botocore");
+    let Some(python) = common::botocore_python() else {
         return;
     };
     let dir = TempDir::new().unwrap();

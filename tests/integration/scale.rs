@@ -145,10 +145,20 @@ fn merge_rejects_partials_of_different_runs() {
         vec![run_a[0].clone(), two_way[1].clone(), run_a[2].clone()],
         "shard count",
     );
-    // Shards of one scenario that disagree on its on-demand cost or its limits were edited.
+    // Shards of one scenario that disagree on its on-demand cost or its limits were edited;
+    // the message names the field and both values as the partials write them.
     for (field, pointer, value) in [
         ("on_demand_cost_usd", "/on_demand_cost_usd", 1.0),
-        ("limits", "/limits/wall_clock_seconds", 1e9),
+        (
+            "limits.wall_clock_seconds",
+            "/limits/wall_clock_seconds",
+            1e9,
+        ),
+        (
+            "limits.training_time_seconds",
+            "/limits/training_time_seconds",
+            1e7,
+        ),
     ] {
         let mut partial: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(&run_a[1]).unwrap()).unwrap();
@@ -161,7 +171,7 @@ fn merge_rejects_partials_of_different_runs() {
                 edited.display().to_string(),
                 run_a[2].clone(),
             ],
-            &format!("edited-{field}.json: {field}: "),
+            &format!("edited-{field}.json: {field}: {value} here, but "),
         );
     }
     let garbage = dir.path().join("garbage.json");
