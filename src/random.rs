@@ -39,8 +39,20 @@ fn mix64(mut z: u64) -> u64 {
 /// The 256-bit state is four chained SplitMix64 outputs of a key that mixes the three inputs,
 /// so neighbouring trials and streams start from unrelated states.
 pub fn stream_rng(seed: u64, trial: u64, stream: Stream) -> Xoshiro256PlusPlus {
-    let key =
-        mix64(mix64(mix64(seed) ^ trial) ^ (stream as u64).wrapping_mul(0xD6E8_FEB8_6659_FD93));
+    keyed_stream_rng(trial_key(seed, trial), stream)
+}
+
+/// The part of every stream's key that depends on (seed, trial) only: computed once per trial
+/// for the streams it seeds up front.
+#[inline]
+fn trial_key(seed: u64, trial: u64) -> u64 {
+    mix64(mix64(seed) ^ trial)
+}
+
+/// [`stream_rng`] from the trial's key.
+#[inline]
+fn keyed_stream_rng(trial_key: u64, stream: Stream) -> Xoshiro256PlusPlus {
+    let key = mix64(trial_key ^ (stream as u64).wrapping_mul(0xD6E8_FEB8_6659_FD93));
     let mut bytes = [0u8; 32];
     let mut state = key;
     for chunk in bytes.chunks_exact_mut(8) {
@@ -64,10 +76,12 @@ pub struct TrialRng {
 
 impl TrialRng {
     /// The generators of trial `trial` under `seed`.
+    #[inline]
     pub fn new(seed: u64, trial: u64) -> Self {
+        let key = trial_key(seed, trial);
         Self {
-            capacity_wait: stream_rng(seed, trial, Stream::CapacityWait),
-            uptime: stream_rng(seed, trial, Stream::Uptime),
+            capacity_wait: keyed_stream_rng(key, Stream::CapacityWait),
+            uptime: keyed_stream_rng(key, Stream::Uptime),
             seed,
             trial,
         }

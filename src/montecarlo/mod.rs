@@ -207,9 +207,7 @@ pub const LONG_RUN_SECONDS: f64 = 3600.0;
 /// Runs trials `[first, end)` sequentially into one aggregate.
 pub fn run_range(engine: &impl Simulator, first: u64, end: u64) -> Aggregate {
     let mut aggregate = Aggregate::default();
-    for trial in first..end {
-        aggregate.add(&engine.run(trial));
-    }
+    aggregate.extend((first..end).map(|trial| engine.run(trial)));
     aggregate
 }
 
@@ -227,17 +225,21 @@ fn run_block(
     mut rows: Option<&mut Vec<TrialRow>>,
 ) -> Option<Aggregate> {
     let mut aggregate = Aggregate::default();
-    for trial in trials {
+    let mut cancelled = false;
+    // Trials are summarised a column at a time (`Aggregate::extend`); a cancelled block's
+    // partial aggregate is dropped.
+    aggregate.extend(trials.map_while(|trial| {
         if cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
+            cancelled = true;
             return None;
         }
         let outcome = engine.run(trial);
-        aggregate.add(&outcome);
         if let Some(rows) = rows.as_mut() {
             rows.push(TrialRow::new(trial, &outcome));
         }
-    }
-    Some(aggregate)
+        Some(outcome)
+    }));
+    (!cancelled).then_some(aggregate)
 }
 
 /// Runs the trials in `range` in waves, reporting to `observers`.

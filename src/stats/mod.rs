@@ -43,6 +43,79 @@ pub use interval::{Z95, wilson_interval};
 pub use moments::{MAX_ABS_VALUE, Moments};
 pub use sketch::{QuantileSketch, RELATIVE_ACCURACY, ZERO_THRESHOLD};
 
+/// The lesser of two values that are never NaN nor −0.0 (values are checked finite and
+/// normalised before they are added): one `minsd`, where `f64::min` also handles NaN.
+#[inline(always)]
+fn lesser(a: f64, b: f64) -> f64 {
+    if b < a { b } else { a }
+}
+
+/// The greater of two values that are never NaN nor −0.0; see [`lesser`].
+#[inline(always)]
+fn greater(a: f64, b: f64) -> f64 {
+    if b > a { b } else { a }
+}
+
+/// The number and the exact extremes of a slice of finite values, computed once for both
+/// halves of a [`Metric`]. −0.0 counts as +0.0, so that the extremes do not depend on the
+/// order values arrive in.
+#[derive(Clone, Copy, Debug)]
+struct Extremes {
+    count: u64,
+    min: f64,
+    max: f64,
+}
+
+impl Extremes {
+    /// The extremes of `values`, or `None` when one of them is not finite (the caller then
+    /// adds the finite ones one by one). Four independent lanes, so that it vectorises.
+    #[inline]
+    fn of(values: &[f64]) -> Option<Extremes> {
+        let mut min = [f64::INFINITY; 4];
+        let mut max = [f64::NEG_INFINITY; 4];
+        let mut finite = [true; 4];
+        let mut chunks = values.chunks_exact(4);
+        let mut add = |lane: usize, v: f64| {
+            finite[lane] &= v.abs() <= f64::MAX;
+            min[lane] = lesser(min[lane], v + 0.0);
+            max[lane] = greater(max[lane], v + 0.0);
+        };
+        for chunk in &mut chunks {
+            for (lane, &v) in chunk.iter().enumerate() {
+                add(lane, v);
+            }
+        }
+        for &v in chunks.remainder() {
+            add(0, v);
+        }
+        if finite != [true; 4] {
+            return None;
+        }
+        Some(Extremes {
+            count: values.len() as u64,
+            min: lesser(lesser(min[0], min[1]), lesser(min[2], min[3])),
+            max: greater(greater(max[0], max[1]), greater(max[2], max[3])),
+        })
+    }
+}
+
+/// Hands `values` with their [`Extremes`] to `add`: in one call when every value is finite (the
+/// common case), otherwise each finite value on its own; a non-finite value is ignored (debug
+/// builds panic, naming `what`).
+#[inline]
+fn add_finite(values: &[f64], what: &str, mut add: impl FnMut(&[f64], Extremes)) {
+    if let Some(extremes) = Extremes::of(values) {
+        return add(values, extremes);
+    }
+    debug_assert!(false, "{what}: non-finite value in {values:?}");
+    for value in values.iter().filter(|v| v.is_finite()) {
+        let one = std::slice::from_ref(value);
+        if let Some(extremes) = Extremes::of(one) {
+            add(one, extremes);
+        }
+    }
+}
+
 /// Exact moments plus a quantile sketch of one simulated quantity.
 ///
 /// Both halves see the same values, so a deserialised metric is consistent only when their
@@ -60,9 +133,23 @@ impl Metric {
     }
 
     /// Adds one value (finite, `|v| ≤ MAX_ABS_VALUE`; debug-asserted).
+    #[inline]
     pub fn add(&mut self, v: f64) {
         self.moments.add(v);
         self.sketch.add(v);
+    }
+
+    /// Adds every value of `values` (each finite, `|v| ≤ MAX_ABS_VALUE`): the same state as
+    /// [`Metric::add`] on each, bit for bit.
+    #[inline]
+    pub fn add_slice(&mut self, values: &[f64]) {
+        // The count and extremes are found once for both halves.
+        add_finite(values, "Metric::add", |values, extremes| {
+            self.moments.add_sums(values);
+            self.moments.add_extremes(extremes);
+            self.sketch.add_buckets(values);
+            self.sketch.add_extremes(extremes);
+        });
     }
 
     /// Merges `other` into `self`; same as `*self += other`.

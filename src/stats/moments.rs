@@ -60,16 +60,30 @@ const INV_SCALE_SQ: f64 = INV_SCALE * INV_SCALE;
 ///
 /// Merging is exactly associative and commutative; see the module docs for
 /// the exact range and accuracy.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Moments {
     count: u64,
     #[serde(with = "i128_decimal")]
     sum: i128,
     sum_sq: SumSq,
-    #[serde(with = "super::exact_f64_opt")]
-    min: Option<f64>,
-    #[serde(with = "super::exact_f64_opt")]
-    max: Option<f64>,
+    /// Exact minimum; +∞ when empty (`null` when serialised).
+    #[serde(with = "least")]
+    min: f64,
+    /// Exact maximum; −∞ when empty (`null` when serialised).
+    #[serde(with = "greatest")]
+    max: f64,
+}
+
+impl Default for Moments {
+    fn default() -> Self {
+        Moments {
+            count: 0,
+            sum: 0,
+            sum_sq: SumSq::default(),
+            min: f64::INFINITY,
+            max: f64::NEG_INFINITY,
+        }
+    }
 }
 
 impl Moments {
@@ -78,27 +92,76 @@ impl Moments {
         Self::default()
     }
 
+    /// The exact minimum and maximum, each when present (a deserialised value may lack one).
+    fn extremes(&self) -> (Option<f64>, Option<f64>) {
+        let present = |x: f64| x.is_finite().then_some(x);
+        (present(self.min), present(self.max))
+    }
+
     /// Adds one value.
     ///
     /// `v` must be finite with `|v| ≤ MAX_ABS_VALUE` (debug-asserted).
     /// In release builds a non-finite value is ignored.
+    #[inline]
     pub fn add(&mut self, v: f64) {
-        debug_assert!(v.is_finite(), "Moments::add: non-finite value {v}");
-        debug_assert!(
-            v.abs() <= MAX_ABS_VALUE,
-            "Moments::add: |{v}| exceeds MAX_ABS_VALUE"
-        );
-        if !v.is_finite() {
-            return;
+        self.add_slice(std::slice::from_ref(&v));
+    }
+
+    /// Adds every value of `values`: the same state as [`Moments::add`] on each, bit for bit
+    /// (integer sums and extremes do not depend on the order), which is how a block summarises
+    /// its trials.
+    #[inline]
+    pub fn add_slice(&mut self, values: &[f64]) {
+        super::add_finite(values, "Moments::add", |values, extremes| {
+            self.add_sums(values);
+            self.add_extremes(extremes);
+        });
+    }
+
+    /// Adds `Σq` and `Σq²` of finite `values` (the count and extremes are
+    /// [`Moments::add_extremes`]'s), with the running totals in registers across the slice.
+    ///
+    /// A value below 2^31 in magnitude (|q| < 2^63: every time and cost a trial produces) is
+    /// summed into an `i128` that a slice cannot overflow (|Σq| < 2^63 · 2^64) and squares in
+    /// one 64×64→128-bit product added to the low half of `Σq²`; the carries out of it are
+    /// counted and reach the upper limbs once, at the end. Larger values take a checked path.
+    #[inline]
+    pub(super) fn add_sums(&mut self, values: &[f64]) {
+        let [low0, low1, high0, high1] = self.sum_sq.0;
+        let mut low = u128::from(low0) | (u128::from(low1) << 64);
+        let mut carries = 0u64;
+        let mut narrow_sum = 0i128;
+        let mut wide_sum = 0i128;
+        let mut wide = SumSq::default();
+        for &v in values {
+            debug_assert!(
+                v.abs() <= MAX_ABS_VALUE,
+                "Moments::add: |{v}| exceeds MAX_ABS_VALUE"
+            );
+            match quantise_narrow(v) {
+                Some(q) => {
+                    narrow_sum += i128::from(q);
+                    let magnitude = q.unsigned_abs();
+                    let square = u128::from(magnitude) * u128::from(magnitude);
+                    let (total, carry) = low.overflowing_add(square);
+                    low = total;
+                    carries += u64::from(carry);
+                }
+                None => add_wide(&mut wide_sum, &mut wide, quantise(v)),
+            }
         }
-        // Map -0.0 to +0.0 so that min/max do not depend on insertion order.
-        let v = v + 0.0;
-        let q = quantise(v);
-        self.count += 1;
-        self.sum = checked_or_saturate(self.sum.checked_add(q), self.sum.saturating_add(q));
-        self.sum_sq = self.sum_sq.add_or_saturate(SumSq::square(q.unsigned_abs()));
-        self.min = Some(self.min.map_or(v, |m| m.min(v)));
-        self.max = Some(self.max.map_or(v, |m| m.max(v)));
+        self.sum = sum_or_saturate(sum_or_saturate(self.sum, narrow_sum), wide_sum);
+        self.sum_sq = SumSq([low as u64, (low >> 64) as u64, high0, high1])
+            .add_or_saturate(SumSq([0, 0, carries, 0]))
+            .add_or_saturate(wide);
+    }
+
+    /// Adds the count and the extremes of a slice whose sums [`Moments::add_sums`] adds.
+    #[inline]
+    pub(super) fn add_extremes(&mut self, extremes: super::Extremes) {
+        self.count += extremes.count;
+        self.min = super::lesser(self.min, extremes.min);
+        self.max = super::greater(self.max, extremes.max);
     }
 
     /// Merges `other` into `self`; same as `*self += other`.
@@ -125,8 +188,8 @@ impl Moments {
             count,
             sum,
             sum_sq: SumSq(sum_sq),
-            min: merge_opt(self.min, other.min, f64::min),
-            max: merge_opt(self.max, other.max, f64::max),
+            min: self.min.min(other.min),
+            max: self.max.max(other.max),
         };
         Ok(())
     }
@@ -137,15 +200,15 @@ impl Moments {
     /// and `Σq²` between `(Σq)²/n` (Cauchy–Schwarz: a variance is never negative) and
     /// `n·max(q(min)², q(max)²)`.
     pub fn validate(&self) -> Result<(), Inconsistency> {
-        let (min, max) = match (self.count, self.min, self.max) {
-            (0, None, None) => {
+        let (min, max) = match (self.count, self.extremes()) {
+            (0, (None, None)) => {
                 return if self.sum != 0 || self.sum_sq != SumSq::default() {
                     Err(Inconsistency::new("sum", "non-zero sums without values"))
                 } else {
                     Ok(())
                 };
             }
-            (n, Some(min), Some(max)) if n > 0 => (min, max),
+            (n, (Some(min), Some(max))) if n > 0 => (min, max),
             (n, ..) => {
                 return Err(Inconsistency::new(
                     "count",
@@ -261,60 +324,90 @@ impl Moments {
 
     /// Smallest value added (exact); NaN when empty.
     pub fn min(&self) -> f64 {
-        self.min.unwrap_or(f64::NAN)
+        self.extremes().0.unwrap_or(f64::NAN)
     }
 
     /// Largest value added (exact); NaN when empty.
     pub fn max(&self) -> f64 {
-        self.max.unwrap_or(f64::NAN)
+        self.extremes().1.unwrap_or(f64::NAN)
     }
 }
 
 impl AddAssign<&Moments> for Moments {
     fn add_assign(&mut self, other: &Moments) {
         self.count += other.count;
-        self.sum = checked_or_saturate(
-            self.sum.checked_add(other.sum),
-            self.sum.saturating_add(other.sum),
-        );
+        self.sum = sum_or_saturate(self.sum, other.sum);
         self.sum_sq = self.sum_sq.add_or_saturate(other.sum_sq);
-        self.min = merge_opt(self.min, other.min, f64::min);
-        self.max = merge_opt(self.max, other.max, f64::max);
+        self.min = self.min.min(other.min);
+        self.max = self.max.max(other.max);
     }
+}
+
+/// [`quantise`] when it fits an `i64` (|v| < 2.1e9): one conversion instruction.
+#[inline(always)]
+fn quantise_narrow(v: f64) -> Option<i64> {
+    let scaled = (v * SCALE).round();
+    (scaled.abs() < 9.0e18).then_some(scaled as i64)
+}
+
+/// The step of [`Moments::add_slice`] for a value whose `q` does not fit an `i64`: out of
+/// line, so that the common step keeps its totals in registers.
+#[cold]
+#[inline(never)]
+fn add_wide(sum: &mut i128, sum_sq: &mut SumSq, q: i128) {
+    *sum = sum_or_saturate(*sum, q);
+    *sum_sq = sum_sq.add_or_saturate(SumSq::square(q.unsigned_abs()));
 }
 
 /// `round(v · 2^32)`, the fixed-point value a sum counts for `v`.
 #[inline]
 fn quantise(v: f64) -> i128 {
-    // `as` saturates, so an out-of-range value cannot wrap.
-    let scaled = (v * SCALE).round();
     // f64 → i64 is one instruction, f64 → i128 a library call: take the short way when it fits.
-    if scaled.abs() < 9.0e18 {
-        scaled as i64 as i128
-    } else {
-        scaled as i128
+    // `as` saturates, so an out-of-range value cannot wrap.
+    quantise_narrow(v).map_or_else(|| (v * SCALE).round() as i128, i128::from)
+}
+
+/// `a + b`, or panics (debug) / saturates (release) on overflow.
+#[inline]
+fn sum_or_saturate(a: i128, b: i128) -> i128 {
+    match a.checked_add(b) {
+        Some(sum) => sum,
+        None => sum_overflowed(a.saturating_add(b)),
     }
 }
 
-fn merge_opt(a: Option<f64>, b: Option<f64>, f: fn(f64, f64) -> f64) -> Option<f64> {
-    match (a, b) {
-        (Some(x), Some(y)) => Some(f(x, y)),
-        (x, None) => x,
-        (None, y) => y,
+#[cold]
+#[inline(never)]
+fn sum_overflowed(saturated: i128) -> i128 {
+    if cfg!(debug_assertions) {
+        panic!("Moments: sum overflow (outside the documented exact range)");
+    }
+    saturated
+}
+
+/// Serialises the minimum like [`super::exact_f64_opt`], empty (+∞) as `null`.
+mod least {
+    use serde::{Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
+        super::super::exact_f64_opt::serialize(&v.is_finite().then_some(*v), s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+        Ok(super::super::exact_f64_opt::deserialize(d)?.unwrap_or(f64::INFINITY))
     }
 }
 
-/// Returns the checked result, or panics (debug) / saturates (release) on
-/// overflow.
-fn checked_or_saturate(checked: Option<i128>, saturated: i128) -> i128 {
-    match checked {
-        Some(v) => v,
-        None => {
-            if cfg!(debug_assertions) {
-                panic!("Moments: sum overflow (outside the documented exact range)");
-            }
-            saturated
-        }
+/// Serialises the maximum like [`super::exact_f64_opt`], empty (−∞) as `null`.
+mod greatest {
+    use serde::{Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
+        super::least::serialize(v, s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+        Ok(super::super::exact_f64_opt::deserialize(d)?.unwrap_or(f64::NEG_INFINITY))
     }
 }
 
@@ -352,12 +445,18 @@ impl SumSq {
     fn add_or_saturate(self, other: SumSq) -> SumSq {
         let mut out = self.0;
         if add_assign(&mut out, &other.0) {
-            if cfg!(debug_assertions) {
-                panic!("Moments: sum of squares overflow (outside the documented exact range)");
-            }
-            return SumSq::MAX;
+            return SumSq::overflowed();
         }
         SumSq(out)
+    }
+
+    /// What an overflowing sum becomes: a panic in debug builds, [`SumSq::MAX`] in release.
+    #[cold]
+    fn overflowed() -> SumSq {
+        if cfg!(debug_assertions) {
+            panic!("Moments: sum of squares overflow (outside the documented exact range)");
+        }
+        SumSq::MAX
     }
 }
 

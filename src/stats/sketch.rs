@@ -2,7 +2,7 @@
 //!
 //! Values are counted in logarithmic buckets: with
 //! `γ = (1 + α) / (1 − α)` and `α = RELATIVE_ACCURACY = 0.005`, bucket `i`
-//! covers magnitudes in `(γ^(i−1), γ^i]` and is represented by
+//! covers magnitudes in `(γ^(i−1), γ^i]` (edges rounded to f64) and is represented by
 //! `2γ^i / (γ + 1) = (1 − α)·γ^i`. For any `x` in the bucket the
 //! representative lies in `[(1 − α)·x, (1 + α)·x)`, so it is within relative
 //! error `α` of every value in the bucket. Positive and negative values have
@@ -15,7 +15,7 @@
 //! that holds that exact order statistic, and returns its representative
 //! clamped to the exact `[min, max]` of the sample. Hence the result is within
 //! relative error `α` of the exact nearest-rank quantile (up to ~1e-13 of
-//! floating-point rounding in the bucket index), and a constant sample
+//! floating-point rounding in the edges and the representative), and a constant sample
 //! returns its exact value. Ranks 1 and `n` (in particular `q = 0` and
 //! `q = 1`) return the exact minimum and maximum. Values below the
 //! zero threshold are reported as `0` (absolute error < 1e-12).
@@ -49,42 +49,74 @@ const LN_GAMMA: f64 = 0.010_000_083_334_583_179;
 /// Minimum number of buckets added when a store grows downwards.
 const MIN_GROW: usize = 16;
 
-/// Bucket index of a magnitude `x ≥ ZERO_THRESHOLD`: `ceil(log_γ x)`.
-#[inline]
-fn bucket_index(x: f64) -> i32 {
-    (fast_ln(x) / LN_GAMMA).ceil() as i32
+/// Upper edge `b_i = exp(i·ln γ)` of bucket `i`, rounded to f64 once: bucket `i` holds the
+/// magnitudes in `(b_{i−1}, b_i]`.
+fn bucket_upper(i: i32) -> f64 {
+    (f64::from(i) * LN_GAMMA).exp()
 }
 
-/// Mantissa bits used to index the logarithm table.
-const TABLE_BITS: u32 = 12;
+/// Bucket index of a magnitude `x ≥ ZERO_THRESHOLD`: the least `i` with `x ≤ b_i`, that is
+/// `ceil(log_γ x)` against edges rounded to f64. Adding a value is on every trial's path (eight
+/// metrics), so the index is read from a table of the float's exponent and leading mantissa
+/// bits and one comparison with the edge inside that cell, not computed with a logarithm.
+#[inline]
+fn bucket_index(x: f64) -> i32 {
+    bucket_index_in(&CELLS, x)
+}
 
-/// `ln(1 + j/4096)` and `1/(1 + j/4096)` for the 4096 leading-mantissa values.
-static LN_TABLE: std::sync::LazyLock<Vec<(f64, f64)>> = std::sync::LazyLock::new(|| {
-    (0..1u32 << TABLE_BITS)
-        .map(|j| {
-            let m = 1.0 + f64::from(j) / f64::from(1u32 << TABLE_BITS);
-            (m.ln(), 1.0 / m)
+/// [`bucket_index`] with the table at hand.
+#[inline(always)]
+fn bucket_index_in(cells: &[(i32, f64)], x: f64) -> i32 {
+    let cell = (x.to_bits() >> CELL_SHIFT) as usize;
+    match cells.get(cell.wrapping_sub(FIRST_CELL)) {
+        Some(&(index, upper)) => index + i32::from(x > upper),
+        None => bucket_index_search(x),
+    }
+}
+
+/// [`bucket_index`] from its definition: a logarithm lands within one bucket of the answer,
+/// and the edges settle it. For the table and the magnitudes beyond it.
+#[cold]
+fn bucket_index_search(x: f64) -> i32 {
+    let mut i = (x.ln() / LN_GAMMA).ceil() as i32;
+    while x <= bucket_upper(i - 1) {
+        i -= 1;
+    }
+    while x > bucket_upper(i) {
+        i += 1;
+    }
+    i
+}
+
+/// A positive f64's bits shifted right by this keep its exponent and 7 leading mantissa bits:
+/// one cell of [`CELLS`]. A cell spans a ratio of at most 1 + 2^-7 < γ, so at most one bucket
+/// edge lies inside it.
+const CELL_SHIFT: u32 = 52 - 7;
+
+/// The cell of 2^-40 (below ZERO_THRESHOLD = 1e-12): the table's first.
+const FIRST_CELL: usize = (1023 - 40) << 7;
+
+/// Cells up to 2^50 (above MAX_ABS_VALUE = 1e15): 90 binades of 128 cells.
+const CELL_COUNT: usize = 90 << 7;
+
+/// Per cell: the bucket of its least value, and that bucket's upper edge (a value of the cell
+/// above the edge belongs to the next bucket).
+static CELLS: std::sync::LazyLock<Vec<(i32, f64)>> = std::sync::LazyLock::new(|| {
+    let cell_low = |cell: usize| f64::from_bits((cell as u64) << CELL_SHIFT);
+    let mut index = bucket_index_search(cell_low(FIRST_CELL));
+    let mut upper = bucket_upper(index);
+    (FIRST_CELL..FIRST_CELL + CELL_COUNT)
+        .map(|cell| {
+            // Edges increase with the index, so the least index whose edge covers the cell's
+            // least value only moves up from one cell to the next.
+            while upper < cell_low(cell) {
+                index += 1;
+                upper = bucket_upper(index);
+            }
+            (index, upper)
         })
         .collect()
 });
-
-/// Natural logarithm of a positive normal `x`, accurate to about 1e-15 relative, without a
-/// library call: x = 2^e·m, ln x = e·ln 2 + ln m_j + ln(1 + d) with m_j the table entry of the
-/// leading 12 mantissa bits and d = (m − m_j)/m_j < 2.5e-4, whose series d − d²/2 + d³/3
-/// leaves an error below d⁴/4 < 1e-15. Adding a value to the sketch is on every trial's path
-/// (eight metrics), and libm's `ln` was its largest cost.
-#[inline]
-fn fast_ln(x: f64) -> f64 {
-    let bits = x.to_bits();
-    let exponent = ((bits >> 52) & 0x7ff) as i64 - 1023;
-    let mantissa_bits = bits & ((1u64 << 52) - 1);
-    let j = (mantissa_bits >> (52 - TABLE_BITS)) as usize;
-    let m = f64::from_bits(mantissa_bits | 0x3ff0_0000_0000_0000);
-    let (ln_mj, inv_mj) = LN_TABLE[j];
-    let mj = 1.0 + j as f64 / f64::from(1u32 << TABLE_BITS);
-    let d = (m - mj) * inv_mj;
-    exponent as f64 * std::f64::consts::LN_2 + ln_mj + d * (1.0 - d * (0.5 - d / 3.0))
-}
 
 /// Representative magnitude of bucket `i`: `2γ^i / (γ + 1) = (1 − α)·γ^i`.
 /// Computed in log space so that it only overflows (to +inf, later clamped)
@@ -118,6 +150,17 @@ struct Store {
 }
 
 impl Store {
+    /// Adds one to bucket `index`: a bounds check when the store already covers it, which
+    /// after the first few values of a block is every time.
+    #[inline]
+    fn increment(&mut self, index: i32) {
+        let j = index.wrapping_sub(self.offset) as u32 as usize;
+        match self.counts.get_mut(j) {
+            Some(count) => *count += 1,
+            None => self.add(index, 1),
+        }
+    }
+
     /// Adds `n` to bucket `index`, growing the store if needed.
     fn add(&mut self, index: i32, n: u64) {
         let j = self.slot(index);
@@ -271,23 +314,47 @@ impl QuantileSketch {
 
     /// Adds one value. `v` must be finite (debug-asserted); in release builds
     /// a non-finite value is ignored.
+    #[inline]
     pub fn add(&mut self, v: f64) {
-        debug_assert!(v.is_finite(), "QuantileSketch::add: non-finite value {v}");
-        if !v.is_finite() {
-            return;
+        self.add_slice(std::slice::from_ref(&v));
+    }
+
+    /// Adds every value of `values`: the same counts as [`QuantileSketch::add`] on each (they
+    /// do not depend on the order), which is how a block summarises its trials.
+    #[inline]
+    pub fn add_slice(&mut self, values: &[f64]) {
+        super::add_finite(values, "QuantileSketch::add", |values, extremes| {
+            self.add_buckets(values);
+            self.add_extremes(extremes);
+        });
+    }
+
+    /// Counts finite `values` in their buckets (the count and extremes are
+    /// [`QuantileSketch::add_extremes`]'s), with the zero count in a register across the slice.
+    #[inline]
+    pub(super) fn add_buckets(&mut self, values: &[f64]) {
+        let cells = &**CELLS;
+        let mut zero = self.zero;
+        for &v in values {
+            let magnitude = v.abs();
+            if magnitude < ZERO_THRESHOLD {
+                zero += 1;
+            } else if v > 0.0 {
+                self.positive.increment(bucket_index_in(cells, magnitude));
+            } else {
+                self.negative.increment(bucket_index_in(cells, magnitude));
+            }
         }
-        // Map -0.0 to +0.0 so that min/max do not depend on insertion order.
-        let v = v + 0.0;
-        if v.abs() < ZERO_THRESHOLD {
-            self.zero += 1;
-        } else if v > 0.0 {
-            self.positive.add(bucket_index(v), 1);
-        } else {
-            self.negative.add(bucket_index(-v), 1);
-        }
-        self.count += 1;
-        self.min = self.min.min(v);
-        self.max = self.max.max(v);
+        self.zero = zero;
+    }
+
+    /// Adds the count and the extremes of a slice whose buckets
+    /// [`QuantileSketch::add_buckets`] counts.
+    #[inline]
+    pub(super) fn add_extremes(&mut self, extremes: super::Extremes) {
+        self.count += extremes.count;
+        self.min = super::lesser(self.min, extremes.min);
+        self.max = super::greater(self.max, extremes.max);
     }
 
     /// Merges `other` into `self`; same as `*self += other`.
@@ -528,7 +595,7 @@ impl TryFrom<SketchRepr> for QuantileSketch {
 }
 
 #[cfg(test)]
-mod fast_ln_tests;
+mod bucket_index_tests;
 
 #[cfg(test)]
 mod tests;

@@ -76,6 +76,24 @@ fn samples() -> Vec<(&'static str, Vec<f64>)> {
 }
 
 #[test]
+fn adding_slices_is_adding_each_value() {
+    for (name, xs) in samples() {
+        let one_by_one = from_slice(&xs);
+        for length in [1, 64, 1000] {
+            let mut sliced = QuantileSketch::new();
+            for chunk in xs.chunks(length) {
+                sliced.add_slice(chunk);
+            }
+            assert_eq!(
+                json(&sliced),
+                json(&one_by_one),
+                "{name}, slices of {length}"
+            );
+        }
+    }
+}
+
+#[test]
 fn ln_gamma_constant_matches() {
     assert!((LN_GAMMA - GAMMA.ln()).abs() <= 1e-15 * LN_GAMMA);
     assert!((2.0 / (GAMMA + 1.0) - (1.0 - RELATIVE_ACCURACY)).abs() < 1e-15);
