@@ -16,6 +16,7 @@ mod exponential;
 mod lognormal;
 mod markov;
 pub mod price;
+pub mod price_reading;
 pub mod trace;
 pub mod trace_data;
 pub mod trace_reading;

@@ -33,10 +33,7 @@ use crate::tick::policies::TickPolicyChoice;
 
 use crate::error::{InputError, excerpt};
 use crate::files::input::{InputKind, read_text};
-use crate::market::price::{
-    HistoryFilter, PriceAnchor, PriceSteps, SpotPrice, check_price_per_hour, load_price_history,
-    price_from_json,
-};
+use crate::market::price::{PriceAnchor, PriceSteps, SpotPrice, check_price_per_hour};
 use crate::market::trace::StartOffset;
 use crate::market::trace_data::Convention;
 use crate::market::{self, Market, MarketContext};
