@@ -200,7 +200,9 @@ pub fn price_from_json(value: &serde_json::Value) -> Result<f64, String> {
     }
 }
 
-/// The spot price of a scenario.
+/// The spot price of a scenario, for both clocks: the continuous clock integrates it over the
+/// seconds an instance is held ([`SpotPrice::integral`]); the tick clock reads the price of a
+/// trace row ([`SpotPrice::at_row`]).
 #[derive(Debug, Clone, PartialEq)]
 pub enum SpotPrice {
     /// One price, USD per instance-hour.
@@ -210,6 +212,36 @@ pub enum SpotPrice {
 }
 
 impl SpotPrice {
+    /// One price per trace row, USD per instance-hour: `prices[i]` holds from `i·row_seconds`
+    /// of the replayed trace (per-tick prices, spec §2.3 of the tick clock).
+    pub fn per_row(prices: Vec<f64>, row_seconds: f64) -> Self {
+        let times = (0..prices.len()).map(|i| i as f64 * row_seconds).collect();
+        SpotPrice::Steps(Arc::new(PriceSteps::new(
+            times,
+            prices,
+            None,
+            PriceAnchor::TraceOffset,
+        )))
+    }
+
+    /// The price of step `row` (a trace row, for a series that follows the trace), USD per
+    /// instance-hour; the constant for every row; `None` past the end of the series.
+    #[inline]
+    pub fn at_row(&self, row: usize) -> Option<f64> {
+        match self {
+            SpotPrice::Constant(price) => Some(*price),
+            SpotPrice::Steps(steps) => steps.prices.get(row).copied(),
+        }
+    }
+
+    /// Every price the series can take, USD per instance-hour (the constant alone).
+    pub fn prices(&self) -> &[f64] {
+        match self {
+            SpotPrice::Constant(price) => std::slice::from_ref(price),
+            SpotPrice::Steps(steps) => &steps.prices,
+        }
+    }
+
     /// ∫ price dt over trial time [from, to], in USD·s/h per instance (divide by 3600 for USD).
     #[inline]
     pub fn integral(&self, from: f64, to: f64, trace_offset: f64) -> f64 {
@@ -253,6 +285,17 @@ mod tests {
         assert_eq!(price.integral(0.0, 1500.0, 0.0), 600.0 + 1200.0 + 1200.0);
         // The trial's trace offset shifts the series.
         assert_eq!(price.integral(0.0, 300.0, 600.0), 600.0);
+    }
+
+    #[test]
+    fn per_row_prices_are_read_by_row_and_integrated_by_time() {
+        let price = SpotPrice::per_row(vec![1.0, 2.0, 4.0], 600.0);
+        assert_eq!(price.at_row(1), Some(2.0));
+        assert_eq!(price.at_row(3), None);
+        assert_eq!(price.prices(), [1.0, 2.0, 4.0]);
+        // 600 s at $1/h, 600 s at $2/h, 300 s at $4/h.
+        assert_eq!(price.integral(0.0, 1500.0, 0.0), 600.0 + 1200.0 + 1200.0);
+        assert_eq!(SpotPrice::Constant(0.9).at_row(7), Some(0.9));
     }
 
     #[test]

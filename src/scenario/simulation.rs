@@ -66,11 +66,10 @@ impl Resolver<'_> {
                 (Some(preempted), data.times[1] - data.times[0])
             }
         };
-        let (spot_prices, spot_per_hour) = match &pricing.spot {
-            SpotPrice::Constant(price) => (None, *price),
-            SpotPrice::Steps(steps) if steps.follows_trace() => {
-                (Some(steps.prices().to_vec()), pricing.spot_per_hour)
-            }
+        // The tick clock reads a series that follows the trace by row (one price per row).
+        let spot_price = match &pricing.spot {
+            SpotPrice::Constant(_) => pricing.spot.clone(),
+            SpotPrice::Steps(steps) if steps.follows_trace() => pricing.spot.clone(),
             SpotPrice::Steps(_) => {
                 return Err(InputError::new(
                     self.file,
@@ -135,8 +134,7 @@ impl Resolver<'_> {
         Ok(TickSpec {
             availability,
             gap_seconds,
-            spot_prices,
-            spot_per_hour,
+            spot_price,
             on_demand_per_hour: pricing.on_demand_per_hour,
             compute_seconds: workload.training_seconds,
             deadline_seconds: deadline,

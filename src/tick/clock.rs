@@ -12,6 +12,7 @@
 
 use super::policies::TickPolicyChoice;
 use super::{TickError, TickInput, TickResult};
+use crate::market::price::SpotPrice;
 use crate::market::{Market, MarketState};
 use crate::random::{Stream, TrialRng};
 use std::borrow::Cow;
@@ -80,10 +81,8 @@ pub struct TickSpec {
     pub availability: TickAvailability,
     /// Tick length, seconds.
     pub gap_seconds: f64,
-    /// Per-row spot prices, or none for a constant price.
-    pub spot_prices: Option<Vec<f64>>,
-    /// Constant spot price when there are no per-row prices.
-    pub spot_per_hour: f64,
+    /// The spot price: a constant, or per-tick prices that follow the trace (one per row).
+    pub spot_price: SpotPrice,
     /// On-demand price.
     pub on_demand_per_hour: f64,
     /// C: compute needed, seconds.
@@ -149,10 +148,7 @@ impl TickSpec {
         TickInput {
             preempted,
             gap_seconds: self.gap_seconds,
-            spot_price: match &self.spot_prices {
-                Some(prices) => super::SpotPrice::PerTick(prices),
-                None => super::SpotPrice::Constant(self.spot_per_hour),
-            },
+            spot_price: &self.spot_price,
             on_demand_price: self.on_demand_per_hour,
             compute_h: self.compute_seconds / 3600.0,
             deadline_h: self.deadline_h(),

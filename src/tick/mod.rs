@@ -40,16 +40,17 @@
 //! row `i`. Public availability data (1 = available) must be inverted before use (§2.2).
 //!
 //! ```
-//! use spotsim::tick::{simulate, SpotPrice, TickInput, policies::UniformProgress};
+//! use spotsim::market::price::SpotPrice;
+//! use spotsim::tick::{simulate, TickInput, policies::UniformProgress};
 //!
 //! // The toy vector of spec §13.
 //! let preempted: Vec<bool> = "0 0 1 1 1 0 0 1 0 0 0 0 1 1 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0"
 //!     .split(' ').map(|s| s == "1").collect();
-//! let prices: Vec<f64> = (0..30).map(|i| 1.00 + 0.01 * i as f64).collect();
+//! let prices = SpotPrice::per_row((0..30).map(|i| 1.00 + 0.01 * i as f64).collect(), 600.0);
 //! let input = TickInput {
 //!     preempted: &preempted,
 //!     gap_seconds: 600.0,
-//!     spot_price: SpotPrice::PerTick(&prices),
+//!     spot_price: &prices,
 //!     on_demand_price: 3.00,
 //!     compute_h: 2.0,
 //!     deadline_h: 3.0,
@@ -69,6 +70,7 @@ pub mod policies;
 pub use omniscient::{OmniscientResult, omniscient};
 pub use policies::{PolicyView, TickPolicy};
 
+use crate::market::price::SpotPrice;
 use std::fmt;
 
 /// The tolerance of the reference simulator, seconds (spec §1).
@@ -103,15 +105,6 @@ impl fmt::Display for Instance {
     }
 }
 
-/// The spot price: one value per trace row, or a constant (spec §2.3), in $ per hour.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum SpotPrice<'a> {
-    /// `prices[i]` belongs to absolute row `i` (aligned 1:1 with the trace).
-    PerTick(&'a [f64]),
-    /// One price for every tick.
-    Constant(f64),
-}
-
 /// Everything one tick-clock run needs (spec §2.1). Hours as in the reference's inputs.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct TickInput<'a> {
@@ -119,8 +112,9 @@ pub struct TickInput<'a> {
     pub preempted: &'a [bool],
     /// Tick length `gap`, seconds.
     pub gap_seconds: f64,
-    /// Spot price, $ per hour.
-    pub spot_price: SpotPrice<'a>,
+    /// Spot price, $ per hour: a constant, or one price per trace row (spec §2.3;
+    /// [`SpotPrice::per_row`]), price `i` belonging to absolute row `i`.
+    pub spot_price: &'a SpotPrice,
     /// On-demand price `P_od`, $ per hour.
     pub on_demand_price: f64,
     /// Compute time needed `C_h`, hours.
@@ -273,7 +267,7 @@ pub struct TickResult {
 pub(crate) struct Prepared<'a> {
     pub preempted: &'a [bool],
     pub gap: f64,
-    pub spot_price: SpotPrice<'a>,
+    pub spot_price: &'a SpotPrice,
     pub od_price: f64,
     pub c: f64,
     pub r: f64,
@@ -308,9 +302,9 @@ impl<'a> Prepared<'a> {
             check_finite("window_h", w, true)?;
         }
         match input.spot_price {
-            SpotPrice::Constant(p) => check_finite("spot price", p, true)?,
-            SpotPrice::PerTick(ps) => {
-                if let Some(p) = ps.iter().find(|p| !p.is_finite() || **p < 0.0) {
+            SpotPrice::Constant(p) => check_finite("spot price", *p, true)?,
+            SpotPrice::Steps(steps) => {
+                if let Some(p) = steps.prices().iter().find(|p| !p.is_finite() || **p < 0.0) {
                     return Err(TickError::InvalidInput(format!(
                         "per-tick spot prices must be finite and >= 0, got {p}"
                     )));
@@ -384,17 +378,14 @@ impl<'a> Prepared<'a> {
 
     /// The $/h price of a spot interval starting at relative tick `t` (row `start + t + 1`).
     pub(crate) fn spot_price_at(&self, t: usize) -> Result<f64, TickError> {
-        match self.spot_price {
-            SpotPrice::Constant(p) => Ok(p),
-            SpotPrice::PerTick(ps) => {
-                let row = self.start_index + t + 1;
-                ps.get(row).copied().ok_or(TickError::PriceIndexOutOfRange {
-                    tick: t,
-                    row,
-                    len: ps.len(),
-                })
-            }
-        }
+        let row = self.start_index + t + 1;
+        self.spot_price
+            .at_row(row)
+            .ok_or(TickError::PriceIndexOutOfRange {
+                tick: t,
+                row,
+                len: self.spot_price.prices().len(),
+            })
     }
 
     /// The reported numbers of an infeasible job (§2.5 check 1).

@@ -32,7 +32,7 @@
 //! The result is exact when `gap` and `λ` are exact multiples of `u` (integer seconds, or
 //! decimals down to 1 µs); otherwise [`TickError::NoCommonGrid`].
 
-use super::{EPS, Instance, Prepared, SpotPrice, TickError, TickInput, TickPolicy};
+use super::{EPS, Instance, Prepared, TickError, TickInput, TickPolicy};
 
 /// The minimum-cost schedule and its numbers.
 #[derive(Debug, Clone, PartialEq)]
@@ -278,10 +278,7 @@ fn solve<const TRACK: bool>(p: &Prepared<'_>) -> Result<OmniscientResult, TickEr
     for t in 0..=t_end {
         let a = p.avail(t)?;
         avail.push(a);
-        let price = match p.spot_price {
-            SpotPrice::Constant(c) => Some(c),
-            SpotPrice::PerTick(ps) => ps.get(p.start_index + t + 1).copied(),
-        };
+        let price = p.spot_price.at_row(p.start_index + t + 1);
         spot_cost.push(if a && t < t_end {
             price.map(|c| c * gap / 3600.0)
         } else {

@@ -1,10 +1,12 @@
 use super::*;
 
+const ONE_PER_HOUR: SpotPrice = SpotPrice::Constant(1.0);
+
 fn input(preempted: &[bool]) -> TickInput<'_> {
     TickInput {
         preempted,
         gap_seconds: 600.0,
-        spot_price: SpotPrice::Constant(1.0),
+        spot_price: &ONE_PER_HOUR,
         on_demand_price: 3.0,
         compute_h: 0.1,
         deadline_h: 2.0,
@@ -51,9 +53,9 @@ fn avail_honours_window_and_trace_end() {
 #[test]
 fn price_row_is_one_after_the_interval() {
     let trace = [false; 4];
-    let prices = [1.0, 2.0, 3.0, 4.0];
+    let prices = SpotPrice::per_row(vec![1.0, 2.0, 3.0, 4.0], 600.0);
     let mut i = input(&trace);
-    i.spot_price = SpotPrice::PerTick(&prices);
+    i.spot_price = &prices;
     i.start_h = 1.0 / 6.0;
     let p = Prepared::new(&i).unwrap();
     assert_eq!(p.spot_price_at(0), Ok(3.0));

@@ -2,10 +2,11 @@
 //! many real windows, the omniscient lower bound, and the error cases.
 
 use crate::common::shared_data;
+use spotsim::market::price::SpotPrice;
 use spotsim::tick::policies::{
     Greedy, OnDemandOnly, RcThreshold, Scripted, TickPolicy, UniformProgress,
 };
-use spotsim::tick::{Instance, SpotPrice, TickError, TickInput, TickResult, omniscient, simulate};
+use spotsim::tick::{Instance, TickError, TickInput, TickResult, omniscient, simulate};
 use std::collections::HashMap;
 use std::sync::OnceLock;
 use std::time::Instant;
@@ -37,7 +38,7 @@ struct Zone {
     /// Integer seconds between the first two timestamps.
     gap: f64,
     /// Per-tick spot prices, aligned with the rows.
-    prices: Vec<f64>,
+    prices: SpotPrice,
 }
 
 /// Seconds since 1970-01-01 of `YYYY-MM-DD HH:MM:SS` (UTC).
@@ -108,7 +109,7 @@ fn load_zones() -> HashMap<String, Zone> {
                 Zone {
                     preempted,
                     gap,
-                    prices,
+                    prices: SpotPrice::per_row(prices, gap),
                 },
             )
         })
@@ -129,7 +130,7 @@ fn v100_input(z: &Zone, start_h: f64) -> TickInput<'_> {
     TickInput {
         preempted: &z.preempted,
         gap_seconds: z.gap,
-        spot_price: SpotPrice::PerTick(&z.prices),
+        spot_price: &z.prices,
         on_demand_price: V100_OD,
         compute_h: V100_C_H,
         deadline_h: V100_R_H,
@@ -169,20 +170,20 @@ fn random_starts(z: &Zone, n: usize, seed: u64) -> Vec<f64> {
 // §13 toy vector
 // ---------------------------------------------------------------------------------------------
 
-fn toy_trace() -> (Vec<bool>, Vec<f64>) {
+fn toy_trace() -> (Vec<bool>, SpotPrice) {
     let preempted = "0 0 1 1 1 0 0 1 0 0 0 0 1 1 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0"
         .split(' ')
         .map(|s| s == "1")
         .collect();
     let prices = (0..30).map(|i| 1.00 + 0.01 * f64::from(i)).collect();
-    (preempted, prices)
+    (preempted, SpotPrice::per_row(prices, 600.0))
 }
 
-fn toy_input<'a>(preempted: &'a [bool], prices: &'a [f64]) -> TickInput<'a> {
+fn toy_input<'a>(preempted: &'a [bool], prices: &'a SpotPrice) -> TickInput<'a> {
     TickInput {
         preempted,
         gap_seconds: 600.0,
-        spot_price: SpotPrice::PerTick(prices),
+        spot_price: prices,
         on_demand_price: 3.00,
         compute_h: 2.0,
         deadline_h: 3.0,
@@ -410,7 +411,7 @@ fn on_demand_anchor() {
     let input = TickInput {
         preempted: &preempted,
         gap_seconds: 600.0,
-        spot_price: SpotPrice::Constant(0.9731),
+        spot_price: &SpotPrice::Constant(0.9731),
         on_demand_price: 3.06,
         compute_h: 48.0,
         deadline_h: 60.0,
@@ -609,9 +610,12 @@ fn omniscient_matches_exhaustive_search() {
         // Sometimes the trace ends before the deadline (no window): its last rows matter.
         let rows = 8 + rng.below(6) as usize;
         let preempted: Vec<bool> = (0..rows).map(|_| rng.below(3) == 0).collect();
-        let prices: Vec<f64> = (0..rows)
-            .map(|_| 0.5 + rng.below(100) as f64 / 100.0)
-            .collect();
+        let prices = SpotPrice::per_row(
+            (0..rows)
+                .map(|_| 0.5 + rng.below(100) as f64 / 100.0)
+                .collect(),
+            gap,
+        );
         // d from none to over two ticks; C between 1 and 5 ticks of work; R not always a
         // multiple of the tick.
         let d_h = [0.0, 300.0, 720.0, 900.0, 1300.0][rng.below(5) as usize] / 3600.0;
@@ -620,7 +624,7 @@ fn omniscient_matches_exhaustive_search() {
         let input = TickInput {
             preempted: &preempted,
             gap_seconds: gap,
-            spot_price: SpotPrice::PerTick(&prices),
+            spot_price: &prices,
             on_demand_price: 2.0,
             compute_h: c_h,
             deadline_h: r_h,
@@ -702,7 +706,7 @@ fn trace_too_short() {
     let input = TickInput {
         preempted: &preempted,
         gap_seconds: 600.0,
-        spot_price: SpotPrice::Constant(1.0),
+        spot_price: &SpotPrice::Constant(1.0),
         on_demand_price: 3.0,
         compute_h: 5.0,
         deadline_h: 20.0,
@@ -743,11 +747,11 @@ fn infeasible_job() {
 #[test]
 fn runtime_errors() {
     let preempted = vec![false; 10];
-    let prices = vec![1.0; 10];
+    let prices = SpotPrice::per_row(vec![1.0; 10], 600.0);
     let base = TickInput {
         preempted: &preempted,
         gap_seconds: 600.0,
-        spot_price: SpotPrice::PerTick(&prices),
+        spot_price: &prices,
         on_demand_price: 3.0,
         compute_h: 1.0,
         deadline_h: 1.5,
