@@ -34,7 +34,9 @@ impl Scenario {
         stem: &str,
         base_dir: &Path,
     ) -> Result<Self, InputError> {
-        Self::from_toml_with_request(source, file, stem, base_dir, None, false)
+        Ok(Self::from_toml_with_request(
+            source, file, stem, base_dir, None, false,
+        )?)
     }
 
     /// Reads the scenario at `path` (the embedded default when `None`) with the job taken from
@@ -52,7 +54,7 @@ impl Scenario {
             None => source::ScenarioText::embedded_default(),
             Some(path) => source::ScenarioText::read(path)?,
         };
-        Self::from_inputs(&text, request.as_ref())
+        Ok(Self::from_inputs(&text, request.as_ref())?)
     }
 
     /// Parses scenario text with a job source (a CreateTrainingJob request or SDK estimator
@@ -66,7 +68,7 @@ impl Scenario {
         base_dir: &Path,
         job_source: Option<&request::Request>,
         replace_job: bool,
-    ) -> Result<Self, InputError> {
+    ) -> Result<Self, ScenarioError> {
         let mut raw: RawScenario =
             toml::from_str(source).map_err(|e| toml_error(file, source, &e))?;
         let from_file = match job_source {

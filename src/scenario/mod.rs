@@ -11,6 +11,7 @@
 mod checkpoint;
 mod diagnostics;
 pub mod echo;
+pub mod error;
 pub mod estimator;
 mod job;
 pub mod load;
@@ -23,6 +24,7 @@ pub mod resolved;
 mod simulation;
 pub mod source;
 
+pub use error::{JobSourceKind, ScenarioError};
 pub use model::*;
 
 use diagnostics::*;
