@@ -1,7 +1,11 @@
 //! `[checkpoint]`: the checkpoint policy (interval, Young, Daly, optimal, none, on notice) and
 //! its write and restore costs.
 
-use super::*;
+use super::model::{Checkpointing, Job, MarketSpec};
+use super::{Resolver, market_mean_uptime, raw};
+use crate::error::{InputError, excerpt};
+use crate::policy::checkpoint::{Objective, daly_interval, young_interval};
+use crate::policy::{CheckpointPolicy, OnNotice};
 
 impl Resolver<'_> {
     pub(super) fn checkpoint(

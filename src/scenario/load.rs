@@ -1,7 +1,14 @@
 //! Loading a scenario: a file, the embedded default, TOML text, or a scenario merged with a
 //! CreateTrainingJob request or SDK estimator arguments.
 
-use super::*;
+use super::diagnostics::toml_error;
+use super::error::ScenarioError;
+use super::model::{DEFAULT_SCENARIO, Scenario};
+use super::raw::RawScenario;
+use super::{Resolver, pitfalls, request, source};
+use crate::error::InputError;
+use crate::files::input::{InputKind, read_text};
+use std::path::Path;
 
 impl Scenario {
     /// Reads and validates a scenario file.

@@ -1,10 +1,16 @@
 //! `[market]` and `[pricing]`: the spot market's model and the spot and on-demand prices, from
 //! constants, discounts, price files or price history.
 
-use super::*;
+use super::model::{Job, MarketSpec, Pricing};
+use super::{Resolver, raw};
+use crate::error::InputError;
+use crate::market::price::{PriceAnchor, PriceSteps, SpotPrice, check_price_per_hour};
 use crate::market::price_reading::{
     HistoryFilter, PriceReadError, load_price_history, per_tick_prices, read_price_file,
 };
+use crate::market::{self, MarketContext};
+use crate::units::keys::Keys;
+use std::sync::Arc;
 
 impl Resolver<'_> {
     pub(super) fn market(&self, table: toml::Table, job: &Job) -> Result<MarketSpec, InputError> {

@@ -2,7 +2,18 @@
 //! scenario's trace or sampled market, prices, deadline and changeover, checked against the
 //! job's limits.
 
-use super::*;
+use super::model::{
+    CapacityWaitStatus, Checkpointing, Job, MarketSpec, Pricing, Simulation, Workload,
+};
+use super::{Resolver, raw};
+use crate::error::{InputError, excerpt};
+use crate::market::price::SpotPrice;
+use crate::market::trace::StartOffset;
+use crate::market::trace_data::Convention;
+use crate::tick::clock::{TickAvailability, TickSpec, TickStart};
+use crate::tick::policies::TickPolicyChoice;
+use crate::units::limits::MAX_TRIALS;
+use std::sync::Arc;
 
 /// The most ticks a sampled tick-clock window may have (memory and time per trial).
 const MAX_SAMPLED_TICKS: usize = 1_000_000;
