@@ -71,6 +71,7 @@ pub use omniscient::{OmniscientResult, omniscient};
 pub use policies::{PolicyView, TickPolicy};
 
 use crate::market::price::SpotPrice;
+use crate::sagemaker::billing;
 use std::fmt;
 
 /// The tolerance of the reference simulator, seconds (spec §1).
@@ -568,7 +569,7 @@ pub fn run_to_deadline<P: TickPolicy + ?Sized>(
             }
             Instance::Idle => 0.0,
         };
-        let tick_cost = price * gap / 3600.0;
+        let tick_cost = billing::tick_usd(price, gap);
         tick_costs.push(tick_cost);
         cost += tick_cost;
     }

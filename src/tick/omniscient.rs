@@ -33,6 +33,7 @@
 //! decimals down to 1 µs); otherwise [`TickError::NoCommonGrid`].
 
 use super::{EPS, Instance, Prepared, TickError, TickInput, TickPolicy};
+use crate::sagemaker::billing;
 
 /// The minimum-cost schedule and its numbers.
 #[derive(Debug, Clone, PartialEq)]
@@ -280,12 +281,12 @@ fn solve<const TRACK: bool>(p: &Prepared<'_>) -> Result<OmniscientResult, TickEr
         avail.push(a);
         let price = p.spot_price.at_row(p.start_index + t + 1);
         spot_cost.push(if a && t < t_end {
-            price.map(|c| c * gap / 3600.0)
+            price.map(|c| billing::tick_usd(c, gap))
         } else {
             None
         });
     }
-    let od_tick = p.od_price * gap / 3600.0;
+    let od_tick = billing::tick_usd(p.od_price, gap);
     let mut od_launch = 0.0;
     for _ in 0..k {
         od_launch += od_tick;
@@ -494,7 +495,7 @@ fn solve<const TRACK: bool>(p: &Prepared<'_>) -> Result<OmniscientResult, TickEr
                 Instance::OnDemand => p.od_price,
                 Instance::Idle => 0.0,
             };
-            cost += price * gap / 3600.0;
+            cost += billing::tick_usd(price, gap);
         }
         result.cost = cost;
         result.schedule = Some(schedule);
