@@ -10,7 +10,7 @@ use crate::error::{InputError, excerpt};
 use crate::market::price::SpotPrice;
 use crate::market::trace::StartOffset;
 use crate::market::trace_data::Convention;
-use crate::tick::clock::{TickAvailability, TickSpec, TickStart};
+use crate::tick::clock::{TickAvailability, TickSpec, TickStart, fixed_start_row};
 use crate::tick::policies::TickPolicyChoice;
 use crate::units::limits::MAX_TRIALS;
 use std::sync::Arc;
@@ -120,7 +120,7 @@ impl Resolver<'_> {
             (Some(preempted), Some(trace)) => {
                 let start = match trace.start {
                     StartOffset::Random => TickStart::Random,
-                    StartOffset::Fixed(seconds) => TickStart::Fixed(seconds / 3600.0),
+                    StartOffset::Fixed(seconds) => TickStart::Fixed(seconds),
                 };
                 self.window_fits(preempted.len(), rows_needed, deadline, gap_seconds, start)?;
                 (TickAvailability::Trace(preempted), start)
@@ -254,12 +254,8 @@ impl Resolver<'_> {
             )
             .at_key("[policy] deadline"));
         }
-        if let TickStart::Fixed(hours) = start {
-            let start_row = if hours > 0.0 {
-                (hours * 3600.0 / gap_seconds).ceil() as usize
-            } else {
-                0
-            };
+        if let TickStart::Fixed(seconds) = start {
+            let start_row = fixed_start_row(seconds, gap_seconds);
             if start_row + rows_needed > rows {
                 return Err(InputError::new(
                     self.file,

@@ -49,7 +49,7 @@ pub struct OmniscientResult {
     pub completion_seconds: f64,
     /// Absolute trace row of relative tick 0.
     pub start_index: usize,
-    /// The job failed the §2.5 feasibility pre-check (cost `P_od·(C_h + d_h)`, zero ticks).
+    /// The job failed the §2.5 feasibility pre-check (cost `P_od·(C + d)`, zero ticks).
     pub infeasible: bool,
     /// The request per relative tick `0..T_done`, when asked for. Replaying it with
     /// [`super::policies::Scripted`] through [`super::simulate`] reproduces `cost`.
