@@ -104,7 +104,8 @@ impl Scenario {
             CheckpointPolicy::Young { .. }
             | CheckpointPolicy::Daly { .. }
             | CheckpointPolicy::None
-            | CheckpointPolicy::OnNotice => {}
+            | CheckpointPolicy::OnNotice
+            | CheckpointPolicy::Periodic { .. } => {}
         }
         checkpoint.insert("write".into(), sec(c.write_seconds));
         checkpoint.insert("restore".into(), sec(c.restore_seconds));

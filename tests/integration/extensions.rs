@@ -1,13 +1,18 @@
-//! The extension points: a market model, a scheduling policy and a tick policy, each defined
-//! here as the one new file would define it, made from the one line that would register it
-//! (a [`ModelEntry`] for [`market::MODELS`], a [`Registration`] for the policy `REGISTRY`), and
-//! run through `simulate` with results checked by hand.
+//! The extension points: a market model, a scheduling policy, a tick policy and a checkpoint
+//! policy, each defined here as the one new file would define it, made from the one line that
+//! would register it (a [`ModelEntry`] for [`market::MODELS`], a [`Registration`] for the
+//! policy `REGISTRY`, a [`CheckpointRegistration`] for `CHECKPOINT_REGISTRY`), and run through
+//! `simulate` with results checked by hand.
 
 use crate::common::load;
 use spotsim::Outcome;
 use spotsim::error::InputError;
 use spotsim::market::{self, Capacity, Market, MarketContext, MarketState, ModelEntry, build_from};
 use spotsim::montecarlo::{RunOptions, simulate};
+use spotsim::policy::CheckpointPolicy;
+use spotsim::policy::checkpoint_registry::{
+    CheckpointContext, CheckpointKeyError, CheckpointRegistration,
+};
 use spotsim::policy::registry::{Constructor, Registration};
 use spotsim::policy::{DecisionPoint, Placement, SchedulingPolicy};
 use spotsim::random::TrialRng;
@@ -215,4 +220,77 @@ fn a_tick_policy_is_one_type_and_one_registration() {
     Arc::make_mut(spec).policy = spotsim::policy::registry::tick("on-demand").unwrap();
     let registered = simulate(&scenario, &options);
     assert_eq!(registered.metrics.cost_usd.mean, m.cost_usd.mean);
+}
+
+// ---------------------------------------------------------------------------------------------
+// A checkpoint policy: checkpoint every half of the market's mean uptime.
+
+fn half_uptime(context: &CheckpointContext<'_>) -> Result<CheckpointPolicy, CheckpointKeyError> {
+    Ok(CheckpointPolicy::Periodic {
+        name: "half-uptime",
+        interval_seconds: context.needs_mean_uptime()? / 2.0,
+    })
+}
+
+/// The registration line.
+const HALF_UPTIME: CheckpointRegistration = CheckpointRegistration {
+    name: "half-uptime",
+    reads_interval: false,
+    reads_objective: false,
+    make: half_uptime,
+};
+
+#[test]
+fn a_checkpoint_policy_is_one_function_and_one_registration() {
+    let mut scenario = load("default.toml");
+    let mean_uptime = scenario
+        .market
+        .as_ref()
+        .and_then(|m| m.model.mean_uptime_seconds());
+    let context = CheckpointContext {
+        name: HALF_UPTIME.name,
+        write_seconds: scenario.checkpoint.write_seconds,
+        mean_uptime_seconds: mean_uptime,
+        interval_seconds: None,
+        objective: None,
+    };
+    let policy = (HALF_UPTIME.make)(&context).unwrap();
+    // The default market's gang mean uptime is 4 h: a checkpoint every 2 h of training.
+    assert_eq!(mean_uptime, Some(14_400.0));
+    assert_eq!(policy.interval_seconds(), 7200.0);
+    assert_eq!(policy.name(), "half-uptime");
+    assert!(spotsim::policy::checkpoint_registry::checkpoint("half-uptime").is_none());
+    // Without a market M it says which key is at fault.
+    let without_market = CheckpointContext {
+        mean_uptime_seconds: None,
+        ..context
+    };
+    assert_eq!(
+        (HALF_UPTIME.make)(&without_market).unwrap_err().key,
+        "policy"
+    );
+
+    let options = RunOptions {
+        trials: 2000,
+        ..RunOptions::from_scenario(&scenario)
+    };
+    let every_30_minutes = simulate(&scenario, &options);
+    scenario.checkpoint.policy = policy;
+    let custom = simulate(&scenario, &options);
+    // The engine runs it as any periodic policy: trial for trial the same as `interval` at
+    // 2 h (common random numbers).
+    scenario.checkpoint.policy = CheckpointPolicy::Interval {
+        interval_seconds: 7200.0,
+    };
+    let interval = simulate(&scenario, &options);
+    assert_eq!(custom.metrics.cost_usd.mean, interval.metrics.cost_usd.mean);
+    assert_eq!(
+        custom.metrics.wall_clock_seconds.mean,
+        interval.metrics.wall_clock_seconds.mean
+    );
+    // Checkpoints four times sparser than the scenario's 30 min lose more work per interruption.
+    assert!(
+        custom.metrics.lost_training_seconds.mean
+            > every_30_minutes.metrics.lost_training_seconds.mean
+    );
 }
