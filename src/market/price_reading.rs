@@ -408,6 +408,7 @@ mod tests {
         assert!(check_price_per_hour(f64::NAN).is_err());
         assert_eq!(check_price_per_hour(100_000.0), Ok(100_000.0));
     }
+
     #[test]
     fn several_products_need_a_choice() {
         // `describe-spot-price-history` without a product filter lists Linux and Windows rows

@@ -113,28 +113,32 @@ fn interval(context: &CheckpointContext<'_>) -> Result<CheckpointPolicy, Checkpo
     Ok(CheckpointPolicy::Interval { interval_seconds })
 }
 
+/// δ and M, for the formulas that balance one against the other (in that order of errors).
+fn write_and_uptime(context: &CheckpointContext<'_>) -> Result<(f64, f64), CheckpointKeyError> {
+    Ok((context.needs_write()?, context.needs_mean_uptime()?))
+}
+
 fn young(context: &CheckpointContext<'_>) -> Result<CheckpointPolicy, CheckpointKeyError> {
-    let write_seconds = context.needs_write()?;
-    let m = context.needs_mean_uptime()?;
+    let (delta, m) = write_and_uptime(context)?;
+    let interval_seconds = young_interval(delta, m);
     Ok(CheckpointPolicy::Young {
-        interval_seconds: young_interval(write_seconds, m),
+        interval_seconds,
         mean_uptime_seconds: m,
     })
 }
 
 fn daly(context: &CheckpointContext<'_>) -> Result<CheckpointPolicy, CheckpointKeyError> {
-    let write_seconds = context.needs_write()?;
-    let m = context.needs_mean_uptime()?;
+    let (delta, m) = write_and_uptime(context)?;
+    let interval_seconds = daly_interval(delta, m);
     Ok(CheckpointPolicy::Daly {
-        interval_seconds: daly_interval(write_seconds, m),
+        interval_seconds,
         mean_uptime_seconds: m,
     })
 }
 
 fn optimal(context: &CheckpointContext<'_>) -> Result<CheckpointPolicy, CheckpointKeyError> {
-    context.needs_write()?;
-    // M must exist for the search.
-    context.needs_mean_uptime()?;
+    // δ, and M for the search.
+    write_and_uptime(context)?;
     let objective = match context.objective {
         None => Objective::WallClock,
         Some(text) => Objective::parse(text).ok_or_else(|| {
