@@ -197,7 +197,9 @@ impl Resolver<'_> {
                 ),
             ));
         }
-        // In hours, as the reference's feasibility check (spec §2.5).
+        // Spec §2.5's feasibility check, divided by 3600 as it was when the tick clock took
+        // hours: a > b and a/3600 > b/3600 differ when a and b are within a rounding step, and
+        // keeping the division keeps which scenarios validate unchanged.
         if training_and_changeover / 3600.0 > deadline / 3600.0 {
             return Err(self.error(
                 section,
