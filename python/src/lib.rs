@@ -200,10 +200,9 @@ impl PyScenario {
                 (None, None) => ScenarioText::embedded_default(),
             };
             // As the command line does: `optimal` checkpoint intervals are searched here.
-            Scenario::from_inputs(&source, job.as_ref()).map(|mut scenario| {
-                spotsim::montecarlo::prepare(&mut scenario);
-                scenario
-            })
+            let mut scenario = Scenario::from_inputs(&source, job.as_ref())?;
+            spotsim::montecarlo::prepare(&mut scenario);
+            Ok(scenario)
         });
         match loaded {
             Ok(scenario) => Ok(Self { scenario }),

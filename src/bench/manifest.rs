@@ -378,6 +378,7 @@ impl Suite {
                         false,
                     )
                     .map_err(|inner| {
+                        let inner = InputError::from(inner);
                         let what = inner.key.map(|k| format!("{k}: ")).unwrap_or_default();
                         let line = variant
                             .and_then(|v| find_line(source, v))

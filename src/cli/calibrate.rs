@@ -5,7 +5,7 @@
 use crate::error::InputError;
 use crate::fit::EpisodeFit;
 use crate::fit::calibrate::{
-    Calibration, CorrelationSource, Samples, Settings, calibrate, extract,
+    Calibration, CorrelationSource, InstanceTypeError, Samples, Settings, calibrate, extract,
 };
 use crate::report::fit::{HOUR, ROW_LABELS, cells, hours_string, summary_comment, uptime_keys};
 use crate::sagemaker::history::{History, LeftOut, read_history};
@@ -155,7 +155,13 @@ fn correlation_note(calibration: &Calibration, samples: &Samples) -> String {
 pub(super) fn run(args: CalibrateArgs) -> anyhow::Result<()> {
     let (settings, provisioning_assumed) = settings(&args)?;
     let history = read_history(&args.jobs)?;
-    let samples = extract(&history, &settings)?;
+    let samples = extract(&history, &settings).map_err(|error| {
+        let message = match error {
+            InstanceTypeError::NotChosen { .. } => format!("{error} with --instance-type"),
+            InstanceTypeError::NotRun { .. } => error.to_string(),
+        };
+        InputError::new("command line", message).at_key("--instance-type")
+    })?;
     if samples.gangs.is_empty() {
         let error = nothing_usable(
             &args.jobs,

@@ -4,9 +4,9 @@
 //! path, `file://PATH` (as the aws CLI writes it) or `-`.
 
 use crate::error::InputError;
-use crate::scenario::Scenario;
 use crate::scenario::request::Request;
 use crate::scenario::source::{ScenarioText, strip_file_url};
+use crate::scenario::{JobSourceKind, Scenario, ScenarioError};
 use clap::Args;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -79,6 +79,22 @@ fn read_json_input(
     Ok((text, label))
 }
 
+/// How the command line gives a job source: its option for each kind, in the remedies of
+/// [`ScenarioError`]s.
+const JOB_SOURCE_OPTIONS: crate::scenario::error::JobSourceOptions =
+    crate::scenario::error::JobSourceOptions {
+        option: |kind| match kind {
+            JobSourceKind::Request => "--request",
+            JobSourceKind::Estimator => "--estimator",
+        },
+        command: "spotsim simulate",
+    };
+
+/// A scenario error as the command line says it: remedies name its options.
+fn with_options(error: ScenarioError) -> InputError {
+    error.into_input_error(Some(&JOB_SOURCE_OPTIONS))
+}
+
 impl JobInput {
     /// The parsed job source, if one was given.
     pub fn read(&self) -> Result<Option<Request>, InputError> {
@@ -88,7 +104,9 @@ impl JobInput {
                 crate::files::input::InputKind::Request,
                 "CreateTrainingJob request",
             )?;
-            return Request::parse(&text, &label).map(Some);
+            return Request::parse(&text, &label)
+                .map(Some)
+                .map_err(with_options);
         }
         if let Some(given) = &self.estimator {
             let (text, label) = read_json_input(
@@ -96,7 +114,9 @@ impl JobInput {
                 crate::files::input::InputKind::Estimator,
                 "SDK estimator arguments",
             )?;
-            return Request::parse_estimator(&text, &label).map(Some);
+            return Request::parse_estimator(&text, &label)
+                .map(Some)
+                .map_err(with_options);
         }
         Ok(None)
     }
@@ -135,7 +155,7 @@ impl ScenarioInput {
             }
             Some(given) => ScenarioText::read(Path::new(strip_file_url(given)))?,
         };
-        let mut scenario = Scenario::from_inputs(&text, job.as_ref())?;
+        let mut scenario = Scenario::from_inputs(&text, job.as_ref()).map_err(with_options)?;
         crate::montecarlo::prepare(&mut scenario);
         for warning in &scenario.warnings {
             eprintln!("warning: {warning}");

@@ -146,7 +146,7 @@ fn run_window<R: Recorder>(
     recorder: &mut R,
 ) -> TrialOutcome {
     let preempted = spec.preempted(seed, trial);
-    let input = spec.input(&preempted, spec.start_hours(seed, trial));
+    let input = spec.input(&preempted, spec.start_seconds(seed, trial));
     let limit = spec.deadline_seconds.min(max_wait_seconds);
     match spec.window(&input) {
         Ok(window) if !window.infeasible => settle(spec, &window, limit, recorder),

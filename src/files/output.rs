@@ -68,9 +68,10 @@ pub fn exit_removing_temporaries(code: i32) -> ! {
     std::process::exit(code)
 }
 
-/// The input error for an output `path` (given as `option`, e.g. `--per-trial`) that names one
-/// of the files this process has read; `Ok` for any other path, existing or not.
-pub fn refuse_input(path: &Path, option: &str) -> Result<(), InputError> {
+/// The input error for an output `path` (given as `option`, the caller's name for it) that
+/// names one of the files this process has read; `Ok` for any other path, existing or not.
+/// `what` is what the user should choose instead (`"path"`, or `"folder"` for a report set).
+pub fn refuse_input(path: &Path, option: &str, what: &str) -> Result<(), InputError> {
     let Ok(metadata) = std::fs::metadata(path) else {
         return Ok(());
     };
@@ -79,13 +80,8 @@ pub fn refuse_input(path: &Path, option: &str) -> Result<(), InputError> {
         Some(input) => Err(InputError::new(
             input.display().to_string(),
             format!(
-                "writing '{}' would overwrite this input; choose another {}",
+                "writing '{}' would overwrite this input; choose another {what}",
                 path.display(),
-                if option == "--output" {
-                    "folder"
-                } else {
-                    "path"
-                }
             ),
         )
         .at_key(option)),
@@ -224,7 +220,7 @@ pub struct OutputFile {
 impl OutputFile {
     /// The output `path`, given as `option`; an input error if it names one of the inputs.
     pub fn new(path: &Path, option: &str) -> Result<Self, InputError> {
-        refuse_input(path, option)?;
+        refuse_input(path, option, "path")?;
         Ok(Self {
             path: path.to_path_buf(),
         })
@@ -334,10 +330,10 @@ impl ReportFolder {
         names: impl IntoIterator<Item = String>,
         option: &str,
     ) -> Result<Self, InputError> {
-        refuse_input(folder, option)?;
+        refuse_input(folder, option, "folder")?;
         let names: Vec<String> = names.into_iter().collect();
         for name in &names {
-            refuse_input(&folder.join(name), option)?;
+            refuse_input(&folder.join(name), option, "folder")?;
         }
         Ok(Self {
             folder: folder.to_path_buf(),

@@ -49,7 +49,6 @@
 //! `Restarting`) and transitions out of the lifecycle's order are listed with the reason and
 //! left out; they never stop the run.
 
-use crate::error::InputError;
 use crate::fit::{Episode, EpisodeFit, Observation, fit_episodes, fit_episodes_observed};
 use crate::market::correlation::effective_gang_size;
 use crate::sagemaker::history::{History, LeftOut, TrainingJob};

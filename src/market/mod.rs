@@ -5,7 +5,9 @@
 //! seconds since the job's `CreationTime`. The engine never asks about the time in between,
 //! so a trial costs a few arithmetic steps per attempt, however long the attempt is.
 //!
-//! Adding a model is one file plus one line in [`MODELS`].
+//! Adding a model is one file (a [`Market`] and its [`MarketBuilder`]) plus one line in
+//! [`MODELS`]; `tests/integration/extensions.rs` builds a model defined in the test from such a
+//! line and runs it.
 
 pub mod advisor;
 mod bootstrap;
@@ -16,6 +18,7 @@ mod exponential;
 mod lognormal;
 mod markov;
 pub mod price;
+pub mod price_reading;
 pub mod trace;
 pub mod trace_data;
 pub mod trace_reading;
@@ -150,8 +153,12 @@ pub struct MarketContext<'a> {
 /// Builds a market from the keys of `[market]` (the `model` and `notice` keys already taken).
 pub type MarketBuilder = fn(&mut Keys, &MarketContext) -> Result<Box<dyn Market>, InputError>;
 
+/// One market model's registration: its name in `[market] model`, its builder, and the keys
+/// it accepts.
+pub type ModelEntry = (&'static str, MarketBuilder, &'static [&'static str]);
+
 /// The registry of market models: name, builder, and the keys it accepts.
-pub const MODELS: &[(&str, MarketBuilder, &[&str])] = &[
+pub const MODELS: &[ModelEntry] = &[
     ("exponential", exponential::build, exponential::KEYS),
     ("windows", windows::build, windows::KEYS),
     ("trace", trace::build, trace::KEYS),
@@ -162,18 +169,29 @@ pub const MODELS: &[(&str, MarketBuilder, &[&str])] = &[
     ("bootstrap", bootstrap::build, bootstrap::KEYS),
 ];
 
-/// Builds the market named `model`.
+/// Builds the market named `model` from [`MODELS`].
 pub fn build(
     model: &str,
     keys: &mut Keys,
     context: &MarketContext,
 ) -> Result<(Box<dyn Market>, &'static [&'static str]), InputError> {
-    for (name, builder, known) in MODELS {
+    build_from(MODELS, model, keys, context)
+}
+
+/// Builds the market named `model` from the registrations `models` ([`build`] uses
+/// [`MODELS`]; a test or a program can check a new entry before it joins them).
+pub fn build_from(
+    models: &[ModelEntry],
+    model: &str,
+    keys: &mut Keys,
+    context: &MarketContext,
+) -> Result<(Box<dyn Market>, &'static [&'static str]), InputError> {
+    for (name, builder, known) in models {
         if *name == model {
             return Ok((builder(keys, context)?, known));
         }
     }
-    let names: Vec<&str> = MODELS.iter().map(|(name, _, _)| *name).collect();
+    let names: Vec<&str> = models.iter().map(|(name, _, _)| *name).collect();
     Err(keys.error(
         "model",
         format!(

@@ -1,6 +1,7 @@
 //! Policies: when to write checkpoints, and where the job runs (spot, on-demand).
 
 pub mod checkpoint;
+pub mod checkpoint_registry;
 pub mod registry;
 
 use serde::Serialize;
@@ -44,6 +45,14 @@ pub enum CheckpointPolicy {
     /// No periodic checkpoints; an emergency checkpoint inside each interruption notice when
     /// the write fits.
     OnNotice,
+    /// Periodic checkpoints at an interval a registered policy chose by its own rule
+    /// ([`checkpoint_registry`]).
+    Periodic {
+        /// The registered name.
+        name: &'static str,
+        /// The interval it chose.
+        interval_seconds: f64,
+    },
 }
 
 impl CheckpointPolicy {
@@ -66,6 +75,9 @@ impl CheckpointPolicy {
             | CheckpointPolicy::Optimal {
                 interval_seconds: Some(interval_seconds),
                 ..
+            }
+            | CheckpointPolicy::Periodic {
+                interval_seconds, ..
             } => *interval_seconds,
             CheckpointPolicy::Optimal {
                 interval_seconds: None,
@@ -94,6 +106,7 @@ impl CheckpointPolicy {
             CheckpointPolicy::Daly { .. } => "daly",
             CheckpointPolicy::Optimal { .. } => "optimal",
             CheckpointPolicy::OnNotice => "on_notice",
+            CheckpointPolicy::Periodic { name, .. } => name,
         }
     }
 

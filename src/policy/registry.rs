@@ -6,9 +6,10 @@
 //! both clocks (an on-demand job on the continuous clock, the reference's on-demand-only
 //! policy on the tick clock), so a name is unique per clock.
 //!
-//! Adding a policy is one new file with its type and one line in [`REGISTRY`]:
-//! `tests/integration/policies.rs` registers nothing but checks every entry runs, and
-//! `examples/custom_policy.rs` shows a scheduling policy put straight into a scenario.
+//! Adding a policy is one new file with its type and one [`Registration`] in [`REGISTRY`]:
+//! `tests/integration/extensions.rs` makes a scheduling policy and a tick policy defined in
+//! the test from such a registration and runs them, and `examples/custom_policy.rs` shows a
+//! scheduling policy put straight into a scenario.
 
 use super::scheduling::{ManagedSpot, OnDemand, SchedulingPolicy, SpotThenOnDemand};
 use crate::tick::TickPolicy;
@@ -52,6 +53,27 @@ pub struct Registration {
     pub name: &'static str,
     /// What it makes.
     pub make: Constructor,
+}
+
+impl Registration {
+    /// The scheduling policy it makes, when it is one (continuous clock).
+    pub fn scheduling_policy(&self) -> Option<Arc<dyn SchedulingPolicy>> {
+        match self.make {
+            Constructor::Scheduling(make) => Some(make()),
+            Constructor::Tick(_) => None,
+        }
+    }
+
+    /// The tick-clock choice it makes, when it is a tick policy.
+    pub fn tick_choice(&self) -> Option<TickPolicyChoice> {
+        match self.make {
+            Constructor::Tick(make) => Some(TickPolicyChoice {
+                name: self.name,
+                make,
+            }),
+            Constructor::Scheduling(_) => None,
+        }
+    }
 }
 
 impl std::fmt::Debug for Registration {
@@ -126,22 +148,12 @@ pub fn names(clock: ClockKind) -> Vec<&'static str> {
 
 /// The scheduling policy called `name` (continuous clock).
 pub fn scheduling(name: &str) -> Option<Arc<dyn SchedulingPolicy>> {
-    match find(ClockKind::Continuous, name)?.make {
-        Constructor::Scheduling(make) => Some(make()),
-        Constructor::Tick(_) => None,
-    }
+    find(ClockKind::Continuous, name)?.scheduling_policy()
 }
 
 /// The tick-clock policy called `name`.
 pub fn tick(name: &str) -> Option<TickPolicyChoice> {
-    let registration = find(ClockKind::Tick, name)?;
-    match registration.make {
-        Constructor::Tick(make) => Some(TickPolicyChoice {
-            name: registration.name,
-            make,
-        }),
-        Constructor::Scheduling(_) => None,
-    }
+    find(ClockKind::Tick, name)?.tick_choice()
 }
 
 #[cfg(test)]

@@ -28,6 +28,14 @@ pub fn billable_seconds_of_usd(usd_per_instance: f64, on_demand_per_hour: f64) -
     usd_per_instance / on_demand_per_hour * 3600.0
 }
 
+/// Money for one tick of `tick_seconds` held at `per_hour` USD per instance-hour, per
+/// instance: the tick clock bills every held tick in full at its price (`price·gap/3600`,
+/// Can't Be Late spec §8).
+#[inline]
+pub fn tick_usd(per_hour: f64, tick_seconds: f64) -> f64 {
+    per_hour * tick_seconds / 3600.0
+}
+
 /// Money for `held_seconds` on on-demand capacity at `per_hour` USD per instance-hour, on
 /// `instances` instances.
 #[inline]
@@ -62,6 +70,8 @@ mod tests {
         assert!((billable_seconds(price_seconds, 3.825) - 2160.0).abs() < 1e-9);
         assert!((billable_seconds_of_usd(1.1475 * 2.0, 3.825) - 2160.0).abs() < 1e-9);
         assert!((on_demand_usd(7200.0, 3.825, 4.0) - 30.6).abs() < 1e-12);
+        // A 600 s tick at $3/h: $0.50.
+        assert_eq!(tick_usd(3.0, 600.0), 0.5);
     }
 
     #[test]

@@ -1,7 +1,13 @@
-//! `[checkpoint]`: the checkpoint policy (interval, Young, Daly, optimal, none, on notice) and
-//! its write and restore costs.
+//! `[checkpoint]`: the checkpoint policy (looked up in the checkpoint registry,
+//! `crate::policy::checkpoint_registry`) and its write and restore costs.
 
-use super::*;
+use super::model::{Checkpointing, Job, MarketSpec};
+use super::{Resolver, market_mean_uptime, raw};
+use crate::error::{InputError, excerpt};
+use crate::policy::checkpoint_registry::{
+    self as registry, CHECKPOINT_REGISTRY, CheckpointContext,
+};
+use crate::policy::{CheckpointPolicy, OnNotice};
 
 impl Resolver<'_> {
     pub(super) fn checkpoint(
@@ -62,115 +68,52 @@ impl Resolver<'_> {
         } else {
             "none"
         });
-        let mean_uptime = || {
-            market_mean_uptime(market).ok_or_else(|| {
-                self.error(
-                    "checkpoint",
-                    &["policy"],
-                    format!("policy \"{name}\" takes M from the spot market's mean uptime: it needs a [market] with one"),
-                )
-            })
-        };
-        let needs_write = |policy: &str| {
-            if write_seconds > 0.0 {
-                Ok(())
-            } else {
-                Err(self.error(
-                    "checkpoint",
-                    &["write"],
-                    format!("policy \"{policy}\" balances the write time against lost work: give write (or size_gb and bandwidth_mb_per_s)"),
-                ))
-            }
-        };
-        if raw.objective.is_some() && name != "optimal" {
+        let registration = registry::checkpoint(name);
+        if raw.objective.is_some() && !registration.is_some_and(|r| r.reads_objective) {
+            let readers: Vec<String> = CHECKPOINT_REGISTRY
+                .iter()
+                .filter(|r| r.reads_objective)
+                .map(|r| format!("\"{}\"", r.name))
+                .collect();
             return Err(self.error(
                 "checkpoint",
                 &["objective"],
-                "objective is used by policy \"optimal\" only",
+                format!("objective is used by policy {} only", readers.join(", ")),
             ));
         }
-        let policy = match name {
-            "none" => CheckpointPolicy::None,
-            "on_notice" => CheckpointPolicy::OnNotice,
-            "interval" => {
-                let interval_seconds = raw.interval.map(|s| s.0).ok_or_else(|| {
-                    self.error(
-                        "checkpoint",
-                        &["interval"],
-                        "policy \"interval\" needs interval (training time between checkpoints, e.g. \"30m\")",
-                    )
-                })?;
-                if interval_seconds <= 0.0 {
-                    return Err(self.error(
-                        "checkpoint",
-                        &["interval"],
-                        "must be greater than zero",
-                    ));
-                }
-                CheckpointPolicy::Interval { interval_seconds }
-            }
-            "young" => {
-                needs_write("young")?;
-                let m = mean_uptime()?;
-                CheckpointPolicy::Young {
-                    interval_seconds: young_interval(write_seconds, m),
-                    mean_uptime_seconds: m,
-                }
-            }
-            "daly" => {
-                needs_write("daly")?;
-                let m = mean_uptime()?;
-                CheckpointPolicy::Daly {
-                    interval_seconds: daly_interval(write_seconds, m),
-                    mean_uptime_seconds: m,
-                }
-            }
-            "optimal" => {
-                needs_write("optimal")?;
-                // M must exist for the search.
-                mean_uptime()?;
-                let objective = match raw.objective.as_deref() {
-                    None => Objective::WallClock,
-                    Some(text) => Objective::parse(text).ok_or_else(|| {
-                        self.error(
-                            "checkpoint",
-                            &["objective"],
-                            format!("expected \"wall_clock\" or \"cost\", got {}", excerpt(text)),
-                        )
-                    })?,
-                };
-                // The interval is searched once the whole scenario is known, by the prepare
-                // step the commands call (`crate::montecarlo::prepare`).
-                CheckpointPolicy::Optimal {
-                    interval_seconds: None,
-                    objective,
-                }
-            }
-            other => {
+        let registration = registration.ok_or_else(|| {
+            self.error(
+                "checkpoint",
+                &["policy"],
+                format!(
+                    "unknown checkpoint policy {} (expected one of: {})",
+                    excerpt(name),
+                    registry::checkpoint_names().join(", ")
+                ),
+            )
+        })?;
+        let context = CheckpointContext {
+            name,
+            write_seconds,
+            mean_uptime_seconds: market_mean_uptime(market),
+            interval_seconds: raw.interval.map(|s| s.0),
+            objective: raw.objective.as_deref(),
+        };
+        let policy = (registration.make)(&context)
+            .map_err(|e| self.error("checkpoint", &[e.key], e.message))?;
+        if raw.interval.is_some() && !registration.reads_interval {
+            if policy.interval_seconds().is_infinite() {
+                warnings.push(format!(
+                    "{}: [checkpoint] interval is not used by policy \"{name}\" (no periodic checkpoints)",
+                    self.file
+                ));
+            } else {
                 return Err(self.error(
                     "checkpoint",
-                    &["policy"],
-                    format!(
-                        "unknown checkpoint policy {} (expected one of: {})",
-                        excerpt(other),
-                        CheckpointPolicy::NAMES.join(", ")
-                    ),
+                    &["interval"],
+                    format!("policy \"{name}\" chooses its own interval: remove interval, or use policy = \"interval\""),
                 ));
             }
-        };
-        if raw.interval.is_some()
-            && matches!(policy, CheckpointPolicy::None | CheckpointPolicy::OnNotice)
-        {
-            warnings.push(format!(
-                "{}: [checkpoint] interval is not used by policy \"{name}\" (no periodic checkpoints)",
-                self.file
-            ));
-        } else if raw.interval.is_some() && !matches!(policy, CheckpointPolicy::Interval { .. }) {
-            return Err(self.error(
-                "checkpoint",
-                &["interval"],
-                format!("policy \"{name}\" chooses its own interval: remove interval, or use policy = \"interval\""),
-            ));
         }
         let on_notice = match raw.on_notice.as_deref() {
             None | Some("ignore") => OnNotice::Ignore,

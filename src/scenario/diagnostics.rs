@@ -1,7 +1,8 @@
 //! TOML diagnostics: a serde/TOML error turned into one line naming the file, the line and the
 //! key, with the API spellings of pinned keys.
 
-use super::*;
+use crate::error::InputError;
+use crate::units::keys::{self, locate};
 
 /// Pinned keys and their API/SDK spellings (serde aliases of `[job]`).
 pub(super) const JOB_ALIASES: &[(&str, &[&str])] = &[

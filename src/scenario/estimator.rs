@@ -17,6 +17,7 @@
 //! Python would refuse it, so spotsim warns, naming the closest argument, and ignores it.
 
 use super::echo::Echo;
+use super::error::{JobSourceKind, ScenarioError};
 use super::request::{Field, Request, json_line, read_text};
 use crate::error::InputError;
 use serde_json::{Map, Value};
@@ -119,7 +120,7 @@ fn closest(given: &str) -> Option<&'static str> {
 
 impl Request {
     /// Reads estimator arguments from `path`, named `file` in errors.
-    pub fn load_estimator(path: &Path, file: &str) -> Result<Self, InputError> {
+    pub fn load_estimator(path: &Path, file: &str) -> Result<Self, ScenarioError> {
         Self::parse_estimator(
             &read_text(
                 path,
@@ -132,21 +133,24 @@ impl Request {
     }
 
     /// Parses estimator arguments (a JSON object of `Estimator(...)` keyword arguments).
-    pub fn parse_estimator(source: &str, file: &str) -> Result<Self, InputError> {
+    pub fn parse_estimator(source: &str, file: &str) -> Result<Self, ScenarioError> {
         let (mut request, root) = Request::begin(
             source,
             file,
+            JobSourceKind::Estimator,
             "SDK estimator arguments",
             "{\"instance_type\": \"ml.p3.2xlarge\", \"use_spot_instances\": true, \"max_run\": 3600, \"max_wait\": 7200} (Estimator(...) keyword arguments)",
         )?;
         if request.get(&root, "instance_groups")?.is_some() {
-            return Err(request.error(
-                "instance_groups",
-                super::request::heterogeneous_cluster(
+            return Err(request
+                .error(
                     "instance_groups",
-                    "instance_type and instance_count",
-                ),
-            ));
+                    super::request::heterogeneous_cluster(
+                        "instance_groups",
+                        "instance_type and instance_count",
+                    ),
+                )
+                .into());
         }
         for (argument, key) in JOB_ARGUMENTS {
             let field = match *key {
@@ -175,7 +179,7 @@ impl Request {
             &root,
             "SDK estimator arguments",
             "instance_type, instance_count, use_spot_instances, max_run, max_wait, checkpoint_s3_uri, image_uri, role, base_job_name",
-            ("ResourceConfig", "a CreateTrainingJob body: give it with --request or [job] request"),
+            ("ResourceConfig", JobSourceKind::Request),
         )?;
         let arguments = root.as_object().map(|m| m.keys()).into_iter().flatten();
         for name in arguments {

@@ -1,7 +1,14 @@
 //! `[job]` and `[workload]`: the CreateTrainingJob request checked with the service's
 //! creation-time rules (reference §5), and the phase durations of the job on its instances.
 
-use super::*;
+use super::model::{
+    DEFAULT_MAX_RUNTIME_SECONDS, Job, MAX_RUNTIME_LIMIT_SECONDS, MAX_WAIT_LIMIT_SECONDS,
+    NON_CHECKPOINTING_MAX_WAIT_SECONDS, Workload,
+};
+use super::{Resolver, raw, request};
+use crate::error::{InputError, excerpt};
+use crate::units::duration;
+use crate::units::keys::locate;
 
 impl Resolver<'_> {
     pub(super) fn job(&self, raw: &raw::RawJob) -> Result<Job, InputError> {

@@ -1,7 +1,14 @@
 //! Loading a scenario: a file, the embedded default, TOML text, or a scenario merged with a
 //! CreateTrainingJob request or SDK estimator arguments.
 
-use super::*;
+use super::diagnostics::toml_error;
+use super::error::ScenarioError;
+use super::model::{DEFAULT_SCENARIO, Scenario};
+use super::raw::RawScenario;
+use super::{Resolver, pitfalls, request, source};
+use crate::error::InputError;
+use crate::files::input::{InputKind, read_text};
+use std::path::Path;
 
 impl Scenario {
     /// Reads and validates a scenario file.
@@ -34,7 +41,9 @@ impl Scenario {
         stem: &str,
         base_dir: &Path,
     ) -> Result<Self, InputError> {
-        Self::from_toml_with_request(source, file, stem, base_dir, None, false)
+        Ok(Self::from_toml_with_request(
+            source, file, stem, base_dir, None, false,
+        )?)
     }
 
     /// Reads the scenario at `path` (the embedded default when `None`) with the job taken from
@@ -52,7 +61,7 @@ impl Scenario {
             None => source::ScenarioText::embedded_default(),
             Some(path) => source::ScenarioText::read(path)?,
         };
-        Self::from_inputs(&text, request.as_ref())
+        Ok(Self::from_inputs(&text, request.as_ref())?)
     }
 
     /// Parses scenario text with a job source (a CreateTrainingJob request or SDK estimator
@@ -66,7 +75,7 @@ impl Scenario {
         base_dir: &Path,
         job_source: Option<&request::Request>,
         replace_job: bool,
-    ) -> Result<Self, InputError> {
+    ) -> Result<Self, ScenarioError> {
         let mut raw: RawScenario =
             toml::from_str(source).map_err(|e| toml_error(file, source, &e))?;
         let from_file = match job_source {

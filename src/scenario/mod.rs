@@ -1,16 +1,21 @@
 //! Scenarios: what CreateTrainingJob would say, what the job does on its instances, its
 //! checkpoints, the spot market and prices — read from TOML, resolved and validated with the
 //! service's own creation-time rules (reference §5).
-
 //!
-//! One file per concern: [`model`] (the resolved types), [`load`] (files, text and request
-//! merges), `diagnostics` (TOML errors), `job`, `checkpoint`, `pricing` (market and prices),
-//! `simulation` (the clock), [`resolved`] (write-back for `validate`); this file holds the
-//! resolver that ties them together.
+//! One file per concern, each importing what it uses by name: [`model`] (the resolved types
+//! and service limits), `raw` (the file as written), [`load`] (files, text and request
+//! merges), [`source`] (where a scenario and its job come from), [`request`] and [`estimator`]
+//! (the two kinds of job source) with [`echo`] (what describe echoes of them), `diagnostics`
+//! (TOML errors), [`error`] (errors whose remedy the caller names), `job`, `checkpoint`,
+//! `pricing` (market and prices; the files themselves are read in `market/`), `simulation`
+//! (the clock), `pitfalls` (warnings), [`resolved`] (write-back for `validate`). This file
+//! holds the resolver that ties them together: the policy choice, the order in which sections
+//! are resolved, and the checks that span sections.
 
 mod checkpoint;
 mod diagnostics;
 pub mod echo;
+pub mod error;
 pub mod estimator;
 mod job;
 pub mod load;
@@ -23,29 +28,14 @@ pub mod resolved;
 mod simulation;
 pub mod source;
 
+pub use error::{JobSourceKind, ScenarioError};
 pub use model::*;
 
-use diagnostics::*;
-
-use crate::policy::registry::{self, ClockKind};
-use crate::tick::clock::{TickAvailability, TickSpec, TickStart};
-use crate::tick::policies::TickPolicyChoice;
-
 use crate::error::{InputError, excerpt};
-use crate::files::input::{InputKind, read_text};
-use crate::market::price::{
-    HistoryFilter, PriceAnchor, PriceSteps, SpotPrice, check_price_per_hour, load_price_history,
-    price_from_json,
-};
-use crate::market::trace::StartOffset;
-use crate::market::trace_data::Convention;
-use crate::market::{self, Market, MarketContext};
-use crate::policy::checkpoint::{Objective, daly_interval, young_interval};
-use crate::policy::{CheckpointPolicy, OnNotice, SchedulingPolicy};
+use crate::policy::CheckpointPolicy;
+use crate::policy::registry::{self, ClockKind};
 use crate::sagemaker::time::{format_utc_millis, parse_utc_millis};
-use crate::units::duration;
-use crate::units::keys::{self, Keys, locate};
-use crate::units::limits::MAX_TRIALS;
+use crate::units::keys::{self, locate};
 use raw::RawScenario;
 use std::path::Path;
 use std::sync::Arc;

@@ -1,7 +1,13 @@
 //! The resolved scenario's model: the job request, its phases, checkpoints, market, prices,
 //! clock and Monte Carlo settings, and the service limits they are checked against.
 
-use super::*;
+use super::request;
+use crate::market::Market;
+use crate::market::price::SpotPrice;
+use crate::policy::{CheckpointPolicy, OnNotice, SchedulingPolicy};
+use crate::tick::clock::TickSpec;
+use crate::tick::policies::TickPolicyChoice;
+use std::sync::Arc;
 
 /// The scenario `spotsim` runs when none is given.
 pub const DEFAULT_SCENARIO: &str = include_str!("../../scenarios/default.toml");

@@ -1,7 +1,16 @@
 //! `[market]` and `[pricing]`: the spot market's model and the spot and on-demand prices, from
 //! constants, discounts, price files or price history.
 
-use super::*;
+use super::model::{Job, MarketSpec, Pricing};
+use super::{Resolver, raw};
+use crate::error::InputError;
+use crate::market::price::{PriceAnchor, PriceSteps, SpotPrice, check_price_per_hour};
+use crate::market::price_reading::{
+    HistoryFilter, PriceReadError, load_price_history, per_tick_prices, read_price_file,
+};
+use crate::market::{self, MarketContext};
+use crate::units::keys::Keys;
+use std::sync::Arc;
 
 impl Resolver<'_> {
     pub(super) fn market(&self, table: toml::Table, job: &Job) -> Result<MarketSpec, InputError> {
@@ -102,7 +111,7 @@ impl Resolver<'_> {
             }
             SpotPrice::Steps(Arc::new(steps))
         } else if let Some(path) = &raw.spot_price_history {
-            let (file, text) = self.read_price_file("spot_price_history", path)?;
+            let (file, text) = self.price_file("spot_price_history", path)?;
             let filter =
                 HistoryFilter {
                     availability_zone: raw.availability_zone.clone(),
@@ -193,35 +202,28 @@ impl Resolver<'_> {
         })
     }
 
-    /// The data file `given` of `[pricing] key`, found in the data lookup order
-    /// ([`crate::data`]).
-    /// Reads the price file `[pricing] key = "given"` names: a path that is empty, found
-    /// nowhere or cannot be opened is an error about the key; what is wrong inside the file is
-    /// an error about the file and its line. Returns the file's name and text.
-    pub(super) fn read_price_file(
-        &self,
-        key: &str,
-        given: &str,
-    ) -> Result<(String, String), InputError> {
-        keys::check_path(given).map_err(|m| self.error("pricing", &[key], m))?;
-        let full = self.data_file(key, given)?;
-        keys::read_keyed_file(&full, InputKind::Prices, "price file", |m| {
-            self.error("pricing", &[key], m)
-        })
+    /// Reads the price file `[pricing] key = "given"` names ([`read_price_file`]): a path that
+    /// is empty, found nowhere or cannot be opened is an error about the key; what is wrong
+    /// inside the file is an error about the file and its line. Returns the file's name and
+    /// text.
+    fn price_file(&self, key: &str, given: &str) -> Result<(String, String), InputError> {
+        read_price_file(self.base_dir, given).map_err(|e| self.price_error(key, e))
     }
 
-    pub(super) fn data_file(
-        &self,
-        key: &str,
-        given: &str,
-    ) -> Result<std::path::PathBuf, InputError> {
-        crate::data::resolve(self.base_dir, given).map_err(|missing| {
-            self.error(
+    /// A [`PriceReadError`] of the file `[pricing] key` named, placed on the key it is about.
+    fn price_error(&self, key: &str, error: PriceReadError) -> InputError {
+        match error {
+            PriceReadError::Path(message) => self.error("pricing", &[key], message),
+            PriceReadError::NoSeries { .. } => {
+                self.error("pricing", &["spot_prices_key"], error.to_string())
+            }
+            PriceReadError::Unnamed { file } => self.error(
                 "pricing",
-                &[key],
-                format!("\"{given}\" {}", missing.describe()),
-            )
-        })
+                &["spot_prices_key"],
+                format!("{file} holds several series: name one with spot_prices_key"),
+            ),
+            PriceReadError::File(error) => error,
+        }
     }
 
     /// Per-tick prices aligned with the replayed trace: `"trace"` (the trace file's own
@@ -254,47 +256,9 @@ impl Resolver<'_> {
                 )
             })?
         } else {
-            let (file, text) = self.read_price_file("spot_prices", source)?;
-            let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
-                InputError::new(&file, format!("not valid JSON: {e}")).at_line(Some(e.line()))
-            })?;
-            let series = match (&value, key) {
-                (serde_json::Value::Array(_), None) => &value,
-                (serde_json::Value::Object(map), Some(key)) => map.get(key).ok_or_else(|| {
-                    let keys: Vec<&str> = map.keys().map(String::as_str).take(12).collect();
-                    self.error(
-                        "pricing",
-                        &["spot_prices_key"],
-                        format!(
-                            "{file} has no series \"{key}\" (it has: {})",
-                            keys.join(", ")
-                        ),
-                    )
-                })?,
-                (serde_json::Value::Object(_), None) => {
-                    return Err(self.error(
-                        "pricing",
-                        &["spot_prices_key"],
-                        format!("{file} holds several series: name one with spot_prices_key"),
-                    ));
-                }
-                _ => {
-                    return Err(InputError::new(
-                        &file,
-                        "expected an array of prices or an object of arrays",
-                    ));
-                }
-            };
-            let list = series
-                .as_array()
-                .ok_or_else(|| InputError::new(&file, "expected an array of prices"))?;
-            let mut prices = Vec::with_capacity(list.len());
-            for (i, p) in list.iter().enumerate() {
-                prices.push(
-                    price_from_json(p)
-                        .map_err(|m| InputError::new(&file, m).at_key(format!("[{i}]")))?,
-                );
-            }
+            let (file, text) = self.price_file("spot_prices", source)?;
+            let prices = per_tick_prices(&file, &text, key)
+                .map_err(|e| self.price_error("spot_prices", e))?;
             from = file;
             prices
         };

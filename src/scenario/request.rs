@@ -8,6 +8,7 @@
 //! that came from the request names the request file and its JSON key.
 
 pub use super::echo::Echo;
+use super::error::{JobSourceKind, ScenarioError};
 use super::raw::RawJob;
 use crate::error::{InputError, excerpt};
 use crate::units::duration::Seconds;
@@ -142,6 +143,8 @@ impl Provenance {
 pub struct Request {
     pub(super) file: String,
     pub(super) source: String,
+    /// A request body or estimator arguments.
+    pub(super) kind: JobSourceKind,
     /// `TrainingJobName` (or the estimator's `base_job_name`).
     pub name: Option<String>,
     /// `[job]` key, the JSON key it came from, and the value.
@@ -178,7 +181,7 @@ pub(super) fn json_line(source: &str, dotted: &str) -> Option<usize> {
 
 impl Request {
     /// Reads `path`, named `file` in errors.
-    pub fn load(path: &Path, file: &str) -> Result<Self, InputError> {
+    pub fn load(path: &Path, file: &str) -> Result<Self, ScenarioError> {
         Self::parse(
             &read_text(
                 path,
@@ -195,6 +198,7 @@ impl Request {
     pub(super) fn begin(
         source: &str,
         file: &str,
+        kind: JobSourceKind,
         what: &str,
         example: &str,
     ) -> Result<(Self, Value), InputError> {
@@ -210,6 +214,7 @@ impl Request {
         let request = Self {
             file: file.to_string(),
             source: source.to_string(),
+            kind,
             name: None,
             fields: Vec::new(),
             echo: Echo::default(),
@@ -219,10 +224,11 @@ impl Request {
     }
 
     /// Parses request text, named `file` in errors.
-    pub fn parse(source: &str, file: &str) -> Result<Self, InputError> {
+    pub fn parse(source: &str, file: &str) -> Result<Self, ScenarioError> {
         let (mut request, root) = Self::begin(
             source,
             file,
+            JobSourceKind::Request,
             "a CreateTrainingJob request",
             "{\"ResourceConfig\": {…}, \"StoppingCondition\": {…}}",
         )?;
@@ -231,13 +237,15 @@ impl Request {
             .get(&root, "ResourceConfig.InstanceGroups")?
             .is_some()
         {
-            return Err(request.error(
-                "ResourceConfig.InstanceGroups",
-                heterogeneous_cluster(
-                    "InstanceGroups",
-                    "ResourceConfig.InstanceType and InstanceCount",
-                ),
-            ));
+            return Err(request
+                .error(
+                    "ResourceConfig.InstanceGroups",
+                    heterogeneous_cluster(
+                        "InstanceGroups",
+                        "ResourceConfig.InstanceType and InstanceCount",
+                    ),
+                )
+                .into());
         }
         for (key, path) in [
             ("instance_type", "ResourceConfig.InstanceType"),
@@ -278,26 +286,32 @@ impl Request {
         if root.get("CheckpointConfig").is_some_and(Value::is_object)
             && root.pointer("/CheckpointConfig/S3Uri").is_none()
         {
-            return Err(request.error(
-                "CheckpointConfig",
-                "CheckpointConfig requires S3Uri (the S3 location checkpoints are written to)",
-            ));
+            return Err(request
+                .error(
+                    "CheckpointConfig",
+                    "CheckpointConfig requires S3Uri (the S3 location checkpoints are written to)",
+                )
+                .into());
         }
         // RetryStrategy.MaximumRetryAttempts is required and 1 … 30 (reference §5.6).
         if root.get("RetryStrategy").is_some() {
             let path = "RetryStrategy.MaximumRetryAttempts";
             match request.integer(&root, path)? {
                 None => {
-                    return Err(request.error(
-                        "RetryStrategy",
-                        "RetryStrategy requires MaximumRetryAttempts (1 … 30)",
-                    ));
+                    return Err(request
+                        .error(
+                            "RetryStrategy",
+                            "RetryStrategy requires MaximumRetryAttempts (1 … 30)",
+                        )
+                        .into());
                 }
                 Some(n) if !(1..=30).contains(&n) => {
-                    return Err(request.error(
-                        path,
-                        format!("MaximumRetryAttempts must be between 1 and 30, got {n}"),
-                    ));
+                    return Err(request
+                        .error(
+                            path,
+                            format!("MaximumRetryAttempts must be between 1 and 30, got {n}"),
+                        )
+                        .into());
                 }
                 Some(_) => {}
             }
@@ -322,7 +336,7 @@ impl Request {
             &root,
             "a CreateTrainingJob request",
             "ResourceConfig, StoppingCondition, EnableManagedSpotTraining, CheckpointConfig, RetryStrategy, AlgorithmSpecification, TrainingJobName",
-            ("instance_type", "SDK Estimator(...) arguments: give them with --estimator or [job] sdk"),
+            ("instance_type", JobSourceKind::Estimator),
         )?;
         Ok(request)
     }
@@ -331,14 +345,14 @@ impl Request {
     /// member to describe: every value of the job would then be a default nobody wrote, and
     /// the file is most likely another one (a partial, a DescribeTrainingJob document) or the
     /// other kind of job source. `what` is the expected kind, `reads` the keys it looks for,
-    /// and `other` = (a key only the other kind has, what to do then).
+    /// and `other` = (a key only the other kind has, that kind).
     pub(super) fn says_something(
         &self,
         root: &Value,
         what: &str,
         reads: &str,
-        other: (&str, &str),
-    ) -> Result<(), InputError> {
+        other: (&str, JobSourceKind),
+    ) -> Result<(), ScenarioError> {
         if !self.fields.is_empty() || self.name.is_some() || !self.echo.members.is_empty() {
             return Ok(());
         }
@@ -356,15 +370,18 @@ impl Request {
             }
             format!("it has {}", shown.join(", "))
         };
-        let hint = if root.get(other.0).is_some() {
-            format!("; it looks like {}", other.1)
-        } else {
-            String::new()
-        };
-        Err(InputError::new(
+        let error = InputError::new(
             &self.file,
-            format!("expected {what}, with at least one of {reads}, but {has}{hint}"),
-        ))
+            format!("expected {what}, with at least one of {reads}, but {has}"),
+        );
+        Err(if root.get(other.0).is_some() {
+            ScenarioError::OtherKind {
+                error,
+                other: other.1,
+            }
+        } else {
+            error.into()
+        })
     }
 
     pub(super) fn error(&self, dotted: &str, message: impl Into<String>) -> InputError {

@@ -1,7 +1,10 @@
 //! The resolved scenario written back (`spotsim validate`): every key with its effective value,
 //! in a form that reads back as the same scenario.
 
-use super::*;
+use super::model::{CapacityWaitStatus, Clock, Scenario};
+use crate::policy::{CheckpointPolicy, OnNotice};
+use crate::sagemaker::time::format_utc_millis;
+use crate::tick::clock::TickAvailability;
 
 impl Scenario {
     /// The fully resolved scenario as TOML (durations in seconds), for `spotsim validate`: read
@@ -101,7 +104,8 @@ impl Scenario {
             CheckpointPolicy::Young { .. }
             | CheckpointPolicy::Daly { .. }
             | CheckpointPolicy::None
-            | CheckpointPolicy::OnNotice => {}
+            | CheckpointPolicy::OnNotice
+            | CheckpointPolicy::Periodic { .. } => {}
         }
         checkpoint.insert("write".into(), sec(c.write_seconds));
         checkpoint.insert("restore".into(), sec(c.restore_seconds));

@@ -2,7 +2,18 @@
 //! scenario's trace or sampled market, prices, deadline and changeover, checked against the
 //! job's limits.
 
-use super::*;
+use super::model::{
+    CapacityWaitStatus, Checkpointing, Job, MarketSpec, Pricing, Simulation, Workload,
+};
+use super::{Resolver, raw};
+use crate::error::{InputError, excerpt};
+use crate::market::price::SpotPrice;
+use crate::market::trace::StartOffset;
+use crate::market::trace_data::Convention;
+use crate::tick::clock::{TickAvailability, TickSpec, TickStart, fixed_start_row};
+use crate::tick::policies::TickPolicyChoice;
+use crate::units::limits::MAX_TRIALS;
+use std::sync::Arc;
 
 /// The most ticks a sampled tick-clock window may have (memory and time per trial).
 const MAX_SAMPLED_TICKS: usize = 1_000_000;
@@ -66,11 +77,10 @@ impl Resolver<'_> {
                 (Some(preempted), data.times[1] - data.times[0])
             }
         };
-        let (spot_prices, spot_per_hour) = match &pricing.spot {
-            SpotPrice::Constant(price) => (None, *price),
-            SpotPrice::Steps(steps) if steps.follows_trace() => {
-                (Some(steps.prices().to_vec()), pricing.spot_per_hour)
-            }
+        // The tick clock reads a series that follows the trace by row (one price per row).
+        let spot_price = match &pricing.spot {
+            SpotPrice::Constant(_) => pricing.spot.clone(),
+            SpotPrice::Steps(steps) if steps.follows_trace() => pricing.spot.clone(),
             SpotPrice::Steps(_) => {
                 return Err(InputError::new(
                     self.file,
@@ -110,7 +120,7 @@ impl Resolver<'_> {
             (Some(preempted), Some(trace)) => {
                 let start = match trace.start {
                     StartOffset::Random => TickStart::Random,
-                    StartOffset::Fixed(seconds) => TickStart::Fixed(seconds / 3600.0),
+                    StartOffset::Fixed(seconds) => TickStart::Fixed(seconds),
                 };
                 self.window_fits(preempted.len(), rows_needed, deadline, gap_seconds, start)?;
                 (TickAvailability::Trace(preempted), start)
@@ -135,8 +145,7 @@ impl Resolver<'_> {
         Ok(TickSpec {
             availability,
             gap_seconds,
-            spot_prices,
-            spot_per_hour,
+            spot_price,
             on_demand_per_hour: pricing.on_demand_per_hour,
             compute_seconds: workload.training_seconds,
             deadline_seconds: deadline,
@@ -188,7 +197,9 @@ impl Resolver<'_> {
                 ),
             ));
         }
-        // In hours, as the reference's feasibility check (spec §2.5).
+        // Spec §2.5's feasibility check, divided by 3600 as it was when the tick clock took
+        // hours: a > b and a/3600 > b/3600 differ when a and b are within a rounding step, and
+        // keeping the division keeps which scenarios validate unchanged.
         if training_and_changeover / 3600.0 > deadline / 3600.0 {
             return Err(self.error(
                 section,
@@ -245,12 +256,8 @@ impl Resolver<'_> {
             )
             .at_key("[policy] deadline"));
         }
-        if let TickStart::Fixed(hours) = start {
-            let start_row = if hours > 0.0 {
-                (hours * 3600.0 / gap_seconds).ceil() as usize
-            } else {
-                0
-            };
+        if let TickStart::Fixed(seconds) = start {
+            let start_row = fixed_start_row(seconds, gap_seconds);
             if start_row + rows_needed > rows {
                 return Err(InputError::new(
                     self.file,

@@ -10,6 +10,7 @@
 //! the scenario to write. On the default's own instance type the run goes ahead, and every
 //! inherited value is stated on stderr.
 
+use super::error::{PricedElsewhere, ScenarioError};
 use super::request::Request;
 use super::{DEFAULT_MAX_RUNTIME_SECONDS, DEFAULT_SCENARIO, Scenario};
 use crate::error::InputError;
@@ -80,7 +81,7 @@ impl ScenarioText {
 impl Scenario {
     /// The scenario `text` with its job from `job` (a request or estimator arguments from the
     /// command line), which takes the place of the scenario's `[job] request` / `[job] sdk`.
-    pub fn from_inputs(text: &ScenarioText, job: Option<&Request>) -> Result<Self, InputError> {
+    pub fn from_inputs(text: &ScenarioText, job: Option<&Request>) -> Result<Self, ScenarioError> {
         Self::from_toml_with_request(
             &text.text,
             &text.file,
@@ -99,7 +100,7 @@ pub(super) fn job_source_of(
     file: &str,
     source: &str,
     base_dir: &Path,
-) -> Result<Option<Request>, InputError> {
+) -> Result<Option<Request>, ScenarioError> {
     let at = |key: &str| {
         InputError::new(file, "")
             .at_key(format!("[job] {key}"))
@@ -109,7 +110,7 @@ pub(super) fn job_source_of(
         (Some(_), Some(_)) => {
             let mut error = at("sdk");
             error.message = "give the job's source once: request (a CreateTrainingJob body) or sdk (Estimator arguments), not both".into();
-            return Err(error);
+            return Err(error.into());
         }
         (Some(request), None) => ("request", request),
         (None, Some(sdk)) => ("sdk", sdk),
@@ -118,7 +119,7 @@ pub(super) fn job_source_of(
     if let Err(message) = crate::units::keys::check_path(given) {
         let mut error = at(key);
         error.message = message;
-        return Err(error);
+        return Err(error.into());
     }
     let path = base_dir.join(strip_file_url(given));
     // A path that exists but is not a regular file (a FIFO, a device) reaches the bounded
@@ -134,7 +135,7 @@ pub(super) fn job_source_of(
             },
             path.display()
         );
-        return Err(error);
+        return Err(error.into());
     }
     let label = path.display().to_string();
     if key == "sdk" {
@@ -151,27 +152,36 @@ pub(super) fn check_inherited(
     scenario: &mut Scenario,
     default_job: &super::raw::RawJob,
     request: &Request,
-) -> Result<(), InputError> {
+) -> Result<(), ScenarioError> {
     let priced_for = default_job
         .instance_type
         .clone()
         .unwrap_or_else(|| "ml.p3.2xlarge".to_string());
     let job = &scenario.job;
     if job.instance_type != priced_for {
-        return Err(InputError::new(
+        let error = InputError::new(
             EMBEDDED_DEFAULT,
             format!(
-                "{} runs {} × {}, but the embedded default scenario's price is for {priced_for} (on_demand_per_hour = {}) and its [workload] training ({} h) and [market] are another job's: write them for this job in a scenario and pass it, e.g. `spotsim simulate job.toml --request {}` with job.toml holding [workload] training = \"12h\" (the job's uninterrupted compute), [market] model = \"advisor\", band = \">20%\" and [pricing] on_demand_per_hour = <the {} price per instance-hour>, spot_discount = 0.7",
+                "{} runs {} × {}, but the embedded default scenario's price is for {priced_for} (on_demand_per_hour = {}) and its [workload] training ({} h) and [market] are another job's: write them for this job in a scenario",
                 request.file,
                 job.instance_count,
                 job.instance_type,
                 scenario.pricing.on_demand_per_hour,
                 scenario.workload.training_seconds / 3600.0,
-                request.file,
-                job.instance_type,
             ),
         )
-        .at_key("[pricing] on_demand_per_hour"));
+        .at_key("[pricing] on_demand_per_hour");
+        return Err(ScenarioError::DefaultPricedElsewhere(Box::new(
+            PricedElsewhere {
+                error,
+                given: request.kind,
+                job_file: request.file.clone(),
+                example: format!(
+                    "[workload] training = \"12h\" (the job's uninterrupted compute), [market] model = \"advisor\", band = \">20%\" and [pricing] on_demand_per_hour = <the {} price per instance-hour>, spot_discount = 0.7",
+                    job.instance_type
+                ),
+            },
+        )));
     }
     let table = scenario.resolved_table();
     let mut parts = Vec::new();

@@ -12,15 +12,36 @@
 
 use super::policies::TickPolicyChoice;
 use super::{TickError, TickInput, TickResult};
+use crate::market::price::SpotPrice;
 use crate::market::{Market, MarketState};
 use crate::random::{Stream, TrialRng};
 use std::borrow::Cow;
 use std::sync::Arc;
 
+/// `seconds` as the tick clock once passed them to the reference simulator: through hours and
+/// back, `(s/3600)·3600`. That differs from `s` in the last bit for about one whole number of
+/// seconds in eleven, and can move a start that falls exactly on a tick by one row; every
+/// duration of a scenario still takes this path so that runs stay bit-identical to the
+/// hour-based inputs the clock had before it counted in seconds.
+pub fn hour_rounded(seconds: f64) -> f64 {
+    seconds / 3600.0 * 3600.0
+}
+
+/// The trace row a fixed start of `start_seconds` begins at (the reference's `ceil`).
+pub fn fixed_start_row(start_seconds: f64, gap_seconds: f64) -> usize {
+    let start = hour_rounded(start_seconds);
+    if start > 0.0 {
+        (start / gap_seconds).ceil() as usize
+    } else {
+        0
+    }
+}
+
 /// Where each tick-clock trial starts in the trace.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum TickStart {
-    /// The same start offset for every trial, hours (converted with `ceil` as the reference does).
+    /// The same start offset for every trial, seconds (converted with `ceil` as the reference
+    /// does: [`fixed_start_row`]).
     Fixed(f64),
     /// A uniformly random start row per trial that keeps the whole window inside the trace.
     Random,
@@ -80,10 +101,8 @@ pub struct TickSpec {
     pub availability: TickAvailability,
     /// Tick length, seconds.
     pub gap_seconds: f64,
-    /// Per-row spot prices, or none for a constant price.
-    pub spot_prices: Option<Vec<f64>>,
-    /// Constant spot price when there are no per-row prices.
-    pub spot_per_hour: f64,
+    /// The spot price: a constant, or per-tick prices that follow the trace (one per row).
+    pub spot_price: SpotPrice,
     /// On-demand price.
     pub on_demand_per_hour: f64,
     /// C: compute needed, seconds.
@@ -101,30 +120,27 @@ pub struct TickSpec {
 }
 
 impl TickSpec {
-    /// R in hours, as the reference simulator takes it.
-    pub fn deadline_h(&self) -> f64 {
-        self.deadline_seconds / 3600.0
-    }
-
-    /// Start hours of trial `trial`.
-    pub fn start_hours(&self, seed: u64, trial: u64) -> f64 {
+    /// The start offset of trial `trial` into the trace, seconds.
+    pub fn start_seconds(&self, seed: u64, trial: u64) -> f64 {
         let TickAvailability::Trace(preempted) = &self.availability else {
             return 0.0;
         };
         match self.start {
-            TickStart::Fixed(hours) => hours,
+            TickStart::Fixed(seconds) => hour_rounded(seconds),
             TickStart::Random => {
-                let window = (self.deadline_h() * 3600.0 / self.gap_seconds).ceil() as usize;
+                let window =
+                    (hour_rounded(self.deadline_seconds) / self.gap_seconds).ceil() as usize;
                 // The last spot interval of a window reads the price one row later (spec §8).
                 let last_start = preempted.len().saturating_sub(window + 1);
                 let rng = TrialRng::new(seed, trial);
                 let u = 1.0 - crate::random::unit_open_closed(&mut rng.stream(Stream::TraceStart));
                 let row = ((u * (last_start + 1) as f64) as usize).min(last_start);
-                // Half a row before `row`, so that the reference's `ceil` lands on it.
+                // Half a row before `row`, so that the reference's `ceil` lands on it (half a
+                // row from a whole number, the quotient's last bit cannot move it).
                 if row == 0 {
                     0.0
                 } else {
-                    (row as f64 - 0.5) * self.gap_seconds / 3600.0
+                    (row as f64 - 0.5) * self.gap_seconds
                 }
             }
         }
@@ -144,21 +160,20 @@ impl TickSpec {
         }
     }
 
-    /// The reference simulator's input for a window of `preempted` starting at `start_h`.
-    pub fn input<'a>(&'a self, preempted: &'a [bool], start_h: f64) -> TickInput<'a> {
+    /// The reference simulator's input for a window of `preempted` starting at
+    /// `start_seconds`. The durations take the [`hour_rounded`] path.
+    pub fn input<'a>(&'a self, preempted: &'a [bool], start_seconds: f64) -> TickInput<'a> {
+        let deadline_seconds = hour_rounded(self.deadline_seconds);
         TickInput {
             preempted,
             gap_seconds: self.gap_seconds,
-            spot_price: match &self.spot_prices {
-                Some(prices) => super::SpotPrice::PerTick(prices),
-                None => super::SpotPrice::Constant(self.spot_per_hour),
-            },
+            spot_price: &self.spot_price,
             on_demand_price: self.on_demand_per_hour,
-            compute_h: self.compute_seconds / 3600.0,
-            deadline_h: self.deadline_h(),
-            overhead_h: self.overhead_seconds / 3600.0,
-            start_h,
-            window_h: Some(self.deadline_h()),
+            compute_seconds: hour_rounded(self.compute_seconds),
+            deadline_seconds,
+            overhead_seconds: hour_rounded(self.overhead_seconds),
+            start_seconds,
+            window_seconds: Some(deadline_seconds),
         }
     }
 

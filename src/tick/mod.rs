@@ -17,8 +17,8 @@
 //!
 //! [`simulate`] follows the spec literally:
 //!
-//! * pre-checks (§2.5): an infeasible job (`C_h + d_h > R_h`) is not simulated and reports
-//!   `P_od·(C_h + d_h)`; a trace shorter than `ceil(C/gap)` ticks is [`TickError::TraceTooShort`];
+//! * pre-checks (§2.5): an infeasible job (`C + d > R`) is not simulated and reports
+//!   `P_od·(C + d)`; a trace shorter than `ceil(C/gap)` ticks is [`TickError::TraceTooShort`];
 //! * `avail(t)` with the optional `window_max` (§3);
 //! * the main loop (§4) and `DECIDE()` (§5) step by step: preemption at the tick boundary,
 //!   progress of the interval that just ended (credited even when the spot got preempted at
@@ -28,6 +28,11 @@
 //!   `spot_price[start_index + k + 1]`;
 //! * f64 throughout, `EPS = 1e-3` s, `floor` for remaining time and `ceil` for needed time
 //!   (§1), and the reference's expression shapes.
+//!
+//! Every duration is in seconds, as everywhere in the library. The spec's inputs are hours
+//! (`C_h`, `R_h`, `d_h`, `start_h`, `window_h`) and its first step is `h·3600`: a caller
+//! holding the spec's hours passes `h * 3600.0`, which is the reference's own value bit for
+//! bit.
 //!
 //! Policies ([`policies`]): Uniform Progress (§9.1), RC threshold (§9.2), Greedy (§9.3),
 //! on-demand only (§9.4). [`omniscient()`] computes the minimum-cost schedule that knows the whole
@@ -40,22 +45,24 @@
 //! row `i`. Public availability data (1 = available) must be inverted before use (§2.2).
 //!
 //! ```
-//! use spotsim::tick::{simulate, SpotPrice, TickInput, policies::UniformProgress};
+//! use spotsim::market::price::SpotPrice;
+//! use spotsim::tick::{simulate, TickInput, policies::UniformProgress};
 //!
 //! // The toy vector of spec §13.
 //! let preempted: Vec<bool> = "0 0 1 1 1 0 0 1 0 0 0 0 1 1 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0"
 //!     .split(' ').map(|s| s == "1").collect();
-//! let prices: Vec<f64> = (0..30).map(|i| 1.00 + 0.01 * i as f64).collect();
+//! let prices = SpotPrice::per_row((0..30).map(|i| 1.00 + 0.01 * i as f64).collect(), 600.0);
+//! // The spec's inputs are hours: C_h = 2, R_h = 3, d_h = 0.2, start_h = 0.5, window_h = 3.
 //! let input = TickInput {
 //!     preempted: &preempted,
 //!     gap_seconds: 600.0,
-//!     spot_price: SpotPrice::PerTick(&prices),
+//!     spot_price: &prices,
 //!     on_demand_price: 3.00,
-//!     compute_h: 2.0,
-//!     deadline_h: 3.0,
-//!     overhead_h: 0.2,
-//!     start_h: 0.5,
-//!     window_h: Some(3.0),
+//!     compute_seconds: 2.0 * 3600.0,
+//!     deadline_seconds: 3.0 * 3600.0,
+//!     overhead_seconds: 0.2 * 3600.0,
+//!     start_seconds: 0.5 * 3600.0,
+//!     window_seconds: Some(3.0 * 3600.0),
 //! };
 //! let result = simulate(&input, &mut UniformProgress, false).unwrap();
 //! assert!((result.cost - 6.283333333333333).abs() < 1e-12);
@@ -69,6 +76,8 @@ pub mod policies;
 pub use omniscient::{OmniscientResult, omniscient};
 pub use policies::{PolicyView, TickPolicy};
 
+use crate::market::price::SpotPrice;
+use crate::sagemaker::billing;
 use std::fmt;
 
 /// The tolerance of the reference simulator, seconds (spec §1).
@@ -103,36 +112,28 @@ impl fmt::Display for Instance {
     }
 }
 
-/// The spot price: one value per trace row, or a constant (spec §2.3), in $ per hour.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum SpotPrice<'a> {
-    /// `prices[i]` belongs to absolute row `i` (aligned 1:1 with the trace).
-    PerTick(&'a [f64]),
-    /// One price for every tick.
-    Constant(f64),
-}
-
-/// Everything one tick-clock run needs (spec §2.1). Hours as in the reference's inputs.
+/// Everything one tick-clock run needs (spec §2.1), in seconds (the spec's hours times 3600).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct TickInput<'a> {
     /// `preempted[i] == true`: spot is **not** available at absolute row `i`.
     pub preempted: &'a [bool],
     /// Tick length `gap`, seconds.
     pub gap_seconds: f64,
-    /// Spot price, $ per hour.
-    pub spot_price: SpotPrice<'a>,
+    /// Spot price, $ per hour: a constant, or one price per trace row (spec §2.3;
+    /// [`SpotPrice::per_row`]), price `i` belonging to absolute row `i`.
+    pub spot_price: &'a SpotPrice,
     /// On-demand price `P_od`, $ per hour.
     pub on_demand_price: f64,
-    /// Compute time needed `C_h`, hours.
-    pub compute_h: f64,
-    /// Deadline `R_h`, hours after the job start.
-    pub deadline_h: f64,
-    /// Changeover overhead `d_h`, hours.
-    pub overhead_h: f64,
-    /// Start offset into the trace `start_h`, hours (`start_index = ceil(start_h·3600/gap)`).
-    pub start_h: f64,
-    /// Optional runtime window `window_h`, hours (`window_max = ceil(window_h·3600/gap)`).
-    pub window_h: Option<f64>,
+    /// Compute time needed `C`, seconds.
+    pub compute_seconds: f64,
+    /// Deadline `R`, seconds after the job start.
+    pub deadline_seconds: f64,
+    /// Changeover overhead `d`, seconds.
+    pub overhead_seconds: f64,
+    /// Start offset into the trace, seconds (`start_index = ceil(start/gap)`).
+    pub start_seconds: f64,
+    /// Optional runtime window, seconds (`window_max = ceil(window/gap)`).
+    pub window_seconds: Option<f64>,
 }
 
 /// Why a tick-clock run could not produce a result.
@@ -231,7 +232,7 @@ pub struct TickRecord {
 /// Outcome of one tick-clock run (spec §10, §11).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct TickResult {
-    /// Total cost, USD (§8). For an infeasible job, `P_od·(C_h + d_h)`.
+    /// Total cost, USD (§8). For an infeasible job, `P_od·(C + d)`.
     pub cost: f64,
     /// Reference tick count `T_done + 1` (0 for an infeasible job).
     pub ref_ticks: usize,
@@ -239,14 +240,14 @@ pub struct TickResult {
     pub t_done: usize,
     /// Completion time `T_done·gap`, seconds after the job start.
     pub completion_seconds: f64,
-    /// Billed on-demand hours (including changeover ticks and the partial last tick).
-    pub billed_od_hours: f64,
-    /// Billed spot hours.
-    pub billed_spot_hours: f64,
-    /// Progress made on on-demand, hours.
-    pub productive_od_hours: f64,
-    /// Progress made on spot, hours.
-    pub productive_spot_hours: f64,
+    /// Billed on-demand seconds (including changeover ticks and the partial last tick).
+    pub billed_od_seconds: f64,
+    /// Billed spot seconds.
+    pub billed_spot_seconds: f64,
+    /// Progress made on on-demand, seconds.
+    pub productive_od_seconds: f64,
+    /// Progress made on spot, seconds.
+    pub productive_spot_seconds: f64,
     /// Absolute trace row of relative tick 0.
     pub start_index: usize,
     /// `window_max`, when a window is set.
@@ -273,7 +274,7 @@ pub struct TickResult {
 pub(crate) struct Prepared<'a> {
     pub preempted: &'a [bool],
     pub gap: f64,
-    pub spot_price: SpotPrice<'a>,
+    pub spot_price: &'a SpotPrice,
     pub od_price: f64,
     pub c: f64,
     pub r: f64,
@@ -282,7 +283,7 @@ pub(crate) struct Prepared<'a> {
     pub window_max: Option<usize>,
     /// §2.5 check 1 failed.
     pub infeasible: bool,
-    /// The cost reported for an infeasible job, `P_od·(C_h + d_h)`.
+    /// The cost reported for an infeasible job, `P_od·(C + d)`.
     pub infeasible_cost: f64,
 }
 
@@ -300,17 +301,17 @@ impl<'a> Prepared<'a> {
     pub(crate) fn new(input: &TickInput<'a>) -> Result<Self, TickError> {
         check_finite("gap_seconds", input.gap_seconds, false)?;
         check_finite("on_demand_price", input.on_demand_price, true)?;
-        check_finite("compute_h", input.compute_h, false)?;
-        check_finite("deadline_h", input.deadline_h, false)?;
-        check_finite("overhead_h", input.overhead_h, true)?;
-        check_finite("start_h", input.start_h, true)?;
-        if let Some(w) = input.window_h {
-            check_finite("window_h", w, true)?;
+        check_finite("compute_seconds", input.compute_seconds, false)?;
+        check_finite("deadline_seconds", input.deadline_seconds, false)?;
+        check_finite("overhead_seconds", input.overhead_seconds, true)?;
+        check_finite("start_seconds", input.start_seconds, true)?;
+        if let Some(w) = input.window_seconds {
+            check_finite("window_seconds", w, true)?;
         }
         match input.spot_price {
-            SpotPrice::Constant(p) => check_finite("spot price", p, true)?,
-            SpotPrice::PerTick(ps) => {
-                if let Some(p) = ps.iter().find(|p| !p.is_finite() || **p < 0.0) {
+            SpotPrice::Constant(p) => check_finite("spot price", *p, true)?,
+            SpotPrice::Steps(steps) => {
+                if let Some(p) = steps.prices().iter().find(|p| !p.is_finite() || **p < 0.0) {
                     return Err(TickError::InvalidInput(format!(
                         "per-tick spot prices must be finite and >= 0, got {p}"
                     )));
@@ -318,28 +319,33 @@ impl<'a> Prepared<'a> {
             }
         }
         let gap = input.gap_seconds;
-        let start_index = if input.start_h > 0.0 {
-            (input.start_h * 3600.0 / gap).ceil() as usize
+        let start_index = if input.start_seconds > 0.0 {
+            (input.start_seconds / gap).ceil() as usize
         } else {
             0
         };
-        let window_max = match input.window_h {
-            Some(w) if w > 0.0 => Some((w * 3600.0 / gap).ceil() as usize),
+        let window_max = match input.window_seconds {
+            Some(w) if w > 0.0 => Some((w / gap).ceil() as usize),
             _ => None,
         };
-        let infeasible = input.compute_h + input.overhead_h > input.deadline_h;
+        let (c, r, d) = (
+            input.compute_seconds,
+            input.deadline_seconds,
+            input.overhead_seconds,
+        );
+        let infeasible = c + d > r;
         let p = Prepared {
             preempted: input.preempted,
             gap,
             spot_price: input.spot_price,
             od_price: input.on_demand_price,
-            c: input.compute_h * 3600.0,
-            r: input.deadline_h * 3600.0,
-            d: input.overhead_h * 3600.0,
+            c,
+            r,
+            d,
             start_index,
             window_max,
             infeasible,
-            infeasible_cost: input.on_demand_price * (input.compute_h + input.overhead_h),
+            infeasible_cost: billing::on_demand_usd(c + d, input.on_demand_price, 1.0),
         };
         if !infeasible {
             let mut available = p.preempted.len().saturating_sub(start_index);
@@ -384,17 +390,14 @@ impl<'a> Prepared<'a> {
 
     /// The $/h price of a spot interval starting at relative tick `t` (row `start + t + 1`).
     pub(crate) fn spot_price_at(&self, t: usize) -> Result<f64, TickError> {
-        match self.spot_price {
-            SpotPrice::Constant(p) => Ok(p),
-            SpotPrice::PerTick(ps) => {
-                let row = self.start_index + t + 1;
-                ps.get(row).copied().ok_or(TickError::PriceIndexOutOfRange {
-                    tick: t,
-                    row,
-                    len: ps.len(),
-                })
-            }
-        }
+        let row = self.start_index + t + 1;
+        self.spot_price
+            .at_row(row)
+            .ok_or(TickError::PriceIndexOutOfRange {
+                tick: t,
+                row,
+                len: self.spot_price.prices().len(),
+            })
     }
 
     /// The reported numbers of an infeasible job (§2.5 check 1).
@@ -404,10 +407,10 @@ impl<'a> Prepared<'a> {
             ref_ticks: 0,
             t_done: 0,
             completion_seconds: 0.0,
-            billed_od_hours: 0.0,
-            billed_spot_hours: 0.0,
-            productive_od_hours: 0.0,
-            productive_spot_hours: 0.0,
+            billed_od_seconds: 0.0,
+            billed_spot_seconds: 0.0,
+            productive_od_seconds: 0.0,
+            productive_spot_seconds: 0.0,
             start_index: self.start_index,
             window_max: self.window_max,
             infeasible: true,
@@ -439,7 +442,7 @@ pub fn simulate<P: TickPolicy + ?Sized>(
         return Err(TickError::DeadlineExceeded {
             tick: result.t_done,
             done_seconds: result.credits.iter().sum(),
-            compute_seconds: input.compute_h * 3600.0,
+            compute_seconds: input.compute_seconds,
         });
     }
     Ok(result)
@@ -577,7 +580,7 @@ pub fn run_to_deadline<P: TickPolicy + ?Sized>(
             }
             Instance::Idle => 0.0,
         };
-        let tick_cost = price * gap / 3600.0;
+        let tick_cost = billing::tick_usd(price, gap);
         tick_costs.push(tick_cost);
         cost += tick_cost;
     }
@@ -586,10 +589,10 @@ pub fn run_to_deadline<P: TickPolicy + ?Sized>(
         ref_ticks: t_done + 1,
         t_done,
         completion_seconds: t_done as f64 * gap,
-        billed_od_hours: gap / 3600.0 * n_od as f64,
-        billed_spot_hours: gap / 3600.0 * n_spot as f64,
-        productive_od_hours: prod_od / 3600.0,
-        productive_spot_hours: prod_spot / 3600.0,
+        billed_od_seconds: gap * n_od as f64,
+        billed_spot_seconds: gap * n_spot as f64,
+        productive_od_seconds: prod_od,
+        productive_spot_seconds: prod_spot,
         start_index: p.start_index,
         window_max: p.window_max,
         infeasible: false,

@@ -32,7 +32,8 @@
 //! The result is exact when `gap` and `λ` are exact multiples of `u` (integer seconds, or
 //! decimals down to 1 µs); otherwise [`TickError::NoCommonGrid`].
 
-use super::{EPS, Instance, Prepared, SpotPrice, TickError, TickInput, TickPolicy};
+use super::{EPS, Instance, Prepared, TickError, TickInput, TickPolicy};
+use crate::sagemaker::billing;
 
 /// The minimum-cost schedule and its numbers.
 #[derive(Debug, Clone, PartialEq)]
@@ -48,7 +49,7 @@ pub struct OmniscientResult {
     pub completion_seconds: f64,
     /// Absolute trace row of relative tick 0.
     pub start_index: usize,
-    /// The job failed the §2.5 feasibility pre-check (cost `P_od·(C_h + d_h)`, zero ticks).
+    /// The job failed the §2.5 feasibility pre-check (cost `P_od·(C + d)`, zero ticks).
     pub infeasible: bool,
     /// The request per relative tick `0..T_done`, when asked for. Replaying it with
     /// [`super::policies::Scripted`] through [`super::simulate`] reproduces `cost`.
@@ -278,17 +279,14 @@ fn solve<const TRACK: bool>(p: &Prepared<'_>) -> Result<OmniscientResult, TickEr
     for t in 0..=t_end {
         let a = p.avail(t)?;
         avail.push(a);
-        let price = match p.spot_price {
-            SpotPrice::Constant(c) => Some(c),
-            SpotPrice::PerTick(ps) => ps.get(p.start_index + t + 1).copied(),
-        };
+        let price = p.spot_price.at_row(p.start_index + t + 1);
         spot_cost.push(if a && t < t_end {
-            price.map(|c| c * gap / 3600.0)
+            price.map(|c| billing::tick_usd(c, gap))
         } else {
             None
         });
     }
-    let od_tick = p.od_price * gap / 3600.0;
+    let od_tick = billing::tick_usd(p.od_price, gap);
     let mut od_launch = 0.0;
     for _ in 0..k {
         od_launch += od_tick;
@@ -497,7 +495,7 @@ fn solve<const TRACK: bool>(p: &Prepared<'_>) -> Result<OmniscientResult, TickEr
                 Instance::OnDemand => p.od_price,
                 Instance::Idle => 0.0,
             };
-            cost += price * gap / 3600.0;
+            cost += billing::tick_usd(price, gap);
         }
         result.cost = cost;
         result.schedule = Some(schedule);

@@ -1,16 +1,23 @@
 use super::*;
 
+/// The spec's hours in seconds, as the reference converts them (`h·3600`).
+fn h(hours: f64) -> f64 {
+    hours * 3600.0
+}
+
+const ONE_PER_HOUR: SpotPrice = SpotPrice::Constant(1.0);
+
 fn input(preempted: &[bool]) -> TickInput<'_> {
     TickInput {
         preempted,
         gap_seconds: 600.0,
-        spot_price: SpotPrice::Constant(1.0),
+        spot_price: &ONE_PER_HOUR,
         on_demand_price: 3.0,
-        compute_h: 0.1,
-        deadline_h: 2.0,
-        overhead_h: 0.1,
-        start_h: 0.0,
-        window_h: None,
+        compute_seconds: h(0.1),
+        deadline_seconds: h(2.0),
+        overhead_seconds: h(0.1),
+        start_seconds: h(0.0),
+        window_seconds: None,
     }
 }
 
@@ -20,9 +27,9 @@ fn start_index_uses_ceil() {
     let mut i = input(&trace);
     i.gap_seconds = 195.0;
     // 5·R_h recomputed in f64: 5529.999999999999 ticks, ceil gives 5530 (spec §2.4).
-    i.start_h = 5.0 * 59.90833333333333;
+    i.start_seconds = h(5.0 * 59.90833333333333);
     assert_eq!(Prepared::new(&i).unwrap().start_index, 5530);
-    i.start_h = 299.5416666666667;
+    i.start_seconds = h(299.5416666666667);
     assert_eq!(Prepared::new(&i).unwrap().start_index, 5530);
 }
 
@@ -30,7 +37,7 @@ fn start_index_uses_ceil() {
 fn avail_honours_window_and_trace_end() {
     let trace = [false, true, false, false];
     let mut i = input(&trace);
-    i.start_h = 1.0 / 6.0; // start_index 1
+    i.start_seconds = h(1.0 / 6.0); // start_index 1
     let p = Prepared::new(&i).unwrap();
     assert_eq!(p.start_index, 1);
     assert_eq!(p.avail(0), Ok(false));
@@ -41,7 +48,7 @@ fn avail_honours_window_and_trace_end() {
         Err(TickError::PastTrace { row: 5, .. })
     ));
 
-    i.window_h = Some(2.0 / 6.0); // window_max 2
+    i.window_seconds = Some(h(2.0 / 6.0)); // window_max 2
     let p = Prepared::new(&i).unwrap();
     assert_eq!(p.avail(1), Ok(true));
     assert_eq!(p.avail(2), Ok(false));
@@ -51,10 +58,10 @@ fn avail_honours_window_and_trace_end() {
 #[test]
 fn price_row_is_one_after_the_interval() {
     let trace = [false; 4];
-    let prices = [1.0, 2.0, 3.0, 4.0];
+    let prices = SpotPrice::per_row(vec![1.0, 2.0, 3.0, 4.0], 600.0);
     let mut i = input(&trace);
-    i.spot_price = SpotPrice::PerTick(&prices);
-    i.start_h = 1.0 / 6.0;
+    i.spot_price = &prices;
+    i.start_seconds = h(1.0 / 6.0);
     let p = Prepared::new(&i).unwrap();
     assert_eq!(p.spot_price_at(0), Ok(3.0));
     assert_eq!(p.spot_price_at(1), Ok(4.0));

@@ -261,17 +261,17 @@ impl<'a> Keys<'a> {
 /// Reads the file `full` that a key names, as `what`: when it cannot be opened the error is
 /// about the key (`blame`, told the file and why); what is wrong inside the file (bytes that
 /// are not UTF-8) is an error about the file and its line. Returns the file's name and text.
-pub fn read_keyed_file(
+pub fn read_keyed_file<E: From<InputError>>(
     full: &std::path::Path,
     kind: crate::files::input::InputKind,
     what: &str,
-    blame: impl FnOnce(String) -> InputError,
-) -> Result<(String, String), InputError> {
+    blame: impl FnOnce(String) -> E,
+) -> Result<(String, String), E> {
     let file = full.display().to_string();
     match crate::files::input::read_text(full, kind, &file, what) {
         Ok(text) => Ok((file, text)),
         Err(e) if e.line.is_none() => Err(blame(format!("{file}: {}", e.message))),
-        Err(e) => Err(e),
+        Err(e) => Err(e.into()),
     }
 }
 

@@ -954,8 +954,11 @@ fn a_job_source_that_says_nothing_spotsim_reads_is_refused_naming_what_it_holds(
         dir.path(),
         &["simulate", "job.toml", "--request", "sdk.json"],
     );
+    // The remedy names the command line's option beside the scenario key.
     assert!(
-        err.contains("it looks like SDK Estimator(...) arguments"),
+        err.contains(
+            "it looks like SDK Estimator(...) arguments: give them with --estimator or [job] sdk"
+        ),
         "{err}"
     );
     let err = exits_2(
@@ -964,7 +967,43 @@ fn a_job_source_that_says_nothing_spotsim_reads_is_refused_naming_what_it_holds(
     );
     assert!(
         err.contains("expected SDK estimator arguments")
-            && err.contains("it looks like a CreateTrainingJob body"),
+            && err.contains(
+                "it looks like a CreateTrainingJob body: give it with --request or [job] request"
+            ),
         "{err}"
     );
+}
+
+#[test]
+fn a_job_source_on_another_instance_type_than_the_default_is_told_how_to_pass_a_scenario() {
+    let dir = TempDir::new().unwrap();
+    write(
+        dir.path(),
+        "g5.json",
+        r#"{"ResourceConfig": {"InstanceType": "ml.g5.xlarge", "InstanceCount": 2},
+            "StoppingCondition": {"MaxRuntimeInSeconds": 3600, "MaxWaitTimeInSeconds": 7200},
+            "EnableManagedSpotTraining": true}"#,
+    );
+    write(
+        dir.path(),
+        "g5-sdk.json",
+        r#"{"instance_type": "ml.g5.xlarge", "instance_count": 2, "use_spot_instances": true,
+            "max_run": 3600, "max_wait": 7200}"#,
+    );
+    for (option, file) in [("--request", "g5.json"), ("--estimator", "g5-sdk.json")] {
+        let err = exits_2(dir.path(), &["simulate", option, file]);
+        for words in [
+            "<embedded default>",
+            "[pricing] on_demand_per_hour",
+            &format!(
+                "{file} runs 2 × ml.g5.xlarge, but the embedded default scenario's price is for ml.p3.2xlarge"
+            ),
+            &format!(
+                "write them for this job in a scenario and pass it, e.g. `spotsim simulate job.toml {option} {file}` with job.toml holding [workload] training = \"12h\""
+            ),
+            "<the ml.g5.xlarge price per instance-hour>",
+        ] {
+            assert!(err.contains(words), "{words}: {err}");
+        }
+    }
 }

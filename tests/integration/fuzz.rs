@@ -332,8 +332,8 @@ fn fuzz_price_history() {
         proptest::collection::vec(entry, 0..10),
         |entries| {
             let text = format!(r#"{{"SpotPriceHistory":[{}]}}"#, entries.join(","));
-            let filter = spotsim::market::price::HistoryFilter::default();
-            let _ = spotsim::market::price::load_price_history(
+            let filter = spotsim::market::price_reading::HistoryFilter::default();
+            let _ = spotsim::market::price_reading::load_price_history(
                 "fuzz.json",
                 &text,
                 &filter,

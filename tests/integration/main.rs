@@ -12,6 +12,7 @@ mod common;
 mod corpus;
 mod correlation;
 mod determinism;
+mod extensions;
 #[cfg(unix)]
 mod files;
 mod fit;

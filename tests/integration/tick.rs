@@ -2,10 +2,11 @@
 //! many real windows, the omniscient lower bound, and the error cases.
 
 use crate::common::shared_data;
+use spotsim::market::price::SpotPrice;
 use spotsim::tick::policies::{
     Greedy, OnDemandOnly, RcThreshold, Scripted, TickPolicy, UniformProgress,
 };
-use spotsim::tick::{Instance, SpotPrice, TickError, TickInput, TickResult, omniscient, simulate};
+use spotsim::tick::{Instance, TickError, TickInput, TickResult, omniscient, simulate};
 use std::collections::HashMap;
 use std::sync::OnceLock;
 use std::time::Instant;
@@ -14,6 +15,10 @@ use std::time::Instant;
 // Data (read at run time from the shared folder; never copied into the repository)
 // ---------------------------------------------------------------------------------------------
 
+/// The spec's hours in seconds, as the reference converts them (`h·3600`).
+fn h(hours: f64) -> f64 {
+    hours * 3600.0
+}
 use spotsim::market::distribution::AWS_P3_ZONES as ZONES;
 
 /// SkyNomad V100 parameters (spec §2.1, case a).
@@ -37,7 +42,7 @@ struct Zone {
     /// Integer seconds between the first two timestamps.
     gap: f64,
     /// Per-tick spot prices, aligned with the rows.
-    prices: Vec<f64>,
+    prices: SpotPrice,
 }
 
 /// Seconds since 1970-01-01 of `YYYY-MM-DD HH:MM:SS` (UTC).
@@ -108,7 +113,7 @@ fn load_zones() -> HashMap<String, Zone> {
                 Zone {
                     preempted,
                     gap,
-                    prices,
+                    prices: SpotPrice::per_row(prices, gap),
                 },
             )
         })
@@ -129,13 +134,13 @@ fn v100_input(z: &Zone, start_h: f64) -> TickInput<'_> {
     TickInput {
         preempted: &z.preempted,
         gap_seconds: z.gap,
-        spot_price: SpotPrice::PerTick(&z.prices),
+        spot_price: &z.prices,
         on_demand_price: V100_OD,
-        compute_h: V100_C_H,
-        deadline_h: V100_R_H,
-        overhead_h: V100_D_H,
-        start_h,
-        window_h: Some(V100_R_H),
+        compute_seconds: h(V100_C_H),
+        deadline_seconds: h(V100_R_H),
+        overhead_seconds: h(V100_D_H),
+        start_seconds: h(start_h),
+        window_seconds: Some(h(V100_R_H)),
     }
 }
 
@@ -169,26 +174,26 @@ fn random_starts(z: &Zone, n: usize, seed: u64) -> Vec<f64> {
 // §13 toy vector
 // ---------------------------------------------------------------------------------------------
 
-fn toy_trace() -> (Vec<bool>, Vec<f64>) {
+fn toy_trace() -> (Vec<bool>, SpotPrice) {
     let preempted = "0 0 1 1 1 0 0 1 0 0 0 0 1 1 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0"
         .split(' ')
         .map(|s| s == "1")
         .collect();
     let prices = (0..30).map(|i| 1.00 + 0.01 * f64::from(i)).collect();
-    (preempted, prices)
+    (preempted, SpotPrice::per_row(prices, 600.0))
 }
 
-fn toy_input<'a>(preempted: &'a [bool], prices: &'a [f64]) -> TickInput<'a> {
+fn toy_input<'a>(preempted: &'a [bool], prices: &'a SpotPrice) -> TickInput<'a> {
     TickInput {
         preempted,
         gap_seconds: 600.0,
-        spot_price: SpotPrice::PerTick(prices),
+        spot_price: prices,
         on_demand_price: 3.00,
-        compute_h: 2.0,
-        deadline_h: 3.0,
-        overhead_h: 0.2,
-        start_h: 0.5,
-        window_h: Some(3.0),
+        compute_seconds: h(2.0),
+        deadline_seconds: h(3.0),
+        overhead_seconds: h(0.2),
+        start_seconds: h(0.5),
+        window_seconds: Some(h(3.0)),
     }
 }
 
@@ -306,10 +311,13 @@ fn toy_vector_uniform_progress_table() {
     assert_eq!(r.ref_ticks, 17);
     assert_eq!(r.t_done, 16);
     assert_eq!(r.completion_seconds, 9600.0);
-    assert!((r.billed_od_hours - 11.0 / 6.0).abs() < 1e-12);
-    assert!((r.billed_spot_hours - 4.0 / 6.0).abs() < 1e-12);
-    assert!((r.productive_od_hours + r.productive_spot_hours - 2.0).abs() < 1e-12);
-    assert!((r.productive_spot_hours - 1320.0 / 3600.0).abs() < 1e-12);
+    assert!(((r.billed_od_seconds / 3600.0) - 11.0 / 6.0).abs() < 1e-12);
+    assert!(((r.billed_spot_seconds / 3600.0) - 4.0 / 6.0).abs() < 1e-12);
+    assert!(
+        ((r.productive_od_seconds / 3600.0) + (r.productive_spot_seconds / 3600.0) - 2.0).abs()
+            < 1e-12
+    );
+    assert!(((r.productive_spot_seconds / 3600.0) - 1320.0 / 3600.0).abs() < 1e-12);
 }
 
 #[test]
@@ -410,13 +418,13 @@ fn on_demand_anchor() {
     let input = TickInput {
         preempted: &preempted,
         gap_seconds: 600.0,
-        spot_price: SpotPrice::Constant(0.9731),
+        spot_price: &SpotPrice::Constant(0.9731),
         on_demand_price: 3.06,
-        compute_h: 48.0,
-        deadline_h: 60.0,
-        overhead_h: 0.2,
-        start_h: 0.0,
-        window_h: Some(60.0),
+        compute_seconds: h(48.0),
+        deadline_seconds: h(60.0),
+        overhead_seconds: h(0.2),
+        start_seconds: h(0.0),
+        window_seconds: Some(h(60.0)),
     };
     let r = simulate(&input, &mut OnDemandOnly, false).unwrap();
     assert_eq!(
@@ -424,7 +432,7 @@ fn on_demand_anchor() {
         290
     );
     assert_eq!(r.t_done, 290);
-    assert!((r.billed_od_hours - 290.0 / 6.0).abs() < 1e-9);
+    assert!(((r.billed_od_seconds / 3600.0) - 290.0 / 6.0).abs() < 1e-9);
     assert!((r.cost - 147.90).abs() < 1e-9, "cost {}", r.cost);
 }
 
@@ -433,21 +441,25 @@ fn on_demand_anchor() {
 // ---------------------------------------------------------------------------------------------
 
 fn check_invariants(input: &TickInput<'_>, r: &TickResult, what: &str) {
-    let c_h = input.compute_h;
+    let c_h = input.compute_seconds / 3600.0;
     let gap_h = input.gap_seconds / 3600.0;
     assert!(
-        (r.productive_od_hours + r.productive_spot_hours - c_h).abs() < 1e-9,
+        ((r.productive_od_seconds / 3600.0) + (r.productive_spot_seconds / 3600.0) - c_h).abs()
+            < 1e-9,
         "{what}: productive {} + {} != {c_h}",
-        r.productive_od_hours,
-        r.productive_spot_hours
+        (r.productive_od_seconds / 3600.0),
+        (r.productive_spot_seconds / 3600.0)
     );
-    assert!(r.billed_od_hours + 1e-12 >= r.productive_od_hours, "{what}");
     assert!(
-        r.billed_spot_hours + 1e-12 >= r.productive_spot_hours,
+        (r.billed_od_seconds / 3600.0) + 1e-12 >= (r.productive_od_seconds / 3600.0),
         "{what}"
     );
     assert!(
-        r.completion_seconds <= input.deadline_h * 3600.0,
+        (r.billed_spot_seconds / 3600.0) + 1e-12 >= (r.productive_spot_seconds / 3600.0),
+        "{what}"
+    );
+    assert!(
+        r.completion_seconds <= input.deadline_seconds,
         "{what}: completion {} s",
         r.completion_seconds
     );
@@ -455,7 +467,7 @@ fn check_invariants(input: &TickInput<'_>, r: &TickResult, what: &str) {
     assert_eq!(r.hist.len(), r.ref_ticks, "{what}");
     let billed = gap_h * r.hist.iter().filter(|&&h| h != Instance::Idle).count() as f64;
     assert!(
-        (r.billed_od_hours + r.billed_spot_hours - billed).abs() < 1e-9,
+        ((r.billed_od_seconds / 3600.0) + (r.billed_spot_seconds / 3600.0) - billed).abs() < 1e-9,
         "{what}"
     );
 }
@@ -512,7 +524,7 @@ fn check_omniscient_window(input: &TickInput<'_>, what: &str, with_schedule: boo
     let best = omniscient(input, with_schedule).unwrap_or_else(|e| panic!("{what}: {e}"));
     let elapsed = started.elapsed().as_secs_f64();
     assert!(
-        best.completion_seconds <= input.deadline_h * 3600.0,
+        best.completion_seconds <= input.deadline_seconds,
         "{what}: omniscient completes at {} s",
         best.completion_seconds
     );
@@ -609,9 +621,12 @@ fn omniscient_matches_exhaustive_search() {
         // Sometimes the trace ends before the deadline (no window): its last rows matter.
         let rows = 8 + rng.below(6) as usize;
         let preempted: Vec<bool> = (0..rows).map(|_| rng.below(3) == 0).collect();
-        let prices: Vec<f64> = (0..rows)
-            .map(|_| 0.5 + rng.below(100) as f64 / 100.0)
-            .collect();
+        let prices = SpotPrice::per_row(
+            (0..rows)
+                .map(|_| 0.5 + rng.below(100) as f64 / 100.0)
+                .collect(),
+            gap,
+        );
         // d from none to over two ticks; C between 1 and 5 ticks of work; R not always a
         // multiple of the tick.
         let d_h = [0.0, 300.0, 720.0, 900.0, 1300.0][rng.below(5) as usize] / 3600.0;
@@ -620,13 +635,13 @@ fn omniscient_matches_exhaustive_search() {
         let input = TickInput {
             preempted: &preempted,
             gap_seconds: gap,
-            spot_price: SpotPrice::PerTick(&prices),
+            spot_price: &prices,
             on_demand_price: 2.0,
-            compute_h: c_h,
-            deadline_h: r_h,
-            overhead_h: d_h,
-            start_h: if case % 2 == 0 { 0.0 } else { 1.0 / 6.0 },
-            window_h: if case % 3 == 0 { None } else { Some(r_h) },
+            compute_seconds: h(c_h),
+            deadline_seconds: h(r_h),
+            overhead_seconds: h(d_h),
+            start_seconds: h(if case % 2 == 0 { 0.0 } else { 1.0 / 6.0 }),
+            window_seconds: if case % 3 == 0 { None } else { Some(h(r_h)) },
         };
         let what = format!("case {case}: C {c_h} h, d {d_h} h");
         // Brute force: every schedule of the ticks before the deadline.
@@ -702,13 +717,13 @@ fn trace_too_short() {
     let input = TickInput {
         preempted: &preempted,
         gap_seconds: 600.0,
-        spot_price: SpotPrice::Constant(1.0),
+        spot_price: &SpotPrice::Constant(1.0),
         on_demand_price: 3.0,
-        compute_h: 5.0,
-        deadline_h: 20.0,
-        overhead_h: 0.0,
-        start_h: 0.0,
-        window_h: Some(4.0),
+        compute_seconds: h(5.0),
+        deadline_seconds: h(20.0),
+        overhead_seconds: h(0.0),
+        start_seconds: h(0.0),
+        window_seconds: Some(h(4.0)),
     };
     assert_eq!(
         simulate(&input, &mut Greedy, false).unwrap_err(),
@@ -723,7 +738,7 @@ fn trace_too_short() {
 fn infeasible_job() {
     let (preempted, prices) = toy_trace();
     let mut input = toy_input(&preempted, &prices);
-    input.compute_h = 2.9; // 2.9 + 0.2 > 3
+    input.compute_seconds = h(2.9); // 2.9 + 0.2 > 3
     for mut policy in [
         Box::new(UniformProgress) as Box<dyn TickPolicy>,
         Box::new(Greedy),
@@ -743,17 +758,17 @@ fn infeasible_job() {
 #[test]
 fn runtime_errors() {
     let preempted = vec![false; 10];
-    let prices = vec![1.0; 10];
+    let prices = SpotPrice::per_row(vec![1.0; 10], 600.0);
     let base = TickInput {
         preempted: &preempted,
         gap_seconds: 600.0,
-        spot_price: SpotPrice::PerTick(&prices),
+        spot_price: &prices,
         on_demand_price: 3.0,
-        compute_h: 1.0,
-        deadline_h: 1.5,
-        overhead_h: 0.0,
-        start_h: 0.0,
-        window_h: None,
+        compute_seconds: h(1.0),
+        deadline_seconds: h(1.5),
+        overhead_seconds: h(0.0),
+        start_seconds: h(0.0),
+        window_seconds: None,
     };
 
     // Idling past the deadline (the safety nets are skipped by a scripted policy).
@@ -765,8 +780,8 @@ fn runtime_errors() {
 
     // A spot interval on the last row is billed at row N: past the end of the price series.
     let input = TickInput {
-        compute_h: 10.0 * 600.0 / 3600.0,
-        deadline_h: 10.0,
+        compute_seconds: h(10.0 * 600.0 / 3600.0),
+        deadline_seconds: h(10.0),
         ..base
     };
     let err = simulate(&input, &mut Greedy, false).unwrap_err();
@@ -784,10 +799,10 @@ fn runtime_errors() {
 
     // Observing past the window: the job cannot finish inside a window of ceil(C/gap) ticks.
     let input = TickInput {
-        compute_h: 1.0,
-        deadline_h: 5.0,
-        overhead_h: 0.1,
-        window_h: Some(1.0),
+        compute_seconds: h(1.0),
+        deadline_seconds: h(5.0),
+        overhead_seconds: h(0.1),
+        window_seconds: Some(h(1.0)),
         ..base
     };
     let err = simulate(&input, &mut OnDemandOnly, false).unwrap_err();

@@ -417,7 +417,7 @@ fn every_registered_tick_policy_is_accepted_and_runs_the_named_policy() {
         let scenario = variant(zone, "rc-threshold-keep-od", &format!("\"{start}\""));
         let spec = scenario.clock.tick().unwrap();
         let preempted = spec.preempted(0, 0);
-        let input = spec.input(&preempted, spec.start_hours(0, 0));
+        let input = spec.input(&preempted, spec.start_seconds(0, 0));
         let mut keep = RcThreshold {
             keep_on_demand: true,
         };

@@ -212,8 +212,28 @@ pub(super) fn unusable(job: &TrainingJob) -> Option<String> {
     None
 }
 
+/// Why no instance type can be calibrated: the errors are about [`Settings::instance_type`],
+/// which the caller names its own way (the command line: its option).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum InstanceTypeError {
+    /// The chosen type is none a usable job runs on; `types` lists theirs with their counts.
+    #[error("no usable job runs on {chosen}; the jobs run on {types}")]
+    NotRun {
+        /// The chosen instance type.
+        chosen: String,
+        /// The types the usable jobs run on, with their counts.
+        types: String,
+    },
+    /// The usable jobs run on several types and none was chosen.
+    #[error("the jobs run on several instance types, {types}: a market describes one, choose it")]
+    NotChosen {
+        /// The types the usable jobs run on, with their counts.
+        types: String,
+    },
+}
+
 /// The samples of `history` for the instance type of `settings` (or the only one there is).
-pub fn extract(history: &History, settings: &Settings) -> Result<Samples, InputError> {
+pub fn extract(history: &History, settings: &Settings) -> Result<Samples, InstanceTypeError> {
     let mut unused = Vec::new();
     let leave_out = |job: &TrainingJob, reason: String, unused: &mut Vec<LeftOut>| {
         unused.push(LeftOut::new(job, reason))
@@ -244,26 +264,15 @@ pub fn extract(history: &History, settings: &Settings) -> Result<Samples, InputE
         (Some(chosen), _) if types.iter().any(|(t, _)| t == chosen) => chosen.clone(),
         (Some(chosen), 0) => chosen.clone(),
         (Some(chosen), _) => {
-            return Err(InputError::new(
-                "command line",
-                format!(
-                    "no usable job runs on {chosen}; the jobs run on {}",
-                    listed()
-                ),
-            )
-            .at_key("--instance-type"));
+            return Err(InstanceTypeError::NotRun {
+                chosen: chosen.clone(),
+                types: listed(),
+            });
         }
         (None, 0) => String::new(),
         (None, 1) => types[0].0.to_string(),
         (None, _) => {
-            return Err(InputError::new(
-                "command line",
-                format!(
-                    "the jobs run on several instance types, {}: a market describes one, choose it with --instance-type",
-                    listed()
-                ),
-            )
-            .at_key("--instance-type"));
+            return Err(InstanceTypeError::NotChosen { types: listed() });
         }
     };
     let mut gangs: Vec<GangSample> = Vec::new();
