@@ -20,8 +20,9 @@ use serde::{Deserialize, Serialize};
 
 /// The `format` field of every partial.
 pub const PARTIAL_FORMAT: &str = "spotsim-partial";
-/// The version of the partial format this build writes and reads. Version 3 added `limits`.
-pub const PARTIAL_VERSION: u32 = 3;
+/// The version of the partial format this build writes and reads. Version 3 added `limits`;
+/// version 4 the exact per-trial sample charts draw from (`aggregate.sample`).
+pub const PARTIAL_VERSION: u32 = 4;
 
 /// A shard's mergeable result.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -134,6 +135,24 @@ impl Partial {
                     format!("{bound:?} is not a positive duration"),
                 ));
             }
+        }
+        // A shard samples exactly its trials below SAMPLE_TRIALS.
+        let sampled = super::sample::sampled_trials(&expected);
+        if !self
+            .aggregate
+            .sample
+            .trial
+            .iter()
+            .copied()
+            .eq(sampled.clone())
+        {
+            return Err(edited(
+                "aggregate.sample.trial".into(),
+                format!(
+                    "the sample should hold trials {}..{} of this shard",
+                    sampled.start, sampled.end
+                ),
+            ));
         }
         self.aggregate
             .validate(&self.limits)

@@ -6,6 +6,7 @@ use super::charts::{
     CompletionChart, CompletionPoint, CostChart, CostHistogram, CostPoint, StatusSpan,
     StatusTimeline, TimelineRow, WallClockCdf,
 };
+use super::distribution::{cdf_points, histogram_bins, sample_words};
 use super::html::{Block, render};
 use super::plan::{SHOWN_ROWS, point_cells, shown_rows};
 use super::{SUMMARY_FILES, charts, json};
@@ -13,7 +14,6 @@ use crate::engine::{Timeline, TrialOutcome};
 use crate::files::output::write_new;
 use crate::montecarlo::{Aggregate, SimulationSummary};
 use crate::plan::{Plan, words};
-use crate::stats::Metric;
 use std::path::Path;
 
 /// Chart files of a plan folder: (name, caption).
@@ -62,55 +62,6 @@ fn chart_files(charts: &[(&str, &str)]) -> impl Iterator<Item = String> {
         .flat_map(|(name, _)| [format!("{name}.svg"), format!("{name}.png")])
 }
 
-/// The empirical CDF drawn from the quantile sketch (within its 0.5 % relative error).
-pub fn cdf_points(metric: &Metric, scale: f64) -> Vec<(f64, f64)> {
-    if metric.count() == 0 {
-        return Vec::new();
-    }
-    let levels = 400;
-    let mut points = vec![(metric.sketch().quantile(0.0) / scale, 0.0)];
-    for k in 1..=levels {
-        let q = k as f64 / levels as f64;
-        points.push((metric.sketch().quantile(q) / scale, q));
-    }
-    points
-}
-
-/// A histogram of the metric's distribution, read off the quantile sketch: the fraction of
-/// jobs per bin is the fraction of 2,000 evenly spaced quantile levels that fall into it.
-pub fn histogram_bins(metric: &Metric, bins: usize) -> Vec<(f64, f64, f64)> {
-    if metric.count() == 0 {
-        return Vec::new();
-    }
-    let levels = 2000;
-    let values: Vec<f64> = (0..levels)
-        .map(|k| metric.sketch().quantile((k as f64 + 0.5) / levels as f64))
-        .collect();
-    let low = metric.moments().min();
-    let high = metric.moments().max();
-    if high - low <= 1e-9 * high.abs().max(1.0) {
-        let half = (high.abs() * 0.01).max(0.01);
-        return vec![(low - half, high + half, 1.0)];
-    }
-    let width = (high - low) / bins as f64;
-    let mut counts = vec![0u32; bins];
-    for v in values {
-        let i = (((v - low) / width) as usize).min(bins - 1);
-        counts[i] += 1;
-    }
-    counts
-        .iter()
-        .enumerate()
-        .map(|(i, &c)| {
-            (
-                low + width * i as f64,
-                low + width * (i + 1) as f64,
-                f64::from(c) / levels as f64,
-            )
-        })
-        .collect()
-}
-
 /// Gantt rows of sample trials.
 pub fn timeline_rows(timelines: &[(u64, TrialOutcome, Timeline)]) -> Vec<TimelineRow> {
     timelines
@@ -142,7 +93,8 @@ fn short_outcome(outcome: &str) -> &str {
     }
 }
 
-/// The three distribution charts of one scenario at one MaxWait; returns their SVGs.
+/// The three distribution charts of one scenario at one MaxWait; returns their SVGs with
+/// captions that say what was drawn.
 fn distribution_charts(
     folder: &Path,
     scenario: &str,
@@ -150,14 +102,14 @@ fn distribution_charts(
     timelines: &[(u64, TrialOutcome, Timeline)],
     max_wait_seconds: Option<f64>,
     on_demand_usd: f64,
-) -> std::io::Result<Vec<String>> {
+) -> std::io::Result<Vec<(String, String)>> {
     let at = max_wait_seconds
         .map(|w| format!(" at MaxWait {}", words::hours(w)))
         .unwrap_or_default();
     let cdf = charts::wall_clock_cdf_chart(
         &WallClockCdf {
             title: format!("Wall-clock time{at} — {scenario}"),
-            points: cdf_points(&aggregate.wall_clock_seconds, 3600.0),
+            points: cdf_points(&aggregate.sample.wall_clock_seconds, 3600.0),
             max_wait_hours: max_wait_seconds.map(|w| w / 3600.0),
         },
         folder,
@@ -167,7 +119,7 @@ fn distribution_charts(
     let histogram = charts::cost_histogram_chart(
         &CostHistogram {
             title: format!("Cost per job{at} — {scenario}"),
-            bins: histogram_bins(&aggregate.cost_usd, 40),
+            bins: histogram_bins(&aggregate.sample.cost_usd, 40),
             on_demand_usd: Some(on_demand_usd),
             mean_usd: mean.is_finite().then_some(mean),
         },
@@ -183,7 +135,27 @@ fn distribution_charts(
         folder,
         "status-timeline",
     )?;
-    Ok(vec![cdf, histogram, gantt])
+    let drawn = sample_words(&aggregate.sample, aggregate.trials);
+    Ok(vec![
+        (
+            cdf,
+            format!(
+                "Empirical CDF of wall-clock time{at}: {drawn}, evaluated at {} evenly spaced times",
+                super::distribution::CDF_POINTS + 1
+            ),
+        ),
+        (
+            histogram,
+            format!("Cost per job{at}, 40 equal bins: {drawn}"),
+        ),
+        (
+            gantt,
+            format!(
+                "SecondaryStatus over time of {} sample trials{at}",
+                timelines.len()
+            ),
+        ),
+    ])
 }
 
 fn summary_blocks(summary: &SimulationSummary) -> Vec<Block> {
@@ -242,11 +214,8 @@ pub fn write_simulation_report(
     let mut blocks = vec![Block::Heading("Outcomes and metrics".into())];
     blocks.extend(summary_blocks(summary));
     blocks.push(Block::Heading("Charts".into()));
-    for (svg, (_, caption)) in svgs.into_iter().zip(SIMULATION_CHARTS) {
-        blocks.push(Block::Chart {
-            svg,
-            caption: caption.to_string(),
-        });
+    for (svg, caption) in svgs {
+        blocks.push(Block::Chart { svg, caption });
     }
     blocks.push(Block::Heading("Scenario (resolved)".into()));
     blocks.push(Block::Code(scenario_toml.to_string()));
@@ -358,7 +327,10 @@ pub fn write_plan_files(plan: &Plan, folder: &Path, scenario_toml: &str) -> std:
         folder,
         "plan-cost",
     )?;
-    let mut svgs = vec![completion, cost];
+    let mut svgs = vec![
+        (completion, PLAN_CHARTS[0].1.to_string()),
+        (cost, PLAN_CHARTS[1].1.to_string()),
+    ];
     if let Some(detail) = &plan.detail {
         svgs.extend(distribution_charts(
             folder,
@@ -369,14 +341,10 @@ pub fn write_plan_files(plan: &Plan, folder: &Path, scenario_toml: &str) -> std:
             plan.on_demand_cost_usd,
         )?);
     }
-    let chart_list: Vec<(&str, &str)> = PLAN_CHARTS
+    let md_charts: Vec<(String, &str)> = PLAN_CHARTS
         .iter()
-        .take(svgs.len())
-        .map(|(name, caption)| (*name, *caption))
-        .collect();
-    let md_charts: Vec<(String, &str)> = chart_list
-        .iter()
-        .map(|(name, caption)| (format!("{name}.svg"), *caption))
+        .zip(&svgs)
+        .map(|((name, _), (_, caption))| (format!("{name}.svg"), caption.as_str()))
         .collect();
     let md_refs: Vec<(&str, &str)> = md_charts.iter().map(|(f, c)| (f.as_str(), *c)).collect();
     write_new(
@@ -409,8 +377,8 @@ pub fn write_plan_files(plan: &Plan, folder: &Path, scenario_toml: &str) -> std:
         blocks.push(Block::Paragraph(line.to_string()));
     }
     let mut svgs = svgs.into_iter();
-    for (name, caption) in PLAN_CHARTS.iter().take(2) {
-        if let Some(svg) = svgs.next() {
+    for (name, _) in PLAN_CHARTS.iter().take(2) {
+        if let Some((svg, caption)) = svgs.next() {
             blocks.push(Block::Chart {
                 svg,
                 caption: format!("{caption} ({name}.svg)"),
@@ -448,11 +416,8 @@ pub fn write_plan_files(plan: &Plan, folder: &Path, scenario_toml: &str) -> std:
             words::hours(w)
         )));
         blocks.extend(summary_blocks(summary));
-        for ((_, caption), svg) in PLAN_CHARTS.iter().skip(2).zip(svgs) {
-            blocks.push(Block::Chart {
-                svg,
-                caption: caption.to_string(),
-            });
+        for (svg, caption) in svgs {
+            blocks.push(Block::Chart { svg, caption });
         }
     }
     blocks.push(Block::Heading("Scenario (resolved)".into()));

@@ -174,6 +174,47 @@ fn merge_rejects_partials_of_different_runs() {
             &format!("edited-{field}.json: {field}: {value} here, but "),
         );
     }
+    // The exact sample charts draw from: a shard holds exactly its own trials of it, each
+    // value inside its metric's range.
+    type Edit = fn(&mut serde_json::Value);
+    let edits: [(&str, Edit, &str); 3] = [
+        (
+            "dropped",
+            |p| {
+                p.pointer_mut("/aggregate/sample/trial")
+                    .unwrap()
+                    .as_array_mut()
+                    .unwrap()
+                    .pop();
+            },
+            "aggregate.sample.trial: the sample should hold trials 1666..3333",
+        ),
+        (
+            "foreign",
+            |p| *p.pointer_mut("/aggregate/sample/trial/0").unwrap() = 0.into(),
+            "aggregate.sample.trial",
+        ),
+        (
+            "cost",
+            |p| *p.pointer_mut("/aggregate/sample/cost_usd/3").unwrap() = 1e6.into(),
+            "aggregate.sample.cost_usd: 1000000 is outside",
+        ),
+    ];
+    for (name, edit, needle) in edits {
+        let mut partial: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&run_a[1]).unwrap()).unwrap();
+        edit(&mut partial);
+        let edited = dir.path().join(format!("sample-{name}.json"));
+        std::fs::write(&edited, partial.to_string()).unwrap();
+        check(
+            vec![
+                run_a[0].clone(),
+                edited.display().to_string(),
+                run_a[2].clone(),
+            ],
+            needle,
+        );
+    }
     let garbage = dir.path().join("garbage.json");
     std::fs::write(&garbage, "{\"format\": \"something else\"}").unwrap();
     check(
