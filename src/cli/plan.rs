@@ -162,7 +162,12 @@ pub(super) fn run(args: PlanArgs) -> anyhow::Result<()> {
     // Whatever happens to the files, the plan is printed.
     let written = report.as_ref().map_or(Ok(()), |set| {
         super::write_report(set, |folder| {
-            write_plan_files(&planned, folder, &scenario.to_toml_string())
+            write_plan_files(
+                &planned,
+                folder,
+                &scenario.to_toml_string(),
+                &super::simulate::report_context(&scenario, options.trials, options.seed),
+            )
         })
     });
     let text = match args.format.format() {

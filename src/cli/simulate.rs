@@ -300,6 +300,7 @@ pub(super) fn run(args: SimulateArgs) -> anyhow::Result<()> {
                 &timelines,
                 max_wait,
                 &scenario.to_toml_string(),
+                &report_context(&scenario, options.trials, options.seed),
             )
         }),
         None => Ok(()),
@@ -317,4 +318,17 @@ fn rows_context(args: &SimulateArgs) -> String {
 
 fn commit_rows(writer: PerTrialWriter, args: &SimulateArgs) -> anyhow::Result<()> {
     writer.commit().with_context(|| rows_context(args))
+}
+
+/// Provenance and assumptions of a report on `scenario`.
+pub(super) fn report_context(
+    scenario: &crate::scenario::Scenario,
+    trials: u64,
+    seed: u64,
+) -> crate::report::output::ReportContext {
+    use crate::report::provenance::{Provenance, ScenarioIdentity, assumptions};
+    crate::report::output::ReportContext {
+        provenance: Provenance::now(vec![ScenarioIdentity::of(scenario)], trials, seed),
+        assumptions: assumptions(scenario),
+    }
 }

@@ -21,7 +21,8 @@ mod summary;
 pub use aggregate::Aggregate;
 pub use optimal::prepare;
 pub use partial::{
-    Merged, PARTIAL_FORMAT, PARTIAL_VERSION, Partial, merge_partials, read_partial, scenario_hash,
+    Merged, PARTIAL_FORMAT, PARTIAL_VERSION, Partial, input_fingerprints, merge_partials,
+    read_partial, scenario_hash,
 };
 pub use sample::{SAMPLE_TRIALS, Sample};
 pub use shard::{Shard, ShardError, ShardHint};

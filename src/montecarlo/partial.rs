@@ -216,6 +216,30 @@ fn fingerprint_files(table: &mut toml::Table) {
     }
 }
 
+/// The input files a scenario reads (traces, price files, snapshots), each with the
+/// fingerprint of its content (`fnv1a64:…`, or "unreadable"), in the order the resolved
+/// scenario names them: the provenance of a report.
+pub fn input_fingerprints(scenario: &Scenario) -> Vec<(String, String)> {
+    fn collect(table: &toml::Table, out: &mut Vec<(String, String)>) {
+        for (key, value) in table {
+            match value {
+                toml::Value::Table(inner) => collect(inner, out),
+                toml::Value::String(text) if FILE_KEYS.contains(&key.as_str()) => {
+                    let path = std::path::Path::new(text.as_str());
+                    let fingerprint = file_fingerprint(path)
+                        .filter(|_| path.is_file())
+                        .map_or("unreadable".to_string(), |h| format!("fnv1a64:{h:016x}"));
+                    out.push((text.clone(), fingerprint));
+                }
+                _ => {}
+            }
+        }
+    }
+    let mut out = Vec::new();
+    collect(&scenario.resolved_table(), &mut out);
+    out
+}
+
 /// The fingerprint of a scenario's resolved form, ignoring its trials and seed. Input files
 /// count by their content, not by where they lie.
 pub fn scenario_hash(scenario: &Scenario) -> String {

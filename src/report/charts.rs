@@ -2,6 +2,7 @@
 //! staging folder, committed with the rest of the set), the SVG text back (report.html inlines it). Drawn with plotters; text uses the embedded
 //! DejaVu Sans (no system fonts), time axes are in hours, money in dollars.
 
+use super::numbers::usd;
 use crate::files::output::write_new;
 use plotters::chart::MeshStyle;
 use plotters::coord::Shift;
@@ -324,7 +325,7 @@ impl Chart for CostChart {
                 [(x0, self.on_demand_usd), (x1, self.on_demand_usd)],
                 RED.stroke_width(3),
             ))?
-            .label(format!("on-demand: ${:.2}", self.on_demand_usd))
+            .label(format!("on-demand: {}", usd(self.on_demand_usd)))
             .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 22, y)], RED.stroke_width(3)));
         chart
             .draw_series(LineSeries::new(
@@ -359,7 +360,7 @@ impl Chart for CostChart {
                     8,
                     GREEN.filled(),
                 )))?
-                .label(format!("recommended: {hours:.1} h, ${cost:.2}"))
+                .label(format!("recommended: {hours:.1} h, {}", usd(cost)))
                 .legend(|(x, y)| Circle::new((x + 11, y), 6, GREEN.filled()));
         }
         draw_legend(&mut chart, SeriesLabelPosition::MiddleRight)?;
@@ -486,7 +487,7 @@ impl Chart for CostHistogram {
                     6,
                     ORANGE.stroke_width(2),
                 ))?
-                .label(format!("mean ${mean:.2}"))
+                .label(format!("mean {}", usd(mean)))
                 .legend(|(x, y)| {
                     PathElement::new(vec![(x, y), (x + 22, y)], ORANGE.stroke_width(2))
                 });
@@ -497,7 +498,7 @@ impl Chart for CostHistogram {
                     [(on_demand, 0.0), (on_demand, top)],
                     RED.stroke_width(2),
                 ))?
-                .label(format!("on-demand ${on_demand:.2}"))
+                .label(format!("on-demand {}", usd(on_demand)))
                 .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 22, y)], RED.stroke_width(2)));
         }
         draw_legend(&mut chart, SeriesLabelPosition::UpperLeft)?;

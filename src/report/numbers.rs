@@ -31,6 +31,23 @@ pub fn usd(x: f64) -> String {
     format!("{sign}${}.{fraction}", grouped(whole))
 }
 
+/// A price per hour as quoted: at least cents, up to four decimals, trailing zeros dropped
+/// ("$3.825", "$1.1475", "$12.00").
+pub fn usd_rate(x: f64) -> String {
+    if !x.is_finite() {
+        return "–".into();
+    }
+    let text = format!("{:.4}", x.abs());
+    let trimmed = text.trim_end_matches('0');
+    let decimals = trimmed.split_once('.').map_or(0, |(_, f)| f.len());
+    if decimals <= 2 {
+        return usd(x);
+    }
+    let (whole, fraction) = trimmed.split_once('.').unwrap_or((trimmed, ""));
+    let sign = if x < 0.0 { "-" } else { "" };
+    format!("{sign}${}.{fraction}", grouped(whole))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -49,5 +66,9 @@ mod tests {
         assert_eq!(usd(-3.1), "-$3.10");
         assert_eq!(usd(-0.001), "$0.00");
         assert_eq!(usd(f64::NAN), "–");
+        assert_eq!(usd_rate(3.825), "$3.825");
+        assert_eq!(usd_rate(1.1475), "$1.1475");
+        assert_eq!(usd_rate(12.0), "$12.00");
+        assert_eq!(usd_rate(0.9), "$0.90");
     }
 }

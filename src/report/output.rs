@@ -9,12 +9,50 @@ use super::charts::{
 use super::distribution::{cdf_points, histogram_bins, sample_words};
 use super::html::{Block, render};
 use super::plan::{SHOWN_ROWS, point_cells, shown_rows};
+use super::provenance::Provenance;
 use super::{SUMMARY_FILES, charts, json};
 use crate::engine::{Timeline, TrialOutcome};
 use crate::files::output::write_new;
 use crate::montecarlo::{Aggregate, SimulationSummary};
 use crate::plan::{Plan, words};
 use std::path::Path;
+
+/// What every report states before its results: its provenance and the scenario's
+/// assumptions in words ([`super::provenance`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReportContext {
+    /// Date, command, version, scenario hashes and input fingerprints, trials and seed.
+    pub provenance: Provenance,
+    /// The job, market, prices and checkpoints in words (empty when not known, e.g. a merge of
+    /// partials, which name their scenario only by hash).
+    pub assumptions: Vec<String>,
+}
+
+impl ReportContext {
+    /// The blocks at the top of report.html: provenance, then the assumptions.
+    pub fn blocks(&self) -> Vec<Block> {
+        let mut blocks = vec![self.provenance.block()];
+        if !self.assumptions.is_empty() {
+            blocks.push(Block::Heading("Assumptions".into()));
+            blocks.push(Block::List(self.assumptions.clone()));
+        }
+        blocks
+    }
+
+    /// The same for Markdown, inserted after the title of `markdown` (its first line).
+    pub fn insert_into_markdown(&self, markdown: &str) -> String {
+        let (title, rest) = markdown.split_once('\n').unwrap_or((markdown, ""));
+        let mut out = format!("{title}\n\n{}", self.provenance.markdown());
+        if !self.assumptions.is_empty() {
+            out.push_str("\n## Assumptions\n\n");
+            for line in &self.assumptions {
+                out.push_str(&format!("- {line}\n"));
+            }
+        }
+        out.push_str(rest);
+        out
+    }
+}
 
 /// Chart files of a plan folder: (name, caption).
 pub const PLAN_CHARTS: [(&str, &str); 5] = [
@@ -126,17 +164,8 @@ fn distribution_charts(
         folder,
         "cost-histogram",
     )?;
-    let gantt = charts::status_timeline_chart(
-        &StatusTimeline {
-            title: format!("SecondaryStatus of sample trials{at}"),
-            rows: timeline_rows(timelines),
-            max_wait_hours: max_wait_seconds.map(|w| w / 3600.0),
-        },
-        folder,
-        "status-timeline",
-    )?;
     let drawn = sample_words(&aggregate.sample, aggregate.trials);
-    Ok(vec![
+    let mut charts = vec![
         (
             cdf,
             format!(
@@ -148,14 +177,27 @@ fn distribution_charts(
             histogram,
             format!("Cost per job{at}, 40 equal bins: {drawn}"),
         ),
-        (
+    ];
+    // A merge of partials has no trials to replay: no timeline chart rather than an empty one.
+    if !timelines.is_empty() {
+        let gantt = charts::status_timeline_chart(
+            &StatusTimeline {
+                title: format!("SecondaryStatus of sample trials{at}"),
+                rows: timeline_rows(timelines),
+                max_wait_hours: max_wait_seconds.map(|w| w / 3600.0),
+            },
+            folder,
+            "status-timeline",
+        )?;
+        charts.push((
             gantt,
             format!(
                 "SecondaryStatus over time of {} sample trials{at}",
                 timelines.len()
             ),
-        ),
-    ])
+        ));
+    }
+    Ok(charts)
 }
 
 fn summary_blocks(summary: &SimulationSummary) -> Vec<Block> {
@@ -202,6 +244,7 @@ pub fn write_simulation_report(
     timelines: &[(u64, TrialOutcome, Timeline)],
     max_wait_seconds: Option<f64>,
     scenario_toml: &str,
+    context: &ReportContext,
 ) -> std::io::Result<()> {
     let svgs = distribution_charts(
         folder,
@@ -211,14 +254,17 @@ pub fn write_simulation_report(
         max_wait_seconds.filter(|w| w.is_finite()),
         summary.on_demand_cost_usd,
     )?;
-    let mut blocks = vec![Block::Heading("Outcomes and metrics".into())];
+    let mut blocks = context.blocks();
+    blocks.push(Block::Heading("Outcomes and metrics".into()));
     blocks.extend(summary_blocks(summary));
     blocks.push(Block::Heading("Charts".into()));
     for (svg, caption) in svgs {
         blocks.push(Block::Chart { svg, caption });
     }
-    blocks.push(Block::Heading("Scenario (resolved)".into()));
-    blocks.push(Block::Code(scenario_toml.to_string()));
+    if !scenario_toml.is_empty() {
+        blocks.push(Block::Heading("Scenario (resolved)".into()));
+        blocks.push(Block::Code(scenario_toml.to_string()));
+    }
     let page = render(
         &format!("Simulation: {}", summary.scenario),
         &format!("{} trials, seed {}", summary.trials, summary.seed),
@@ -278,7 +324,12 @@ fn plan_table(plan: &Plan, indices: &[usize]) -> Block {
 
 /// Writes `plan --output DIR` into `folder` (the set's staging folder): plan.csv, plan.json,
 /// report.md, report.html and the charts.
-pub fn write_plan_files(plan: &Plan, folder: &Path, scenario_toml: &str) -> std::io::Result<()> {
+pub fn write_plan_files(
+    plan: &Plan,
+    folder: &Path,
+    scenario_toml: &str,
+    context: &ReportContext,
+) -> std::io::Result<()> {
     write_new(&folder.join("plan.csv"), super::plan::csv(plan).as_bytes())?;
     write_new(&folder.join("plan.json"), json(plan).as_bytes())?;
 
@@ -349,10 +400,12 @@ pub fn write_plan_files(plan: &Plan, folder: &Path, scenario_toml: &str) -> std:
     let md_refs: Vec<(&str, &str)> = md_charts.iter().map(|(f, c)| (f.as_str(), *c)).collect();
     write_new(
         &folder.join("report.md"),
-        super::plan::markdown(plan, &md_refs).as_bytes(),
+        context
+            .insert_into_markdown(&super::plan::markdown(plan, &md_refs))
+            .as_bytes(),
     )?;
 
-    let mut blocks = Vec::new();
+    let mut blocks = context.blocks();
     blocks.push(Block::Heading("Recommendation".into()));
     match &plan.recommendation {
         Some(r) => blocks.push(Block::Callout(format!("{}.", r.text))),
@@ -429,7 +482,7 @@ pub fn write_plan_files(plan: &Plan, folder: &Path, scenario_toml: &str) -> std:
             plan.trials,
             plan.seed,
             plan.target,
-            words::dollars(plan.on_demand_cost_usd)
+            super::numbers::usd(plan.on_demand_cost_usd)
         ),
         &blocks,
     );
