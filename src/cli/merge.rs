@@ -69,7 +69,15 @@ pub(super) fn run(args: MergeArgs) -> anyhow::Result<()> {
     let written = report.as_ref().map_or(Ok(()), |set| {
         super::write_report(set, |folder| {
             write_summary_files(&summary, folder)?;
-            write_simulation_report(folder, &summary, &merged.aggregate, &[], None, "", &context)
+            write_simulation_report(
+                folder,
+                &summary,
+                &merged.aggregate,
+                None,
+                None,
+                "",
+                &context,
+            )
         })
     });
     let printed = super::print(render_summary(&summary, args.format.format()));

@@ -8,6 +8,7 @@ use crate::montecarlo::{
     Ending, Observers, Partial, RunInfo, RunOptions, Shard, ShardError, ShardHint,
     SimulationSummary, TrialRow, execute, with_threads,
 };
+use crate::report::csv::PerTrialRow;
 use crate::report::output::simulation_files;
 use crate::report::{json, render_summary, write_summary_files};
 use anyhow::Context;
@@ -110,6 +111,8 @@ fn resolve_shard(args: &SimulateArgs) -> Result<Option<Shard>, InputError> {
 /// place at the end, or straight into a device, FIFO or stdout).
 struct PerTrialWriter {
     writer: csv::Writer<std::io::BufWriter<Pending>>,
+    scenario: String,
+    seed: u64,
 }
 
 /// An I/O error as it was, so that a broken pipe stays recognisable as one.
@@ -121,18 +124,22 @@ fn io_error(error: csv::Error) -> std::io::Error {
 }
 
 impl PerTrialWriter {
-    fn create(output: &OutputFile) -> anyhow::Result<Self> {
+    fn create(output: &OutputFile, scenario: &str, seed: u64) -> anyhow::Result<Self> {
         let pending = output
             .create()
             .with_context(|| format!("could not create '{}'", output.path().display()))?;
         Ok(Self {
             writer: csv::Writer::from_writer(std::io::BufWriter::with_capacity(1 << 20, pending)),
+            scenario: scenario.to_string(),
+            seed,
         })
     }
 
     fn write(&mut self, rows: &[TrialRow]) -> std::io::Result<()> {
         for row in rows {
-            self.writer.serialize(row).map_err(io_error)?;
+            self.writer
+                .serialize(PerTrialRow::new(&self.scenario, self.seed, row))
+                .map_err(io_error)?;
         }
         Ok(())
     }
@@ -213,7 +220,7 @@ pub(super) fn run(args: SimulateArgs) -> anyhow::Result<()> {
     let mut per_trial = outputs
         .per_trial
         .as_ref()
-        .map(PerTrialWriter::create)
+        .map(|output| PerTrialWriter::create(output, &scenario.name, options.seed))
         .transpose()?;
     let result = {
         let mut sink = |rows: &[TrialRow]| per_trial.as_mut().map_or(Ok(()), |w| w.write(rows));
@@ -297,7 +304,7 @@ pub(super) fn run(args: SimulateArgs) -> anyhow::Result<()> {
                 folder,
                 &summary,
                 &result.aggregate,
-                &timelines,
+                Some(&timelines),
                 max_wait,
                 &scenario.to_toml_string(),
                 &report_context(&scenario, options.trials, options.seed),

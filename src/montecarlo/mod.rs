@@ -92,6 +92,10 @@ pub struct TrialRow {
     pub interruptions: u32,
     /// Cost.
     pub cost_usd: f64,
+    /// The part of the cost paid for on-demand capacity.
+    pub on_demand_cost_usd: f64,
+    /// When an on-demand fallback job was created (`spot-then-on-demand`).
+    pub fallback_start_seconds: Option<f64>,
 }
 
 impl TrialRow {
@@ -104,6 +108,8 @@ impl TrialRow {
             billable_time_seconds: outcome.billable_time_seconds,
             interruptions: outcome.interruptions,
             cost_usd: outcome.cost_usd,
+            on_demand_cost_usd: outcome.on_demand_cost_usd,
+            fallback_start_seconds: outcome.fallback_seconds,
         }
     }
 }

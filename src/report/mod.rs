@@ -5,7 +5,7 @@
 
 pub mod bench;
 pub mod charts;
-mod csv;
+pub mod csv;
 pub mod describe;
 pub mod distribution;
 pub mod fit;

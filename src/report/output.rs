@@ -137,7 +137,7 @@ fn distribution_charts(
     folder: &Path,
     scenario: &str,
     aggregate: &Aggregate,
-    timelines: &[(u64, TrialOutcome, Timeline)],
+    timelines: Option<&[(u64, TrialOutcome, Timeline)]>,
     max_wait_seconds: Option<f64>,
     on_demand_usd: f64,
 ) -> std::io::Result<Vec<(String, String)>> {
@@ -178,8 +178,9 @@ fn distribution_charts(
             format!("Cost per job{at}, 40 equal bins: {drawn}"),
         ),
     ];
-    // A merge of partials has no trials to replay: no timeline chart rather than an empty one.
-    if !timelines.is_empty() {
+    // A merge of partials has no trials to replay (`None`): no timeline chart rather than an
+    // empty one.
+    if let Some(timelines) = timelines {
         let gantt = charts::status_timeline_chart(
             &StatusTimeline {
                 title: format!("SecondaryStatus of sample trials{at}"),
@@ -236,12 +237,13 @@ fn summary_blocks(summary: &SimulationSummary) -> Vec<Block> {
 }
 
 /// Writes `simulate --output DIR`'s charts and report.html (the summary files are written by
-/// [`super::write_summary_files`]).
+/// [`super::write_summary_files`]). `timelines`: sample trials replayed for the status chart
+/// (`None` when the trials cannot be replayed, as in a merge of partials).
 pub fn write_simulation_report(
     folder: &Path,
     summary: &SimulationSummary,
     aggregate: &Aggregate,
-    timelines: &[(u64, TrialOutcome, Timeline)],
+    timelines: Option<&[(u64, TrialOutcome, Timeline)]>,
     max_wait_seconds: Option<f64>,
     scenario_toml: &str,
     context: &ReportContext,
@@ -387,7 +389,7 @@ pub fn write_plan_files(
             folder,
             &plan.scenario,
             &detail.aggregate,
-            &detail.timelines,
+            Some(&detail.timelines),
             Some(detail.max_wait_seconds),
             plan.on_demand_cost_usd,
         )?);

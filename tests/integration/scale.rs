@@ -296,25 +296,34 @@ fn per_trial_rows_stream_in_order_and_add_up() {
     assert_eq!(
         headers.iter().collect::<Vec<_>>(),
         [
+            "scenario",
+            "seed",
             "trial",
             "outcome",
             "wall_clock_seconds",
             "training_time_seconds",
             "billable_time_seconds",
             "interruptions",
-            "cost_usd"
+            "cost_usd",
+            "on_demand_cost_usd",
+            "fallback_start_seconds",
+            "fallback_seconds"
         ]
     );
     let (mut count, mut completed, mut max_cost) = (0u64, 0u64, 0.0f64);
     for (k, record) in reader.records().enumerate() {
         let record = record.unwrap();
+        assert_eq!(&record[0], "default-p3-20h");
+        assert_eq!(&record[1], "1", "the seed");
         assert_eq!(
-            record[0].parse::<u64>().unwrap(),
+            record[2].parse::<u64>().unwrap(),
             k as u64,
             "rows in trial order"
         );
-        completed += u64::from(&record[1] == "Completed");
-        max_cost = max_cost.max(record[6].parse().unwrap());
+        completed += u64::from(&record[3] == "Completed");
+        max_cost = max_cost.max(record[8].parse().unwrap());
+        // Spot only: no on-demand money, no fallback.
+        assert_eq!((&record[9], &record[10], &record[11]), ("0.0", "", "0.0"));
         count += 1;
     }
     assert_eq!(count, 70_000);
