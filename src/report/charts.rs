@@ -16,11 +16,19 @@ use std::sync::Once;
 pub const CHART_SIZE: (u32, u32) = (960, 540);
 
 const FONT: &str = "sans-serif";
-const BLUE: RGBColor = RGBColor(31, 119, 180);
-const ORANGE: RGBColor = RGBColor(230, 120, 20);
-const RED: RGBColor = RGBColor(200, 40, 40);
-const GREEN: RGBColor = RGBColor(44, 160, 44);
+// The Okabe–Ito palette: distinguishable with the common colour-vision deficiencies
+// (deuteranopia, protanopia, tritanopia) and in greyscale by lightness.
+const BLUE: RGBColor = RGBColor(0, 114, 178);
+const ORANGE: RGBColor = RGBColor(230, 159, 0);
+const VERMILLION: RGBColor = RGBColor(213, 94, 0);
+const GREEN: RGBColor = RGBColor(0, 158, 115);
+const SKY: RGBColor = RGBColor(86, 180, 233);
+const YELLOW: RGBColor = RGBColor(240, 228, 66);
+const PURPLE: RGBColor = RGBColor(204, 121, 167);
 const GREY: RGBColor = RGBColor(110, 110, 110);
+
+/// Height of the strip below the plot that holds the legend: legends never cover data.
+const LEGEND_HEIGHT: u32 = 64;
 
 type DrawResult = Result<(), Box<dyn Error>>;
 
@@ -88,18 +96,65 @@ fn caption_font() -> FontDesc<'static> {
     FontDesc::new(FontFamily::Name(FONT), 24.0, FontStyle::Bold)
 }
 
-/// The legend every chart draws: the same font, a translucent white box, a grey border.
-fn draw_legend<'a, DB: DrawingBackend + 'a, CT: CoordTranslate>(
-    chart: &mut ChartContext<'a, DB, CT>,
-    position: SeriesLabelPosition,
+/// How a legend entry shows its series: as drawn on the plot.
+#[derive(Debug, Clone, Copy)]
+enum Mark {
+    /// A solid line.
+    Line(RGBColor, u32),
+    /// A dashed line.
+    Dashed(RGBColor, u32),
+    /// A filled box (bars, bands, spans).
+    Swatch(RGBAColor),
+    /// A filled dot (a marked point).
+    Dot(RGBColor),
+}
+
+/// The plot area and the legend strip below it.
+fn plot_and_legend<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+) -> (DrawingArea<DB, Shift>, DrawingArea<DB, Shift>) {
+    root.split_vertically(CHART_SIZE.1 - LEGEND_HEIGHT)
+}
+
+/// Draws the legend in its strip below the plot, entries left to right, wrapping to a second
+/// row when the first is full; each mark as its series is drawn (a dashed line as dashes).
+fn draw_legend<DB: DrawingBackend>(
+    strip: &DrawingArea<DB, Shift>,
+    entries: &[(String, Mark)],
 ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
-    chart
-        .configure_series_labels()
-        .position(position)
-        .label_font(label_font(16.0))
-        .background_style(WHITE.mix(0.9))
-        .border_style(GREY)
-        .draw()
+    let width = CHART_SIZE.0 as i32;
+    let (mut x, mut y) = (30, 10);
+    for (label, mark) in entries {
+        // DejaVu Sans at 15 px: about 8.5 px per character.
+        let advance = 40 + (label.chars().count() as f64 * 8.5) as i32;
+        if x + advance > width - 10 && x > 30 {
+            x = 30;
+            y += 26;
+        }
+        let middle = y + 9;
+        match *mark {
+            Mark::Line(colour, stroke) => strip.draw(&PathElement::new(
+                vec![(x, middle), (x + 26, middle)],
+                colour.stroke_width(stroke),
+            ))?,
+            Mark::Dashed(colour, stroke) => {
+                for dash in [0, 10, 20] {
+                    strip.draw(&PathElement::new(
+                        vec![(x + dash, middle), (x + dash + 6, middle)],
+                        colour.stroke_width(stroke),
+                    ))?;
+                }
+            }
+            Mark::Swatch(colour) => strip.draw(&Rectangle::new(
+                [(x, y + 2), (x + 26, y + 16)],
+                colour.filled(),
+            ))?,
+            Mark::Dot(colour) => strip.draw(&Circle::new((x + 13, middle), 6, colour.filled()))?,
+        }
+        strip.draw(&Text::new(label.clone(), (x + 32, y), label_font(15.0)))?;
+        x += advance;
+    }
+    Ok(())
 }
 
 fn label_font(size: f64) -> FontDesc<'static> {
@@ -169,6 +224,35 @@ pub struct CompletionChart {
     pub target: f64,
     /// The recommended point (hours, P).
     pub recommended: Option<(f64, f64)>,
+    /// The MaxWait range drawn (hours): where the curve moves ([`zoom_hours`]).
+    pub x_range_hours: (f64, f64),
+}
+
+/// The MaxWait range (hours) where P(Completed) still moves: from the first point to the first
+/// one within 0.1 percentage points of the last (the plateau beyond is flat and shown in the
+/// table), widened to include `keep` (the recommended and the scenario's MaxWait) and padded by
+/// a tenth.
+pub fn zoom_hours(points: &[CompletionPoint], keep: &[f64]) -> (f64, f64) {
+    let (Some(first), Some(last)) = (points.first(), points.last()) else {
+        return (0.0, 1.0);
+    };
+    let plateau = points
+        .iter()
+        .find(|p| (last.p_completed - p.p_completed).abs() <= 0.001)
+        .map_or(last.max_wait_hours, |p| p.max_wait_hours);
+    let end = keep
+        .iter()
+        .copied()
+        .filter(|x| x.is_finite())
+        .fold(plateau, f64::max)
+        .min(last.max_wait_hours);
+    let start = first.max_wait_hours;
+    let end = (end + (end - start) * 0.1).min(last.max_wait_hours);
+    if end > start {
+        (start, end)
+    } else {
+        (start, last.max_wait_hours.max(start + 1.0))
+    }
 }
 
 impl Chart for CompletionChart {
@@ -177,81 +261,75 @@ impl Chart for CompletionChart {
         DB::ErrorType: 'static,
     {
         root.fill(&WHITE)?;
-        let (x0, x1) = pad_range(
-            self.points.first().map_or(0.0, |p| p.max_wait_hours),
-            self.points.last().map_or(1.0, |p| p.max_wait_hours),
-        );
-        let lowest = self
+        let (plot, strip) = plot_and_legend(root);
+        let (x0, x1) = pad_range(self.x_range_hours.0, self.x_range_hours.1);
+        let shown: Vec<&CompletionPoint> = self
             .points
             .iter()
-            .map(|p| p.ci95_low)
-            .fold(self.target, f64::min);
+            .filter(|p| p.max_wait_hours <= self.x_range_hours.1)
+            .collect();
+        let lowest = shown.iter().map(|p| p.ci95_low).fold(self.target, f64::min);
         let y0 = ((lowest - 0.02) * 20.0).floor() / 20.0;
         let y0 = y0.clamp(0.0, 0.95);
         let mut chart = frame(
-            root,
+            &plot,
             &format!("P(Completed) vs MaxWait — {}", self.scenario),
             55,
             75,
         )
         .build_cartesian_2d(x0..x1, y0..1.01)?;
         house_style(&mut chart.configure_mesh())
-            .x_desc("MaxWaitTimeInSeconds (hours)")
+            .x_desc("MaxWait (hours)")
             .y_desc("P(Completed)")
             .y_label_formatter(&|y| format!("{:.0} %", y * 100.0))
             .draw()?;
-        let mut band: Vec<(f64, f64)> = self
-            .points
+        let mut band: Vec<(f64, f64)> = shown
             .iter()
             .map(|p| (p.max_wait_hours, p.ci95_high))
             .collect();
-        band.extend(
-            self.points
-                .iter()
-                .rev()
-                .map(|p| (p.max_wait_hours, p.ci95_low)),
-        );
-        chart
-            .draw_series(std::iter::once(Polygon::new(band, BLUE.mix(0.22))))?
-            .label("95 % confidence band (Wilson)")
-            .legend(|(x, y)| {
-                Rectangle::new([(x, y - 6), (x + 22, y + 6)], BLUE.mix(0.22).filled())
-            });
-        chart
-            .draw_series(LineSeries::new(
-                self.points
-                    .iter()
-                    .map(|p| (p.max_wait_hours, p.p_completed)),
-                BLUE.stroke_width(3),
-            ))?
-            .label("P(Completed)")
-            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 22, y)], BLUE.stroke_width(3)));
-        chart
-            .draw_series(DashedLineSeries::new(
-                [(x0, self.target), (x1, self.target)],
-                8,
-                6,
-                RED.stroke_width(2),
-            ))?
-            .label(format!("target {}", self.target))
-            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 22, y)], RED.stroke_width(2)));
+        band.extend(shown.iter().rev().map(|p| (p.max_wait_hours, p.ci95_low)));
+        chart.draw_series(std::iter::once(Polygon::new(band, BLUE.mix(0.22))))?;
+        chart.draw_series(LineSeries::new(
+            shown.iter().map(|p| (p.max_wait_hours, p.p_completed)),
+            BLUE.stroke_width(3),
+        ))?;
+        chart.draw_series(DashedLineSeries::new(
+            [(x0, self.target), (x1, self.target)],
+            8,
+            6,
+            VERMILLION.stroke_width(2),
+        ))?;
         if let Some((hours, p)) = self.recommended {
-            chart
-                .draw_series(std::iter::once(Circle::new((hours, p), 8, GREEN.filled())))?
-                .label(format!("recommended: {hours:.1} h, P = {p:.3}"))
-                .legend(|(x, y)| Circle::new((x + 11, y), 6, GREEN.filled()));
+            chart.draw_series(std::iter::once(Circle::new((hours, p), 8, GREEN.filled())))?;
             chart.draw_series(std::iter::once(Text::new(
                 format!("{hours:.1} h"),
                 (hours, p),
-                label_font(17.0)
-                    .into_text_style(root)
-                    .pos(plotters::style::text_anchor::Pos::new(
+                label_font(17.0).into_text_style(&plot).pos(
+                    plotters::style::text_anchor::Pos::new(
                         plotters::style::text_anchor::HPos::Left,
                         plotters::style::text_anchor::VPos::Top,
-                    )),
+                    ),
+                ),
             )))?;
         }
-        draw_legend(&mut chart, SeriesLabelPosition::LowerRight)?;
+        let mut entries = vec![
+            ("P(Completed)".to_string(), Mark::Line(BLUE, 3)),
+            (
+                "95 % confidence band (Wilson)".to_string(),
+                Mark::Swatch(BLUE.mix(0.22)),
+            ),
+            (
+                format!("target {}", self.target),
+                Mark::Dashed(VERMILLION, 2),
+            ),
+        ];
+        if let Some((hours, p)) = self.recommended {
+            entries.push((
+                format!("recommended: {hours:.1} h, P = {p:.3}"),
+                Mark::Dot(GREEN),
+            ));
+        }
+        draw_legend(&strip, &entries)?;
         Ok(())
     }
 }
@@ -289,6 +367,8 @@ pub struct CostChart {
     pub on_demand_usd: f64,
     /// The recommended point (hours, mean cost).
     pub recommended: Option<(f64, f64)>,
+    /// The MaxWait range drawn (hours), the completion chart's ([`zoom_hours`]).
+    pub x_range_hours: (f64, f64),
 }
 
 impl Chart for CostChart {
@@ -297,73 +377,81 @@ impl Chart for CostChart {
         DB::ErrorType: 'static,
     {
         root.fill(&WHITE)?;
-        let (x0, x1) = pad_range(
-            self.points.first().map_or(0.0, |p| p.max_wait_hours),
-            self.points.last().map_or(1.0, |p| p.max_wait_hours),
-        );
-        let top = self
+        let (plot, strip) = plot_and_legend(root);
+        let (x0, x1) = pad_range(self.x_range_hours.0, self.x_range_hours.1);
+        let shown: Vec<&CostPoint> = self
             .points
+            .iter()
+            .filter(|p| p.max_wait_hours <= self.x_range_hours.1)
+            .collect();
+        let top = shown
             .iter()
             .flat_map(|p| [p.mean_usd, p.p95_usd, p.per_completed_job_usd])
             .filter(|x| x.is_finite())
             .fold(self.on_demand_usd, f64::max)
             * 1.12;
         let mut chart = frame(
-            root,
+            &plot,
             &format!("Expected cost vs MaxWait — {}", self.scenario),
             55,
             85,
         )
         .build_cartesian_2d(x0..x1, 0.0..top)?;
         house_style(&mut chart.configure_mesh())
-            .x_desc("MaxWaitTimeInSeconds (hours)")
+            .x_desc("MaxWait (hours)")
             .y_desc("Cost per job (USD)")
             .y_label_formatter(&|y| format!("${y:.0}"))
             .draw()?;
-        chart
-            .draw_series(LineSeries::new(
-                [(x0, self.on_demand_usd), (x1, self.on_demand_usd)],
-                RED.stroke_width(3),
-            ))?
-            .label(format!("on-demand: {}", usd(self.on_demand_usd)))
-            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 22, y)], RED.stroke_width(3)));
-        chart
-            .draw_series(LineSeries::new(
-                self.points.iter().map(|p| (p.max_wait_hours, p.p95_usd)),
-                ORANGE.stroke_width(2),
-            ))?
-            .label("95th percentile per job")
-            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 22, y)], ORANGE.stroke_width(2)));
-        chart
-            .draw_series(DashedLineSeries::new(
-                self.points
-                    .iter()
-                    .filter(|p| p.per_completed_job_usd.is_finite())
-                    .map(|p| (p.max_wait_hours, p.per_completed_job_usd)),
-                8,
-                5,
-                GREY.stroke_width(2),
-            ))?
-            .label("per completed job (true cost)")
-            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 22, y)], GREY.stroke_width(2)));
-        chart
-            .draw_series(LineSeries::new(
-                self.points.iter().map(|p| (p.max_wait_hours, p.mean_usd)),
-                BLUE.stroke_width(3),
-            ))?
-            .label("expected cost per job (stopped jobs included)")
-            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 22, y)], BLUE.stroke_width(3)));
+        chart.draw_series(LineSeries::new(
+            [(x0, self.on_demand_usd), (x1, self.on_demand_usd)],
+            VERMILLION.stroke_width(3),
+        ))?;
+        chart.draw_series(LineSeries::new(
+            shown.iter().map(|p| (p.max_wait_hours, p.p95_usd)),
+            ORANGE.stroke_width(2),
+        ))?;
+        chart.draw_series(DashedLineSeries::new(
+            shown
+                .iter()
+                .filter(|p| p.per_completed_job_usd.is_finite())
+                .map(|p| (p.max_wait_hours, p.per_completed_job_usd)),
+            8,
+            5,
+            GREY.stroke_width(2),
+        ))?;
+        chart.draw_series(LineSeries::new(
+            shown.iter().map(|p| (p.max_wait_hours, p.mean_usd)),
+            BLUE.stroke_width(3),
+        ))?;
         if let Some((hours, cost)) = self.recommended {
-            chart
-                .draw_series(std::iter::once(Circle::new(
-                    (hours, cost),
-                    8,
-                    GREEN.filled(),
-                )))?
-                .label(format!("recommended: {hours:.1} h, {}", usd(cost)))
-                .legend(|(x, y)| Circle::new((x + 11, y), 6, GREEN.filled()));
+            chart.draw_series(std::iter::once(Circle::new(
+                (hours, cost),
+                8,
+                GREEN.filled(),
+            )))?;
         }
-        draw_legend(&mut chart, SeriesLabelPosition::MiddleRight)?;
+        let mut entries = vec![
+            (
+                "expected cost per job (stopped jobs included)".to_string(),
+                Mark::Line(BLUE, 3),
+            ),
+            ("95th percentile per job".to_string(), Mark::Line(ORANGE, 2)),
+            (
+                "per completed job (true cost)".to_string(),
+                Mark::Dashed(GREY, 2),
+            ),
+            (
+                format!("on-demand: {}", usd(self.on_demand_usd)),
+                Mark::Line(VERMILLION, 3),
+            ),
+        ];
+        if let Some((hours, cost)) = self.recommended {
+            entries.push((
+                format!("recommended: {hours:.1} h, {}", usd(cost)),
+                Mark::Dot(GREEN),
+            ));
+        }
+        draw_legend(&strip, &entries)?;
         Ok(())
     }
 }
@@ -397,32 +485,34 @@ impl Chart for WallClockCdf {
             .map_or(1.0, |p| p.0)
             .max(self.max_wait_hours.unwrap_or(0.0));
         let (x0, x1) = pad_range(low, high);
+        let (plot, strip) = plot_and_legend(root);
         let mut chart =
-            frame(root, &self.title, 55, 75).build_cartesian_2d(x0.max(0.0)..x1, 0.0..1.02)?;
+            frame(&plot, &self.title, 55, 75).build_cartesian_2d(x0.max(0.0)..x1, 0.0..1.02)?;
         house_style(&mut chart.configure_mesh())
             .x_desc("Wall clock, CreationTime → terminal status (hours)")
             .y_desc("Fraction of jobs")
             .y_label_formatter(&|y| format!("{:.0} %", y * 100.0))
             .draw()?;
-        chart
-            .draw_series(LineSeries::new(
-                self.points.iter().copied(),
-                BLUE.stroke_width(3),
-            ))?
-            .label("CDF of wall-clock time (all jobs)")
-            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 22, y)], BLUE.stroke_width(3)));
+        chart.draw_series(LineSeries::new(
+            self.points.iter().copied(),
+            BLUE.stroke_width(3),
+        ))?;
         if let Some(w) = self.max_wait_hours {
-            chart
-                .draw_series(DashedLineSeries::new(
-                    [(w, 0.0), (w, 1.02)],
-                    8,
-                    6,
-                    RED.stroke_width(2),
-                ))?
-                .label(format!("MaxWait {w:.1} h"))
-                .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 22, y)], RED.stroke_width(2)));
+            chart.draw_series(DashedLineSeries::new(
+                [(w, 0.0), (w, 1.02)],
+                8,
+                6,
+                VERMILLION.stroke_width(2),
+            ))?;
         }
-        draw_legend(&mut chart, SeriesLabelPosition::UpperLeft)?;
+        let mut entries = vec![(
+            "empirical CDF of wall-clock time (all jobs)".to_string(),
+            Mark::Line(BLUE, 3),
+        )];
+        if let Some(w) = self.max_wait_hours {
+            entries.push((format!("MaxWait {w:.1} h"), Mark::Dashed(VERMILLION, 2)));
+        }
+        draw_legend(&strip, &entries)?;
         Ok(())
     }
 }
@@ -460,48 +550,48 @@ impl Chart for CostHistogram {
         let (x0, x1) = pad_range(low, high);
         let top = self.bins.iter().map(|b| b.2).fold(0.0, f64::max) * 1.15;
         let top = if top > 0.0 { top } else { 1.0 };
+        let (plot, strip) = plot_and_legend(root);
         let mut chart =
-            frame(root, &self.title, 55, 75).build_cartesian_2d(x0.max(0.0)..x1, 0.0..top)?;
+            frame(&plot, &self.title, 55, 75).build_cartesian_2d(x0.max(0.0)..x1, 0.0..top)?;
         house_style(&mut chart.configure_mesh())
             .x_desc("Cost per job (USD)")
             .y_desc("Fraction of jobs")
             .x_label_formatter(&|x| format!("${x:.0}"))
             .y_label_formatter(&|y| format!("{:.1} %", y * 100.0))
             .draw()?;
-        chart
-            .draw_series(self.bins.iter().map(|&(from, to, fraction)| {
-                let mut bar =
-                    Rectangle::new([(from, 0.0), (to, fraction)], BLUE.mix(0.75).filled());
-                bar.set_margin(0, 0, 1, 1);
-                bar
-            }))?
-            .label("jobs (stopped ones included)")
-            .legend(|(x, y)| {
-                Rectangle::new([(x, y - 6), (x + 22, y + 6)], BLUE.mix(0.75).filled())
-            });
+        chart.draw_series(self.bins.iter().map(|&(from, to, fraction)| {
+            let mut bar = Rectangle::new([(from, 0.0), (to, fraction)], BLUE.mix(0.75).filled());
+            bar.set_margin(0, 0, 1, 1);
+            bar
+        }))?;
         if let Some(mean) = self.mean_usd {
-            chart
-                .draw_series(DashedLineSeries::new(
-                    [(mean, 0.0), (mean, top)],
-                    8,
-                    6,
-                    ORANGE.stroke_width(2),
-                ))?
-                .label(format!("mean {}", usd(mean)))
-                .legend(|(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 22, y)], ORANGE.stroke_width(2))
-                });
+            chart.draw_series(DashedLineSeries::new(
+                [(mean, 0.0), (mean, top)],
+                8,
+                6,
+                ORANGE.stroke_width(2),
+            ))?;
         }
         if let Some(on_demand) = self.on_demand_usd.filter(|&c| c <= x1) {
-            chart
-                .draw_series(LineSeries::new(
-                    [(on_demand, 0.0), (on_demand, top)],
-                    RED.stroke_width(2),
-                ))?
-                .label(format!("on-demand {}", usd(on_demand)))
-                .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 22, y)], RED.stroke_width(2)));
+            chart.draw_series(LineSeries::new(
+                [(on_demand, 0.0), (on_demand, top)],
+                VERMILLION.stroke_width(2),
+            ))?;
         }
-        draw_legend(&mut chart, SeriesLabelPosition::UpperLeft)?;
+        let mut entries = vec![(
+            "jobs (stopped ones included)".to_string(),
+            Mark::Swatch(BLUE.mix(0.75)),
+        )];
+        if let Some(mean) = self.mean_usd {
+            entries.push((format!("mean {}", usd(mean)), Mark::Dashed(ORANGE, 2)));
+        }
+        if let Some(on_demand) = self.on_demand_usd.filter(|&c| c <= x1) {
+            entries.push((
+                format!("on-demand {}", usd(on_demand)),
+                Mark::Line(VERMILLION, 2),
+            ));
+        }
+        draw_legend(&strip, &entries)?;
         Ok(())
     }
 }
@@ -524,6 +614,8 @@ pub struct StatusSpan {
     pub from_hours: f64,
     /// End, hours since CreationTime.
     pub to_hours: f64,
+    /// Whether the span belongs to the on-demand fallback job (`spot-then-on-demand`).
+    pub fallback: bool,
 }
 
 /// One sample trial of the Gantt chart.
@@ -546,17 +638,29 @@ pub struct StatusTimeline {
     pub max_wait_hours: Option<f64>,
 }
 
-/// The colour of each SecondaryStatus in the timeline.
+/// The colour of each SecondaryStatus in the timeline (Okabe–Ito; greys for waiting).
 pub fn status_colour(status: &str) -> RGBColor {
     match status {
-        "Pending" => RGBColor(200, 200, 200),
-        "Starting" => RGBColor(160, 160, 160),
-        "Downloading" => RGBColor(140, 86, 200),
-        "Training" => RGBColor(44, 160, 44),
-        "Interrupted" => RGBColor(214, 39, 40),
-        "Uploading" => RGBColor(31, 119, 180),
-        "Stopping" => RGBColor(255, 127, 14),
+        "Pending" => RGBColor(215, 215, 215),
+        "Starting" => RGBColor(150, 150, 150),
+        "Downloading" => SKY,
+        "Training" => GREEN,
+        "Interrupted" => VERMILLION,
+        "Uploading" => YELLOW,
+        "Stopping" => PURPLE,
         _ => RGBColor(60, 60, 60),
+    }
+}
+
+/// Training on the on-demand fallback job (`spot-then-on-demand`), unlike spot training.
+const FALLBACK_TRAINING: RGBColor = BLUE;
+
+/// The colour of a span: its status's, except training on the on-demand fallback.
+fn span_colour(span: &StatusSpan) -> RGBColor {
+    if span.fallback && span.status == "Training" {
+        FALLBACK_TRAINING
+    } else {
+        status_colour(span.status)
     }
 }
 
@@ -569,6 +673,10 @@ const LEGEND_ORDER: [&str; 7] = [
     "Interrupted",
     "Stopping",
 ];
+
+/// The narrowest a span is drawn, as a fraction of the time axis (about 3 pixels): a minute of
+/// Downloading in a 30-hour row would otherwise vanish.
+const MIN_SPAN_FRACTION: f64 = 0.004;
 
 impl Chart for StatusTimeline {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult
@@ -583,9 +691,9 @@ impl Chart for StatusTimeline {
             .flat_map(|r| r.spans.iter().map(|s| s.to_hours))
             .fold(self.max_wait_hours.unwrap_or(0.0), f64::max)
             .max(1.0);
-        let (root_top, root_bottom) = root.split_vertically(CHART_SIZE.1 - 60);
+        let (plot, strip) = plot_and_legend(root);
         let labels: Vec<String> = self.rows.iter().map(|r| r.label.clone()).collect();
-        let mut chart = frame(&root_top, &self.title, 50, 200)
+        let mut chart = frame(&plot, &self.title, 50, 200)
             .build_cartesian_2d(0.0..end * 1.02, (0..n - 1).into_segmented())?;
         house_style(&mut chart.configure_mesh())
             .disable_y_mesh()
@@ -596,74 +704,71 @@ impl Chart for StatusTimeline {
                 _ => String::new(),
             })
             .draw()?;
+        let narrowest = end * MIN_SPAN_FRACTION;
         for (i, row) in self.rows.iter().enumerate() {
-            chart.draw_series(
-                row.spans
-                    .iter()
-                    .filter(|s| s.to_hours > s.from_hours)
-                    .map(|s| {
-                        let mut bar = Rectangle::new(
-                            [
-                                (s.from_hours, SegmentValue::Exact(i)),
-                                (s.to_hours, SegmentValue::Exact(i + 1)),
-                            ],
-                            status_colour(s.status).filled(),
-                        );
-                        bar.set_margin(8, 8, 0, 0);
-                        bar
-                    }),
-            )?;
-            // Instantaneous statuses (Interrupted) as a thin mark so they stay visible.
-            chart.draw_series(
-                row.spans
-                    .iter()
-                    .filter(|s| s.status == "Interrupted")
-                    .map(|s| {
-                        let mut mark = Rectangle::new(
-                            [
-                                (s.from_hours, SegmentValue::Exact(i)),
-                                (s.from_hours + end * 0.003, SegmentValue::Exact(i + 1)),
-                            ],
-                            status_colour("Interrupted").filled(),
-                        );
-                        mark.set_margin(4, 4, 0, 0);
-                        mark
-                    }),
-            )?;
+            // Long spans first, then short ones on top, each at least `narrowest` wide, so a
+            // brief status (Downloading, Interrupted) is never hidden by its neighbour.
+            for short in [false, true] {
+                chart.draw_series(
+                    row.spans
+                        .iter()
+                        .filter(|s| (s.to_hours - s.from_hours < narrowest) == short)
+                        .filter(|s| s.to_hours > s.from_hours || s.status == "Interrupted")
+                        .map(|s| {
+                            let to = s.to_hours.max(s.from_hours + narrowest);
+                            let mut bar = Rectangle::new(
+                                [
+                                    (s.from_hours, SegmentValue::Exact(i)),
+                                    (to, SegmentValue::Exact(i + 1)),
+                                ],
+                                span_colour(s).filled(),
+                            );
+                            bar.set_margin(
+                                if short { 5 } else { 8 },
+                                if short { 5 } else { 8 },
+                                0,
+                                0,
+                            );
+                            bar
+                        }),
+                )?;
+            }
         }
         if let Some(w) = self.max_wait_hours {
-            chart.draw_series(std::iter::once(PathElement::new(
-                vec![(w, SegmentValue::Exact(0)), (w, SegmentValue::Exact(n))],
-                RED.stroke_width(2),
-            )))?;
+            chart.draw_series(DashedLineSeries::new(
+                [(w, SegmentValue::Exact(0)), (w, SegmentValue::Exact(n))],
+                8,
+                6,
+                BLACK.stroke_width(2),
+            ))?;
         }
-        // Legend: one swatch per status, in lifecycle order, below the plot.
-        let used: Vec<&str> = LEGEND_ORDER
-            .iter()
-            .copied()
-            .filter(|s| {
-                self.rows
-                    .iter()
-                    .any(|r| r.spans.iter().any(|span| span.status == *s))
+        // Legend: one swatch per status seen, in lifecycle order, below the plot.
+        let seen = |status: &str, fallback: bool| {
+            self.rows.iter().any(|r| {
+                r.spans.iter().any(|s| {
+                    s.status == status && (s.fallback && s.status == "Training") == fallback
+                })
             })
-            .chain(self.max_wait_hours.map(|_| "MaxWait"))
-            .collect();
-        let mut x = 30;
-        for status in used {
-            let colour = if status == "MaxWait" {
-                RED
-            } else {
-                status_colour(status)
-            };
-            root_bottom.draw(&Rectangle::new([(x, 18), (x + 22, 36)], colour.filled()))?;
-            let text = if status == "MaxWait" {
-                "MaxWait deadline".to_string()
-            } else {
-                status.to_string()
-            };
-            root_bottom.draw(&Text::new(text.clone(), (x + 28, 19), label_font(16.0)))?;
-            x += 44 + (text.chars().count() as i32) * 9;
+        };
+        let mut entries: Vec<(String, Mark)> = Vec::new();
+        for status in LEGEND_ORDER {
+            if seen(status, false) {
+                entries.push((
+                    status.to_string(),
+                    Mark::Swatch(status_colour(status).into()),
+                ));
+            }
+            if status == "Training" && seen(status, true) {
+                entries.push((
+                    "Training (on-demand fallback)".to_string(),
+                    Mark::Swatch(FALLBACK_TRAINING.into()),
+                ));
+            }
         }
+        if self.max_wait_hours.is_some() {
+            entries.push(("MaxWait deadline".to_string(), Mark::Dashed(BLACK, 2)));
+        }
+        draw_legend(&strip, &entries)?;
         Ok(())
     }
 }
@@ -675,4 +780,63 @@ pub fn status_timeline_chart(
     name: &str,
 ) -> std::io::Result<String> {
     write_chart(data, folder, name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn point(max_wait_hours: f64, p_completed: f64) -> CompletionPoint {
+        CompletionPoint {
+            max_wait_hours,
+            p_completed,
+            ci95_low: p_completed,
+            ci95_high: p_completed,
+        }
+    }
+
+    /// The default plan's curve rises from 28 h and is flat at 1 from 37.5 h to 84 h: the chart
+    /// shows 28 h to 37.5 h plus a tenth (38.45 h), or up to a MaxWait that must stay visible.
+    #[test]
+    fn the_chart_zooms_to_where_the_curve_moves() {
+        let mut points = vec![
+            point(28.0, 0.885),
+            point(30.0, 0.974),
+            point(33.0, 0.998),
+            point(37.5, 1.0),
+        ];
+        points.extend((0..20).map(|i| point(40.0 + 2.2 * f64::from(i), 1.0)));
+        let (start, end) = zoom_hours(&points, &[29.5]);
+        assert_eq!(start, 28.0);
+        assert!((end - 38.45).abs() < 1e-9, "{end}");
+        let (_, end) = zoom_hours(&points, &[50.0]);
+        assert!((end - 52.2).abs() < 1e-9, "{end}");
+        // A curve that never flattens is drawn whole.
+        let rising: Vec<CompletionPoint> = (0..10)
+            .map(|i| point(f64::from(i), f64::from(i) / 10.0))
+            .collect();
+        assert_eq!(zoom_hours(&rising, &[]), (0.0, 9.0));
+    }
+
+    /// Every status, fallback training and the MaxWait line are told apart: no two colours
+    /// closer than 60 in RGB distance.
+    #[test]
+    fn status_colours_are_distinct() {
+        let mut colours: Vec<(String, RGBColor)> = LEGEND_ORDER
+            .iter()
+            .map(|s| (s.to_string(), status_colour(s)))
+            .collect();
+        colours.push(("fallback".into(), FALLBACK_TRAINING));
+        colours.push(("MaxWait".into(), BLACK));
+        for (i, (a, ca)) in colours.iter().enumerate() {
+            for (b, cb) in &colours[i + 1..] {
+                let d = [(ca.0, cb.0), (ca.1, cb.1), (ca.2, cb.2)]
+                    .iter()
+                    .map(|&(x, y)| (f64::from(x) - f64::from(y)).powi(2))
+                    .sum::<f64>()
+                    .sqrt();
+                assert!(d > 60.0, "{a} and {b}: {d}");
+            }
+        }
+    }
 }

@@ -58,9 +58,12 @@ impl ReportContext {
 pub const PLAN_CHARTS: [(&str, &str); 5] = [
     (
         "plan-completion",
-        "P(Completed) vs MaxWait, 95 % band, recommended point",
+        "P(Completed) vs MaxWait, 95 % band, recommended point; drawn where the curve moves, every MaxWait in the table",
     ),
-    ("plan-cost", "Expected cost vs MaxWait, on-demand reference"),
+    (
+        "plan-cost",
+        "Expected cost vs MaxWait, on-demand reference; the same MaxWait range",
+    ),
     (
         "wall-clock-cdf",
         "CDF of wall-clock time at the recommended MaxWait",
@@ -117,6 +120,9 @@ pub fn timeline_rows(timelines: &[(u64, TrialOutcome, Timeline)]) -> Vec<Timelin
                     status: t.status.as_str(),
                     from_hours: t.start_seconds / 3600.0,
                     to_hours: t.end_seconds / 3600.0,
+                    fallback: outcome
+                        .fallback_seconds
+                        .is_some_and(|start| t.start_seconds >= start),
                 })
                 .collect(),
         })
@@ -339,21 +345,30 @@ pub fn write_plan_files(
         .recommendation
         .as_ref()
         .map(|r| (r.max_wait_seconds / 3600.0, r.p_completed));
+    let points: Vec<CompletionPoint> = plan
+        .points
+        .iter()
+        .map(|p| CompletionPoint {
+            max_wait_hours: p.max_wait_seconds / 3600.0,
+            p_completed: p.completed.probability,
+            ci95_low: p.completed.ci95[0],
+            ci95_high: p.completed.ci95[1],
+        })
+        .collect();
+    // Both curves zoom to where P(Completed) moves; the table shows the whole grid.
+    let keep: Vec<f64> = recommended
+        .map(|(hours, _)| hours)
+        .into_iter()
+        .chain(plan.scenario_max_wait_seconds.map(|w| w / 3600.0))
+        .collect();
+    let x_range_hours = charts::zoom_hours(&points, &keep);
     let completion = charts::completion_chart(
         &CompletionChart {
             scenario: plan.scenario.clone(),
-            points: plan
-                .points
-                .iter()
-                .map(|p| CompletionPoint {
-                    max_wait_hours: p.max_wait_seconds / 3600.0,
-                    p_completed: p.completed.probability,
-                    ci95_low: p.completed.ci95[0],
-                    ci95_high: p.completed.ci95[1],
-                })
-                .collect(),
+            points,
             target: plan.target,
             recommended,
+            x_range_hours,
         },
         folder,
         "plan-completion",
@@ -376,6 +391,7 @@ pub fn write_plan_files(
                 .recommendation
                 .as_ref()
                 .map(|r| (r.max_wait_seconds / 3600.0, r.cost_mean_usd)),
+            x_range_hours,
         },
         folder,
         "plan-cost",
