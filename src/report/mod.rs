@@ -5,6 +5,7 @@
 
 pub mod bench;
 pub mod charts;
+pub mod compare;
 pub mod csv;
 pub mod describe;
 pub mod distribution;

@@ -168,7 +168,7 @@ fn plan_output_folder_has_every_file_and_chart() {
     );
 }
 
-fn check_html(html: &str) {
+pub(crate) fn check_html(html: &str) {
     assert!(html.starts_with("<!DOCTYPE html>"));
     assert!(html.contains("<meta charset=\"utf-8\">"));
     assert!(!html.contains("<script"), "no JavaScript");
@@ -336,7 +336,7 @@ document.body.appendChild(pre);
 
 /// The report at 1280 px: nothing wider than the window, no table wider than its column,
 /// a full-page screenshot in which every chart is drawn (many colours, much ink).
-fn check_in_browser(report: &Path, dir: &Path, expected_charts: usize) -> PathBuf {
+pub(crate) fn check_in_browser(report: &Path, dir: &Path, expected_charts: usize) -> PathBuf {
     let Some(browser) = chromium() else {
         assert!(
             std::env::var("CI").as_deref() != Ok("true"),
