@@ -229,7 +229,7 @@ pub fn assumptions(scenario: &Scenario) -> Vec<String> {
     let pricing = &scenario.pricing;
     let on_demand = pricing.on_demand_per_hour;
     let spot = pricing.spot_per_hour;
-    lines.push(if pricing.spot_source.is_empty() {
+    lines.push(if matches!(pricing.spot, crate::market::price::SpotPrice::Constant(_)) {
         format!(
             "Prices: on-demand {} per instance-hour; spot {} per instance-hour ({:.0} % of on-demand), constant.",
             usd_rate(on_demand),
