@@ -5,12 +5,10 @@ use crate::engine::{Engine, Simulator};
 use crate::files::output::ReportFolder;
 use crate::montecarlo::{Observers, RunInfo, SimulationSummary, execute, with_threads};
 use crate::plan::{PlanError, PlanOptions, plan};
-use crate::report::Format;
 use crate::report::compare::{ComparedScenario, Comparison, compare_files, write_compare_files};
 use crate::report::output::ReportContext;
 use crate::report::provenance::{Provenance, ScenarioIdentity};
 use clap::Args;
-use std::path::PathBuf;
 use std::time::Instant;
 
 /// Arguments of `compare`.
@@ -24,12 +22,9 @@ pub struct CompareArgs {
     /// `[simulation] trials` and `seed`).
     #[command(flatten)]
     pub run: super::args::RunArgs,
-    /// Output format of the terminal report.
+    /// `--format` and `--output DIR`.
     #[command(flatten)]
-    pub format: super::args::FormatArgs,
-    /// Also write compare.csv, compare.json, compare.md, report.html and the charts here.
-    #[arg(long, value_name = "DIR")]
-    pub output: Option<PathBuf>,
+    pub report: super::args::ReportArgs,
 }
 
 pub(super) fn run(args: CompareArgs) -> anyhow::Result<()> {
@@ -55,6 +50,7 @@ pub(super) fn run(args: CompareArgs) -> anyhow::Result<()> {
     }
     let threads = args.run.threads.map(usize::from);
     let report = args
+        .report
         .output
         .as_deref()
         .map(|folder| ReportFolder::new(folder, compare_files(), "--output"))
@@ -141,12 +137,7 @@ pub(super) fn run(args: CompareArgs) -> anyhow::Result<()> {
             write_compare_files(&comparison, folder, &context)
         })
     });
-    let text = match args.format.format() {
-        Format::Table => comparison.table(),
-        Format::Json => comparison.json(),
-        Format::Csv => comparison.csv(),
-        Format::Markdown => comparison.markdown(),
-    };
+    let text = crate::report::export::exporter(args.report.format()).comparison(&comparison);
     let printed = super::print(text);
     written.and(printed)
 }

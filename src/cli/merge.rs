@@ -15,12 +15,9 @@ pub struct MergeArgs {
     /// The partial files of every shard (any order).
     #[arg(required = true)]
     pub partials: Vec<PathBuf>,
-    /// Output format.
+    /// `--format` and `--output DIR`.
     #[command(flatten)]
-    pub format: super::args::FormatArgs,
-    /// Also write summary.json, summary.csv and summary.md into this folder.
-    #[arg(long, value_name = "DIR")]
-    pub output: Option<PathBuf>,
+    pub report: super::args::ReportArgs,
 }
 
 pub(super) fn run(args: MergeArgs) -> anyhow::Result<()> {
@@ -34,6 +31,7 @@ pub(super) fn run(args: MergeArgs) -> anyhow::Result<()> {
     }
     // Never overwrite an input: the partials must not be among the files about to be written.
     let report = args
+        .report
         .output
         .as_deref()
         .map(|folder| ReportFolder::new(folder, simulation_files(), "--output"))
@@ -80,6 +78,6 @@ pub(super) fn run(args: MergeArgs) -> anyhow::Result<()> {
             )
         })
     });
-    let printed = super::print(render_summary(&summary, args.format.format()));
+    let printed = super::print(render_summary(&summary, args.report.format()));
     written.and(printed)
 }

@@ -25,12 +25,9 @@ pub struct SimulateArgs {
     /// Trials, seed and threads.
     #[command(flatten)]
     pub run: super::args::RunArgs,
-    /// Output format.
+    /// `--format` and `--output DIR`.
     #[command(flatten)]
-    pub format: super::args::FormatArgs,
-    /// Also write summary.json, summary.csv and summary.md into this folder.
-    #[arg(long, value_name = "DIR")]
-    pub output: Option<PathBuf>,
+    pub report: super::args::ReportArgs,
     /// Write one CSV row per trial (outcome, wall clock, training, billable, interruptions,
     /// cost), streamed in trial order.
     #[arg(long, value_name = "FILE")]
@@ -175,6 +172,7 @@ impl Outputs {
                 .map(|p| OutputFile::new(p, "--partial"))
                 .transpose()?,
             report: args
+                .report
                 .output
                 .as_deref()
                 .map(|folder| ReportFolder::new(folder, simulation_files(), "--output"))
@@ -252,7 +250,7 @@ pub(super) fn run(args: SimulateArgs) -> anyhow::Result<()> {
         drop(per_trial);
         if result.aggregate.trials > 0 {
             // The interruption is what the exit status reports, even if stdout is gone too.
-            let _ = super::print(render_summary(&summary, args.format.format()));
+            let _ = super::print(render_summary(&summary, args.report.format()));
         }
         return Err(super::interrupt::Interrupted::after(
             result.aggregate.trials,
@@ -312,7 +310,7 @@ pub(super) fn run(args: SimulateArgs) -> anyhow::Result<()> {
         }),
         None => Ok(()),
     };
-    let printed = super::print(render_summary(&summary, args.format.format()));
+    let printed = super::print(render_summary(&summary, args.report.format()));
     rows.and(report).and(printed)
 }
 

@@ -9,6 +9,7 @@ pub mod compare;
 pub mod csv;
 pub mod describe;
 pub mod distribution;
+pub mod export;
 pub mod fit;
 pub mod html;
 mod markdown;
@@ -41,12 +42,7 @@ pub enum Format {
 
 /// Renders a summary in `format`.
 pub fn render_summary(summary: &SimulationSummary, format: Format) -> String {
-    match format {
-        Format::Table => table::render(summary),
-        Format::Json => json(summary),
-        Format::Csv => csv::render(summary),
-        Format::Markdown => markdown::render(summary),
-    }
+    export::exporter(format).summary(summary)
 }
 
 /// The summary as pretty JSON (with a trailing newline).
