@@ -145,26 +145,10 @@ fn utc_now() -> String {
     utc_date(seconds)
 }
 
-/// Seconds since the Unix epoch as "YYYY-MM-DD HH:MM UTC" (proleptic Gregorian calendar:
-/// days counted in 400-year eras of 146,097 days, years starting on 1 March so the leap day
-/// comes last).
+/// Seconds since the Unix epoch as "YYYY-MM-DD HH:MM UTC".
 pub fn utc_date(seconds: u64) -> String {
-    let days = (seconds / 86_400) as i64;
+    let (year, month, day) = crate::sagemaker::time::civil_from_days((seconds / 86_400) as i64);
     let minute_of_day = (seconds % 86_400) / 60;
-    let z = days + 719_468; // days since 0000-03-01
-    let era = z.div_euclid(146_097);
-    let day_of_era = z.rem_euclid(146_097);
-    let year_of_era =
-        (day_of_era - day_of_era / 1_460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
-    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-    let month_index = (5 * day_of_year + 2) / 153; // 0 = March
-    let day = day_of_year - (153 * month_index + 2) / 5 + 1;
-    let month = if month_index < 10 {
-        month_index + 3
-    } else {
-        month_index - 9
-    };
-    let year = year_of_era + era * 400 + i64::from(month <= 2);
     format!(
         "{year:04}-{month:02}-{day:02} {:02}:{:02} UTC",
         minute_of_day / 60,
