@@ -554,6 +554,8 @@ impl DurationArg {
 struct PyPlan {
     plan: spotsim::plan::Plan,
     scenario_toml: String,
+    /// The provenance and assumptions its reports open with.
+    context: spotsim::report::output::ReportContext,
 }
 
 #[pymethods]
@@ -584,6 +586,7 @@ impl PyPlan {
                 &self.plan,
                 staging.path(),
                 &self.scenario_toml,
+                &self.context,
             )?;
             staging.commit()
         })
@@ -599,9 +602,36 @@ impl PyPlan {
     /// [`PyPlan::save`]: the charts are read back from there.
     fn write_files(&self, py: Python<'_>, folder: PathBuf) -> PyResult<()> {
         py.detach(|| {
-            spotsim::report::output::write_plan_files(&self.plan, &folder, &self.scenario_toml)
+            spotsim::report::output::write_plan_files(
+                &self.plan,
+                &folder,
+                &self.scenario_toml,
+                &self.context,
+            )
         })
         .map_err(|e| pyo3::exceptions::PyOSError::new_err(e.to_string()))
+    }
+}
+
+/// What a plan's reports state first: their provenance (the Python call in place of a
+/// command line) and the scenario's assumptions in words.
+fn plan_context(
+    scenario: &spotsim::Scenario,
+    options: &PlanOptions,
+) -> spotsim::report::output::ReportContext {
+    use spotsim::report::provenance::{Provenance, ScenarioIdentity, assumptions};
+    let mut provenance = Provenance::now(
+        vec![ScenarioIdentity::of(scenario)],
+        options.trials,
+        options.seed,
+    );
+    provenance.command_line = format!(
+        "spotsim.plan(target={}, trials={}, seed={}) in Python",
+        options.target, options.trials, options.seed
+    );
+    spotsim::report::output::ReportContext {
+        provenance,
+        assumptions: assumptions(scenario),
     }
 }
 
@@ -649,6 +679,7 @@ fn plan(
     // The plan JSON of `spotsim plan --format json`, with the run at the recommended MaxWait
     // the charts need.
     options.detail = true;
+    let context = plan_context(scenario, &options);
     let planned = run_interruptibly(py, |flag| {
         let mut options = options;
         options.cancel = Cancel::when(flag);
@@ -658,6 +689,7 @@ fn plan(
         Ok(plan) => Ok(PyPlan {
             plan,
             scenario_toml: scenario.to_toml_string(),
+            context,
         }),
         Err(PlanError::Input(error)) => Err(python_error(py, error)),
         Err(PlanError::Option(error)) => {

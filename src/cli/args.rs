@@ -44,6 +44,27 @@ impl FormatArgs {
     }
 }
 
+/// `--format` and `--output DIR` of the commands that write report folders (`simulate`,
+/// `plan`, `merge`, `compare`): the terminal output's format, and the folder that receives
+/// every format, the charts and report.html.
+#[derive(Debug, Clone, Args)]
+pub struct ReportArgs {
+    /// Output format of the terminal report.
+    #[command(flatten)]
+    pub format: FormatArgs,
+    /// Also write the report folder here: the results in every format, the charts (SVG, PNG)
+    /// and a self-contained report.html (README lists each command's files).
+    #[arg(long, value_name = "DIR")]
+    pub output: Option<std::path::PathBuf>,
+}
+
+impl ReportArgs {
+    /// The format to render the terminal output in.
+    pub fn format(&self) -> Format {
+        self.format.format()
+    }
+}
+
 /// `--trials`, `--seed` and `--threads` of the commands that run trials (`simulate`, `plan`).
 #[derive(Debug, Clone, Copy, Args)]
 pub struct RunArgs {

@@ -5,6 +5,7 @@ mod backtest;
 mod bench;
 mod calibrate;
 pub mod color;
+mod compare;
 mod completions;
 mod describe;
 mod fit;
@@ -62,6 +63,8 @@ pub enum Command {
     Plan(plan::PlanArgs),
     /// Merge the partial results of all shards into the single-run summary.
     Merge(merge::MergeArgs),
+    /// The same job under several scenarios side by side, on common random numbers.
+    Compare(compare::CompareArgs),
     /// Run a policy regression suite; compare with a baseline (exit 1 on a regression).
     Bench(bench::BenchArgs),
     /// Fit uptime and downtime distributions (exponential, Weibull) to an availability trace.
@@ -86,6 +89,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Validate(args) => validate::run(args),
         Command::Plan(args) => plan::run(args),
         Command::Merge(args) => merge::run(args),
+        Command::Compare(args) => compare::run(args),
         Command::Fit(args) => fit::run(args),
         Command::Calibrate(args) => calibrate::run(args),
         Command::Backtest(args) => backtest::run(args),

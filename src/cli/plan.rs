@@ -13,7 +13,6 @@ use crate::report::output::{plan_files, write_plan_files};
 use crate::report::{Format, json, plan as plan_report};
 use crate::units::duration::parse_duration;
 use clap::Args;
-use std::path::PathBuf;
 
 /// Arguments of `plan`.
 #[derive(Debug, Args)]
@@ -40,12 +39,9 @@ pub struct PlanArgs {
     /// Also plan these checkpoint intervals, e.g. "10m,30m,1h" (a 2-D table).
     #[arg(long, value_name = "LIST", value_delimiter = ',')]
     pub checkpoint_intervals: Vec<String>,
-    /// Output format of the terminal report.
+    /// `--format` and `--output DIR`.
     #[command(flatten)]
-    pub format: super::args::FormatArgs,
-    /// Also write plan.csv, plan.json, report.md, report.html and the charts (SVG, PNG) here.
-    #[arg(long, value_name = "DIR")]
-    pub output: Option<PathBuf>,
+    pub report: super::args::ReportArgs,
     /// Re-run every grid point instead of truncating one run per trial (for checking; the
     /// result is identical for managed spot).
     #[arg(long, hide = true)]
@@ -130,10 +126,11 @@ pub(super) fn run(args: PlanArgs) -> anyhow::Result<()> {
     if args.rerun_each_point {
         options.sweep = Some(Sweep::RerunEachPoint);
     }
-    options.detail = args.output.is_some() || args.format.format() == Format::Json;
+    options.detail = args.report.output.is_some() || args.report.format() == Format::Json;
     options.cancel = Cancel::when(cancel);
     // The report folder must not hold an input under one of the report's names.
     let report = args
+        .report
         .output
         .as_deref()
         .map(|folder| ReportFolder::new(folder, plan_files(), "--output"))
@@ -162,17 +159,22 @@ pub(super) fn run(args: PlanArgs) -> anyhow::Result<()> {
     // Whatever happens to the files, the plan is printed.
     let written = report.as_ref().map_or(Ok(()), |set| {
         super::write_report(set, |folder| {
-            write_plan_files(&planned, folder, &scenario.to_toml_string())
+            write_plan_files(
+                &planned,
+                folder,
+                &scenario.to_toml_string(),
+                &super::simulate::report_context(&scenario, options.trials, options.seed),
+            )
         })
     });
-    let text = match args.format.format() {
+    let text = match args.report.format() {
         Format::Table => plan_report::table(&planned),
         Format::Json => json(&planned),
         Format::Csv => plan_report::csv(&planned),
         Format::Markdown => plan_report::markdown(&planned, &[]),
     };
     // The answer the user came for stands out on a terminal (see `color`).
-    let text = match args.format.format() {
+    let text = match args.report.format() {
         Format::Table => paint_lines(Stream::Stdout, Paint::Good, &text, |line| {
             line.starts_with(crate::plan::RECOMMENDATION_PREFIX)
         }),

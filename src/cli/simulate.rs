@@ -8,6 +8,7 @@ use crate::montecarlo::{
     Ending, Observers, Partial, RunInfo, RunOptions, Shard, ShardError, ShardHint,
     SimulationSummary, TrialRow, execute, with_threads,
 };
+use crate::report::csv::PerTrialRow;
 use crate::report::output::simulation_files;
 use crate::report::{json, render_summary, write_summary_files};
 use anyhow::Context;
@@ -24,12 +25,9 @@ pub struct SimulateArgs {
     /// Trials, seed and threads.
     #[command(flatten)]
     pub run: super::args::RunArgs,
-    /// Output format.
+    /// `--format` and `--output DIR`.
     #[command(flatten)]
-    pub format: super::args::FormatArgs,
-    /// Also write summary.json, summary.csv and summary.md into this folder.
-    #[arg(long, value_name = "DIR")]
-    pub output: Option<PathBuf>,
+    pub report: super::args::ReportArgs,
     /// Write one CSV row per trial (outcome, wall clock, training, billable, interruptions,
     /// cost), streamed in trial order.
     #[arg(long, value_name = "FILE")]
@@ -110,6 +108,8 @@ fn resolve_shard(args: &SimulateArgs) -> Result<Option<Shard>, InputError> {
 /// place at the end, or straight into a device, FIFO or stdout).
 struct PerTrialWriter {
     writer: csv::Writer<std::io::BufWriter<Pending>>,
+    scenario: String,
+    seed: u64,
 }
 
 /// An I/O error as it was, so that a broken pipe stays recognisable as one.
@@ -121,18 +121,22 @@ fn io_error(error: csv::Error) -> std::io::Error {
 }
 
 impl PerTrialWriter {
-    fn create(output: &OutputFile) -> anyhow::Result<Self> {
+    fn create(output: &OutputFile, scenario: &str, seed: u64) -> anyhow::Result<Self> {
         let pending = output
             .create()
             .with_context(|| format!("could not create '{}'", output.path().display()))?;
         Ok(Self {
             writer: csv::Writer::from_writer(std::io::BufWriter::with_capacity(1 << 20, pending)),
+            scenario: scenario.to_string(),
+            seed,
         })
     }
 
     fn write(&mut self, rows: &[TrialRow]) -> std::io::Result<()> {
         for row in rows {
-            self.writer.serialize(row).map_err(io_error)?;
+            self.writer
+                .serialize(PerTrialRow::new(&self.scenario, self.seed, row))
+                .map_err(io_error)?;
         }
         Ok(())
     }
@@ -168,6 +172,7 @@ impl Outputs {
                 .map(|p| OutputFile::new(p, "--partial"))
                 .transpose()?,
             report: args
+                .report
                 .output
                 .as_deref()
                 .map(|folder| ReportFolder::new(folder, simulation_files(), "--output"))
@@ -213,7 +218,7 @@ pub(super) fn run(args: SimulateArgs) -> anyhow::Result<()> {
     let mut per_trial = outputs
         .per_trial
         .as_ref()
-        .map(PerTrialWriter::create)
+        .map(|output| PerTrialWriter::create(output, &scenario.name, options.seed))
         .transpose()?;
     let result = {
         let mut sink = |rows: &[TrialRow]| per_trial.as_mut().map_or(Ok(()), |w| w.write(rows));
@@ -245,7 +250,7 @@ pub(super) fn run(args: SimulateArgs) -> anyhow::Result<()> {
         drop(per_trial);
         if result.aggregate.trials > 0 {
             // The interruption is what the exit status reports, even if stdout is gone too.
-            let _ = super::print(render_summary(&summary, args.format.format()));
+            let _ = super::print(render_summary(&summary, args.report.format()));
         }
         return Err(super::interrupt::Interrupted::after(
             result.aggregate.trials,
@@ -297,14 +302,15 @@ pub(super) fn run(args: SimulateArgs) -> anyhow::Result<()> {
                 folder,
                 &summary,
                 &result.aggregate,
-                &timelines,
+                Some(&timelines),
                 max_wait,
                 &scenario.to_toml_string(),
+                &report_context(&scenario, options.trials, options.seed),
             )
         }),
         None => Ok(()),
     };
-    let printed = super::print(render_summary(&summary, args.format.format()));
+    let printed = super::print(render_summary(&summary, args.report.format()));
     rows.and(report).and(printed)
 }
 
@@ -317,4 +323,17 @@ fn rows_context(args: &SimulateArgs) -> String {
 
 fn commit_rows(writer: PerTrialWriter, args: &SimulateArgs) -> anyhow::Result<()> {
     writer.commit().with_context(|| rows_context(args))
+}
+
+/// Provenance and assumptions of a report on `scenario`.
+pub(super) fn report_context(
+    scenario: &crate::scenario::Scenario,
+    trials: u64,
+    seed: u64,
+) -> crate::report::output::ReportContext {
+    use crate::report::provenance::{Provenance, ScenarioIdentity, assumptions};
+    crate::report::output::ReportContext {
+        provenance: Provenance::now(vec![ScenarioIdentity::of(scenario)], trials, seed),
+        assumptions: assumptions(scenario),
+    }
 }

@@ -6,6 +6,7 @@
 //! ([`Aggregate::validate`]): every trial has one outcome and one value of each per-trial
 //! metric, the values are physically possible, and none exceeds the scenario's limits.
 
+use super::sample::Sample;
 use crate::engine::{Outcome, TrialLimits, TrialOutcome};
 use crate::stats::{Inconsistency, Metric};
 use serde::{Deserialize, Serialize};
@@ -34,6 +35,10 @@ pub struct Aggregate {
     pub savings_percent: Metric,
     /// Training lost at interruptions, per trial.
     pub lost_training_seconds: Metric,
+    /// Exact values of the sampled trials (index below [`super::SAMPLE_TRIALS`]), which
+    /// charts draw. Filled by the runner, which knows trial indices ([`super::run_range`]);
+    /// [`Aggregate::add`] and `extend` leave it alone.
+    pub sample: Sample,
 }
 
 impl Aggregate {
@@ -47,6 +52,13 @@ impl Aggregate {
                 metric.add(value);
             }
         }
+    }
+
+    /// Adds trial `k`: [`Aggregate::add`], and its values kept in the sample when `k` is
+    /// sampled. Trials must come in increasing order of `k`.
+    pub fn add_trial(&mut self, k: u64, trial: &TrialOutcome) {
+        self.add(trial);
+        self.sample.record(k, trial);
     }
 
     /// Trials that ended with `outcome`.
@@ -98,6 +110,7 @@ impl Aggregate {
         for (mine, (name, theirs)) in merged.metrics_mut().into_iter().zip(other.metrics()) {
             mine.checked_merge(theirs).map_err(|e| e.within(name))?;
         }
+        merged.sample.checked_merge(&other.sample)?;
         *self = merged;
         Ok(())
     }
@@ -115,6 +128,7 @@ impl Aggregate {
             metric.validate().map_err(|e| e.within(name))?;
         }
         let trials = self.trials;
+        self.validate_sample()?;
         let outcomes = self
             .outcome_counts
             .iter()
@@ -227,6 +241,38 @@ impl Aggregate {
     }
 }
 
+impl Aggregate {
+    /// The sample is consistent in itself, holds at most one value per trial, and each value
+    /// lies within its metric's [min, max].
+    fn validate_sample(&self) -> Result<(), Inconsistency> {
+        let sample = &self.sample;
+        sample.validate()?;
+        if sample.len() as u64 > self.trials {
+            return Err(Inconsistency::new(
+                "sample.trial",
+                format!("{} sampled trials of {} trials", sample.len(), self.trials),
+            ));
+        }
+        for (name, column, metric) in [
+            (
+                "wall_clock_seconds",
+                &sample.wall_clock_seconds,
+                &self.wall_clock_seconds,
+            ),
+            ("cost_usd", &sample.cost_usd, &self.cost_usd),
+        ] {
+            let (low, high) = (metric.moments().min(), metric.moments().max());
+            if let Some(v) = column.iter().find(|&&v| !(low <= v && v <= high)) {
+                return Err(Inconsistency::new(
+                    format!("sample.{name}"),
+                    format!("{v} is outside the metric's [min, max] = [{low}, {high}]"),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
 /// What a trial adds to each metric, in [`Aggregate::metrics`] order (`None`: nothing, e.g.
 /// no completion time for a trial that did not complete).
 #[inline]
@@ -315,6 +361,9 @@ impl AddAssign<&Aggregate> for Aggregate {
         self.cost_usd += &other.cost_usd;
         self.savings_percent += &other.savings_percent;
         self.lost_training_seconds += &other.lost_training_seconds;
+        self.sample
+            .checked_merge(&other.sample)
+            .expect("the blocks of one run hold disjoint trials");
     }
 }
 
@@ -341,17 +390,42 @@ mod tests {
         serde_json::from_value(value).map_err(|e| e.to_string())
     }
 
+    /// Two halves of a run merge into the whole run, bit for bit, sample included; the same
+    /// trials merged twice are refused (their sample would hold a trial twice).
     #[test]
     fn a_run_is_consistent_and_so_is_a_merge_of_runs() {
         let (aggregate, limits) = run();
         aggregate.validate(&limits).unwrap();
+        assert_eq!(aggregate.sample.len(), 200);
+        let engine = Engine::new(&Scenario::embedded_default());
+        let first = crate::montecarlo::run_range(&engine, 0, 120);
+        let second = crate::montecarlo::run_range(&engine, 120, 200);
+        let mut checked = second.clone();
+        checked.checked_merge(&first).unwrap();
+        checked.validate(&limits).unwrap();
+        let mut added = first.clone();
+        added += &second;
+        assert_eq!(checked, added);
+        assert_eq!(checked, aggregate);
         let mut twice = aggregate.clone();
-        twice.checked_merge(&aggregate).unwrap();
-        twice.validate(&limits).unwrap();
-        let mut expected = aggregate.clone();
-        expected += &aggregate;
-        assert_eq!(twice, expected);
+        assert_eq!(
+            twice.checked_merge(&aggregate).unwrap_err().field,
+            "sample.trial"
+        );
+        assert_eq!(twice, aggregate, "unchanged on error");
         Aggregate::default().validate(&limits).unwrap();
+    }
+
+    /// A sampled value outside its metric's range is an edited aggregate.
+    #[test]
+    fn a_sample_outside_its_metric_is_refused() {
+        let (aggregate, limits) = run();
+        let mut edited = aggregate;
+        edited.sample.cost_usd[5] = edited.cost_usd.moments().max() + 1.0;
+        assert_eq!(
+            edited.validate(&limits).unwrap_err().field,
+            "sample.cost_usd"
+        );
     }
 
     /// Gathering trials into columns gives the aggregate of adding them one by one, bit for

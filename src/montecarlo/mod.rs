@@ -14,14 +14,17 @@
 mod aggregate;
 pub mod optimal;
 mod partial;
+mod sample;
 mod shard;
 mod summary;
 
 pub use aggregate::Aggregate;
 pub use optimal::prepare;
 pub use partial::{
-    Merged, PARTIAL_FORMAT, PARTIAL_VERSION, Partial, merge_partials, read_partial, scenario_hash,
+    Merged, PARTIAL_FORMAT, PARTIAL_VERSION, Partial, input_fingerprints, merge_partials,
+    read_partial, scenario_hash,
 };
+pub use sample::{SAMPLE_TRIALS, Sample};
 pub use shard::{Shard, ShardError, ShardHint};
 pub use summary::{OutcomeSummary, RunInfo, SimulationSummary};
 
@@ -89,6 +92,10 @@ pub struct TrialRow {
     pub interruptions: u32,
     /// Cost.
     pub cost_usd: f64,
+    /// The part of the cost paid for on-demand capacity.
+    pub on_demand_cost_usd: f64,
+    /// When an on-demand fallback job was created (`spot-then-on-demand`).
+    pub fallback_start_seconds: Option<f64>,
 }
 
 impl TrialRow {
@@ -101,6 +108,8 @@ impl TrialRow {
             billable_time_seconds: outcome.billable_time_seconds,
             interruptions: outcome.interruptions,
             cost_usd: outcome.cost_usd,
+            on_demand_cost_usd: outcome.on_demand_cost_usd,
+            fallback_start_seconds: outcome.fallback_seconds,
         }
     }
 }
@@ -207,7 +216,13 @@ pub const LONG_RUN_SECONDS: f64 = 3600.0;
 /// Runs trials `[first, end)` sequentially into one aggregate.
 pub fn run_range(engine: &impl Simulator, first: u64, end: u64) -> Aggregate {
     let mut aggregate = Aggregate::default();
-    aggregate.extend((first..end).map(|trial| engine.run(trial)));
+    let mut sample = Sample::for_range(&(first..end));
+    aggregate.extend((first..end).map(|trial| {
+        let outcome = engine.run(trial);
+        sample.record(trial, &outcome);
+        outcome
+    }));
+    aggregate.sample = sample;
     aggregate
 }
 
@@ -225,6 +240,7 @@ fn run_block(
     mut rows: Option<&mut Vec<TrialRow>>,
 ) -> Option<Aggregate> {
     let mut aggregate = Aggregate::default();
+    let mut sample = Sample::for_range(&trials);
     let mut cancelled = false;
     // Trials are summarised a column at a time (`Aggregate::extend`); a cancelled block's
     // partial aggregate is dropped.
@@ -234,11 +250,13 @@ fn run_block(
             return None;
         }
         let outcome = engine.run(trial);
+        sample.record(trial, &outcome);
         if let Some(rows) = rows.as_mut() {
             rows.push(TrialRow::new(trial, &outcome));
         }
         Some(outcome)
     }));
+    aggregate.sample = sample;
     (!cancelled).then_some(aggregate)
 }
 

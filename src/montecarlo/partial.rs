@@ -20,8 +20,9 @@ use serde::{Deserialize, Serialize};
 
 /// The `format` field of every partial.
 pub const PARTIAL_FORMAT: &str = "spotsim-partial";
-/// The version of the partial format this build writes and reads. Version 3 added `limits`.
-pub const PARTIAL_VERSION: u32 = 3;
+/// The version of the partial format this build writes and reads. Version 3 added `limits`;
+/// version 4 the exact per-trial sample charts draw from (`aggregate.sample`).
+pub const PARTIAL_VERSION: u32 = 4;
 
 /// A shard's mergeable result.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -135,6 +136,24 @@ impl Partial {
                 ));
             }
         }
+        // A shard samples exactly its trials below SAMPLE_TRIALS.
+        let sampled = super::sample::sampled_trials(&expected);
+        if !self
+            .aggregate
+            .sample
+            .trial
+            .iter()
+            .copied()
+            .eq(sampled.clone())
+        {
+            return Err(edited(
+                "aggregate.sample.trial".into(),
+                format!(
+                    "the sample should hold trials {}..{} of this shard",
+                    sampled.start, sampled.end
+                ),
+            ));
+        }
         self.aggregate
             .validate(&self.limits)
             .map_err(|e| edited(format!("aggregate.{}", e.field), e.message))
@@ -195,6 +214,30 @@ fn fingerprint_files(table: &mut toml::Table) {
             _ => {}
         }
     }
+}
+
+/// The input files a scenario reads (traces, price files, snapshots), each with the
+/// fingerprint of its content (`fnv1a64:…`, or "unreadable"), in the order the resolved
+/// scenario names them: the provenance of a report.
+pub fn input_fingerprints(scenario: &Scenario) -> Vec<(String, String)> {
+    fn collect(table: &toml::Table, out: &mut Vec<(String, String)>) {
+        for (key, value) in table {
+            match value {
+                toml::Value::Table(inner) => collect(inner, out),
+                toml::Value::String(text) if FILE_KEYS.contains(&key.as_str()) => {
+                    let path = std::path::Path::new(text.as_str());
+                    let fingerprint = file_fingerprint(path)
+                        .filter(|_| path.is_file())
+                        .map_or("unreadable".to_string(), |h| format!("fnv1a64:{h:016x}"));
+                    out.push((text.clone(), fingerprint));
+                }
+                _ => {}
+            }
+        }
+    }
+    let mut out = Vec::new();
+    collect(&scenario.resolved_table(), &mut out);
+    out
 }
 
 /// The fingerprint of a scenario's resolved form, ignoring its trials and seed. Input files

@@ -1,90 +1,149 @@
-//! The summary as CSV: one row per outcome and per metric, units in the header, plain numbers.
+//! The summary as CSV, shaped for pandas: **one row per run** with typed columns — the run's
+//! scenario, seed and trials, then per outcome its count (an integer) and probability with the
+//! 95 % interval, then per metric its statistics, then the on-demand cost and the true saving.
+//! Units are in the column names (`wall_clock_seconds_p95`, `cost_usd_mean`); undefined values
+//! are empty cells. Rows of different runs (or the scenarios of `compare`) concatenate into
+//! one table, and a column never mixes counts with fractions.
+//!
+//! The per-trial rows of `simulate --per-trial` carry the scenario and seed too.
 
-use super::metric_rows;
 use crate::engine::Outcome;
-use crate::montecarlo::SimulationSummary;
+use crate::montecarlo::{SimulationSummary, TrialRow};
 use serde::Serialize;
 
-#[derive(Serialize)]
-struct Row<'a> {
-    quantity: &'a str,
-    unit: &'a str,
-    count: Option<u64>,
-    mean: Option<f64>,
-    stderr: Option<f64>,
-    std: Option<f64>,
-    min: Option<f64>,
-    p50: Option<f64>,
-    p90: Option<f64>,
-    p95: Option<f64>,
-    p99: Option<f64>,
-    max: Option<f64>,
-    ci95_low: Option<f64>,
-    ci95_high: Option<f64>,
+/// An outcome's column prefix: its name in snake case.
+pub(crate) fn outcome_column(outcome: Outcome) -> &'static str {
+    match outcome {
+        Outcome::Completed => "completed",
+        Outcome::MaxWaitTimeExceeded => "max_wait_time_exceeded",
+        Outcome::MaxRuntimeExceeded => "max_runtime_exceeded",
+        Outcome::Failed => "failed",
+    }
 }
 
-fn finite(x: f64) -> Option<f64> {
-    x.is_finite().then_some(x)
+/// The metric columns' prefixes: the metric with its unit, as in the JSON summary.
+const METRIC_COLUMNS: [&str; 8] = [
+    "wall_clock_seconds",
+    "completion_seconds",
+    "training_time_seconds",
+    "billable_time_seconds",
+    "interruptions",
+    "cost_usd",
+    "savings_percent",
+    "lost_training_seconds",
+];
+
+/// The statistics of each metric, in column order.
+const STATISTICS: [&str; 9] = [
+    "mean", "stderr", "std", "min", "p50", "p90", "p95", "p99", "max",
+];
+
+/// A float cell: the shortest text that reads back to the same number; empty when undefined.
+fn float(x: f64) -> String {
+    if x.is_finite() {
+        format!("{x}")
+    } else {
+        String::new()
+    }
 }
 
-impl<'a> Row<'a> {
-    fn empty(quantity: &'a str, unit: &'a str) -> Self {
-        Self {
-            quantity,
-            unit,
-            count: None,
-            mean: None,
-            stderr: None,
-            std: None,
-            min: None,
-            p50: None,
-            p90: None,
-            p95: None,
-            p99: None,
-            max: None,
-            ci95_low: None,
-            ci95_high: None,
+/// The columns of a summary row, (name, cell), in order; `extra` columns come last.
+pub(crate) fn summary_columns(summary: &SimulationSummary) -> Vec<(String, String)> {
+    let mut columns = vec![
+        ("scenario".to_string(), summary.scenario.clone()),
+        ("seed".to_string(), summary.seed.to_string()),
+        ("trials".to_string(), summary.trials.to_string()),
+    ];
+    for outcome in Outcome::ALL {
+        let o = summary.outcome(outcome);
+        let prefix = outcome_column(outcome);
+        columns.push((format!("{prefix}_count"), o.count.to_string()));
+        columns.push((format!("{prefix}_probability"), float(o.probability)));
+        columns.push((format!("{prefix}_ci95_low"), float(o.ci95[0])));
+        columns.push((format!("{prefix}_ci95_high"), float(o.ci95[1])));
+    }
+    for (prefix, (_, _, s)) in METRIC_COLUMNS.iter().zip(super::metric_rows(summary)) {
+        let values = [
+            s.mean, s.stderr, s.std, s.min, s.p50, s.p90, s.p95, s.p99, s.max,
+        ];
+        for (statistic, value) in STATISTICS.iter().zip(values) {
+            columns.push((format!("{prefix}_{statistic}"), float(value)));
         }
     }
+    columns.push((
+        "on_demand_cost_usd".to_string(),
+        float(summary.on_demand_cost_usd),
+    ));
+    columns.push((
+        "true_savings_percent".to_string(),
+        float(summary.true_savings_percent),
+    ));
+    columns
+}
+
+/// Rows of columns as CSV text: the header of the first row, then every row.
+pub(crate) fn table(rows: &[Vec<(String, String)>]) -> String {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    if let Some(first) = rows.first() {
+        let _ = writer.write_record(first.iter().map(|(name, _)| name));
+    }
+    for row in rows {
+        let _ = writer.write_record(row.iter().map(|(_, cell)| cell));
+    }
+    String::from_utf8(writer.into_inner().unwrap_or_default()).unwrap_or_default()
 }
 
 pub(super) fn render(summary: &SimulationSummary) -> String {
-    let mut rows = Vec::new();
-    for outcome in Outcome::ALL {
-        let o = summary.outcome(outcome);
-        rows.push(Row {
-            count: Some(o.count),
-            mean: Some(o.probability),
-            ci95_low: Some(o.ci95[0]),
-            ci95_high: Some(o.ci95[1]),
-            ..Row::empty(outcome.as_str(), "probability")
-        });
+    table(&[summary_columns(summary)])
+}
+
+/// One row of `simulate --per-trial FILE`.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct PerTrialRow<'a> {
+    /// Scenario name.
+    pub scenario: &'a str,
+    /// Seed of the run.
+    pub seed: u64,
+    /// Trial index k.
+    pub trial: u64,
+    /// Terminal status.
+    pub outcome: &'static str,
+    /// CreationTime → terminal status.
+    pub wall_clock_seconds: f64,
+    /// TrainingTime (held seconds).
+    pub training_time_seconds: f64,
+    /// BillableTime (on-demand-equivalent seconds).
+    pub billable_time_seconds: f64,
+    /// Interruptions.
+    pub interruptions: u32,
+    /// Cost, spot and on-demand together.
+    pub cost_usd: f64,
+    /// The part of the cost paid for on-demand capacity.
+    pub on_demand_cost_usd: f64,
+    /// When the on-demand fallback job was created (`spot-then-on-demand`); empty without one.
+    pub fallback_start_seconds: Option<f64>,
+    /// Seconds from the fallback's creation to the terminal status (0 without one).
+    pub fallback_seconds: f64,
+}
+
+impl<'a> PerTrialRow<'a> {
+    /// The CSV row of `row`, a trial of a run of `scenario` with `seed`.
+    pub fn new(scenario: &'a str, seed: u64, row: &TrialRow) -> Self {
+        Self {
+            scenario,
+            seed,
+            trial: row.trial,
+            outcome: row.outcome,
+            wall_clock_seconds: row.wall_clock_seconds,
+            training_time_seconds: row.training_time_seconds,
+            billable_time_seconds: row.billable_time_seconds,
+            interruptions: row.interruptions,
+            cost_usd: row.cost_usd,
+            on_demand_cost_usd: row.on_demand_cost_usd,
+            fallback_start_seconds: row.fallback_start_seconds,
+            fallback_seconds: row
+                .fallback_start_seconds
+                .map_or(0.0, |start| row.wall_clock_seconds - start),
+        }
     }
-    for (quantity, unit, s) in metric_rows(summary) {
-        rows.push(Row {
-            mean: finite(s.mean),
-            stderr: finite(s.stderr),
-            std: finite(s.std),
-            min: finite(s.min),
-            p50: finite(s.p50),
-            p90: finite(s.p90),
-            p95: finite(s.p95),
-            p99: finite(s.p99),
-            max: finite(s.max),
-            ..Row::empty(quantity, unit)
-        });
-    }
-    rows.push(Row {
-        mean: Some(summary.on_demand_cost_usd),
-        ..Row::empty("on_demand_cost", "usd")
-    });
-    rows.push(Row {
-        mean: finite(summary.true_savings_percent),
-        ..Row::empty("true_savings", "percent")
-    });
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    for row in rows {
-        let _ = writer.serialize(row);
-    }
-    String::from_utf8(writer.into_inner().unwrap_or_default()).unwrap_or_default()
 }

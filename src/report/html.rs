@@ -33,6 +33,8 @@ pub enum Block {
     },
     /// Preformatted text (the scenario).
     Code(String),
+    /// Labelled facts (provenance): a two-column list.
+    Facts(Vec<(String, String)>),
     /// A collapsed part (HTML `<details>`, no script needed).
     Details {
         /// What the collapsed part is.
@@ -77,8 +79,13 @@ p.meta { color: #5b6270; margin: 0 0 16px; }
 .callout { border-left: 6px solid #2c9f2c; background: #eef8ee; padding: 12px 16px;
   font-size: 17px; font-weight: bold; margin: 12px 0; }
 table { border-collapse: collapse; width: 100%; margin: 8px 0 4px; font-size: 13px; }
-th, td { padding: 4px 6px; border-bottom: 1px solid #e6e8eb; white-space: nowrap; }
-th { background: #f0f2f5; text-align: left; }
+th, td { padding: 4px 5px; border-bottom: 1px solid #e6e8eb; white-space: nowrap; }
+th { background: #f0f2f5; text-align: left; white-space: normal; vertical-align: bottom; }
+dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 2px 14px;
+  margin: 0 0 12px; font-size: 13.5px; color: #3b4250; }
+dl.facts dt { font-weight: bold; }
+dl.facts dd { margin: 0; overflow-wrap: anywhere;
+  font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: 12.5px; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 tr.highlight td { background: #fff7d6; font-weight: bold; }
 figure { margin: 16px 0; }
@@ -148,6 +155,17 @@ fn render_block(block: &Block, out: &mut String) {
             ));
         }
         Block::Code(text) => out.push_str(&format!("<pre>{}</pre>\n", escape(text))),
+        Block::Facts(facts) => {
+            out.push_str("<dl class=\"facts\">\n");
+            for (label, value) in facts {
+                out.push_str(&format!(
+                    "<dt>{}</dt><dd>{}</dd>\n",
+                    escape(label),
+                    escape(value)
+                ));
+            }
+            out.push_str("</dl>\n");
+        }
         Block::Details { summary, blocks } => {
             out.push_str(&format!(
                 "<details>\n<summary>{}</summary>\n",
@@ -180,7 +198,7 @@ pub fn render(title: &str, subtitle: &str, blocks: &[Block]) -> String {
     }
     out.push_str(&format!(
         "<footer>spotsim {} — SageMaker Managed Spot Training simulator.</footer>\n</main>\n</body>\n</html>\n",
-        env!("CARGO_PKG_VERSION")
+        super::provenance::version()
     ));
     out
 }

@@ -5,13 +5,18 @@
 
 pub mod bench;
 pub mod charts;
-mod csv;
+pub mod compare;
+pub mod csv;
 pub mod describe;
+pub mod distribution;
+pub mod export;
 pub mod fit;
 pub mod html;
 mod markdown;
+pub mod numbers;
 pub mod output;
 pub mod plan;
+pub mod provenance;
 pub mod sdk_log;
 mod table;
 
@@ -37,12 +42,7 @@ pub enum Format {
 
 /// Renders a summary in `format`.
 pub fn render_summary(summary: &SimulationSummary, format: Format) -> String {
-    match format {
-        Format::Table => table::render(summary),
-        Format::Json => json(summary),
-        Format::Csv => csv::render(summary),
-        Format::Markdown => markdown::render(summary),
-    }
+    export::exporter(format).summary(summary)
 }
 
 /// The summary as pretty JSON (with a trailing newline).
@@ -75,14 +75,16 @@ pub(crate) fn percent_or_dash(x: f64) -> String {
 pub(crate) fn savings_sentence(summary: &SimulationSummary) -> String {
     let per_completed = summary.cost_per_completed_job_usd();
     let head = format!(
-        "On-demand cost of the same job: ${:.2}. On spot: ${:.2} per job",
-        summary.on_demand_cost_usd, summary.metrics.cost_usd.mean
+        "On-demand cost of the same job: {}. On spot: {} per job",
+        numbers::usd(summary.on_demand_cost_usd),
+        numbers::usd(summary.metrics.cost_usd.mean)
     );
     if !per_completed.is_finite() {
         return format!("{head}; no job completed.");
     }
     format!(
-        "{head}, ${per_completed:.2} per completed job → true saving {} (AWS's formula: {}).",
+        "{head}, {} per completed job → true saving {} (AWS's formula: {}).",
+        numbers::usd(per_completed),
         percent_or_dash(summary.true_savings_percent),
         percent_or_dash(summary.metrics.savings_percent.mean),
     )

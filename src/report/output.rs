@@ -6,23 +6,64 @@ use super::charts::{
     CompletionChart, CompletionPoint, CostChart, CostHistogram, CostPoint, StatusSpan,
     StatusTimeline, TimelineRow, WallClockCdf,
 };
+use super::distribution::{cdf_points, histogram_bins, sample_words};
 use super::html::{Block, render};
 use super::plan::{SHOWN_ROWS, point_cells, shown_rows};
+use super::provenance::Provenance;
 use super::{SUMMARY_FILES, charts, json};
 use crate::engine::{Timeline, TrialOutcome};
 use crate::files::output::write_new;
 use crate::montecarlo::{Aggregate, SimulationSummary};
 use crate::plan::{Plan, words};
-use crate::stats::Metric;
 use std::path::Path;
+
+/// What every report states before its results: its provenance and the scenario's
+/// assumptions in words ([`super::provenance`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReportContext {
+    /// Date, command, version, scenario hashes and input fingerprints, trials and seed.
+    pub provenance: Provenance,
+    /// The job, market, prices and checkpoints in words (empty when not known, e.g. a merge of
+    /// partials, which name their scenario only by hash).
+    pub assumptions: Vec<String>,
+}
+
+impl ReportContext {
+    /// The blocks at the top of report.html: provenance, then the assumptions.
+    pub fn blocks(&self) -> Vec<Block> {
+        let mut blocks = vec![self.provenance.block()];
+        if !self.assumptions.is_empty() {
+            blocks.push(Block::Heading("Assumptions".into()));
+            blocks.push(Block::List(self.assumptions.clone()));
+        }
+        blocks
+    }
+
+    /// The same for Markdown, inserted after the title of `markdown` (its first line).
+    pub fn insert_into_markdown(&self, markdown: &str) -> String {
+        let (title, rest) = markdown.split_once('\n').unwrap_or((markdown, ""));
+        let mut out = format!("{title}\n\n{}", self.provenance.markdown());
+        if !self.assumptions.is_empty() {
+            out.push_str("\n## Assumptions\n\n");
+            for line in &self.assumptions {
+                out.push_str(&format!("- {line}\n"));
+            }
+        }
+        out.push_str(rest);
+        out
+    }
+}
 
 /// Chart files of a plan folder: (name, caption).
 pub const PLAN_CHARTS: [(&str, &str); 5] = [
     (
         "plan-completion",
-        "P(Completed) vs MaxWait, 95 % band, recommended point",
+        "P(Completed) vs MaxWait, 95 % band, recommended point; drawn where the curve moves, every MaxWait in the table",
     ),
-    ("plan-cost", "Expected cost vs MaxWait, on-demand reference"),
+    (
+        "plan-cost",
+        "Expected cost vs MaxWait, on-demand reference; the same MaxWait range",
+    ),
     (
         "wall-clock-cdf",
         "CDF of wall-clock time at the recommended MaxWait",
@@ -62,55 +103,6 @@ fn chart_files(charts: &[(&str, &str)]) -> impl Iterator<Item = String> {
         .flat_map(|(name, _)| [format!("{name}.svg"), format!("{name}.png")])
 }
 
-/// The empirical CDF drawn from the quantile sketch (within its 0.5 % relative error).
-pub fn cdf_points(metric: &Metric, scale: f64) -> Vec<(f64, f64)> {
-    if metric.count() == 0 {
-        return Vec::new();
-    }
-    let levels = 400;
-    let mut points = vec![(metric.sketch().quantile(0.0) / scale, 0.0)];
-    for k in 1..=levels {
-        let q = k as f64 / levels as f64;
-        points.push((metric.sketch().quantile(q) / scale, q));
-    }
-    points
-}
-
-/// A histogram of the metric's distribution, read off the quantile sketch: the fraction of
-/// jobs per bin is the fraction of 2,000 evenly spaced quantile levels that fall into it.
-pub fn histogram_bins(metric: &Metric, bins: usize) -> Vec<(f64, f64, f64)> {
-    if metric.count() == 0 {
-        return Vec::new();
-    }
-    let levels = 2000;
-    let values: Vec<f64> = (0..levels)
-        .map(|k| metric.sketch().quantile((k as f64 + 0.5) / levels as f64))
-        .collect();
-    let low = metric.moments().min();
-    let high = metric.moments().max();
-    if high - low <= 1e-9 * high.abs().max(1.0) {
-        let half = (high.abs() * 0.01).max(0.01);
-        return vec![(low - half, high + half, 1.0)];
-    }
-    let width = (high - low) / bins as f64;
-    let mut counts = vec![0u32; bins];
-    for v in values {
-        let i = (((v - low) / width) as usize).min(bins - 1);
-        counts[i] += 1;
-    }
-    counts
-        .iter()
-        .enumerate()
-        .map(|(i, &c)| {
-            (
-                low + width * i as f64,
-                low + width * (i + 1) as f64,
-                f64::from(c) / levels as f64,
-            )
-        })
-        .collect()
-}
-
 /// Gantt rows of sample trials.
 pub fn timeline_rows(timelines: &[(u64, TrialOutcome, Timeline)]) -> Vec<TimelineRow> {
     timelines
@@ -128,6 +120,9 @@ pub fn timeline_rows(timelines: &[(u64, TrialOutcome, Timeline)]) -> Vec<Timelin
                     status: t.status.as_str(),
                     from_hours: t.start_seconds / 3600.0,
                     to_hours: t.end_seconds / 3600.0,
+                    fallback: outcome
+                        .fallback_seconds
+                        .is_some_and(|start| t.start_seconds >= start),
                 })
                 .collect(),
         })
@@ -142,22 +137,23 @@ fn short_outcome(outcome: &str) -> &str {
     }
 }
 
-/// The three distribution charts of one scenario at one MaxWait; returns their SVGs.
+/// The three distribution charts of one scenario at one MaxWait; returns their SVGs with
+/// captions that say what was drawn.
 fn distribution_charts(
     folder: &Path,
     scenario: &str,
     aggregate: &Aggregate,
-    timelines: &[(u64, TrialOutcome, Timeline)],
+    timelines: Option<&[(u64, TrialOutcome, Timeline)]>,
     max_wait_seconds: Option<f64>,
     on_demand_usd: f64,
-) -> std::io::Result<Vec<String>> {
+) -> std::io::Result<Vec<(String, String)>> {
     let at = max_wait_seconds
         .map(|w| format!(" at MaxWait {}", words::hours(w)))
         .unwrap_or_default();
     let cdf = charts::wall_clock_cdf_chart(
         &WallClockCdf {
             title: format!("Wall-clock time{at} — {scenario}"),
-            points: cdf_points(&aggregate.wall_clock_seconds, 3600.0),
+            points: cdf_points(&aggregate.sample.wall_clock_seconds, 3600.0),
             max_wait_hours: max_wait_seconds.map(|w| w / 3600.0),
         },
         folder,
@@ -167,23 +163,48 @@ fn distribution_charts(
     let histogram = charts::cost_histogram_chart(
         &CostHistogram {
             title: format!("Cost per job{at} — {scenario}"),
-            bins: histogram_bins(&aggregate.cost_usd, 40),
+            bins: histogram_bins(&aggregate.sample.cost_usd, 40),
             on_demand_usd: Some(on_demand_usd),
             mean_usd: mean.is_finite().then_some(mean),
         },
         folder,
         "cost-histogram",
     )?;
-    let gantt = charts::status_timeline_chart(
-        &StatusTimeline {
-            title: format!("SecondaryStatus of sample trials{at}"),
-            rows: timeline_rows(timelines),
-            max_wait_hours: max_wait_seconds.map(|w| w / 3600.0),
-        },
-        folder,
-        "status-timeline",
-    )?;
-    Ok(vec![cdf, histogram, gantt])
+    let drawn = sample_words(&aggregate.sample, aggregate.trials);
+    let mut charts = vec![
+        (
+            cdf,
+            format!(
+                "Empirical CDF of wall-clock time{at}: {drawn}, evaluated at {} evenly spaced times",
+                super::distribution::CDF_POINTS + 1
+            ),
+        ),
+        (
+            histogram,
+            format!("Cost per job{at}, 40 equal bins: {drawn}"),
+        ),
+    ];
+    // A merge of partials has no trials to replay (`None`): no timeline chart rather than an
+    // empty one.
+    if let Some(timelines) = timelines {
+        let gantt = charts::status_timeline_chart(
+            &StatusTimeline {
+                title: format!("SecondaryStatus of sample trials{at}"),
+                rows: timeline_rows(timelines),
+                max_wait_hours: max_wait_seconds.map(|w| w / 3600.0),
+            },
+            folder,
+            "status-timeline",
+        )?;
+        charts.push((
+            gantt,
+            format!(
+                "SecondaryStatus over time of {} sample trials{at}",
+                timelines.len()
+            ),
+        ));
+    }
+    Ok(charts)
 }
 
 fn summary_blocks(summary: &SimulationSummary) -> Vec<Block> {
@@ -222,14 +243,16 @@ fn summary_blocks(summary: &SimulationSummary) -> Vec<Block> {
 }
 
 /// Writes `simulate --output DIR`'s charts and report.html (the summary files are written by
-/// [`super::write_summary_files`]).
+/// [`super::write_summary_files`]). `timelines`: sample trials replayed for the status chart
+/// (`None` when the trials cannot be replayed, as in a merge of partials).
 pub fn write_simulation_report(
     folder: &Path,
     summary: &SimulationSummary,
     aggregate: &Aggregate,
-    timelines: &[(u64, TrialOutcome, Timeline)],
+    timelines: Option<&[(u64, TrialOutcome, Timeline)]>,
     max_wait_seconds: Option<f64>,
     scenario_toml: &str,
+    context: &ReportContext,
 ) -> std::io::Result<()> {
     let svgs = distribution_charts(
         folder,
@@ -239,17 +262,17 @@ pub fn write_simulation_report(
         max_wait_seconds.filter(|w| w.is_finite()),
         summary.on_demand_cost_usd,
     )?;
-    let mut blocks = vec![Block::Heading("Outcomes and metrics".into())];
+    let mut blocks = context.blocks();
+    blocks.push(Block::Heading("Outcomes and metrics".into()));
     blocks.extend(summary_blocks(summary));
     blocks.push(Block::Heading("Charts".into()));
-    for (svg, (_, caption)) in svgs.into_iter().zip(SIMULATION_CHARTS) {
-        blocks.push(Block::Chart {
-            svg,
-            caption: caption.to_string(),
-        });
+    for (svg, caption) in svgs {
+        blocks.push(Block::Chart { svg, caption });
     }
-    blocks.push(Block::Heading("Scenario (resolved)".into()));
-    blocks.push(Block::Code(scenario_toml.to_string()));
+    if !scenario_toml.is_empty() {
+        blocks.push(Block::Heading("Scenario (resolved)".into()));
+        blocks.push(Block::Code(scenario_toml.to_string()));
+    }
     let page = render(
         &format!("Simulation: {}", summary.scenario),
         &format!("{} trials, seed {}", summary.trials, summary.seed),
@@ -309,7 +332,12 @@ fn plan_table(plan: &Plan, indices: &[usize]) -> Block {
 
 /// Writes `plan --output DIR` into `folder` (the set's staging folder): plan.csv, plan.json,
 /// report.md, report.html and the charts.
-pub fn write_plan_files(plan: &Plan, folder: &Path, scenario_toml: &str) -> std::io::Result<()> {
+pub fn write_plan_files(
+    plan: &Plan,
+    folder: &Path,
+    scenario_toml: &str,
+    context: &ReportContext,
+) -> std::io::Result<()> {
     write_new(&folder.join("plan.csv"), super::plan::csv(plan).as_bytes())?;
     write_new(&folder.join("plan.json"), json(plan).as_bytes())?;
 
@@ -317,21 +345,30 @@ pub fn write_plan_files(plan: &Plan, folder: &Path, scenario_toml: &str) -> std:
         .recommendation
         .as_ref()
         .map(|r| (r.max_wait_seconds / 3600.0, r.p_completed));
+    let points: Vec<CompletionPoint> = plan
+        .points
+        .iter()
+        .map(|p| CompletionPoint {
+            max_wait_hours: p.max_wait_seconds / 3600.0,
+            p_completed: p.completed.probability,
+            ci95_low: p.completed.ci95[0],
+            ci95_high: p.completed.ci95[1],
+        })
+        .collect();
+    // Both curves zoom to where P(Completed) moves; the table shows the whole grid.
+    let keep: Vec<f64> = recommended
+        .map(|(hours, _)| hours)
+        .into_iter()
+        .chain(plan.scenario_max_wait_seconds.map(|w| w / 3600.0))
+        .collect();
+    let x_range_hours = charts::zoom_hours(&points, &keep);
     let completion = charts::completion_chart(
         &CompletionChart {
             scenario: plan.scenario.clone(),
-            points: plan
-                .points
-                .iter()
-                .map(|p| CompletionPoint {
-                    max_wait_hours: p.max_wait_seconds / 3600.0,
-                    p_completed: p.completed.probability,
-                    ci95_low: p.completed.ci95[0],
-                    ci95_high: p.completed.ci95[1],
-                })
-                .collect(),
+            points,
             target: plan.target,
             recommended,
+            x_range_hours,
         },
         folder,
         "plan-completion",
@@ -354,37 +391,39 @@ pub fn write_plan_files(plan: &Plan, folder: &Path, scenario_toml: &str) -> std:
                 .recommendation
                 .as_ref()
                 .map(|r| (r.max_wait_seconds / 3600.0, r.cost_mean_usd)),
+            x_range_hours,
         },
         folder,
         "plan-cost",
     )?;
-    let mut svgs = vec![completion, cost];
+    let mut svgs = vec![
+        (completion, PLAN_CHARTS[0].1.to_string()),
+        (cost, PLAN_CHARTS[1].1.to_string()),
+    ];
     if let Some(detail) = &plan.detail {
         svgs.extend(distribution_charts(
             folder,
             &plan.scenario,
             &detail.aggregate,
-            &detail.timelines,
+            Some(&detail.timelines),
             Some(detail.max_wait_seconds),
             plan.on_demand_cost_usd,
         )?);
     }
-    let chart_list: Vec<(&str, &str)> = PLAN_CHARTS
+    let md_charts: Vec<(String, &str)> = PLAN_CHARTS
         .iter()
-        .take(svgs.len())
-        .map(|(name, caption)| (*name, *caption))
-        .collect();
-    let md_charts: Vec<(String, &str)> = chart_list
-        .iter()
-        .map(|(name, caption)| (format!("{name}.svg"), *caption))
+        .zip(&svgs)
+        .map(|((name, _), (_, caption))| (format!("{name}.svg"), caption.as_str()))
         .collect();
     let md_refs: Vec<(&str, &str)> = md_charts.iter().map(|(f, c)| (f.as_str(), *c)).collect();
     write_new(
         &folder.join("report.md"),
-        super::plan::markdown(plan, &md_refs).as_bytes(),
+        context
+            .insert_into_markdown(&super::plan::markdown(plan, &md_refs))
+            .as_bytes(),
     )?;
 
-    let mut blocks = Vec::new();
+    let mut blocks = context.blocks();
     blocks.push(Block::Heading("Recommendation".into()));
     match &plan.recommendation {
         Some(r) => blocks.push(Block::Callout(format!("{}.", r.text))),
@@ -409,8 +448,8 @@ pub fn write_plan_files(plan: &Plan, folder: &Path, scenario_toml: &str) -> std:
         blocks.push(Block::Paragraph(line.to_string()));
     }
     let mut svgs = svgs.into_iter();
-    for (name, caption) in PLAN_CHARTS.iter().take(2) {
-        if let Some(svg) = svgs.next() {
+    for (name, _) in PLAN_CHARTS.iter().take(2) {
+        if let Some((svg, caption)) = svgs.next() {
             blocks.push(Block::Chart {
                 svg,
                 caption: format!("{caption} ({name}.svg)"),
@@ -448,11 +487,8 @@ pub fn write_plan_files(plan: &Plan, folder: &Path, scenario_toml: &str) -> std:
             words::hours(w)
         )));
         blocks.extend(summary_blocks(summary));
-        for ((_, caption), svg) in PLAN_CHARTS.iter().skip(2).zip(svgs) {
-            blocks.push(Block::Chart {
-                svg,
-                caption: caption.to_string(),
-            });
+        for (svg, caption) in svgs {
+            blocks.push(Block::Chart { svg, caption });
         }
     }
     blocks.push(Block::Heading("Scenario (resolved)".into()));
@@ -464,7 +500,7 @@ pub fn write_plan_files(plan: &Plan, folder: &Path, scenario_toml: &str) -> std:
             plan.trials,
             plan.seed,
             plan.target,
-            words::dollars(plan.on_demand_cost_usd)
+            super::numbers::usd(plan.on_demand_cost_usd)
         ),
         &blocks,
     );

@@ -1007,3 +1007,54 @@ fn a_job_source_on_another_instance_type_than_the_default_is_told_how_to_pass_a_
         }
     }
 }
+
+/// `--per-trial` shows the on-demand fallback: when it started and how long it ran, and the
+/// on-demand part of the cost. A trial that fell back started its fallback job at MaxWait
+/// (10 h, where the spot job stopped) and spent the rest of its wall clock on it.
+#[test]
+fn per_trial_rows_show_the_fallback_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = dir.path().join("fallback.toml");
+    std::fs::write(&scenario, fallback_scenario()).unwrap();
+    let rows = dir.path().join("rows.csv");
+    assert_cmd::cargo::cargo_bin_cmd!("spotsim")
+        .arg("simulate")
+        .arg(&scenario)
+        .args(["--trials", "200", "--seed", "3", "--quiet", "--per-trial"])
+        .arg(&rows)
+        .assert()
+        .success();
+    let parsed = common::parse(&fallback_scenario());
+    let engine = Engine::new(&parsed).with_seed(3);
+    let mut reader = csv::Reader::from_path(&rows).unwrap();
+    let header = reader.headers().unwrap().clone();
+    let at = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let mut fell_back = 0;
+    for record in reader.records() {
+        let record = record.unwrap();
+        assert_eq!(&record[at("seed")], "3");
+        let k: u64 = record[at("trial")].parse().unwrap();
+        let outcome = engine.run(k);
+        let wall: f64 = record[at("wall_clock_seconds")].parse().unwrap();
+        let duration: f64 = record[at("fallback_seconds")].parse().unwrap();
+        let on_demand: f64 = record[at("on_demand_cost_usd")].parse().unwrap();
+        assert_eq!(on_demand, outcome.on_demand_cost_usd);
+        match outcome.fallback_seconds {
+            Some(start) => {
+                fell_back += 1;
+                assert_eq!(
+                    record[at("fallback_start_seconds")].parse::<f64>().unwrap(),
+                    start
+                );
+                assert_eq!(start, 36_000.0, "the fallback job is created at MaxWait");
+                assert_eq!(duration, wall - start);
+                assert!(duration > 0.0 && on_demand > 0.0);
+            }
+            None => {
+                assert_eq!(&record[at("fallback_start_seconds")], "");
+                assert_eq!(duration, 0.0);
+            }
+        }
+    }
+    assert!(fell_back > 0, "some trials fell back");
+}

@@ -334,55 +334,72 @@ fn simulate_csv_is_plain_and_agrees_with_json() {
         .iter()
         .map(str::to_string)
         .collect();
-    assert!(header.len() >= 3, "{header:?}");
-    assert!(
-        header
-            .iter()
-            .all(|h| !h.is_empty() && h.parse::<f64>().is_err()),
-        "the first row is a header: {header:?}"
-    );
     let rows: Vec<csv::StringRecord> = reader
         .records()
         .map(|r| r.expect("every row has as many fields as the header"))
         .collect();
-    assert!(rows.len() >= OUTCOMES.len() + METRICS.len(), "{csv_text}");
-    // The quantity and unit columns are text; every other non-empty cell is a plain number.
-    let textual: BTreeSet<usize> = header
-        .iter()
-        .enumerate()
-        .filter(|(_, h)| matches!(h.as_str(), "quantity" | "unit"))
-        .map(|(i, _)| i)
-        .collect();
-    assert!(!textual.is_empty(), "names its quantities: {header:?}");
-    for row in &rows {
-        assert_eq!(row.len(), header.len());
-        for (i, cell) in row.iter().enumerate() {
-            if textual.contains(&i) || cell.is_empty() {
-                continue;
-            }
-            assert!(
-                !cell.contains([',', '_', ' ', '\'']),
-                "no thousands separators: `{cell}` ({} of {row:?})",
-                header[i]
-            );
-            let x: f64 = cell
-                .parse()
-                .unwrap_or_else(|_| panic!("`{cell}` ({}) is a number", header[i]));
-            assert!(x.is_finite(), "`{cell}` is finite");
-        }
+    // One row per run, so runs concatenate; the run is named in every row.
+    assert_eq!(rows.len(), 1, "{csv_text}");
+    let row = &rows[0];
+    let cell = |name: &str| {
+        let i = header
+            .iter()
+            .position(|h| h == name)
+            .unwrap_or_else(|| panic!("a column {name}: {header:?}"));
+        row[i].to_string()
+    };
+    assert_eq!(cell("scenario"), summary["scenario"].as_str().unwrap());
+    assert_eq!(cell("seed"), "5");
+    assert_eq!(cell("trials"), "3000");
+    // Counts are integers (pandas reads int64), fractions and metrics plain numbers.
+    for (outcome, prefix) in [
+        ("Completed", "completed"),
+        ("MaxWaitTimeExceeded", "max_wait_time_exceeded"),
+        ("MaxRuntimeExceeded", "max_runtime_exceeded"),
+        ("Failed", "failed"),
+    ] {
+        let count = cell(&format!("{prefix}_count"));
+        assert_eq!(
+            count.parse::<u64>().ok(),
+            summary["outcomes"][outcome]["count"].as_u64(),
+            "{outcome}: `{count}` is the JSON's integer count"
+        );
+        let p: f64 = cell(&format!("{prefix}_probability")).parse().unwrap();
+        assert_eq!(
+            p,
+            summary["outcomes"][outcome]["probability"]
+                .as_f64()
+                .unwrap()
+        );
     }
-    // The outcome rows carry the same counts as the JSON summary.
-    let column = |name: &str| header.iter().position(|h| h == name);
-    if let (Some(quantity), Some(count)) = (column("quantity"), column("count")) {
-        for outcome in OUTCOMES {
-            let row = rows
-                .iter()
-                .find(|r| &r[quantity] == outcome)
-                .unwrap_or_else(|| panic!("a row for {outcome}"));
-            assert_eq!(
-                row[count].parse::<u64>().ok(),
-                summary["outcomes"][outcome]["count"].as_u64(),
-                "{outcome}"
+    assert_eq!(
+        cell("cost_usd_p95").parse::<f64>().unwrap(),
+        summary["metrics"]["cost_usd"]["p95"].as_f64().unwrap()
+    );
+    assert_eq!(
+        cell("wall_clock_seconds_mean").parse::<f64>().unwrap(),
+        summary["metrics"]["wall_clock_seconds"]["mean"]
+            .as_f64()
+            .unwrap()
+    );
+    for (i, value) in row.iter().enumerate() {
+        if header[i] == "scenario" || value.is_empty() {
+            continue;
+        }
+        assert!(
+            !value.contains([',', '_', ' ', '\'']),
+            "no thousands separators: `{value}` ({})",
+            header[i]
+        );
+        let x: f64 = value
+            .parse()
+            .unwrap_or_else(|_| panic!("`{value}` ({}) is a number", header[i]));
+        assert!(x.is_finite(), "`{value}` is finite");
+        if header[i].ends_with("_count") || header[i] == "trials" || header[i] == "seed" {
+            assert!(
+                !value.contains(['.', 'e']),
+                "{} is an integer: {value}",
+                header[i]
             );
         }
     }

@@ -43,7 +43,7 @@ fn any_split_of_the_trials_merges_to_the_same_aggregate() {
     for shard in 0..3u64 {
         let mut part = Aggregate::default();
         for trial in (shard..trials).step_by(3) {
-            part.add(&engine.run(trial));
+            part.add_trial(trial, &engine.run(trial));
         }
         interleaved += &part;
     }
@@ -60,7 +60,7 @@ fn a_trial_is_the_same_alone_with_a_timeline_or_inside_a_run() {
         assert_eq!(alone, recorded);
         assert!(!timeline.transitions.is_empty());
         let mut single = Aggregate::default();
-        single.add(&alone);
+        single.add_trial(trial, &alone);
         assert_eq!(single, run_range(&engine, trial, trial + 1));
     }
 }

@@ -133,7 +133,7 @@ fn rows_go_through_a_fifo_a_device_and_a_symlink_without_replacing_them() {
         .expect("the FIFO's reader got an end of file")
         .unwrap();
     assert_eq!(rows.lines().count(), 51, "{rows}");
-    assert!(rows.starts_with("trial,outcome,"));
+    assert!(rows.starts_with("scenario,seed,trial,outcome,"), "{rows}");
     assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo());
 
     // A symlink: the rows land in its target, and the link stays a link.
@@ -196,8 +196,11 @@ fn rows_sent_to_the_processs_own_stdout_come_before_its_summary() {
     assert!(status.success());
     let written = std::fs::read_to_string(&out).unwrap();
     let lines: Vec<&str> = written.lines().collect();
-    assert!(lines[0].starts_with("trial,outcome,"), "{written}");
-    assert!(lines[10].starts_with("9,"), "{written}");
+    assert!(
+        lines[0].starts_with("scenario,seed,trial,outcome,"),
+        "{written}"
+    );
+    assert!(lines[10].starts_with("default-p3-20h,1,9,"), "{written}");
     assert!(
         lines[11..].iter().any(|l| l.contains("10 trials")),
         "{written}"

@@ -9,6 +9,7 @@ mod calibrate;
 mod cli;
 mod closed_forms;
 mod common;
+mod compare;
 mod corpus;
 mod correlation;
 mod determinism;

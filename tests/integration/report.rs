@@ -168,14 +168,28 @@ fn plan_output_folder_has_every_file_and_chart() {
     );
 }
 
-fn check_html(html: &str) {
+pub(crate) fn check_html(html: &str) {
     assert!(html.starts_with("<!DOCTYPE html>"));
     assert!(html.contains("<meta charset=\"utf-8\">"));
     assert!(!html.contains("<script"), "no JavaScript");
     for external in ["src=\"http", "href=\"http", "url(http", "@import"] {
         assert!(!html.contains(external), "external resource: {external}");
     }
-    assert!(html.matches("<svg").count() >= 3);
+    assert!(html.matches("<svg").count() >= 2);
+    // Provenance and assumptions come before any table.
+    let first_table = html.find("<table").expect("a table");
+    for fact in [
+        "<dt>Date</dt>",
+        "<dt>Command</dt>",
+        "(commit ",
+        "<dt>Trials and seed</dt>",
+        "hash fnv1a64:",
+    ] {
+        let at = html
+            .find(fact)
+            .unwrap_or_else(|| panic!("{fact} on the page"));
+        assert!(at < first_table, "{fact} before the first table");
+    }
     assert!(html.trim_end().ends_with("</html>"));
 }
 
@@ -196,7 +210,15 @@ fn simulate_output_folder_has_charts_and_report() {
         assert!(dir.path().join(file).exists(), "{file}");
     }
     check_charts(dir.path(), &SIMULATION_CHARTS);
-    check_html(&std::fs::read_to_string(dir.path().join("report.html")).unwrap());
+    let html = std::fs::read_to_string(dir.path().join("report.html")).unwrap();
+    check_html(&html);
+    let assumptions = html.find("<h2>Assumptions</h2>").expect("assumptions");
+    assert!(assumptions < html.find("<table").unwrap());
+    assert!(html.contains("Job: 20 h of training on one ml.p3.2xlarge"));
+    assert!(
+        html.contains("exact values of all 3,000 trials"),
+        "the captions say what was drawn"
+    );
 }
 
 fn chromium() -> Option<PathBuf> {
@@ -204,22 +226,14 @@ fn chromium() -> Option<PathBuf> {
     path.exists().then_some(path)
 }
 
-#[test]
-fn report_html_renders_in_headless_chromium() {
-    let Some(browser) = chromium() else {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "CI=true but /usr/bin/chromium is missing: .ci/run installs Debian's chromium"
-        );
-        eprintln!("skipped: /usr/bin/chromium not installed");
-        return;
-    };
-    let dir = tempfile::tempdir().unwrap();
-    let report = dir.path().join("report");
-    plan_into(&report);
-    let profile = dir.path().join("profile");
-    let screenshot = dir.path().join("screenshot.png");
-    let page = report.join("report.html").canonicalize().unwrap();
+/// Runs headless Chromium at 1280 px wide on `page` with `extra` arguments; returns stdout.
+fn run_chromium(
+    browser: &Path,
+    profile: &Path,
+    page: &Path,
+    height: u32,
+    extra: &[String],
+) -> String {
     let output = std::process::Command::new(browser)
         .args([
             "--headless",
@@ -230,12 +244,13 @@ fn report_html_renders_in_headless_chromium() {
             "--disable-background-networking",
             "--disable-component-update",
             "--disable-sync",
+            "--hide-scrollbars",
             "--enable-logging=stderr",
             "--v=0",
-            "--window-size=1280,2000",
         ])
+        .arg(format!("--window-size=1280,{height}"))
         .arg(format!("--user-data-dir={}", profile.display()))
-        .arg(format!("--screenshot={}", screenshot.display()))
+        .args(extra)
         .arg(format!("file://{}", page.display()))
         .output()
         .unwrap();
@@ -249,27 +264,208 @@ fn report_html_renders_in_headless_chromium() {
             "console error: {line}"
         );
     }
-    if std::env::var_os("SPOTSIM_KEEP_SCREENSHOT").is_some() {
-        let _ = std::fs::copy(&screenshot, "/tmp/spotsim-report-screenshot.png");
-    }
-    let (width, height, pixels, channels) = decode_png(&screenshot);
-    assert_eq!(width, 1280);
-    assert!(height >= 1000, "{height}");
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// What the browser measured on a page at 1280 px.
+#[derive(Debug, Deserialize)]
+struct Layout {
+    /// The document's scrollable width (1280 when nothing overflows the window).
+    document_width: f64,
+    /// The page's height.
+    document_height: f64,
+    /// Tables wider than the column they sit in: (index, table width, column width).
+    overflowing_tables: Vec<(usize, f64, f64)>,
+    /// Tables on the page.
+    tables: usize,
+    /// Each chart's box on the page: x, y, width, height.
+    charts: Vec<[f64; 4]>,
+}
+
+/// Lays the page out at 1280 px in headless Chromium and measures it. The report itself has
+/// no script: the measuring script is added to a copy, which `--dump-dom` returns with the
+/// measurements written into it.
+fn measure_layout(browser: &Path, profile: &Path, report: &Path) -> Layout {
+    const MEASURE: &str = r#"<script>
+const main = document.querySelector('main');
+const column = main.clientWidth - parseFloat(getComputedStyle(main).paddingLeft)
+  - parseFloat(getComputedStyle(main).paddingRight);
+const tables = [...document.querySelectorAll('table')];
+const out = {
+  document_width: document.documentElement.scrollWidth,
+  document_height: document.documentElement.scrollHeight,
+  tables: tables.length,
+  overflowing_tables: tables
+    .map((t, i) => [i, t.getBoundingClientRect().width, column])
+    .filter(([, w, c]) => w > c + 0.5),
+  charts: [...document.querySelectorAll('figure svg')].map(s => {
+    const r = s.getBoundingClientRect();
+    return [r.x + scrollX, r.y + scrollY, r.width, r.height];
+  }),
+};
+const pre = document.createElement('pre');
+pre.id = 'layout';
+pre.textContent = JSON.stringify(out);
+document.body.appendChild(pre);
+</script>"#;
+    let html = std::fs::read_to_string(report).unwrap();
+    let measured = report.with_file_name("measured.html");
+    std::fs::write(
+        &measured,
+        html.replace("</body>", &format!("{MEASURE}</body>")),
+    )
+    .unwrap();
+    let dom = run_chromium(
+        browser,
+        profile,
+        &measured,
+        1000,
+        &["--dump-dom".to_string()],
+    );
+    let start = dom
+        .find("<pre id=\"layout\">")
+        .expect("the layout was measured")
+        + 17;
+    let end = start + dom[start..].find("</pre>").unwrap();
+    let json = dom[start..end]
+        .replace("&amp;", "&")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">");
+    serde_json::from_str(&json).unwrap_or_else(|e| panic!("{e}: {json}"))
+}
+
+/// The report at 1280 px: nothing wider than the window, no table wider than its column,
+/// a full-page screenshot in which every chart is drawn (many colours, much ink).
+pub(crate) fn check_in_browser(report: &Path, dir: &Path, expected_charts: usize) -> PathBuf {
+    let Some(browser) = chromium() else {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "CI=true but /usr/bin/chromium is missing: .ci/run installs Debian's chromium"
+        );
+        eprintln!("skipped: /usr/bin/chromium not installed");
+        return PathBuf::new();
+    };
+    let profile = dir.join("profile");
+    let layout = measure_layout(&browser, &profile, report);
+    assert!(layout.tables >= 1, "{layout:?}");
+    assert_eq!(
+        layout.overflowing_tables,
+        vec![],
+        "tables overflow at 1280 px"
+    );
+    assert!(layout.document_width <= 1280.0, "{layout:?}");
+    assert_eq!(layout.charts.len(), expected_charts, "{layout:?}");
+
+    let screenshot = dir.join(format!(
+        "{}.png",
+        report
+            .parent()
+            .unwrap()
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+    ));
+    let height = (layout.document_height.ceil() as u32).clamp(1000, 16_000);
+    run_chromium(
+        &browser,
+        &profile,
+        &report.canonicalize().unwrap(),
+        height,
+        &[format!("--screenshot={}", screenshot.display())],
+    );
+    let (width, shot_height, pixels, channels) = decode_png(&screenshot);
+    assert_eq!((width, shot_height), (1280, height));
     let colours: HashSet<&[u8]> = pixels.chunks(channels).map(|p| &p[..3]).collect();
     assert!(
         colours.len() > 200,
         "screenshot has {} colours: blank?",
         colours.len()
     );
-    // The charts sit below the recommendation: the middle of the page is drawn on.
-    let row_bytes = width as usize * channels;
-    let middle = &pixels[row_bytes * (height as usize / 4)..row_bytes * (3 * height as usize / 4)];
-    let non_white = middle
-        .chunks(channels)
-        .filter(|p| p[..3].iter().any(|&c| c < 235))
-        .count();
-    assert!(
-        non_white > middle.len() / channels / 50,
-        "only {non_white} non-white pixels in the chart area"
+    for (i, [x, y, w, h]) in layout.charts.iter().enumerate() {
+        assert!(
+            *w >= 600.0 && *h >= 300.0,
+            "chart {i} is drawn {w} × {h} px"
+        );
+        let (x0, y0) = (*x as usize, *y as usize);
+        let (x1, y1) = (
+            ((x + w) as usize).min(width as usize),
+            ((y + h) as usize).min(height as usize),
+        );
+        assert!(y1 > y0 + 300, "chart {i} lies below the screenshot");
+        let mut ink = 0;
+        let mut chart_colours = HashSet::new();
+        for row in y0..y1 {
+            for column in x0..x1 {
+                let at = (row * width as usize + column) * channels;
+                let pixel = &pixels[at..at + 3];
+                chart_colours.insert(pixel);
+                ink += usize::from(pixel.iter().any(|&c| c < 200));
+            }
+        }
+        let area = (x1 - x0) * (y1 - y0);
+        assert!(
+            chart_colours.len() > 20,
+            "chart {i}: {} colours",
+            chart_colours.len()
+        );
+        assert!(ink * 100 > area, "chart {i}: {ink} dark pixels of {area}");
+    }
+    screenshot
+}
+
+#[test]
+fn report_html_renders_in_headless_chromium() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("report");
+    plan_into(&report);
+    let screenshot = check_in_browser(&report.join("report.html"), dir.path(), PLAN_CHARTS.len());
+    if std::env::var_os("SPOTSIM_KEEP_SCREENSHOT").is_some() && screenshot.exists() {
+        let _ = std::fs::copy(&screenshot, "/tmp/spotsim-report-screenshot.png");
+    }
+}
+
+#[test]
+fn simulate_and_merge_reports_render_in_headless_chromium() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("simulate");
+    cargo_bin_cmd!("spotsim")
+        .args(["simulate", "--trials", "3000", "--quiet", "--output"])
+        .arg(&report)
+        .assert()
+        .success();
+    check_in_browser(
+        &report.join("report.html"),
+        dir.path(),
+        SIMULATION_CHARTS.len(),
     );
+    // merge --output writes the same report (without sample timelines: no trials to replay).
+    let parts: Vec<PathBuf> = (0..2)
+        .map(|i| {
+            let part = dir.path().join(format!("part-{i}.json"));
+            cargo_bin_cmd!("spotsim")
+                .args(["simulate", "--trials", "3000", "--quiet", "--shard"])
+                .arg(format!("{i}/2"))
+                .arg("--partial")
+                .arg(&part)
+                .assert()
+                .success();
+            part
+        })
+        .collect();
+    let merged = dir.path().join("merged");
+    cargo_bin_cmd!("spotsim")
+        .arg("merge")
+        .args(&parts)
+        .arg("--output")
+        .arg(&merged)
+        .assert()
+        .success();
+    let html = std::fs::read_to_string(merged.join("report.html")).unwrap();
+    check_html(&html);
+    // The merged distribution charts draw the same exact sample as the single run.
+    assert!(
+        html.contains("exact values of all 3,000 trials"),
+        "merged captions"
+    );
+    check_in_browser(&merged.join("report.html"), dir.path(), 2);
 }

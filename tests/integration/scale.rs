@@ -174,6 +174,47 @@ fn merge_rejects_partials_of_different_runs() {
             &format!("edited-{field}.json: {field}: {value} here, but "),
         );
     }
+    // The exact sample charts draw from: a shard holds exactly its own trials of it, each
+    // value inside its metric's range.
+    type Edit = fn(&mut serde_json::Value);
+    let edits: [(&str, Edit, &str); 3] = [
+        (
+            "dropped",
+            |p| {
+                p.pointer_mut("/aggregate/sample/trial")
+                    .unwrap()
+                    .as_array_mut()
+                    .unwrap()
+                    .pop();
+            },
+            "aggregate.sample.trial: the sample should hold trials 1666..3333",
+        ),
+        (
+            "foreign",
+            |p| *p.pointer_mut("/aggregate/sample/trial/0").unwrap() = 0.into(),
+            "aggregate.sample.trial",
+        ),
+        (
+            "cost",
+            |p| *p.pointer_mut("/aggregate/sample/cost_usd/3").unwrap() = 1e6.into(),
+            "aggregate.sample.cost_usd: 1000000 is outside",
+        ),
+    ];
+    for (name, edit, needle) in edits {
+        let mut partial: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&run_a[1]).unwrap()).unwrap();
+        edit(&mut partial);
+        let edited = dir.path().join(format!("sample-{name}.json"));
+        std::fs::write(&edited, partial.to_string()).unwrap();
+        check(
+            vec![
+                run_a[0].clone(),
+                edited.display().to_string(),
+                run_a[2].clone(),
+            ],
+            needle,
+        );
+    }
     let garbage = dir.path().join("garbage.json");
     std::fs::write(&garbage, "{\"format\": \"something else\"}").unwrap();
     check(
@@ -255,25 +296,34 @@ fn per_trial_rows_stream_in_order_and_add_up() {
     assert_eq!(
         headers.iter().collect::<Vec<_>>(),
         [
+            "scenario",
+            "seed",
             "trial",
             "outcome",
             "wall_clock_seconds",
             "training_time_seconds",
             "billable_time_seconds",
             "interruptions",
-            "cost_usd"
+            "cost_usd",
+            "on_demand_cost_usd",
+            "fallback_start_seconds",
+            "fallback_seconds"
         ]
     );
     let (mut count, mut completed, mut max_cost) = (0u64, 0u64, 0.0f64);
     for (k, record) in reader.records().enumerate() {
         let record = record.unwrap();
+        assert_eq!(&record[0], "default-p3-20h");
+        assert_eq!(&record[1], "1", "the seed");
         assert_eq!(
-            record[0].parse::<u64>().unwrap(),
+            record[2].parse::<u64>().unwrap(),
             k as u64,
             "rows in trial order"
         );
-        completed += u64::from(&record[1] == "Completed");
-        max_cost = max_cost.max(record[6].parse().unwrap());
+        completed += u64::from(&record[3] == "Completed");
+        max_cost = max_cost.max(record[8].parse().unwrap());
+        // Spot only: no on-demand money, no fallback.
+        assert_eq!((&record[9], &record[10], &record[11]), ("0.0", "", "0.0"));
         count += 1;
     }
     assert_eq!(count, 70_000);

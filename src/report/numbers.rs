@@ -1,0 +1,74 @@
+//! Numbers for people, one way each across every report: counts and money with thousands
+//! separators ("10,000", "$2,098.30"), money always to the cent, so a table, a sentence and a
+//! chart label never show the same amount three ways.
+
+/// Digits of a whole number, grouped by thousands.
+fn grouped(digits: &str) -> String {
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A count: "10,000".
+pub fn count(n: u64) -> String {
+    grouped(&n.to_string())
+}
+
+/// Money to the cent: "$25.87", "$2,098.30", "-$3.10"; "–" when undefined.
+pub fn usd(x: f64) -> String {
+    if !x.is_finite() {
+        return "–".into();
+    }
+    let cents = format!("{:.2}", x.abs());
+    let (whole, fraction) = cents.split_once('.').unwrap_or((&cents, "00"));
+    // Rounding can make "-0.00": no sign on zero.
+    let sign = if x < 0.0 && cents != "0.00" { "-" } else { "" };
+    format!("{sign}${}.{fraction}", grouped(whole))
+}
+
+/// A price per hour as quoted: at least cents, up to four decimals, trailing zeros dropped
+/// ("$3.825", "$1.1475", "$12.00").
+pub fn usd_rate(x: f64) -> String {
+    if !x.is_finite() {
+        return "–".into();
+    }
+    let text = format!("{:.4}", x.abs());
+    let trimmed = text.trim_end_matches('0');
+    let decimals = trimmed.split_once('.').map_or(0, |(_, f)| f.len());
+    if decimals <= 2 {
+        return usd(x);
+    }
+    let (whole, fraction) = trimmed.split_once('.').unwrap_or((trimmed, ""));
+    let sign = if x < 0.0 { "-" } else { "" };
+    format!("{sign}${}.{fraction}", grouped(whole))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_and_money() {
+        assert_eq!(count(0), "0");
+        assert_eq!(count(999), "999");
+        assert_eq!(count(1000), "1,000");
+        assert_eq!(count(65_536), "65,536");
+        assert_eq!(count(1_000_000), "1,000,000");
+        assert_eq!(usd(25.866), "$25.87");
+        assert_eq!(usd(2098.3), "$2,098.30");
+        assert_eq!(usd(132.0), "$132.00");
+        assert_eq!(usd(999.999), "$1,000.00");
+        assert_eq!(usd(-3.1), "-$3.10");
+        assert_eq!(usd(-0.001), "$0.00");
+        assert_eq!(usd(f64::NAN), "–");
+        assert_eq!(usd_rate(3.825), "$3.825");
+        assert_eq!(usd_rate(1.1475), "$1.1475");
+        assert_eq!(usd_rate(12.0), "$12.00");
+        assert_eq!(usd_rate(0.9), "$0.90");
+    }
+}
