@@ -27,6 +27,9 @@ pub struct PlanArgs {
     /// Trials (the same at every grid point), seed and threads.
     #[command(flatten)]
     pub run: super::args::RunArgs,
+    /// The deadline counted in summaries.
+    #[command(flatten)]
+    pub deadline: super::args::DeadlineArgs,
     /// Largest MaxWait evaluated, e.g. "72h" (default: 3 × MaxRuntime or the scenario's
     /// MaxWait, whichever is larger).
     #[arg(long, value_name = "DURATION")]
@@ -98,7 +101,8 @@ fn duration(key: &str, text: &str) -> Result<f64, InputError> {
 
 pub(super) fn run(args: PlanArgs) -> anyhow::Result<()> {
     let cancel = super::interrupt::flag();
-    let scenario = args.input.load()?;
+    let mut scenario = args.input.load()?;
+    args.deadline.apply(&mut scenario)?;
     let mut options = PlanOptions::from_scenario(&scenario);
     if let Some(trials) = args.run.trials {
         options.trials = trials;

@@ -24,6 +24,9 @@ pub struct SimulateArgs {
     /// Trials, seed and threads.
     #[command(flatten)]
     pub run: super::args::RunArgs,
+    /// The deadline counted in summaries.
+    #[command(flatten)]
+    pub deadline: super::args::DeadlineArgs,
     /// Output format.
     #[command(flatten)]
     pub format: super::args::FormatArgs,
@@ -178,7 +181,8 @@ impl Outputs {
 
 pub(super) fn run(args: SimulateArgs) -> anyhow::Result<()> {
     let cancel = super::interrupt::flag();
-    let scenario = args.input.load()?;
+    let mut scenario = args.input.load()?;
+    args.deadline.apply(&mut scenario)?;
     let mut options = RunOptions::from_scenario(&scenario);
     if let Some(trials) = args.run.trials {
         options.trials = trials;

@@ -17,13 +17,13 @@ mod partial;
 mod shard;
 mod summary;
 
-pub use aggregate::Aggregate;
+pub use aggregate::{Aggregate, done_by_deadline};
 pub use optimal::prepare;
 pub use partial::{
     Merged, PARTIAL_FORMAT, PARTIAL_VERSION, Partial, merge_partials, read_partial, scenario_hash,
 };
 pub use shard::{Shard, ShardError, ShardHint};
-pub use summary::{OutcomeSummary, RunInfo, SimulationSummary};
+pub use summary::{DeadlineSummary, OutcomeSummary, RunInfo, SimulationSummary};
 
 pub use crate::engine::{BLOCK_TRIALS, TICK_BLOCK_TRIALS};
 
@@ -206,7 +206,7 @@ pub const LONG_RUN_SECONDS: f64 = 3600.0;
 
 /// Runs trials `[first, end)` sequentially into one aggregate.
 pub fn run_range(engine: &impl Simulator, first: u64, end: u64) -> Aggregate {
-    let mut aggregate = Aggregate::default();
+    let mut aggregate = Aggregate::new(engine.deadline_seconds());
     aggregate.extend((first..end).map(|trial| engine.run(trial)));
     aggregate
 }
@@ -224,7 +224,7 @@ fn run_block(
     cancel: Option<&AtomicBool>,
     mut rows: Option<&mut Vec<TrialRow>>,
 ) -> Option<Aggregate> {
-    let mut aggregate = Aggregate::default();
+    let mut aggregate = Aggregate::new(engine.deadline_seconds());
     let mut cancelled = false;
     // Trials are summarised a column at a time (`Aggregate::extend`); a cancelled block's
     // partial aggregate is dropped.
@@ -249,7 +249,7 @@ pub fn execute(
     precision: Option<f64>,
     observers: &mut Observers,
 ) -> std::io::Result<RunResult> {
-    let mut total = Aggregate::default();
+    let mut total = Aggregate::new(engine.deadline_seconds());
     let block_trials = engine.block_trials();
     let wave_trials = block_trials * WAVE_BLOCKS;
     let mut wave_start = range.start;

@@ -17,6 +17,7 @@
 pub mod advice;
 pub mod grid;
 pub mod sweep;
+pub mod words;
 
 pub use grid::{GridError, GridSetting, GridSpec, build_grid, default_cap_seconds};
 pub use sweep::{PointAggregate, Sweep};
@@ -154,6 +155,9 @@ pub struct PlanPoint {
     pub max_wait_seconds: f64,
     /// Completed.
     pub completed: OutcomeSummary,
+    /// Completed by the job's deadline (absent without one).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub completed_by_deadline: Option<OutcomeSummary>,
     /// Stopped by MaxWait.
     pub max_wait_time_exceeded: OutcomeSummary,
     /// Stopped by MaxRuntime.
@@ -166,14 +170,32 @@ pub struct PlanPoint {
     pub true_savings_percent: f64,
     /// AWS's formula (1 − Billable/Training) × 100, mean over jobs that held an instance.
     pub aws_savings_percent: f64,
-    /// Whether the lower 95 % bound of P(Completed) reaches the target.
+    /// Whether the lower 95 % bound of the targeted probability (P(Completed by the
+    /// deadline) with one, else P(Completed)) reaches the target.
     pub meets_target: bool,
 }
 
 impl PlanPoint {
-    fn new(max_wait_seconds: f64, point: &PointAggregate, on_demand: f64, target: f64) -> Self {
+    /// The probability the plan targets: P(Completed by the deadline) with one, else
+    /// P(Completed).
+    pub fn targeted(&self) -> &OutcomeSummary {
+        self.completed_by_deadline
+            .as_ref()
+            .unwrap_or(&self.completed)
+    }
+
+    fn new(
+        max_wait_seconds: f64,
+        point: &PointAggregate,
+        on_demand: f64,
+        target: f64,
+        deadline_seconds: Option<f64>,
+    ) -> Self {
         let trials = point.trials;
         let completed = OutcomeSummary::new(point.count(Outcome::Completed), trials);
+        let completed_by_deadline =
+            deadline_seconds.map(|_| OutcomeSummary::new(point.completed_by_deadline, trials));
+        let targeted = completed_by_deadline.unwrap_or(completed);
         let cost_usd = point.cost_usd.summary();
         let cost_per_completed_job_usd = if completed.count > 0 {
             cost_usd.mean * trials as f64 / completed.count as f64
@@ -182,8 +204,9 @@ impl PlanPoint {
         };
         Self {
             max_wait_seconds,
-            meets_target: completed.ci95[0] >= target,
+            meets_target: targeted.ci95[0] >= target,
             completed,
+            completed_by_deadline,
             max_wait_time_exceeded: OutcomeSummary::new(
                 point.count(Outcome::MaxWaitTimeExceeded),
                 trials,
@@ -209,6 +232,12 @@ pub struct Recommendation {
     pub p_completed: f64,
     /// Its 95 % Wilson interval.
     pub p_completed_ci95: [f64; 2],
+    /// P(Completed by the deadline) there, with a deadline.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub p_by_deadline: Option<f64>,
+    /// Its 95 % Wilson interval.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub p_by_deadline_ci95: Option<[f64; 2]>,
     /// Mean cost per job, stopped jobs included (USD).
     pub cost_mean_usd: f64,
     /// Cost per completed job (USD).
@@ -262,6 +291,10 @@ pub struct Plan {
     pub max_runtime_seconds: f64,
     /// The scenario's own MaxWaitTimeInSeconds.
     pub scenario_max_wait_seconds: Option<f64>,
+    /// The job's deadline (`[job] deadline`, seconds after CreationTime): the plan targets
+    /// P(Completed by it) instead of P(Completed).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deadline_seconds: Option<u64>,
     /// How the curve was computed.
     pub sweep: Sweep,
     /// The same job on on-demand instances, without interruptions (USD).
@@ -372,6 +405,7 @@ pub fn curve(
         on_demand_per_hour: scenario.pricing.on_demand_per_hour,
         sweep,
         cancel: options.cancel,
+        deadline_seconds: scenario.job.deadline_seconds,
     };
     (sweep, setup.run(options.trials, options.threads, progress))
 }
@@ -393,22 +427,44 @@ fn evaluate(
     let points: Vec<PlanPoint> = grid
         .iter()
         .zip(&aggregates)
-        .map(|(&w, a)| PlanPoint::new(w, a, on_demand, options.target))
+        .map(|(&w, a)| {
+            PlanPoint::new(
+                w,
+                a,
+                on_demand,
+                options.target,
+                scenario.job.deadline_seconds,
+            )
+        })
         .collect();
     let recommendation = points
         .iter()
         .find(|p| p.meets_target)
-        .map(|p| recommend(p, on_demand));
+        .map(|p| recommend(p, on_demand, scenario.job.deadline_seconds));
     (sweep, points, recommendation)
 }
 
 /// How the recommendation sentence begins (the terminal report colours that line).
 pub const RECOMMENDATION_PREFIX: &str = "Set MaxWaitTimeInSeconds = ";
 
-fn recommend(point: &PlanPoint, on_demand_cost_usd: f64) -> Recommendation {
+fn recommend(
+    point: &PlanPoint,
+    on_demand_cost_usd: f64,
+    deadline_seconds: Option<f64>,
+) -> Recommendation {
+    let by_deadline = match (point.completed_by_deadline, deadline_seconds) {
+        (Some(by), Some(deadline)) => format!(
+            "P(done by {}) = {:.3} [{:.3}, {:.3}], ",
+            words::hours(deadline),
+            by.probability,
+            by.ci95[0],
+            by.ci95[1]
+        ),
+        _ => String::new(),
+    };
     let text = format!(
-        "{RECOMMENDATION_PREFIX}{:.0} ({}): P(complete) = {:.3} [{:.3}, {:.3}], expected \
-         cost {} vs {} on-demand ({} saved; AWS's formula reports {})",
+        "{RECOMMENDATION_PREFIX}{:.0} ({}): {by_deadline}P(complete) = {:.3} [{:.3}, {:.3}], \
+         expected cost {} vs {} on-demand ({} saved; AWS's formula reports {})",
         point.max_wait_seconds,
         words::hours(point.max_wait_seconds),
         point.completed.probability,
@@ -423,6 +479,8 @@ fn recommend(point: &PlanPoint, on_demand_cost_usd: f64) -> Recommendation {
         max_wait_seconds: point.max_wait_seconds,
         p_completed: point.completed.probability,
         p_completed_ci95: point.completed.ci95,
+        p_by_deadline: point.completed_by_deadline.map(|o| o.probability),
+        p_by_deadline_ci95: point.completed_by_deadline.map(|o| o.ci95),
         cost_mean_usd: point.cost_usd.mean,
         cost_per_completed_job_usd: point.cost_per_completed_job_usd,
         on_demand_cost_usd,
@@ -506,6 +564,7 @@ pub fn plan(
         target: options.target,
         max_runtime_seconds: scenario.job.max_runtime_seconds,
         scenario_max_wait_seconds: scenario.job.max_wait_seconds,
+        deadline_seconds: scenario.job.deadline_seconds.map(|d| d as u64),
         sweep,
         on_demand_cost_usd: on_demand,
         recommendation,
@@ -589,62 +648,4 @@ pub fn sample_timelines(
             Some((k, outcome, timeline))
         })
         .collect()
-}
-
-/// Numbers in words, as the recommendation prints them.
-pub mod words {
-    /// Hours for people: "36 h", "28.5 h", "45 min".
-    pub fn hours(seconds: f64) -> String {
-        if seconds < 3600.0 {
-            return format!("{} min", trim(seconds / 60.0));
-        }
-        format!("{} h", trim(seconds / 3600.0))
-    }
-
-    fn trim(x: f64) -> String {
-        let text = format!("{x:.2}");
-        text.trim_end_matches('0').trim_end_matches('.').to_string()
-    }
-
-    /// Dollars for people: "$25.87", "$412", "$1,150".
-    pub fn dollars(usd: f64) -> String {
-        if !usd.is_finite() {
-            return "–".into();
-        }
-        if usd.abs() < 100.0 {
-            return format!("${usd:.2}");
-        }
-        let whole = format!("{:.0}", usd.abs());
-        let mut grouped = String::new();
-        for (i, c) in whole.chars().enumerate() {
-            if i > 0 && (whole.len() - i) % 3 == 0 {
-                grouped.push(',');
-            }
-            grouped.push(c);
-        }
-        format!("{}${grouped}", if usd < 0.0 { "-" } else { "" })
-    }
-
-    /// Percent for people: "64 %", "66.5 %" (one decimal below 10 points of 100).
-    pub fn percent(x: f64) -> String {
-        if !x.is_finite() {
-            return "–".into();
-        }
-        format!("{x:.1} %")
-    }
-
-    #[cfg(test)]
-    mod tests {
-        #[test]
-        fn formats() {
-            assert_eq!(super::hours(129_600.0), "36 h");
-            assert_eq!(super::hours(102_600.0), "28.5 h");
-            assert_eq!(super::hours(2700.0), "45 min");
-            assert_eq!(super::dollars(1150.2), "$1,150");
-            assert_eq!(super::dollars(412.4), "$412");
-            assert_eq!(super::dollars(25.871), "$25.87");
-            assert_eq!(super::dollars(1_234_567.0), "$1,234,567");
-            assert_eq!(super::percent(64.04), "64.0 %");
-        }
-    }
 }

@@ -60,6 +60,20 @@ pub(super) fn render(summary: &SimulationSummary) -> String {
             ..Row::empty(outcome.as_str(), "probability")
         });
     }
+    if let Some(deadline) = &summary.deadline {
+        let o = deadline.completed;
+        rows.push(Row {
+            count: Some(o.count),
+            mean: Some(o.probability),
+            ci95_low: Some(o.ci95[0]),
+            ci95_high: Some(o.ci95[1]),
+            ..Row::empty("completed_by_deadline", "probability")
+        });
+        rows.push(Row {
+            mean: Some(deadline.seconds as f64),
+            ..Row::empty("deadline", "seconds")
+        });
+    }
     for (quantity, unit, s) in metric_rows(summary) {
         rows.push(Row {
             mean: finite(s.mean),

@@ -7,7 +7,7 @@ use super::charts::{
     StatusTimeline, TimelineRow, WallClockCdf,
 };
 use super::html::{Block, render};
-use super::plan::{SHOWN_ROWS, point_cells, shown_rows};
+use super::plan::{SHOWN_ROWS, point_cells, point_header, shown_rows};
 use super::{SUMMARY_FILES, charts, json};
 use crate::engine::{Timeline, TrialOutcome};
 use crate::files::output::write_new;
@@ -189,10 +189,14 @@ fn distribution_charts(
 fn summary_blocks(summary: &SimulationSummary) -> Vec<Block> {
     let mut blocks = Vec::new();
     let mut rows = Vec::new();
-    for outcome in crate::engine::Outcome::ALL {
-        let o = summary.outcome(outcome);
+    let deadline = super::deadline_row(summary);
+    let outcomes = crate::engine::Outcome::ALL
+        .iter()
+        .map(|&outcome| (outcome.as_str(), summary.outcome(outcome)))
+        .chain(deadline.as_ref().map(|(label, o)| (label.as_str(), o)));
+    for (label, o) in outcomes {
         rows.push(vec![
-            outcome.as_str().to_string(),
+            label.to_string(),
             o.count.to_string(),
             format!("{:.4}", o.probability),
             format!("[{:.4}, {:.4}]", o.ci95[0], o.ci95[1]),
@@ -286,21 +290,10 @@ fn plan_table(plan: &Plan, indices: &[usize]) -> Block {
         .map(|(r, _)| r)
         .collect();
     Block::Table {
-        header: [
-            "MaxWait h",
-            "MaxWait s",
-            "P(Completed)",
-            "95 % CI",
-            "P(MaxWait exc.)",
-            "mean $",
-            "p50 $",
-            "p95 $",
-            "$/completed",
-            "true saving %",
-            "AWS saving %",
-        ]
-        .map(String::from)
-        .to_vec(),
+        header: ["MaxWait h".to_string(), "MaxWait s".to_string()]
+            .into_iter()
+            .chain(point_header(plan))
+            .collect(),
         rows,
         numeric_from: 0,
         highlight,

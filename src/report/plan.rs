@@ -25,6 +25,15 @@ pub struct PlanRow {
     pub p_completed_ci95_low: f64,
     /// Upper 95 % Wilson bound.
     pub p_completed_ci95_high: f64,
+    /// P(Completed by the deadline), with a deadline.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub p_by_deadline: Option<f64>,
+    /// Its lower 95 % Wilson bound.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub p_by_deadline_ci95_low: Option<f64>,
+    /// Its upper 95 % Wilson bound.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub p_by_deadline_ci95_high: Option<f64>,
     /// P(MaxWaitTimeExceeded).
     pub p_max_wait_exceeded: f64,
     /// Its lower 95 % bound.
@@ -79,6 +88,9 @@ pub fn rows(plan: &Plan) -> Vec<PlanRow> {
             p_completed: p.completed.probability,
             p_completed_ci95_low: p.completed.ci95[0],
             p_completed_ci95_high: p.completed.ci95[1],
+            p_by_deadline: p.completed_by_deadline.map(|o| o.probability),
+            p_by_deadline_ci95_low: p.completed_by_deadline.map(|o| o.ci95[0]),
+            p_by_deadline_ci95_high: p.completed_by_deadline.map(|o| o.ci95[1]),
             p_max_wait_exceeded: p.max_wait_time_exceeded.probability,
             p_max_wait_exceeded_ci95_low: p.max_wait_time_exceeded.ci95[0],
             p_max_wait_exceeded_ci95_high: p.max_wait_time_exceeded.ci95[1],
@@ -169,9 +181,15 @@ fn note(plan: &Plan, index: usize, point: &PlanPoint) -> &'static str {
 pub(crate) fn point_cells(p: &PlanPoint) -> Vec<String> {
     let money = |x| fixed_or_dash(x, 2);
     let pct = |x| fixed_or_dash(x, 1);
-    vec![
+    let mut cells = vec![
         format!("{:.4}", p.completed.probability),
         format!("[{:.4}, {:.4}]", p.completed.ci95[0], p.completed.ci95[1]),
+    ];
+    if let Some(by) = &p.completed_by_deadline {
+        cells.push(format!("{:.4}", by.probability));
+        cells.push(format!("[{:.4}, {:.4}]", by.ci95[0], by.ci95[1]));
+    }
+    cells.extend([
         format!("{:.4}", p.max_wait_time_exceeded.probability),
         money(p.cost_usd.mean),
         money(p.cost_usd.p50),
@@ -179,7 +197,38 @@ pub(crate) fn point_cells(p: &PlanPoint) -> Vec<String> {
         money(p.cost_per_completed_job_usd),
         pct(p.true_savings_percent),
         pct(p.aws_savings_percent),
-    ]
+    ]);
+    cells
+}
+
+/// The column names of [`point_cells`] for `plan` (with its deadline's columns, if any).
+pub(crate) fn point_header(plan: &Plan) -> Vec<String> {
+    let mut header = vec!["P(Completed)".to_string(), "95 % CI".to_string()];
+    if let Some(deadline) = plan.deadline_seconds {
+        header.push(format!("P(by {})", words::hours(deadline as f64)));
+        header.push("95 % CI".to_string());
+    }
+    header.extend(
+        [
+            "P(MaxWait exceeded)",
+            "mean $",
+            "p50 $",
+            "p95 $",
+            "$/completed",
+            "true saving %",
+            "AWS saving %",
+        ]
+        .map(String::from),
+    );
+    header
+}
+
+/// The header of the terminal and Markdown tables (with an empty note column).
+fn header(plan: &Plan) -> Vec<String> {
+    let mut header = vec!["MaxWait h".to_string()];
+    header.extend(point_header(plan));
+    header.push(String::new());
+    header
 }
 
 /// The cells of one table row.
@@ -191,20 +240,6 @@ fn cells(plan: &Plan, index: usize) -> Vec<String> {
     row
 }
 
-const HEADER: [&str; 11] = [
-    "MaxWait h",
-    "P(Completed)",
-    "95 % CI",
-    "P(MaxWait exceeded)",
-    "mean $",
-    "p50 $",
-    "p95 $",
-    "$/completed",
-    "true saving %",
-    "AWS saving %",
-    "",
-];
-
 /// The headline: the recommendation, or that none reaches the target and what would.
 pub fn headline(plan: &Plan) -> String {
     let mut out = String::new();
@@ -212,12 +247,13 @@ pub fn headline(plan: &Plan) -> String {
         Some(r) => out.push_str(&format!("{}.\n", r.text)),
         None => {
             let best = plan.points.last();
+            let what = words::targeted(plan.deadline_seconds.map(|d| d as f64));
+            let p = best.map_or(0.0, |p| p.targeted().probability);
             out.push_str(&format!(
-                "No MaxWait up to {} reaches the target: the lower 95 % bound of P(complete) \
-                 stays below {} (P(complete) = {:.3} at the cap).\n",
+                "No MaxWait up to {} reaches the target: the lower 95 % bound of {what} \
+                 stays below {} ({what} = {p:.3} at the cap).\n",
                 best.map_or("–".into(), |p| words::hours(p.max_wait_seconds)),
                 plan.target,
-                best.map_or(0.0, |p| p.completed.probability),
             ));
             for lever in &plan.advice {
                 out.push_str(&format!("- {}\n", lever.text));
@@ -246,8 +282,12 @@ pub fn headline(plan: &Plan) -> String {
 fn title(plan: &Plan) -> String {
     format!(
         "{} — MaxWait plan: {} trials per MaxWait (the same trials at every point), seed {}, \
-         target: lower 95 % bound of P(complete) ≥ {}",
-        plan.scenario, plan.trials, plan.seed, plan.target
+         target: lower 95 % bound of {} ≥ {}",
+        plan.scenario,
+        plan.trials,
+        plan.seed,
+        words::targeted(plan.deadline_seconds.map(|d| d as f64)),
+        plan.target
     )
 }
 
@@ -317,12 +357,9 @@ pub fn table(plan: &Plan) -> String {
     out.push_str(&headline(plan));
     out.push('\n');
     let shown = shown_rows(plan, SHOWN_ROWS);
-    let mut rows = vec![
-        HEADER[..HEADER.len() - 1]
-            .iter()
-            .map(|s| s.to_string())
-            .collect::<Vec<_>>(),
-    ];
+    let mut header = header(plan);
+    header.pop();
+    let mut rows = vec![header];
     rows.extend(shown.iter().map(|&i| {
         let mut row = cells(plan, i);
         row.pop();
@@ -370,7 +407,7 @@ pub fn markdown(plan: &Plan, charts: &[(&str, &str)]) -> String {
     out.push_str(&headline(plan));
     out.push('\n');
     let shown = shown_rows(plan, SHOWN_ROWS);
-    let mut rows = vec![HEADER.iter().map(|s| s.to_string()).collect::<Vec<_>>()];
+    let mut rows = vec![header(plan)];
     rows.extend(shown.iter().map(|&i| cells(plan, i)));
     out.push_str("## P(Completed) and cost over MaxWait\n\n");
     out.push_str(&markdown_table(&rows, 1));

@@ -13,6 +13,7 @@ mod diagnostics;
 pub mod echo;
 pub mod estimator;
 mod job;
+pub use job::{MAX_DEADLINE_SECONDS, check_deadline_seconds};
 pub mod load;
 pub mod model;
 mod pitfalls;

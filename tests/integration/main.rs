@@ -11,6 +11,7 @@ mod closed_forms;
 mod common;
 mod corpus;
 mod correlation;
+mod deadline;
 mod determinism;
 #[cfg(unix)]
 mod files;
