@@ -53,6 +53,10 @@ pub struct PlanArgs {
     /// result is identical for managed spot).
     #[arg(long, hide = true)]
     pub rerun_each_point: bool,
+    /// Exit 1 (after printing the plan) when no option meets the target: a CI gate for a
+    /// training configuration that cannot meet its deadline.
+    #[arg(long)]
+    pub require: bool,
     /// Progress and confirmation.
     #[command(flatten)]
     pub interaction: super::args::InteractionArgs,
@@ -183,5 +187,13 @@ pub(super) fn run(args: PlanArgs) -> anyhow::Result<()> {
         _ => text.into(),
     };
     let printed = super::print(text.as_bytes());
-    written.and(printed)
+    written.and(printed)?;
+    if args.require && planned.recommendation.is_none() {
+        anyhow::bail!(
+            "--require: no option meets the target: the lower 95 % bound of {} stays below {}",
+            crate::plan::words::targeted(scenario.job.deadline_seconds),
+            planned.target
+        );
+    }
+    Ok(())
 }

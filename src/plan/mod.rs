@@ -17,6 +17,7 @@
 pub mod advice;
 pub mod grid;
 pub mod sweep;
+pub mod use_it;
 pub mod words;
 
 pub use grid::{GridError, GridSetting, GridSpec, build_grid, default_cap_seconds};
@@ -152,6 +153,7 @@ impl PlanOptions {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PlanPoint {
     /// The MaxWaitTimeInSeconds evaluated.
+    #[serde(serialize_with = "crate::units::duration::serialize_whole_seconds")]
     pub max_wait_seconds: f64,
     /// Completed.
     pub completed: OutcomeSummary,
@@ -226,7 +228,18 @@ impl PlanPoint {
 /// The recommended MaxWait, in numbers and in words.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Recommendation {
+    /// The purchase option (`[policy] name`): `managed-spot`, `spot-then-on-demand` or
+    /// `on-demand`.
+    pub option: String,
+    /// Set `MaxRuntimeInSeconds` to this (the scenario's).
+    #[serde(serialize_with = "crate::units::duration::serialize_whole_seconds")]
+    pub max_runtime_seconds: f64,
+    /// Training seconds between checkpoints the recommendation was simulated with (null
+    /// without periodic checkpoints).
+    #[serde(serialize_with = "crate::units::duration::serialize_whole_seconds_option")]
+    pub checkpoint_interval_seconds: Option<f64>,
     /// Set `MaxWaitTimeInSeconds` to this.
+    #[serde(serialize_with = "crate::units::duration::serialize_whole_seconds")]
     pub max_wait_seconds: f64,
     /// P(Completed) there.
     pub p_completed: f64,
@@ -250,6 +263,8 @@ pub struct Recommendation {
     pub aws_savings_percent: f64,
     /// The recommendation in one sentence.
     pub text: String,
+    /// The recommendation to paste: SDK v2, SDK v3 and CreateTrainingJob snippets.
+    pub use_it: use_it::UseIt,
 }
 
 /// Where the recommended MaxWait was run once more, for the charts.
@@ -267,6 +282,7 @@ pub struct PlanDetail {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct IntervalPlan {
     /// Checkpoint interval (training seconds between checkpoints).
+    #[serde(serialize_with = "crate::units::duration::serialize_whole_seconds")]
     pub checkpoint_interval_seconds: f64,
     /// The recommendation with this interval (null when no grid MaxWait reaches the target).
     pub recommendation: Option<Recommendation>,
@@ -288,8 +304,10 @@ pub struct Plan {
     /// Completion-probability target.
     pub target: f64,
     /// MaxRuntimeInSeconds of the scenario (the smallest MaxWait AWS accepts).
+    #[serde(serialize_with = "crate::units::duration::serialize_whole_seconds")]
     pub max_runtime_seconds: f64,
     /// The scenario's own MaxWaitTimeInSeconds.
+    #[serde(serialize_with = "crate::units::duration::serialize_whole_seconds_option")]
     pub scenario_max_wait_seconds: Option<f64>,
     /// The job's deadline (`[job] deadline`, seconds after CreationTime): the plan targets
     /// P(Completed by it) instead of P(Completed).
@@ -440,18 +458,15 @@ fn evaluate(
     let recommendation = points
         .iter()
         .find(|p| p.meets_target)
-        .map(|p| recommend(p, on_demand, scenario.job.deadline_seconds));
+        .map(|p| recommend(p, on_demand, scenario));
     (sweep, points, recommendation)
 }
 
 /// How the recommendation sentence begins (the terminal report colours that line).
 pub const RECOMMENDATION_PREFIX: &str = "Set MaxWaitTimeInSeconds = ";
 
-fn recommend(
-    point: &PlanPoint,
-    on_demand_cost_usd: f64,
-    deadline_seconds: Option<f64>,
-) -> Recommendation {
+fn recommend(point: &PlanPoint, on_demand_cost_usd: f64, scenario: &Scenario) -> Recommendation {
+    let deadline_seconds = scenario.job.deadline_seconds;
     let by_deadline = match (point.completed_by_deadline, deadline_seconds) {
         (Some(by), Some(deadline)) => format!(
             "P(done by {}) = {:.3} [{:.3}, {:.3}], ",
@@ -475,7 +490,13 @@ fn recommend(
         words::percent(point.true_savings_percent),
         words::percent(point.aws_savings_percent),
     );
+    let interval = scenario.checkpoint.policy.interval_seconds();
+    let option = scenario.clock.policy_name();
     Recommendation {
+        use_it: use_it::use_it(scenario, option, point.max_wait_seconds),
+        option: option.to_string(),
+        max_runtime_seconds: scenario.job.max_runtime_seconds,
+        checkpoint_interval_seconds: interval.is_finite().then_some(interval),
         max_wait_seconds: point.max_wait_seconds,
         p_completed: point.completed.probability,
         p_completed_ci95: point.completed.ci95,

@@ -186,6 +186,19 @@ fn distribution_charts(
     Ok(vec![cdf, histogram, gantt])
 }
 
+/// The plan's "Use it" section: each snippet under its label.
+fn use_it_blocks(plan: &Plan) -> Vec<Block> {
+    let Some(r) = &plan.recommendation else {
+        return Vec::new();
+    };
+    let mut blocks = vec![Block::Heading("Use it".into())];
+    for (label, snippet) in r.use_it.labelled() {
+        blocks.push(Block::Paragraph(format!("{label}:")));
+        blocks.push(Block::Code(snippet.to_string()));
+    }
+    blocks
+}
+
 fn summary_blocks(summary: &SimulationSummary) -> Vec<Block> {
     let mut blocks = Vec::new();
     let mut rows = Vec::new();
@@ -394,6 +407,7 @@ pub fn write_plan_files(plan: &Plan, folder: &Path, scenario_toml: &str) -> std:
             ));
         }
     }
+    blocks.extend(use_it_blocks(plan));
     let headline = super::plan::headline(plan);
     for line in headline
         .lines()

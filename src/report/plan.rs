@@ -111,6 +111,22 @@ pub fn rows(plan: &Plan) -> Vec<PlanRow> {
         .collect()
 }
 
+/// The "Use it" block: the recommendation as SDK v2, SDK v3 and CreateTrainingJob snippets,
+/// indented under their labels (empty without a recommendation).
+pub fn use_it_block(plan: &Plan) -> String {
+    let Some(r) = &plan.recommendation else {
+        return String::new();
+    };
+    let mut out = String::from("Use it:\n");
+    for (label, snippet) in r.use_it.labelled() {
+        out.push_str(&format!("  {label}:\n"));
+        for line in snippet.lines() {
+            out.push_str(&format!("    {line}\n"));
+        }
+    }
+    out
+}
+
 /// plan.csv.
 pub fn csv(plan: &Plan) -> String {
     let mut writer = csv::Writer::from_writer(Vec::new());
@@ -356,6 +372,11 @@ pub fn table(plan: &Plan) -> String {
     out.push_str("\n\n");
     out.push_str(&headline(plan));
     out.push('\n');
+    let use_it = use_it_block(plan);
+    if !use_it.is_empty() {
+        out.push_str(&use_it);
+        out.push('\n');
+    }
     let shown = shown_rows(plan, SHOWN_ROWS);
     let mut header = header(plan);
     header.pop();
@@ -406,6 +427,12 @@ pub fn markdown(plan: &Plan, charts: &[(&str, &str)]) -> String {
     out.push_str("## Recommendation\n\n");
     out.push_str(&headline(plan));
     out.push('\n');
+    if let Some(r) = &plan.recommendation {
+        out.push_str("### Use it\n\n");
+        for (label, snippet) in r.use_it.labelled() {
+            out.push_str(&format!("{label}:\n\n```\n{snippet}\n```\n\n"));
+        }
+    }
     let shown = shown_rows(plan, SHOWN_ROWS);
     let mut rows = vec![header(plan)];
     rows.extend(shown.iter().map(|&i| cells(plan, i)));

@@ -23,6 +23,7 @@ mod lean_loop;
 mod lifecycle;
 mod markets;
 mod plan;
+mod plan_answers;
 mod policies;
 mod properties;
 mod real_inputs;
