@@ -53,6 +53,11 @@ pub struct PlanArgs {
     /// result is identical for managed spot).
     #[arg(long, hide = true)]
     pub rerun_each_point: bool,
+    /// What the recommendation optimises: `cost` (the cheapest purchase option per completed
+    /// job that meets the target) or `max-wait` (the smallest MaxWait of the scenario's own
+    /// policy that meets it).
+    #[arg(long, value_enum, default_value_t = ObjectiveArg::Cost)]
+    pub objective: ObjectiveArg,
     /// Exit 1 (after printing the plan) when no option meets the target: a CI gate for a
     /// training configuration that cannot meet its deadline.
     #[arg(long)]
@@ -60,6 +65,15 @@ pub struct PlanArgs {
     /// Progress and confirmation.
     #[command(flatten)]
     pub interaction: super::args::InteractionArgs,
+}
+
+/// `--objective` as the command line spells it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ObjectiveArg {
+    /// The cheapest option per completed job that meets the target.
+    Cost,
+    /// The smallest MaxWait that meets the target.
+    MaxWait,
 }
 
 fn cli_error(key: &str, message: impl Into<String>) -> InputError {
@@ -116,6 +130,10 @@ pub(super) fn run(args: PlanArgs) -> anyhow::Result<()> {
     }
     options.threads = args.run.threads.map(usize::from);
     options.target = args.target;
+    options.objective = match args.objective {
+        ObjectiveArg::Cost => crate::plan::Objective::Cost,
+        ObjectiveArg::MaxWait => crate::plan::Objective::MaxWait,
+    };
     options.grid = GridSpec {
         cap_seconds: args
             .max_wait_cap

@@ -15,20 +15,22 @@
 //! on-demand.
 
 pub mod advice;
+pub mod detail;
 pub mod grid;
+pub mod options;
 pub mod sweep;
 pub mod use_it;
 pub mod words;
 
+pub use detail::{run_at, sample_timelines};
 pub use grid::{GridError, GridSetting, GridSpec, build_grid, default_cap_seconds};
+pub use options::{Objective, PlanOption};
 pub use sweep::{PointAggregate, Sweep};
 
 use crate::engine::{Engine, Outcome, Simulator, Timeline, TrialOutcome};
 use crate::error::InputError;
 use crate::market::price::SpotPrice;
-use crate::montecarlo::{
-    Aggregate, Cancel, Observers, OutcomeSummary, RunInfo, SimulationSummary, execute, with_threads,
-};
+use crate::montecarlo::{Aggregate, Cancel, OutcomeSummary, RunInfo, SimulationSummary};
 use crate::policy::CheckpointPolicy;
 use crate::scenario::Scenario;
 use crate::stats::Summary;
@@ -75,6 +77,8 @@ pub struct PlanOptions {
     /// Stop early when requested (checked before every trial): [`plan`] then returns
     /// [`PlanError::Cancelled`].
     pub cancel: Cancel,
+    /// What the recommendation optimises ([`options`]).
+    pub objective: Objective,
 }
 
 /// Why there is no plan.
@@ -145,6 +149,7 @@ impl PlanOptions {
             advise: true,
             detail: true,
             cancel: Cancel::never(),
+            objective: Objective::default(),
         }
     }
 }
@@ -265,6 +270,9 @@ pub struct Recommendation {
     pub text: String,
     /// The recommendation to paste: SDK v2, SDK v3 and CreateTrainingJob snippets.
     pub use_it: use_it::UseIt,
+    /// Whether it is a row of [`Plan::points`] (the scenario's own policy and interval).
+    #[serde(skip)]
+    pub on_points: bool,
 }
 
 /// Where the recommended MaxWait was run once more, for the charts.
@@ -317,8 +325,14 @@ pub struct Plan {
     pub sweep: Sweep,
     /// The same job on on-demand instances, without interruptions (USD).
     pub on_demand_cost_usd: f64,
-    /// The recommendation (null when no grid MaxWait reaches the target).
+    /// What the recommendation optimises.
+    pub objective: Objective,
+    /// The recommendation (null when no option reaches the target).
     pub recommendation: Option<Recommendation>,
+    /// Every option evaluated for the cost objective: purchase option × MaxWait (switch time)
+    /// × checkpoint interval, on the same trials.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub options: Vec<PlanOption>,
     /// What would reach the target when nothing on the grid does (evaluated by simulation).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub advice: Vec<advice::Lever>,
@@ -343,7 +357,8 @@ pub struct Plan {
 impl Plan {
     /// Index of the recommended point.
     pub fn recommended_index(&self) -> Option<usize> {
-        let w = self.recommendation.as_ref()?.max_wait_seconds;
+        let r = self.recommendation.as_ref().filter(|r| r.on_points)?;
+        let w = r.max_wait_seconds;
         self.points.iter().position(|p| p.max_wait_seconds == w)
     }
 
@@ -477,11 +492,24 @@ fn recommend(point: &PlanPoint, on_demand_cost_usd: f64, scenario: &Scenario) ->
         ),
         _ => String::new(),
     };
+    let option = scenario.clock.policy_name();
+    let how = match option {
+        "on-demand" => "Use on-demand (EnableManagedSpotTraining = false)".to_string(),
+        "spot-then-on-demand" => format!(
+            "{RECOMMENDATION_PREFIX}{:.0} ({}), then the same job on-demand if spot has not \
+             finished (spot-then-on-demand)",
+            point.max_wait_seconds,
+            words::hours(point.max_wait_seconds),
+        ),
+        _ => format!(
+            "{RECOMMENDATION_PREFIX}{:.0} ({})",
+            point.max_wait_seconds,
+            words::hours(point.max_wait_seconds),
+        ),
+    };
     let text = format!(
-        "{RECOMMENDATION_PREFIX}{:.0} ({}): {by_deadline}P(complete) = {:.3} [{:.3}, {:.3}], \
+        "{how}: {by_deadline}P(complete) = {:.3} [{:.3}, {:.3}], \
          expected cost {} vs {} on-demand ({} saved; AWS's formula reports {})",
-        point.max_wait_seconds,
-        words::hours(point.max_wait_seconds),
         point.completed.probability,
         point.completed.ci95[0],
         point.completed.ci95[1],
@@ -491,8 +519,8 @@ fn recommend(point: &PlanPoint, on_demand_cost_usd: f64, scenario: &Scenario) ->
         words::percent(point.aws_savings_percent),
     );
     let interval = scenario.checkpoint.policy.interval_seconds();
-    let option = scenario.clock.policy_name();
     Recommendation {
+        on_points: true,
         use_it: use_it::use_it(scenario, option, point.max_wait_seconds),
         option: option.to_string(),
         max_runtime_seconds: scenario.job.max_runtime_seconds,
@@ -536,10 +564,34 @@ pub fn plan(
         }
     };
     let started = Instant::now();
+    if let Some(&bad) = options
+        .checkpoint_intervals
+        .iter()
+        .find(|i| !(**i > 0.0 && i.is_finite()))
+    {
+        return Err(OptionError::CheckpointInterval(bad).into());
+    }
     let grid = build_grid(scenario, &options.grid)?;
-    let (sweep, points, recommendation) = evaluate(scenario, &grid, options, progress);
+    let (sweep, points, mut recommendation) = evaluate(scenario, &grid, options, progress);
     cancelled()?;
     let on_demand = on_demand_cost_usd(scenario);
+    let mut option_rows = Vec::new();
+    if options.objective == Objective::Cost {
+        let intervals: Vec<Option<f64>> = std::iter::once(None)
+            .chain(options.checkpoint_intervals.iter().map(|&i| Some(i)))
+            .collect();
+        let evaluated = options::evaluate(scenario, &grid, options, &intervals);
+        cancelled()?;
+        recommendation = options::cheapest(&evaluated.options).map(|i| {
+            let (variant, point) = &evaluated.sources[i];
+            let variant = &evaluated.variants[*variant];
+            let mut r = recommend(point, on_demand, variant);
+            r.on_points = variant.clock.policy_name() == scenario.clock.policy_name()
+                && variant.checkpoint.policy == scenario.checkpoint.policy;
+            r
+        });
+        option_rows = evaluated.options;
+    }
     let mut levers = Vec::new();
     if recommendation.is_none() && options.advise {
         levers = advice::levers(scenario, options, &points);
@@ -547,9 +599,6 @@ pub fn plan(
     let mut checkpoint_intervals = Vec::new();
     for &interval in &options.checkpoint_intervals {
         cancelled()?;
-        if !(interval > 0.0 && interval.is_finite()) {
-            return Err(OptionError::CheckpointInterval(interval).into());
-        }
         let variant = with_checkpoint_interval(scenario, interval);
         let (_, variant_points, variant_recommendation) = evaluate(&variant, &grid, options, None);
         checkpoint_intervals.push(IntervalPlan {
@@ -570,6 +619,7 @@ pub fn plan(
     let (simulation, detail) = if options.detail {
         let w = recommendation
             .as_ref()
+            .filter(|r| r.on_points)
             .map_or(grid[grid.len() - 1], |r| r.max_wait_seconds);
         let (summary, detail) = run_at(scenario, w, options);
         (Some(summary), Some(detail))
@@ -588,7 +638,9 @@ pub fn plan(
         deadline_seconds: scenario.job.deadline_seconds.map(|d| d as u64),
         sweep,
         on_demand_cost_usd: on_demand,
+        objective: options.objective,
         recommendation,
+        options: option_rows,
         advice: levers,
         checkpoint_intervals,
         points,
@@ -607,66 +659,4 @@ pub fn with_max_wait(scenario: &Scenario, max_wait_seconds: f64) -> Scenario {
     let mut changed = scenario.clone();
     changed.job.max_wait_seconds = Some(max_wait_seconds);
     changed
-}
-
-/// A direct run of the scenario at `max_wait_seconds`: its summary and the chart data.
-pub fn run_at(
-    scenario: &Scenario,
-    max_wait_seconds: f64,
-    options: &PlanOptions,
-) -> (SimulationSummary, PlanDetail) {
-    let started = Instant::now();
-    let at = with_max_wait(scenario, max_wait_seconds);
-    let engine = Engine::new(&at).with_seed(options.seed);
-    let aggregate = with_threads(options.threads, || {
-        let mut observers = Observers {
-            cancel: options.cancel.flag(),
-            ..Observers::default()
-        };
-        execute(&engine, 0..options.trials, None, &mut observers)
-            .map(|r| r.aggregate)
-            .unwrap_or_default()
-    });
-    let threads = options.threads.unwrap_or_else(rayon::current_num_threads);
-    let summary = SimulationSummary::new(
-        &at,
-        &engine,
-        options.seed,
-        &aggregate,
-        RunInfo::measured(started, threads, aggregate.trials),
-    );
-    let timelines = sample_timelines(&engine, options.trials);
-    (
-        summary,
-        PlanDetail {
-            max_wait_seconds,
-            aggregate,
-            timelines,
-        },
-    )
-}
-
-/// A few trials for the Gantt chart: the first ones, plus the first stopped one (if any of
-/// the first thousand was stopped) so the chart shows how a job ends at MaxWait. A trial whose
-/// timeline exceeds [`crate::engine::timeline::MAX_RECORDED_TRANSITIONS`] is left out (its
-/// bars would be thinner than a pixel anyway).
-pub fn sample_timelines(
-    engine: &impl Simulator,
-    trials: u64,
-) -> Vec<(u64, TrialOutcome, Timeline)> {
-    let mut chosen: Vec<u64> = (0..trials.min(TIMELINE_TRIALS as u64 - 1)).collect();
-    if let Some(stopped) = (0..trials.min(1000))
-        .find(|&k| engine.run(k).outcome != Outcome::Completed && !chosen.contains(&k))
-    {
-        chosen.push(stopped);
-    } else if trials > chosen.len() as u64 {
-        chosen.push(chosen.len() as u64);
-    }
-    chosen
-        .into_iter()
-        .filter_map(|k| {
-            let (outcome, timeline) = crate::engine::timeline::record(engine, k).ok()?;
-            Some((k, outcome, timeline))
-        })
-        .collect()
 }

@@ -408,6 +408,17 @@ pub fn write_plan_files(plan: &Plan, folder: &Path, scenario_toml: &str) -> std:
         }
     }
     blocks.extend(use_it_blocks(plan));
+    let mut option_rows = super::plan::option_rows(plan);
+    if !option_rows.is_empty() {
+        let header = option_rows.remove(0);
+        blocks.push(Block::Heading("Options".into()));
+        blocks.push(Block::Table {
+            header,
+            rows: option_rows,
+            numeric_from: 1,
+            highlight: Vec::new(),
+        });
+    }
     let headline = super::plan::headline(plan);
     for line in headline
         .lines()

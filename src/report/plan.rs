@@ -265,8 +265,13 @@ pub fn headline(plan: &Plan) -> String {
             let best = plan.points.last();
             let what = words::targeted(plan.deadline_seconds.map(|d| d as f64));
             let p = best.map_or(0.0, |p| p.targeted().probability);
+            let which = if plan.options.is_empty() {
+                "No MaxWait"
+            } else {
+                "No option (managed spot, spot-then-on-demand or on-demand) at any MaxWait"
+            };
             out.push_str(&format!(
-                "No MaxWait up to {} reaches the target: the lower 95 % bound of {what} \
+                "{which} up to {} reaches the target: the lower 95 % bound of {what} \
                  stays below {} ({what} = {p:.3} at the cap).\n",
                 best.map_or("–".into(), |p| words::hours(p.max_wait_seconds)),
                 plan.target,
@@ -366,6 +371,83 @@ pub(super) fn interval_rows(plan: &Plan) -> Vec<Vec<String>> {
     rows
 }
 
+/// The options table: per purchase option and checkpoint interval, its best row (the
+/// cheapest per completed job that meets the target, else the one with the highest targeted
+/// probability), the recommended one marked. Header first; empty for the max-wait objective.
+pub fn option_rows(plan: &Plan) -> Vec<Vec<String>> {
+    if plan.options.is_empty() {
+        return Vec::new();
+    }
+    let what = words::targeted(plan.deadline_seconds.map(|d| d as f64));
+    let mut rows = vec![
+        [
+            "Option",
+            "MaxWait h",
+            "checkpoint every",
+            &what,
+            "95 % CI",
+            "mean $",
+            "$/completed",
+            "",
+        ]
+        .map(String::from)
+        .to_vec(),
+    ];
+    let recommended = plan.recommendation.as_ref();
+    let mut groups: Vec<(&str, Option<f64>)> = Vec::new();
+    for o in &plan.options {
+        if !groups.contains(&(o.option, o.checkpoint_interval_seconds)) {
+            groups.push((o.option, o.checkpoint_interval_seconds));
+        }
+    }
+    for (option, interval) in groups {
+        let candidates = plan
+            .options
+            .iter()
+            .filter(|o| o.option == option && o.checkpoint_interval_seconds == interval);
+        let targeted = |o: &crate::plan::PlanOption| {
+            (
+                o.p_by_deadline.unwrap_or(o.p_completed),
+                o.p_by_deadline_ci95.unwrap_or(o.p_completed_ci95),
+            )
+        };
+        let best = candidates
+            .clone()
+            .filter(|o| o.meets_target && o.cost_per_completed_job_usd.is_finite())
+            .min_by(|a, b| {
+                a.cost_per_completed_job_usd
+                    .total_cmp(&b.cost_per_completed_job_usd)
+            })
+            .or_else(|| candidates.max_by(|a, b| targeted(a).0.total_cmp(&targeted(b).0)));
+        let Some(best) = best else { continue };
+        let (p, ci) = targeted(best);
+        let is_recommended = recommended.is_some_and(|r| {
+            r.option == best.option
+                && r.checkpoint_interval_seconds == best.checkpoint_interval_seconds
+                && (best.max_wait_seconds.is_none()
+                    || best.max_wait_seconds == Some(r.max_wait_seconds))
+        });
+        rows.push(vec![
+            option.to_string(),
+            best.max_wait_seconds
+                .map_or("–".into(), |w| format!("{:.1}", w / 3600.0)),
+            interval.map_or("–".into(), words::hours),
+            format!("{p:.4}"),
+            format!("[{:.4}, {:.4}]", ci[0], ci[1]),
+            fixed_or_dash(best.cost_mean_usd, 2),
+            fixed_or_dash(best.cost_per_completed_job_usd, 2),
+            if is_recommended {
+                "← recommended".into()
+            } else if best.meets_target {
+                String::new()
+            } else {
+                "below target".into()
+            },
+        ]);
+    }
+    rows
+}
+
 /// The aligned terminal report: recommendation first, then the thinned table.
 pub fn table(plan: &Plan) -> String {
     let mut out = title(plan);
@@ -375,6 +457,14 @@ pub fn table(plan: &Plan) -> String {
     let use_it = use_it_block(plan);
     if !use_it.is_empty() {
         out.push_str(&use_it);
+        out.push('\n');
+    }
+    let option_rows = option_rows(plan);
+    if !option_rows.is_empty() {
+        out.push_str(
+            "Options (the same trials; each at its cheapest MaxWait that meets the target):\n\n",
+        );
+        out.push_str(&align(&option_rows));
         out.push('\n');
     }
     let shown = shown_rows(plan, SHOWN_ROWS);
@@ -436,6 +526,12 @@ pub fn markdown(plan: &Plan, charts: &[(&str, &str)]) -> String {
     let shown = shown_rows(plan, SHOWN_ROWS);
     let mut rows = vec![header(plan)];
     rows.extend(shown.iter().map(|&i| cells(plan, i)));
+    let option_rows = option_rows(plan);
+    if !option_rows.is_empty() {
+        out.push_str("## Options\n\n");
+        out.push_str(&markdown_table(&option_rows, 1));
+        out.push('\n');
+    }
     out.push_str("## P(Completed) and cost over MaxWait\n\n");
     out.push_str(&markdown_table(&rows, 1));
     out.push('\n');

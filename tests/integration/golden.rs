@@ -169,7 +169,8 @@ fn outputs_are_unchanged() {
 
 /// The plan's recommendation as it was before the planner weighed purchase options and cost
 /// (`plan-default-before-purchase-options.json`, frozen, never blessed): a plan of the default
-/// scenario that targets P(Completed) over MaxWait alone must still give it, number for number.
+/// scenario that targets P(Completed) over MaxWait alone (`--objective max-wait`) must still
+/// give it, number for number.
 #[test]
 fn the_max_wait_recommendation_of_before_is_kept() {
     let before: serde_json::Value = serde_json::from_str(
@@ -180,7 +181,14 @@ fn the_max_wait_recommendation_of_before_is_kept() {
     )
     .expect("JSON");
     let now: serde_json::Value = serde_json::from_str(&run_json(&[
-        "plan", "--format", "json", "--trials", "2000", "--quiet",
+        "plan",
+        "--format",
+        "json",
+        "--trials",
+        "2000",
+        "--quiet",
+        "--objective",
+        "max-wait",
     ]))
     .expect("JSON");
     let (before, now) = (&before["recommendation"], &now["recommendation"]);

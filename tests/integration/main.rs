@@ -24,6 +24,7 @@ mod lifecycle;
 mod markets;
 mod plan;
 mod plan_answers;
+mod plan_options;
 mod policies;
 mod properties;
 mod real_inputs;
