@@ -18,12 +18,13 @@ pub mod advice;
 pub mod detail;
 pub mod grid;
 pub mod options;
+mod search;
 pub mod sweep;
 pub mod use_it;
 pub mod words;
 
 pub use detail::{run_at, sample_timelines};
-pub use grid::{GridError, GridSetting, GridSpec, build_grid, default_cap_seconds};
+pub use grid::{GridError, GridSetting, GridSpec, SearchStop, build_grid, default_cap_seconds};
 pub use options::{Objective, PlanOption};
 pub use sweep::{PointAggregate, Sweep};
 
@@ -327,6 +328,9 @@ pub struct Plan {
     pub on_demand_cost_usd: f64,
     /// What the recommendation optimises.
     pub objective: Objective,
+    /// Why the MaxWait search ended where it did (the grid is extended past the default cap
+    /// while no MaxWait reaches the target).
+    pub search_stopped_by: SearchStop,
     /// The recommendation (null when no option reaches the target).
     pub recommendation: Option<Recommendation>,
     /// Every option evaluated for the cost objective: purchase option × MaxWait (switch time)
@@ -571,8 +575,8 @@ pub fn plan(
     {
         return Err(OptionError::CheckpointInterval(bad).into());
     }
-    let grid = build_grid(scenario, &options.grid)?;
-    let (sweep, points, mut recommendation) = evaluate(scenario, &grid, options, progress);
+    let (grid, (sweep, points, mut recommendation), search) =
+        search::search_grid(scenario, options, progress)?;
     cancelled()?;
     let on_demand = on_demand_cost_usd(scenario);
     let mut option_rows = Vec::new();
@@ -639,6 +643,7 @@ pub fn plan(
         sweep,
         on_demand_cost_usd: on_demand,
         objective: options.objective,
+        search_stopped_by: search,
         recommendation,
         options: option_rows,
         advice: levers,

@@ -272,9 +272,10 @@ pub fn headline(plan: &Plan) -> String {
             };
             out.push_str(&format!(
                 "{which} up to {} reaches the target: the lower 95 % bound of {what} \
-                 stays below {} ({what} = {p:.3} at the cap).\n",
+                 stays below {} ({what} = {p:.3} at the cap); {}.\n",
                 best.map_or("–".into(), |p| words::hours(p.max_wait_seconds)),
                 plan.target,
+                plan.search_stopped_by.words(),
             ));
             for lever in &plan.advice {
                 out.push_str(&format!("- {}\n", lever.text));

@@ -232,3 +232,81 @@ fn option_rows_are_direct_runs_on_the_same_trials() {
         );
     }
 }
+
+/// Spot capacity only from 90 h: the job (2 h of training, MaxRuntime 3 h) completes at 92 h,
+/// far beyond the default cap (3 × MaxRuntime = 9 h). The search extends the grid (× 4 per
+/// round: 36 h, 144 h) and finds it; a direct run at the answer confirms it.
+const LATE_CAPACITY: &str = r#"
+name = "late-capacity"
+[job]
+managed_spot = true
+max_runtime = "3h"
+max_wait = "4h"
+[workload]
+training = "2h"
+[market]
+model = "windows"
+available = [["90h", "400h"]]
+[pricing]
+on_demand_per_hour = 4.0
+spot_per_hour = 1.0
+"#;
+
+#[test]
+fn an_answer_beyond_the_default_cap_is_found() {
+    let scenario = parse(LATE_CAPACITY);
+    assert_eq!(plan::default_cap_seconds(&scenario), 9.0 * 3600.0);
+    for objective in [Objective::MaxWait, Objective::Cost] {
+        let options = PlanOptions {
+            trials: 100,
+            detail: false,
+            objective,
+            ..PlanOptions::from_scenario(&scenario)
+        };
+        let planned = plan::plan(&scenario, &options, None).unwrap();
+        assert_eq!(planned.search_stopped_by, plan::SearchStop::TargetMet);
+        let r = planned.recommendation.as_ref().expect("found past the cap");
+        // Managed spot at the first grid MaxWait ≥ 92 h, $2 per job (cheaper than $8
+        // on-demand, which also meets the target).
+        assert_eq!(r.option, "managed-spot", "{objective:?}");
+        // The first grid MaxWait at or after the completion at 92 h.
+        let i = planned.recommended_index().expect("a row of the curve");
+        let below = planned.points[i - 1].max_wait_seconds;
+        assert!(
+            below < 92.0 * 3600.0 && 92.0 * 3600.0 <= r.max_wait_seconds,
+            "{below} < 92 h ≤ {}",
+            r.max_wait_seconds
+        );
+        assert!(planned.points.last().unwrap().max_wait_seconds > 9.0 * 3600.0);
+        assert!(close(r.cost_per_completed_job_usd, 2.0));
+        let at = plan::with_max_wait(&scenario, r.max_wait_seconds);
+        let direct = spotsim::montecarlo::simulate(
+            &at,
+            &spotsim::montecarlo::RunOptions {
+                trials: 100,
+                ..spotsim::montecarlo::RunOptions::from_scenario(&at)
+            },
+        );
+        assert_eq!(direct.outcomes.Completed.count, 100);
+    }
+    // With the cap set by the user the search stops there and says so.
+    let capped = plan::plan(
+        &scenario,
+        &PlanOptions {
+            trials: 100,
+            detail: false,
+            objective: Objective::MaxWait,
+            grid: GridSpec {
+                cap_seconds: Some(20.0 * 3600.0),
+                ..GridSpec::default()
+            },
+            ..PlanOptions::from_scenario(&scenario)
+        },
+        None,
+    )
+    .unwrap();
+    assert!(capped.recommendation.is_none());
+    assert_eq!(capped.search_stopped_by, plan::SearchStop::Cap);
+    let headline = spotsim::report::plan::headline(&capped);
+    assert!(headline.contains("raise --max-wait-cap"), "{headline}");
+}
