@@ -1,6 +1,10 @@
-//! Planner time: the 100-point MaxWait curve of the embedded default scenario at 10^5 trials
-//! per point (the same trials at every point), all cores, without the lever advice or the
-//! chart detail run.
+//! Planner time, the embedded default scenario, without the lever advice or the chart detail
+//! run:
+//! - the 100-point MaxWait curve at 10^5 trials per point (the same trials at every point),
+//!   all cores (`--objective max-wait`);
+//! - the full plan `spotsim plan` makes by default: every purchase option (managed spot
+//!   truncated, spot-then-on-demand re-run at each switch time, on-demand) over the default
+//!   grid at the scenario's 10^4 trials, on two threads — it must stay interactive (< 1 s).
 //!
 //! `cargo bench --bench plan` prints criterion's figures and then the seconds per plan.
 
@@ -9,7 +13,7 @@ mod common;
 
 use criterion::Criterion;
 use spotsim::Scenario;
-use spotsim::plan::{GridSpec, PlanOptions, plan};
+use spotsim::plan::{GridSpec, Objective, PlanOptions, plan};
 use std::hint::black_box;
 
 const TRIALS: u64 = 100_000;
@@ -25,10 +29,18 @@ fn benches(c: &mut Criterion) {
     };
     options.advise = false;
     options.detail = false;
+    options.objective = Objective::MaxWait;
+    let mut full = PlanOptions::from_scenario(&scenario);
+    full.advise = false;
+    full.detail = false;
+    full.threads = Some(2);
     let mut group = c.benchmark_group("plan_default");
     group.sample_size(10);
     group.bench_function("max_wait_curve_100_points_1e5_trials", |b| {
         b.iter(|| black_box(plan(&scenario, &options, None).expect("the default plans")))
+    });
+    group.bench_function("all_options_default_grid_two_threads", |b| {
+        b.iter(|| black_box(plan(&scenario, &full, None).expect("the default plans")))
     });
     group.finish();
 }
@@ -47,6 +59,12 @@ fn main() {
             "planner, default scenario, {POINTS}-point MaxWait curve at {TRIALS} trials: {:.3} s per plan ({} threads)",
             ns * 1e-9,
             rayon::current_num_threads()
+        );
+    }
+    if let Some(ns) = mean_nanoseconds("all_options_default_grid_two_threads") {
+        println!(
+            "planner, default scenario, every purchase option over the default grid at its own trials: {:.3} s per plan (2 threads)",
+            ns * 1e-9
         );
     }
 }

@@ -653,6 +653,9 @@ fn plan(
 ) -> PyResult<PyPlan> {
     let scenario = &scenario.scenario;
     let mut options = PlanOptions::from_scenario(scenario);
+    // The Python API plans MaxWait for the scenario's own policy (`plan --objective
+    // max-wait`) until it takes an objective of its own.
+    options.objective = spotsim::plan::Objective::MaxWait;
     options.trials = checked_trials(py, trials, scenario.simulation.trials)?;
     options.seed = checked_seed(py, seed, scenario.simulation.seed)?;
     options.threads = checked_threads(py, threads)?;

@@ -2,6 +2,7 @@
 //! (`#[command(flatten)]`), and the command line's own spelling of the library's choices (the
 //! library's types know nothing of clap).
 
+use crate::error::InputError;
 use crate::report::Format;
 use clap::Args;
 
@@ -89,4 +90,27 @@ pub struct InteractionArgs {
     /// Run even when the run is estimated to take more than an hour.
     #[arg(long)]
     pub yes: bool,
+}
+
+/// `--deadline` of the commands that summarise trials (`simulate`, `plan`, `compare`).
+#[derive(Debug, Clone, Default, Args)]
+pub struct DeadlineArgs {
+    /// Wall-clock deadline from CreationTime, e.g. "48h" (overrides `[job] deadline`):
+    /// summaries report P(Completed by it); `plan` targets it.
+    #[arg(long, value_name = "DURATION")]
+    pub deadline: Option<String>,
+}
+
+impl DeadlineArgs {
+    /// Sets the scenario's deadline from `--deadline`, if given.
+    pub fn apply(&self, scenario: &mut crate::scenario::Scenario) -> Result<(), InputError> {
+        let Some(text) = &self.deadline else {
+            return Ok(());
+        };
+        let error = |message: String| InputError::new("command line", message).at_key("--deadline");
+        let seconds = crate::units::duration::parse_duration(text).map_err(error)?;
+        scenario.job.deadline_seconds =
+            Some(crate::scenario::check_deadline_seconds(seconds).map_err(error)?);
+        Ok(())
+    }
 }

@@ -26,6 +26,9 @@ pub struct PlanArgs {
     /// Trials (the same at every grid point), seed and threads.
     #[command(flatten)]
     pub run: super::args::RunArgs,
+    /// The deadline counted in summaries.
+    #[command(flatten)]
+    pub deadline: super::args::DeadlineArgs,
     /// Largest MaxWait evaluated, e.g. "72h" (default: 3 × MaxRuntime or the scenario's
     /// MaxWait, whichever is larger).
     #[arg(long, value_name = "DURATION")]
@@ -46,9 +49,27 @@ pub struct PlanArgs {
     /// result is identical for managed spot).
     #[arg(long, hide = true)]
     pub rerun_each_point: bool,
+    /// What the recommendation optimises: `cost` (the cheapest purchase option per completed
+    /// job that meets the target) or `max-wait` (the smallest MaxWait of the scenario's own
+    /// policy that meets it).
+    #[arg(long, value_enum, default_value_t = ObjectiveArg::Cost)]
+    pub objective: ObjectiveArg,
+    /// Exit 1 (after printing the plan) when no option meets the target: a CI gate for a
+    /// training configuration that cannot meet its deadline.
+    #[arg(long)]
+    pub require: bool,
     /// Progress and confirmation.
     #[command(flatten)]
     pub interaction: super::args::InteractionArgs,
+}
+
+/// `--objective` as the command line spells it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ObjectiveArg {
+    /// The cheapest option per completed job that meets the target.
+    Cost,
+    /// The smallest MaxWait that meets the target.
+    MaxWait,
 }
 
 fn cli_error(key: &str, message: impl Into<String>) -> InputError {
@@ -94,7 +115,8 @@ fn duration(key: &str, text: &str) -> Result<f64, InputError> {
 
 pub(super) fn run(args: PlanArgs) -> anyhow::Result<()> {
     let cancel = super::interrupt::flag();
-    let scenario = args.input.load()?;
+    let mut scenario = args.input.load()?;
+    args.deadline.apply(&mut scenario)?;
     let mut options = PlanOptions::from_scenario(&scenario);
     if let Some(trials) = args.run.trials {
         options.trials = trials;
@@ -104,6 +126,10 @@ pub(super) fn run(args: PlanArgs) -> anyhow::Result<()> {
     }
     options.threads = args.run.threads.map(usize::from);
     options.target = args.target;
+    options.objective = match args.objective {
+        ObjectiveArg::Cost => crate::plan::Objective::Cost,
+        ObjectiveArg::MaxWait => crate::plan::Objective::MaxWait,
+    };
     options.grid = GridSpec {
         cap_seconds: args
             .max_wait_cap
@@ -181,5 +207,13 @@ pub(super) fn run(args: PlanArgs) -> anyhow::Result<()> {
         _ => text.into(),
     };
     let printed = super::print(text.as_bytes());
-    written.and(printed)
+    written.and(printed)?;
+    if args.require && planned.recommendation.is_none() {
+        anyhow::bail!(
+            "--require: no option meets the target: the lower 95 % bound of {} stays below {}",
+            crate::plan::words::targeted(scenario.job.deadline_seconds),
+            planned.target
+        );
+    }
+    Ok(())
 }

@@ -25,6 +25,9 @@ pub struct SimulateArgs {
     /// Trials, seed and threads.
     #[command(flatten)]
     pub run: super::args::RunArgs,
+    /// The deadline counted in summaries.
+    #[command(flatten)]
+    pub deadline: super::args::DeadlineArgs,
     /// `--format` and `--output DIR`.
     #[command(flatten)]
     pub report: super::args::ReportArgs,
@@ -183,7 +186,8 @@ impl Outputs {
 
 pub(super) fn run(args: SimulateArgs) -> anyhow::Result<()> {
     let cancel = super::interrupt::flag();
-    let scenario = args.input.load()?;
+    let mut scenario = args.input.load()?;
+    args.deadline.apply(&mut scenario)?;
     let mut options = RunOptions::from_scenario(&scenario);
     if let Some(trials) = args.run.trials {
         options.trials = trials;

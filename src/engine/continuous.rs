@@ -65,6 +65,8 @@ pub struct ContinuousEngine {
     internal_error_rate: f64,
     /// `RetryStrategy.MaximumRetryAttempts` (0 = no retry strategy).
     max_retry_attempts: u32,
+    /// `[job] deadline` (counted in summaries, stops nothing).
+    deadline: Option<f64>,
 }
 
 /// The limits of one training job of a trial.
@@ -148,6 +150,7 @@ impl ContinuousEngine {
             seed: scenario.simulation.seed,
             internal_error_rate: scenario.job.internal_error_rate,
             max_retry_attempts: scenario.job.max_retry_attempts,
+            deadline: scenario.job.deadline_seconds,
         }
     }
 
@@ -181,6 +184,10 @@ impl Simulator for ContinuousEngine {
 
     fn max_wait_seconds(&self) -> f64 {
         self.max_wait
+    }
+
+    fn deadline_seconds(&self) -> Option<f64> {
+        self.deadline
     }
 
     fn instance_count(&self) -> f64 {

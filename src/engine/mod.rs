@@ -58,6 +58,10 @@ pub trait Simulator: Clone + Send + Sync {
     /// The MaxWait deadline trials run against (∞ for on-demand jobs).
     fn max_wait_seconds(&self) -> f64;
 
+    /// The job's deadline (`[job] deadline`, seconds after CreationTime) that summaries count
+    /// Completed trials against; it stops nothing (reference §9).
+    fn deadline_seconds(&self) -> Option<f64>;
+
     /// The same simulator with another MaxWait deadline (the planner's grid).
     fn with_max_wait(self, max_wait_seconds: f64) -> Self;
 
@@ -138,6 +142,9 @@ impl Simulator for Engine {
     }
     fn max_wait_seconds(&self) -> f64 {
         each_clock!(self, e => e.max_wait_seconds())
+    }
+    fn deadline_seconds(&self) -> Option<f64> {
+        each_clock!(self, e => e.deadline_seconds())
     }
     fn with_max_wait(self, max_wait_seconds: f64) -> Self {
         match self {

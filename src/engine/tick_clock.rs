@@ -38,6 +38,8 @@ pub struct TickEngine {
     /// The same job on on-demand instances without interruptions, seconds (the reference
     /// cost of reports).
     on_demand_job_seconds: f64,
+    /// `[job] deadline` (counted in summaries; the tick clock's own deadline is the policy's).
+    deadline: Option<f64>,
 }
 
 impl TickEngine {
@@ -48,6 +50,7 @@ impl TickEngine {
             seed: scenario.simulation.seed,
             max_wait_seconds: scenario.max_wait_or_infinity(),
             on_demand_job_seconds: uninterrupted_seconds(scenario),
+            deadline: scenario.job.deadline_seconds,
         }
     }
 
@@ -86,6 +89,10 @@ impl Simulator for TickEngine {
 
     fn max_wait_seconds(&self) -> f64 {
         self.max_wait_seconds
+    }
+
+    fn deadline_seconds(&self) -> Option<f64> {
+        self.deadline
     }
 
     fn with_max_wait(mut self, max_wait_seconds: f64) -> Self {

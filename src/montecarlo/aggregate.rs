@@ -39,14 +39,57 @@ pub struct Aggregate {
     /// charts draw. Filled by the runner, which knows trial indices ([`super::run_range`]);
     /// [`Aggregate::add`] and `extend` leave it alone.
     pub sample: Sample,
+    /// The deadline Completed trials are counted against (`[job] deadline`), seconds after
+    /// CreationTime; `None` without one.
+    pub deadline_seconds: Option<f64>,
+    /// Completed trials whose Uploading ended at or before the deadline (reference §9): an
+    /// exact count, so P(done by the deadline) merges like the outcome counts. 0 without a
+    /// deadline.
+    pub completed_by_deadline: u64,
+}
+
+/// Whether `trial` is done by `deadline_seconds`: Completed, and its Uploading (which ends at
+/// its terminal status) ended at or before CreationTime + the deadline. MaxWait, not the
+/// deadline, decides when a job stops (reference §9).
+#[inline]
+pub fn done_by_deadline(trial: &TrialOutcome, deadline_seconds: Option<f64>) -> bool {
+    trial.outcome == Outcome::Completed
+        && deadline_seconds.is_some_and(|d| trial.wall_clock_seconds <= d)
+}
+
+/// The deadline of two aggregates merged: an empty aggregate's deadline does not matter (so a
+/// merge may start from [`Aggregate::default`]); two non-empty ones must agree.
+fn merged_deadline(mine: &Aggregate, theirs: &Aggregate) -> Result<Option<f64>, Inconsistency> {
+    if theirs.trials == 0 {
+        return Ok(mine.deadline_seconds.or(theirs.deadline_seconds));
+    }
+    if mine.trials == 0 || mine.deadline_seconds == theirs.deadline_seconds {
+        return Ok(theirs.deadline_seconds.or(mine.deadline_seconds));
+    }
+    Err(Inconsistency::new(
+        "deadline_seconds",
+        format!(
+            "trials counted against a deadline of {:?} s cannot be merged with trials counted against {:?} s",
+            mine.deadline_seconds, theirs.deadline_seconds
+        ),
+    ))
 }
 
 impl Aggregate {
+    /// An empty aggregate that counts Completed trials against `deadline_seconds`.
+    pub fn new(deadline_seconds: Option<f64>) -> Self {
+        Self {
+            deadline_seconds,
+            ..Self::default()
+        }
+    }
+
     /// Adds one trial.
     #[inline]
     pub fn add(&mut self, trial: &TrialOutcome) {
         self.trials += 1;
         self.outcome_counts[trial.outcome.index()] += 1;
+        self.completed_by_deadline += u64::from(done_by_deadline(trial, self.deadline_seconds));
         for (metric, value) in self.metrics_mut().into_iter().zip(values(trial)) {
             if let Some(value) = value {
                 metric.add(value);
@@ -98,6 +141,11 @@ impl Aggregate {
     /// on error.
     pub fn checked_merge(&mut self, other: &Aggregate) -> Result<(), Inconsistency> {
         let mut merged = self.clone();
+        merged.deadline_seconds = merged_deadline(self, other)?;
+        merged.completed_by_deadline = self
+            .completed_by_deadline
+            .checked_add(other.completed_by_deadline)
+            .ok_or_else(|| Inconsistency::overflow("completed_by_deadline"))?;
         merged.trials = self
             .trials
             .checked_add(other.trials)
@@ -143,6 +191,7 @@ impl Aggregate {
             ));
         }
         let completed = self.count(Outcome::Completed);
+        self.validate_deadline(completed)?;
         for (name, metric) in self.metrics() {
             let values = metric.count();
             let (expected, exact) = match name {
@@ -271,6 +320,46 @@ impl Aggregate {
         }
         Ok(())
     }
+
+    /// The deadline count is possible: none without a deadline, at most the Completed trials,
+    /// all of them when every completion came by the deadline, none when none did.
+    fn validate_deadline(&self, completed: u64) -> Result<(), Inconsistency> {
+        let by_deadline = self.completed_by_deadline;
+        let Some(deadline) = self.deadline_seconds else {
+            if by_deadline != 0 {
+                return Err(Inconsistency::new(
+                    "completed_by_deadline",
+                    format!("{by_deadline} trials counted without a deadline"),
+                ));
+            }
+            return Ok(());
+        };
+        if !(deadline > 0.0 && deadline.is_finite()) {
+            return Err(Inconsistency::new(
+                "deadline_seconds",
+                format!("{deadline} is not a positive number of seconds"),
+            ));
+        }
+        let completions = self.completion_seconds.moments();
+        let expected = if completed == 0 || completions.min() > deadline {
+            Some(0)
+        } else if completions.max() <= deadline {
+            Some(completed)
+        } else {
+            None
+        };
+        if by_deadline > completed || expected.is_some_and(|e| e != by_deadline) {
+            return Err(Inconsistency::new(
+                "completed_by_deadline",
+                format!(
+                    "{by_deadline} trials done by the deadline of {deadline} s, of {completed} Completed trials that ended between {} s and {} s",
+                    completions.min(),
+                    completions.max()
+                ),
+            ));
+        }
+        Ok(())
+    }
 }
 
 /// What a trial adds to each metric, in [`Aggregate::metrics`] order (`None`: nothing, e.g.
@@ -311,6 +400,8 @@ impl Extend<TrialOutcome> for Aggregate {
         for trial in trials {
             self.trials += 1;
             self.outcome_counts[trial.outcome.index()] += 1;
+            self.completed_by_deadline +=
+                u64::from(done_by_deadline(&trial, self.deadline_seconds));
             for ((column, length), value) in columns
                 .values
                 .iter_mut()
@@ -348,7 +439,15 @@ impl Aggregate {
 }
 
 impl AddAssign<&Aggregate> for Aggregate {
+    /// # Panics
+    ///
+    /// In debug builds, if both are non-empty and were counted against different deadlines
+    /// (a run's blocks share its engine's deadline; shards go through [`Aggregate::checked_merge`]).
     fn add_assign(&mut self, other: &Aggregate) {
+        let deadline = merged_deadline(self, other);
+        debug_assert!(deadline.is_ok(), "{deadline:?}");
+        self.deadline_seconds = deadline.unwrap_or(self.deadline_seconds);
+        self.completed_by_deadline += other.completed_by_deadline;
         self.trials += other.trials;
         for (mine, theirs) in self.outcome_counts.iter_mut().zip(other.outcome_counts) {
             *mine += theirs;
@@ -445,6 +544,58 @@ mod tests {
         assert_eq!(
             serde_json::to_string(&extended).unwrap(),
             serde_json::to_string(&one_by_one).unwrap()
+        );
+    }
+
+    /// Deadline counts merge like outcome counts; runs counted against different deadlines do
+    /// not merge, and counts a deadline cannot give are caught.
+    #[test]
+    fn deadline_counts_merge_and_validate() {
+        let mut scenario = Scenario::embedded_default();
+        scenario.job.deadline_seconds = Some(26.0 * 3600.0);
+        let engine = Engine::new(&scenario);
+        let limits = engine.trial_limits();
+        let first = crate::montecarlo::run_range(&engine, 0, 300);
+        let second = crate::montecarlo::run_range(&engine, 300, 600);
+        let whole = crate::montecarlo::run_range(&engine, 0, 600);
+        let mut merged = Aggregate::default();
+        merged.checked_merge(&first).unwrap();
+        merged.checked_merge(&second).unwrap();
+        assert_eq!(merged, whole);
+        whole.validate(&limits).unwrap();
+        assert!(whole.completed_by_deadline > 0);
+        assert!(whole.completed_by_deadline < whole.count(Outcome::Completed));
+
+        let mut other = scenario.clone();
+        other.job.deadline_seconds = Some(30.0 * 3600.0);
+        let elsewhere = crate::montecarlo::run_range(&Engine::new(&other), 600, 700);
+        let error = merged.clone().checked_merge(&elsewhere).unwrap_err();
+        assert_eq!(error.field, "deadline_seconds");
+
+        let field = |edit: &dyn Fn(&mut Value)| {
+            edited(&whole, edit)
+                .unwrap()
+                .validate(&limits)
+                .unwrap_err()
+                .field
+        };
+        let completed = whole.count(Outcome::Completed);
+        assert_eq!(
+            field(&|v| v["completed_by_deadline"] = json!(completed + 1)),
+            "completed_by_deadline"
+        );
+        assert_eq!(
+            field(&|v| v["deadline_seconds"] = json!(null)),
+            "completed_by_deadline"
+        );
+        // Every completion came by a deadline of 40 h: the count must be all of them.
+        assert_eq!(
+            field(&|v| v["deadline_seconds"] = json!(40.0 * 3600.0)),
+            "completed_by_deadline"
+        );
+        assert_eq!(
+            field(&|v| v["deadline_seconds"] = json!(-5.0)),
+            "deadline_seconds"
         );
     }
 

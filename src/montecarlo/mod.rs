@@ -18,7 +18,7 @@ mod sample;
 mod shard;
 mod summary;
 
-pub use aggregate::Aggregate;
+pub use aggregate::{Aggregate, done_by_deadline};
 pub use optimal::prepare;
 pub use partial::{
     Merged, PARTIAL_FORMAT, PARTIAL_VERSION, Partial, input_fingerprints, merge_partials,
@@ -26,7 +26,7 @@ pub use partial::{
 };
 pub use sample::{SAMPLE_TRIALS, Sample};
 pub use shard::{Shard, ShardError, ShardHint};
-pub use summary::{OutcomeSummary, RunInfo, SimulationSummary};
+pub use summary::{DeadlineSummary, OutcomeSummary, RunInfo, SimulationSummary};
 
 pub use crate::engine::{BLOCK_TRIALS, TICK_BLOCK_TRIALS};
 
@@ -215,7 +215,7 @@ pub const LONG_RUN_SECONDS: f64 = 3600.0;
 
 /// Runs trials `[first, end)` sequentially into one aggregate.
 pub fn run_range(engine: &impl Simulator, first: u64, end: u64) -> Aggregate {
-    let mut aggregate = Aggregate::default();
+    let mut aggregate = Aggregate::new(engine.deadline_seconds());
     let mut sample = Sample::for_range(&(first..end));
     aggregate.extend((first..end).map(|trial| {
         let outcome = engine.run(trial);
@@ -239,7 +239,7 @@ fn run_block(
     cancel: Option<&AtomicBool>,
     mut rows: Option<&mut Vec<TrialRow>>,
 ) -> Option<Aggregate> {
-    let mut aggregate = Aggregate::default();
+    let mut aggregate = Aggregate::new(engine.deadline_seconds());
     let mut sample = Sample::for_range(&trials);
     let mut cancelled = false;
     // Trials are summarised a column at a time (`Aggregate::extend`); a cancelled block's
@@ -267,7 +267,7 @@ pub fn execute(
     precision: Option<f64>,
     observers: &mut Observers,
 ) -> std::io::Result<RunResult> {
-    let mut total = Aggregate::default();
+    let mut total = Aggregate::new(engine.deadline_seconds());
     let block_trials = engine.block_trials();
     let wave_trials = block_trials * WAVE_BLOCKS;
     let mut wave_start = range.start;

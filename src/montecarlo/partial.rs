@@ -21,7 +21,8 @@ use serde::{Deserialize, Serialize};
 /// The `format` field of every partial.
 pub const PARTIAL_FORMAT: &str = "spotsim-partial";
 /// The version of the partial format this build writes and reads. Version 3 added `limits`;
-/// version 4 the exact per-trial sample charts draw from (`aggregate.sample`).
+/// version 4 the exact per-trial sample charts draw from (`aggregate.sample`) and the
+/// aggregate's `deadline_seconds` and `completed_by_deadline`.
 pub const PARTIAL_VERSION: u32 = 4;
 
 /// A shard's mergeable result.

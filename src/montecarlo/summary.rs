@@ -35,6 +35,26 @@ impl OutcomeSummary {
     }
 }
 
+/// The trials Completed by the job's deadline (`[job] deadline`, reference §9).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct DeadlineSummary {
+    /// The deadline, whole seconds after CreationTime.
+    pub seconds: u64,
+    /// Trials Completed with Uploading ended by the deadline: count, probability, Wilson 95 %.
+    pub completed: OutcomeSummary,
+}
+
+impl DeadlineSummary {
+    /// The deadline count of `aggregate` (`None` without a deadline).
+    pub fn of(aggregate: &Aggregate) -> Option<Self> {
+        let seconds = aggregate.deadline_seconds?;
+        Some(Self {
+            seconds: seconds as u64,
+            completed: OutcomeSummary::new(aggregate.completed_by_deadline, aggregate.trials),
+        })
+    }
+}
+
 /// Outcome table, in the order SPEC.md shows.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[allow(non_snake_case)]
@@ -112,6 +132,9 @@ pub struct SimulationSummary {
     pub seed: u64,
     /// Outcome probabilities.
     pub outcomes: Outcomes,
+    /// The trials Completed by the job's deadline (absent without `[job] deadline`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deadline: Option<DeadlineSummary>,
     /// Metric summaries.
     pub metrics: Metrics,
     /// The same job on on-demand instances, without interruptions.
@@ -173,6 +196,7 @@ impl SimulationSummary {
                 ),
                 Failed: OutcomeSummary::new(aggregate.count(Outcome::Failed), trials),
             },
+            deadline: DeadlineSummary::of(aggregate),
             metrics: Metrics {
                 wall_clock_seconds: aggregate.wall_clock_seconds.summary(),
                 completion_seconds: aggregate.completion_seconds.summary(),

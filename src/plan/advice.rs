@@ -18,7 +18,8 @@ pub struct Lever {
     /// The recommendation with the lever pulled (null when it does not reach the target).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub recommendation: Option<Recommendation>,
-    /// P(Completed) at the largest MaxWait evaluated with the lever pulled.
+    /// The targeted probability (P(Completed by the deadline) with one, else P(Completed)) at
+    /// the largest MaxWait evaluated with the lever pulled.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub p_completed_at_cap: Option<f64>,
     /// The advice in words.
@@ -78,7 +79,7 @@ pub fn levers(scenario: &Scenario, options: &PlanOptions, points: &[PlanPoint]) 
                 continue;
             };
             let (_, variant_points, recommendation) = evaluate(&variant, &grid, &sub, None);
-            let p = variant_points.last().map(|p| p.completed.probability);
+            let p = variant_points.last().map(|p| p.targeted().probability);
             let text = format!(
                 "{:.1} % of jobs hit MaxRuntime ({}) even at MaxWait {}: it counts re-done \
                  work. With MaxRuntimeInSeconds = {runtime:.0} ({}): {}",
@@ -86,7 +87,7 @@ pub fn levers(scenario: &Scenario, options: &PlanOptions, points: &[PlanPoint]) 
                 words::hours(scenario.job.max_runtime_seconds),
                 words::hours(cap),
                 words::hours(runtime),
-                outcome_words(&recommendation, p, target),
+                outcome_words(&recommendation, p, target, scenario),
             );
             let reaches = recommendation.is_some();
             best = Some(Lever {
@@ -135,7 +136,7 @@ pub fn levers(scenario: &Scenario, options: &PlanOptions, points: &[PlanPoint]) 
             variant.job.checkpoint_s3_uri = Some("s3://your-bucket/checkpoints".into());
         }
         let (_, variant_points, recommendation) = evaluate(&variant, &grid, &sub, None);
-        let p = variant_points.last().map(|p| p.completed.probability);
+        let p = variant_points.last().map(|p| p.targeted().probability);
         let change = match current {
             Some(c) => format!(
                 "Checkpointing every {} instead of every {}",
@@ -155,7 +156,10 @@ pub fn levers(scenario: &Scenario, options: &PlanOptions, points: &[PlanPoint]) 
                 "checkpoint_s3_uri"
             },
             value: Some(interval),
-            text: format!("{change}: {}", outcome_words(&recommendation, p, target)),
+            text: format!(
+                "{change}: {}",
+                outcome_words(&recommendation, p, target, scenario)
+            ),
             recommendation,
             p_completed_at_cap: p,
         };
@@ -208,20 +212,25 @@ fn outcome_words(
     recommendation: &Option<Recommendation>,
     p_at_cap: Option<f64>,
     target: f64,
+    scenario: &Scenario,
 ) -> String {
+    let what = words::targeted(scenario.job.deadline_seconds);
     match recommendation {
-        Some(r) => format!(
-            "MaxWaitTimeInSeconds = {:.0} ({}) reaches P(complete) = {:.3} [{:.3}, {:.3}] at \
-             {} per job.",
-            r.max_wait_seconds,
-            words::hours(r.max_wait_seconds),
-            r.p_completed,
-            r.p_completed_ci95[0],
-            r.p_completed_ci95[1],
-            words::dollars(r.cost_mean_usd)
-        ),
+        Some(r) => {
+            let p = r.p_by_deadline.unwrap_or(r.p_completed);
+            let ci = r.p_by_deadline_ci95.unwrap_or(r.p_completed_ci95);
+            format!(
+                "MaxWaitTimeInSeconds = {:.0} ({}) reaches {what} = {p:.3} [{:.3}, {:.3}] at \
+                 {} per job.",
+                r.max_wait_seconds,
+                words::hours(r.max_wait_seconds),
+                ci[0],
+                ci[1],
+                words::dollars(r.cost_mean_usd)
+            )
+        }
         None => format!(
-            "still below the target {target} (P(complete) = {:.3} at the cap).",
+            "still below the target {target} ({what} = {:.3} at the cap).",
             p_at_cap.unwrap_or(0.0)
         ),
     }

@@ -246,3 +246,45 @@ mod tests {
         assert_eq!(error.setting(), GridSetting::Cap);
     }
 }
+
+/// Why the MaxWait search ended where it did: a plan extends its grid (× 4 each round) while
+/// no MaxWait reaches the target, so that no answer hides just past a default cap.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SearchStop {
+    /// A MaxWait of the grid reaches the target.
+    TargetMet,
+    /// The user's cap (`--max-wait-cap`): the grid is not extended past it.
+    Cap,
+    /// Every trial ended before the cap (no `MaxWaitTimeExceeded`): a longer MaxWait changes
+    /// no trial.
+    EveryTrialEnded,
+    /// The longest MaxWait spotsim simulates (365 days; the API sets no lower bound on it).
+    MaxWaitLimit,
+    /// The user's step would need more than [`MAX_GRID_POINTS`] points.
+    GridPoints,
+}
+
+impl SearchStop {
+    /// Why the search stopped, in words (for a plan that found nothing).
+    pub fn words(self) -> &'static str {
+        match self {
+            SearchStop::TargetMet => "the target was met",
+            SearchStop::Cap => "the search stopped at the cap you set (raise --max-wait-cap)",
+            SearchStop::EveryTrialEnded => {
+                "every trial ended before the cap, so a longer MaxWait changes nothing"
+            }
+            SearchStop::MaxWaitLimit => {
+                "the search stopped at the longest MaxWait spotsim simulates (365 days)"
+            }
+            SearchStop::GridPoints => {
+                "the search stopped where the grid step would need more than 5000 points"
+            }
+        }
+    }
+}
+
+/// The next cap of an extended search (× 4, at most the MaxWait limit).
+pub fn extended_cap_seconds(cap_seconds: f64) -> f64 {
+    (cap_seconds * 4.0).min(MAX_WAIT_LIMIT_SECONDS)
+}

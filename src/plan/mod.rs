@@ -15,18 +15,23 @@
 //! on-demand.
 
 pub mod advice;
+pub mod detail;
 pub mod grid;
+pub mod options;
+mod search;
 pub mod sweep;
+pub mod use_it;
+pub mod words;
 
-pub use grid::{GridError, GridSetting, GridSpec, build_grid, default_cap_seconds};
+pub use detail::{run_at, sample_timelines};
+pub use grid::{GridError, GridSetting, GridSpec, SearchStop, build_grid, default_cap_seconds};
+pub use options::{Objective, PlanOption};
 pub use sweep::{PointAggregate, Sweep};
 
 use crate::engine::{Engine, Outcome, Simulator, Timeline, TrialOutcome};
 use crate::error::InputError;
 use crate::market::price::SpotPrice;
-use crate::montecarlo::{
-    Aggregate, Cancel, Observers, OutcomeSummary, RunInfo, SimulationSummary, execute, with_threads,
-};
+use crate::montecarlo::{Aggregate, Cancel, OutcomeSummary, RunInfo, SimulationSummary};
 use crate::policy::CheckpointPolicy;
 use crate::scenario::Scenario;
 use crate::stats::Summary;
@@ -73,6 +78,8 @@ pub struct PlanOptions {
     /// Stop early when requested (checked before every trial): [`plan`] then returns
     /// [`PlanError::Cancelled`].
     pub cancel: Cancel,
+    /// What the recommendation optimises ([`options`]).
+    pub objective: Objective,
 }
 
 /// Why there is no plan.
@@ -143,6 +150,7 @@ impl PlanOptions {
             advise: true,
             detail: true,
             cancel: Cancel::never(),
+            objective: Objective::default(),
         }
     }
 }
@@ -151,9 +159,13 @@ impl PlanOptions {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PlanPoint {
     /// The MaxWaitTimeInSeconds evaluated.
+    #[serde(serialize_with = "crate::units::duration::serialize_whole_seconds")]
     pub max_wait_seconds: f64,
     /// Completed.
     pub completed: OutcomeSummary,
+    /// Completed by the job's deadline (absent without one).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub completed_by_deadline: Option<OutcomeSummary>,
     /// Stopped by MaxWait.
     pub max_wait_time_exceeded: OutcomeSummary,
     /// Stopped by MaxRuntime.
@@ -166,14 +178,32 @@ pub struct PlanPoint {
     pub true_savings_percent: f64,
     /// AWS's formula (1 − Billable/Training) × 100, mean over jobs that held an instance.
     pub aws_savings_percent: f64,
-    /// Whether the lower 95 % bound of P(Completed) reaches the target.
+    /// Whether the lower 95 % bound of the targeted probability (P(Completed by the
+    /// deadline) with one, else P(Completed)) reaches the target.
     pub meets_target: bool,
 }
 
 impl PlanPoint {
-    fn new(max_wait_seconds: f64, point: &PointAggregate, on_demand: f64, target: f64) -> Self {
+    /// The probability the plan targets: P(Completed by the deadline) with one, else
+    /// P(Completed).
+    pub fn targeted(&self) -> &OutcomeSummary {
+        self.completed_by_deadline
+            .as_ref()
+            .unwrap_or(&self.completed)
+    }
+
+    fn new(
+        max_wait_seconds: f64,
+        point: &PointAggregate,
+        on_demand: f64,
+        target: f64,
+        deadline_seconds: Option<f64>,
+    ) -> Self {
         let trials = point.trials;
         let completed = OutcomeSummary::new(point.count(Outcome::Completed), trials);
+        let completed_by_deadline =
+            deadline_seconds.map(|_| OutcomeSummary::new(point.completed_by_deadline, trials));
+        let targeted = completed_by_deadline.unwrap_or(completed);
         let cost_usd = point.cost_usd.summary();
         let cost_per_completed_job_usd = if completed.count > 0 {
             cost_usd.mean * trials as f64 / completed.count as f64
@@ -182,8 +212,9 @@ impl PlanPoint {
         };
         Self {
             max_wait_seconds,
-            meets_target: completed.ci95[0] >= target,
+            meets_target: targeted.ci95[0] >= target,
             completed,
+            completed_by_deadline,
             max_wait_time_exceeded: OutcomeSummary::new(
                 point.count(Outcome::MaxWaitTimeExceeded),
                 trials,
@@ -203,12 +234,29 @@ impl PlanPoint {
 /// The recommended MaxWait, in numbers and in words.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Recommendation {
+    /// The purchase option (`[policy] name`): `managed-spot`, `spot-then-on-demand` or
+    /// `on-demand`.
+    pub option: String,
+    /// Set `MaxRuntimeInSeconds` to this (the scenario's).
+    #[serde(serialize_with = "crate::units::duration::serialize_whole_seconds")]
+    pub max_runtime_seconds: f64,
+    /// Training seconds between checkpoints the recommendation was simulated with (null
+    /// without periodic checkpoints).
+    #[serde(serialize_with = "crate::units::duration::serialize_whole_seconds_option")]
+    pub checkpoint_interval_seconds: Option<f64>,
     /// Set `MaxWaitTimeInSeconds` to this.
+    #[serde(serialize_with = "crate::units::duration::serialize_whole_seconds")]
     pub max_wait_seconds: f64,
     /// P(Completed) there.
     pub p_completed: f64,
     /// Its 95 % Wilson interval.
     pub p_completed_ci95: [f64; 2],
+    /// P(Completed by the deadline) there, with a deadline.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub p_by_deadline: Option<f64>,
+    /// Its 95 % Wilson interval.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub p_by_deadline_ci95: Option<[f64; 2]>,
     /// Mean cost per job, stopped jobs included (USD).
     pub cost_mean_usd: f64,
     /// Cost per completed job (USD).
@@ -221,6 +269,11 @@ pub struct Recommendation {
     pub aws_savings_percent: f64,
     /// The recommendation in one sentence.
     pub text: String,
+    /// The recommendation to paste: SDK v2, SDK v3 and CreateTrainingJob snippets.
+    pub use_it: use_it::UseIt,
+    /// Whether it is a row of [`Plan::points`] (the scenario's own policy and interval).
+    #[serde(skip)]
+    pub on_points: bool,
 }
 
 /// Where the recommended MaxWait was run once more, for the charts.
@@ -238,6 +291,7 @@ pub struct PlanDetail {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct IntervalPlan {
     /// Checkpoint interval (training seconds between checkpoints).
+    #[serde(serialize_with = "crate::units::duration::serialize_whole_seconds")]
     pub checkpoint_interval_seconds: f64,
     /// The recommendation with this interval (null when no grid MaxWait reaches the target).
     pub recommendation: Option<Recommendation>,
@@ -259,15 +313,30 @@ pub struct Plan {
     /// Completion-probability target.
     pub target: f64,
     /// MaxRuntimeInSeconds of the scenario (the smallest MaxWait AWS accepts).
+    #[serde(serialize_with = "crate::units::duration::serialize_whole_seconds")]
     pub max_runtime_seconds: f64,
     /// The scenario's own MaxWaitTimeInSeconds.
+    #[serde(serialize_with = "crate::units::duration::serialize_whole_seconds_option")]
     pub scenario_max_wait_seconds: Option<f64>,
+    /// The job's deadline (`[job] deadline`, seconds after CreationTime): the plan targets
+    /// P(Completed by it) instead of P(Completed).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deadline_seconds: Option<u64>,
     /// How the curve was computed.
     pub sweep: Sweep,
     /// The same job on on-demand instances, without interruptions (USD).
     pub on_demand_cost_usd: f64,
-    /// The recommendation (null when no grid MaxWait reaches the target).
+    /// What the recommendation optimises.
+    pub objective: Objective,
+    /// Why the MaxWait search ended where it did (the grid is extended past the default cap
+    /// while no MaxWait reaches the target).
+    pub search_stopped_by: SearchStop,
+    /// The recommendation (null when no option reaches the target).
     pub recommendation: Option<Recommendation>,
+    /// Every option evaluated for the cost objective: purchase option × MaxWait (switch time)
+    /// × checkpoint interval, on the same trials.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub options: Vec<PlanOption>,
     /// What would reach the target when nothing on the grid does (evaluated by simulation).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub advice: Vec<advice::Lever>,
@@ -292,7 +361,8 @@ pub struct Plan {
 impl Plan {
     /// Index of the recommended point.
     pub fn recommended_index(&self) -> Option<usize> {
-        let w = self.recommendation.as_ref()?.max_wait_seconds;
+        let r = self.recommendation.as_ref().filter(|r| r.on_points)?;
+        let w = r.max_wait_seconds;
         self.points.iter().position(|p| p.max_wait_seconds == w)
     }
 
@@ -372,6 +442,7 @@ pub fn curve(
         on_demand_per_hour: scenario.pricing.on_demand_per_hour,
         sweep,
         cancel: options.cancel,
+        deadline_seconds: scenario.job.deadline_seconds,
     };
     (sweep, setup.run(options.trials, options.threads, progress))
 }
@@ -393,24 +464,56 @@ fn evaluate(
     let points: Vec<PlanPoint> = grid
         .iter()
         .zip(&aggregates)
-        .map(|(&w, a)| PlanPoint::new(w, a, on_demand, options.target))
+        .map(|(&w, a)| {
+            PlanPoint::new(
+                w,
+                a,
+                on_demand,
+                options.target,
+                scenario.job.deadline_seconds,
+            )
+        })
         .collect();
     let recommendation = points
         .iter()
         .find(|p| p.meets_target)
-        .map(|p| recommend(p, on_demand));
+        .map(|p| recommend(p, on_demand, scenario));
     (sweep, points, recommendation)
 }
 
 /// How the recommendation sentence begins (the terminal report colours that line).
 pub const RECOMMENDATION_PREFIX: &str = "Set MaxWaitTimeInSeconds = ";
 
-fn recommend(point: &PlanPoint, on_demand_cost_usd: f64) -> Recommendation {
+fn recommend(point: &PlanPoint, on_demand_cost_usd: f64, scenario: &Scenario) -> Recommendation {
+    let deadline_seconds = scenario.job.deadline_seconds;
+    let by_deadline = match (point.completed_by_deadline, deadline_seconds) {
+        (Some(by), Some(deadline)) => format!(
+            "P(done by {}) = {:.3} [{:.3}, {:.3}], ",
+            words::hours(deadline),
+            by.probability,
+            by.ci95[0],
+            by.ci95[1]
+        ),
+        _ => String::new(),
+    };
+    let option = scenario.clock.policy_name();
+    let how = match option {
+        "on-demand" => "Use on-demand (EnableManagedSpotTraining = false)".to_string(),
+        "spot-then-on-demand" => format!(
+            "{RECOMMENDATION_PREFIX}{:.0} ({}), then the same job on-demand if spot has not \
+             finished (spot-then-on-demand)",
+            point.max_wait_seconds,
+            words::hours(point.max_wait_seconds),
+        ),
+        _ => format!(
+            "{RECOMMENDATION_PREFIX}{:.0} ({})",
+            point.max_wait_seconds,
+            words::hours(point.max_wait_seconds),
+        ),
+    };
     let text = format!(
-        "{RECOMMENDATION_PREFIX}{:.0} ({}): P(complete) = {:.3} [{:.3}, {:.3}], expected \
-         cost {} vs {} on-demand ({} saved; AWS's formula reports {})",
-        point.max_wait_seconds,
-        words::hours(point.max_wait_seconds),
+        "{how}: {by_deadline}P(complete) = {:.3} [{:.3}, {:.3}], \
+         expected cost {} vs {} on-demand ({} saved; AWS's formula reports {})",
         point.completed.probability,
         point.completed.ci95[0],
         point.completed.ci95[1],
@@ -419,10 +522,18 @@ fn recommend(point: &PlanPoint, on_demand_cost_usd: f64) -> Recommendation {
         words::percent(point.true_savings_percent),
         words::percent(point.aws_savings_percent),
     );
+    let interval = scenario.checkpoint.policy.interval_seconds();
     Recommendation {
+        on_points: true,
+        use_it: use_it::use_it(scenario, option, point.max_wait_seconds),
+        option: option.to_string(),
+        max_runtime_seconds: scenario.job.max_runtime_seconds,
+        checkpoint_interval_seconds: interval.is_finite().then_some(interval),
         max_wait_seconds: point.max_wait_seconds,
         p_completed: point.completed.probability,
         p_completed_ci95: point.completed.ci95,
+        p_by_deadline: point.completed_by_deadline.map(|o| o.probability),
+        p_by_deadline_ci95: point.completed_by_deadline.map(|o| o.ci95),
         cost_mean_usd: point.cost_usd.mean,
         cost_per_completed_job_usd: point.cost_per_completed_job_usd,
         on_demand_cost_usd,
@@ -457,10 +568,34 @@ pub fn plan(
         }
     };
     let started = Instant::now();
-    let grid = build_grid(scenario, &options.grid)?;
-    let (sweep, points, recommendation) = evaluate(scenario, &grid, options, progress);
+    if let Some(&bad) = options
+        .checkpoint_intervals
+        .iter()
+        .find(|i| !(**i > 0.0 && i.is_finite()))
+    {
+        return Err(OptionError::CheckpointInterval(bad).into());
+    }
+    let (grid, (sweep, points, mut recommendation), search) =
+        search::search_grid(scenario, options, progress)?;
     cancelled()?;
     let on_demand = on_demand_cost_usd(scenario);
+    let mut option_rows = Vec::new();
+    if options.objective == Objective::Cost {
+        let intervals: Vec<Option<f64>> = std::iter::once(None)
+            .chain(options.checkpoint_intervals.iter().map(|&i| Some(i)))
+            .collect();
+        let evaluated = options::evaluate(scenario, &grid, options, &intervals);
+        cancelled()?;
+        recommendation = options::cheapest(&evaluated.options).map(|i| {
+            let (variant, point) = &evaluated.sources[i];
+            let variant = &evaluated.variants[*variant];
+            let mut r = recommend(point, on_demand, variant);
+            r.on_points = variant.clock.policy_name() == scenario.clock.policy_name()
+                && variant.checkpoint.policy == scenario.checkpoint.policy;
+            r
+        });
+        option_rows = evaluated.options;
+    }
     let mut levers = Vec::new();
     if recommendation.is_none() && options.advise {
         levers = advice::levers(scenario, options, &points);
@@ -468,9 +603,6 @@ pub fn plan(
     let mut checkpoint_intervals = Vec::new();
     for &interval in &options.checkpoint_intervals {
         cancelled()?;
-        if !(interval > 0.0 && interval.is_finite()) {
-            return Err(OptionError::CheckpointInterval(interval).into());
-        }
         let variant = with_checkpoint_interval(scenario, interval);
         let (_, variant_points, variant_recommendation) = evaluate(&variant, &grid, options, None);
         checkpoint_intervals.push(IntervalPlan {
@@ -491,6 +623,7 @@ pub fn plan(
     let (simulation, detail) = if options.detail {
         let w = recommendation
             .as_ref()
+            .filter(|r| r.on_points)
             .map_or(grid[grid.len() - 1], |r| r.max_wait_seconds);
         let (summary, detail) = run_at(scenario, w, options);
         (Some(summary), Some(detail))
@@ -506,9 +639,13 @@ pub fn plan(
         target: options.target,
         max_runtime_seconds: scenario.job.max_runtime_seconds,
         scenario_max_wait_seconds: scenario.job.max_wait_seconds,
+        deadline_seconds: scenario.job.deadline_seconds.map(|d| d as u64),
         sweep,
         on_demand_cost_usd: on_demand,
+        objective: options.objective,
+        search_stopped_by: search,
         recommendation,
+        options: option_rows,
         advice: levers,
         checkpoint_intervals,
         points,
@@ -527,124 +664,4 @@ pub fn with_max_wait(scenario: &Scenario, max_wait_seconds: f64) -> Scenario {
     let mut changed = scenario.clone();
     changed.job.max_wait_seconds = Some(max_wait_seconds);
     changed
-}
-
-/// A direct run of the scenario at `max_wait_seconds`: its summary and the chart data.
-pub fn run_at(
-    scenario: &Scenario,
-    max_wait_seconds: f64,
-    options: &PlanOptions,
-) -> (SimulationSummary, PlanDetail) {
-    let started = Instant::now();
-    let at = with_max_wait(scenario, max_wait_seconds);
-    let engine = Engine::new(&at).with_seed(options.seed);
-    let aggregate = with_threads(options.threads, || {
-        let mut observers = Observers {
-            cancel: options.cancel.flag(),
-            ..Observers::default()
-        };
-        execute(&engine, 0..options.trials, None, &mut observers)
-            .map(|r| r.aggregate)
-            .unwrap_or_default()
-    });
-    let threads = options.threads.unwrap_or_else(rayon::current_num_threads);
-    let summary = SimulationSummary::new(
-        &at,
-        &engine,
-        options.seed,
-        &aggregate,
-        RunInfo::measured(started, threads, aggregate.trials),
-    );
-    let timelines = sample_timelines(&engine, options.trials);
-    (
-        summary,
-        PlanDetail {
-            max_wait_seconds,
-            aggregate,
-            timelines,
-        },
-    )
-}
-
-/// A few trials for the Gantt chart: the first ones, plus the first stopped one (if any of
-/// the first thousand was stopped) so the chart shows how a job ends at MaxWait. A trial whose
-/// timeline exceeds [`crate::engine::timeline::MAX_RECORDED_TRANSITIONS`] is left out (its
-/// bars would be thinner than a pixel anyway).
-pub fn sample_timelines(
-    engine: &impl Simulator,
-    trials: u64,
-) -> Vec<(u64, TrialOutcome, Timeline)> {
-    let mut chosen: Vec<u64> = (0..trials.min(TIMELINE_TRIALS as u64 - 1)).collect();
-    if let Some(stopped) = (0..trials.min(1000))
-        .find(|&k| engine.run(k).outcome != Outcome::Completed && !chosen.contains(&k))
-    {
-        chosen.push(stopped);
-    } else if trials > chosen.len() as u64 {
-        chosen.push(chosen.len() as u64);
-    }
-    chosen
-        .into_iter()
-        .filter_map(|k| {
-            let (outcome, timeline) = crate::engine::timeline::record(engine, k).ok()?;
-            Some((k, outcome, timeline))
-        })
-        .collect()
-}
-
-/// Numbers in words, as the recommendation prints them.
-pub mod words {
-    /// Hours for people: "36 h", "28.5 h", "45 min".
-    pub fn hours(seconds: f64) -> String {
-        if seconds < 3600.0 {
-            return format!("{} min", trim(seconds / 60.0));
-        }
-        format!("{} h", trim(seconds / 3600.0))
-    }
-
-    fn trim(x: f64) -> String {
-        let text = format!("{x:.2}");
-        text.trim_end_matches('0').trim_end_matches('.').to_string()
-    }
-
-    /// Dollars for people: "$25.87", "$412", "$1,150".
-    pub fn dollars(usd: f64) -> String {
-        if !usd.is_finite() {
-            return "–".into();
-        }
-        if usd.abs() < 100.0 {
-            return format!("${usd:.2}");
-        }
-        let whole = format!("{:.0}", usd.abs());
-        let mut grouped = String::new();
-        for (i, c) in whole.chars().enumerate() {
-            if i > 0 && (whole.len() - i) % 3 == 0 {
-                grouped.push(',');
-            }
-            grouped.push(c);
-        }
-        format!("{}${grouped}", if usd < 0.0 { "-" } else { "" })
-    }
-
-    /// Percent for people: "64 %", "66.5 %" (one decimal below 10 points of 100).
-    pub fn percent(x: f64) -> String {
-        if !x.is_finite() {
-            return "–".into();
-        }
-        format!("{x:.1} %")
-    }
-
-    #[cfg(test)]
-    mod tests {
-        #[test]
-        fn formats() {
-            assert_eq!(super::hours(129_600.0), "36 h");
-            assert_eq!(super::hours(102_600.0), "28.5 h");
-            assert_eq!(super::hours(2700.0), "45 min");
-            assert_eq!(super::dollars(1150.2), "$1,150");
-            assert_eq!(super::dollars(412.4), "$412");
-            assert_eq!(super::dollars(25.871), "$25.87");
-            assert_eq!(super::dollars(1_234_567.0), "$1,234,567");
-            assert_eq!(super::percent(64.04), "64.0 %");
-        }
-    }
 }

@@ -22,6 +22,12 @@
 //! fallback): every grid point runs every trial again with its own MaxWait, on the same
 //! trials (common random numbers).
 //!
+//! **Deadline** (`[job] deadline` D): a trial is done by D when it is Completed with its
+//! Uploading ended by D (reference §9). A trial that completes at the cap completes at the
+//! same instant at every MaxWait from its completion on, so it is done by D at all of those
+//! points or at none; a trial MaxWait stops is never done. The by-deadline count is therefore
+//! read off the same single run, settled with the trial's outcome.
+//!
 //! Aggregation is exact and mergeable: a trial that has settled (completed or hit MaxRuntime)
 //! by grid point `i` contributes the same outcome and cost to every point from `i` on, so it
 //! is added once to `settled_from[i]` and the points are prefix-merged at the end; trials still
@@ -29,7 +35,7 @@
 //! buckets merge associatively, so blocks, threads and waves give identical bits.
 
 use crate::engine::{Outcome, Recorder, Simulator, TrialOutcome};
-use crate::montecarlo::{Cancel, WAVE_BLOCKS, with_threads};
+use crate::montecarlo::{Cancel, WAVE_BLOCKS, done_by_deadline, with_threads};
 use crate::sagemaker::billing::{self, aws_savings_percent, reported_seconds};
 use crate::sagemaker::status::SecondaryStatus;
 use crate::stats::{Metric, Moments};
@@ -94,6 +100,8 @@ pub struct PointAggregate {
     pub trials: u64,
     /// Trials per outcome, in [`Outcome::ALL`] order.
     pub outcome_counts: [u64; 4],
+    /// Completed trials whose Uploading ended by the job's deadline (0 without one).
+    pub completed_by_deadline: u64,
     /// Cost per job (stopped jobs included), USD.
     pub cost_usd: Metric,
     /// AWS's savings formula per job that held an instance, percent.
@@ -111,8 +119,9 @@ impl PointAggregate {
         }
     }
 
-    fn add_trial(&mut self, trial: &TrialOutcome) {
+    fn add_trial(&mut self, trial: &TrialOutcome, deadline_seconds: Option<f64>) {
         self.add(trial.outcome, trial.cost_usd, trial.savings_percent());
+        self.completed_by_deadline += u64::from(done_by_deadline(trial, deadline_seconds));
     }
 
     /// Trials that ended with `outcome`.
@@ -124,6 +133,7 @@ impl PointAggregate {
 impl AddAssign<&PointAggregate> for PointAggregate {
     fn add_assign(&mut self, other: &PointAggregate) {
         self.trials += other.trials;
+        self.completed_by_deadline += other.completed_by_deadline;
         for (mine, theirs) in self.outcome_counts.iter_mut().zip(other.outcome_counts) {
             *mine += theirs;
         }
@@ -191,6 +201,8 @@ pub(crate) struct SweepSetup<'a, S: Simulator> {
     pub sweep: Sweep,
     /// Checked before every trial: once requested, the run stops with what it has.
     pub cancel: Cancel,
+    /// The job's deadline (`[job] deadline`): Completed trials are also counted against it.
+    pub deadline_seconds: Option<f64>,
 }
 
 impl<S: Simulator> SweepSetup<'_, S> {
@@ -216,7 +228,7 @@ impl<S: Simulator> SweepSetup<'_, S> {
             Outcome::MaxWaitTimeExceeded => grid.len(),
         };
         if settles_at < grid.len() {
-            curve.settled_from[settles_at].add_trial(outcome);
+            curve.settled_from[settles_at].add_trial(outcome, self.deadline_seconds);
         }
         // Running at grid[i] for every i < settles_at: stopped there by MaxWait.
         let instances = self.engine.instance_count();
@@ -245,7 +257,7 @@ impl<S: Simulator> SweepSetup<'_, S> {
                         || self.engine.clone().with_max_wait(w).run(trial),
                         |e| e[i].run(trial),
                     );
-                    curve.at_point[i].add_trial(&rerun);
+                    curve.at_point[i].add_trial(&rerun, self.deadline_seconds);
                     continue;
                 }
             };
@@ -286,7 +298,7 @@ impl<S: Simulator> SweepSetup<'_, S> {
                             Some(engines) => engines[i].run(trial),
                             None => self.engine.clone().with_max_wait(w).run(trial),
                         };
-                        curve.at_point[i].add_trial(&outcome);
+                        curve.at_point[i].add_trial(&outcome, self.deadline_seconds);
                     }
                 }
             }

@@ -70,6 +70,28 @@ pub(crate) fn summary_columns(summary: &SimulationSummary) -> Vec<(String, Strin
             columns.push((format!("{prefix}_{statistic}"), float(value)));
         }
     }
+    // Always present (empty without a deadline), so that runs with and without one
+    // concatenate into one table.
+    let deadline = summary.deadline.as_ref();
+    columns.push((
+        "deadline_seconds".to_string(),
+        deadline.map_or(String::new(), |d| d.seconds.to_string()),
+    ));
+    let by_deadline = deadline.map(|d| d.completed);
+    columns.push((
+        "completed_by_deadline_count".to_string(),
+        by_deadline.map_or(String::new(), |o| o.count.to_string()),
+    ));
+    for (name, value) in [
+        ("probability", by_deadline.map(|o| o.probability)),
+        ("ci95_low", by_deadline.map(|o| o.ci95[0])),
+        ("ci95_high", by_deadline.map(|o| o.ci95[1])),
+    ] {
+        columns.push((
+            format!("completed_by_deadline_{name}"),
+            value.map_or(String::new(), float),
+        ));
+    }
     columns.push((
         "on_demand_cost_usd".to_string(),
         float(summary.on_demand_cost_usd),

@@ -9,15 +9,15 @@ pub(super) fn render(summary: &SimulationSummary) -> String {
         "# {}\n\n{} trials, seed {}.\n\n| Outcome | Trials | Probability | 95 % CI |\n|---|---:|---:|---:|\n",
         summary.scenario, summary.trials, summary.seed
     );
-    for outcome in Outcome::ALL {
-        let o = summary.outcome(outcome);
+    let deadline = super::deadline_row(summary);
+    let outcomes = Outcome::ALL
+        .iter()
+        .map(|&outcome| (outcome.as_str(), summary.outcome(outcome)))
+        .chain(deadline.as_ref().map(|(label, o)| (label.as_str(), o)));
+    for (label, o) in outcomes {
         out.push_str(&format!(
             "| {} | {} | {:.4} | [{:.4}, {:.4}] |\n",
-            outcome.as_str(),
-            o.count,
-            o.probability,
-            o.ci95[0],
-            o.ci95[1]
+            label, o.count, o.probability, o.ci95[0], o.ci95[1]
         ));
     }
     out.push('\n');

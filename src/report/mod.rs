@@ -23,7 +23,7 @@ mod table;
 pub(crate) use table::align;
 
 use crate::files::output::write_new;
-use crate::montecarlo::SimulationSummary;
+use crate::montecarlo::{OutcomeSummary, SimulationSummary};
 use crate::stats::Summary;
 use std::path::Path;
 
@@ -88,6 +88,19 @@ pub(crate) fn savings_sentence(summary: &SimulationSummary) -> String {
         percent_or_dash(summary.true_savings_percent),
         percent_or_dash(summary.metrics.savings_percent.mean),
     )
+}
+
+/// The outcome-table row of the deadline (after the four outcomes): its label, e.g.
+/// "Completed by 48 h", and its figures; absent without `[job] deadline`.
+pub(crate) fn deadline_row(summary: &SimulationSummary) -> Option<(String, OutcomeSummary)> {
+    let deadline = summary.deadline?;
+    Some((
+        format!(
+            "Completed by {}",
+            crate::plan::words::hours(deadline.seconds as f64)
+        ),
+        deadline.completed,
+    ))
 }
 
 /// A metric row: the quantity, its unit and its summary.

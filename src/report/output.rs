@@ -8,7 +8,7 @@ use super::charts::{
 };
 use super::distribution::{cdf_points, histogram_bins, sample_words};
 use super::html::{Block, render};
-use super::plan::{SHOWN_ROWS, point_cells, shown_rows};
+use super::plan::{SHOWN_ROWS, point_cells, point_header, shown_rows};
 use super::provenance::Provenance;
 use super::{SUMMARY_FILES, charts, json};
 use crate::engine::{Timeline, TrialOutcome};
@@ -207,13 +207,30 @@ fn distribution_charts(
     Ok(charts)
 }
 
+/// The plan's "Use it" section: each snippet under its label.
+fn use_it_blocks(plan: &Plan) -> Vec<Block> {
+    let Some(r) = &plan.recommendation else {
+        return Vec::new();
+    };
+    let mut blocks = vec![Block::Heading("Use it".into())];
+    for (label, snippet) in r.use_it.labelled() {
+        blocks.push(Block::Paragraph(format!("{label}:")));
+        blocks.push(Block::Code(snippet.to_string()));
+    }
+    blocks
+}
+
 fn summary_blocks(summary: &SimulationSummary) -> Vec<Block> {
     let mut blocks = Vec::new();
     let mut rows = Vec::new();
-    for outcome in crate::engine::Outcome::ALL {
-        let o = summary.outcome(outcome);
+    let deadline = super::deadline_row(summary);
+    let outcomes = crate::engine::Outcome::ALL
+        .iter()
+        .map(|&outcome| (outcome.as_str(), summary.outcome(outcome)))
+        .chain(deadline.as_ref().map(|(label, o)| (label.as_str(), o)));
+    for (label, o) in outcomes {
         rows.push(vec![
-            outcome.as_str().to_string(),
+            label.to_string(),
             o.count.to_string(),
             format!("{:.4}", o.probability),
             format!("[{:.4}, {:.4}]", o.ci95[0], o.ci95[1]),
@@ -309,21 +326,10 @@ fn plan_table(plan: &Plan, indices: &[usize]) -> Block {
         .map(|(r, _)| r)
         .collect();
     Block::Table {
-        header: [
-            "MaxWait h",
-            "MaxWait s",
-            "P(Completed)",
-            "95 % CI",
-            "P(MaxWait exc.)",
-            "mean $",
-            "p50 $",
-            "p95 $",
-            "$/completed",
-            "true saving %",
-            "AWS saving %",
-        ]
-        .map(String::from)
-        .to_vec(),
+        header: ["MaxWait h".to_string(), "MaxWait s".to_string()]
+            .into_iter()
+            .chain(point_header(plan))
+            .collect(),
         rows,
         numeric_from: 0,
         highlight,
@@ -439,6 +445,18 @@ pub fn write_plan_files(
                 plan.advice.iter().map(|l| l.text.clone()).collect(),
             ));
         }
+    }
+    blocks.extend(use_it_blocks(plan));
+    let mut option_rows = super::plan::option_rows(plan);
+    if !option_rows.is_empty() {
+        let header = option_rows.remove(0);
+        blocks.push(Block::Heading("Options".into()));
+        blocks.push(Block::Table {
+            header,
+            rows: option_rows,
+            numeric_from: 1,
+            highlight: Vec::new(),
+        });
     }
     let headline = super::plan::headline(plan);
     for line in headline

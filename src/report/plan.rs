@@ -25,6 +25,15 @@ pub struct PlanRow {
     pub p_completed_ci95_low: f64,
     /// Upper 95 % Wilson bound.
     pub p_completed_ci95_high: f64,
+    /// P(Completed by the deadline), with a deadline.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub p_by_deadline: Option<f64>,
+    /// Its lower 95 % Wilson bound.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub p_by_deadline_ci95_low: Option<f64>,
+    /// Its upper 95 % Wilson bound.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub p_by_deadline_ci95_high: Option<f64>,
     /// P(MaxWaitTimeExceeded).
     pub p_max_wait_exceeded: f64,
     /// Its lower 95 % bound.
@@ -79,6 +88,9 @@ pub fn rows(plan: &Plan) -> Vec<PlanRow> {
             p_completed: p.completed.probability,
             p_completed_ci95_low: p.completed.ci95[0],
             p_completed_ci95_high: p.completed.ci95[1],
+            p_by_deadline: p.completed_by_deadline.map(|o| o.probability),
+            p_by_deadline_ci95_low: p.completed_by_deadline.map(|o| o.ci95[0]),
+            p_by_deadline_ci95_high: p.completed_by_deadline.map(|o| o.ci95[1]),
             p_max_wait_exceeded: p.max_wait_time_exceeded.probability,
             p_max_wait_exceeded_ci95_low: p.max_wait_time_exceeded.ci95[0],
             p_max_wait_exceeded_ci95_high: p.max_wait_time_exceeded.ci95[1],
@@ -97,6 +109,22 @@ pub fn rows(plan: &Plan) -> Vec<PlanRow> {
             recommended: recommended == Some(i),
         })
         .collect()
+}
+
+/// The "Use it" block: the recommendation as SDK v2, SDK v3 and CreateTrainingJob snippets,
+/// indented under their labels (empty without a recommendation).
+pub fn use_it_block(plan: &Plan) -> String {
+    let Some(r) = &plan.recommendation else {
+        return String::new();
+    };
+    let mut out = String::from("Use it:\n");
+    for (label, snippet) in r.use_it.labelled() {
+        out.push_str(&format!("  {label}:\n"));
+        for line in snippet.lines() {
+            out.push_str(&format!("    {line}\n"));
+        }
+    }
+    out
 }
 
 /// plan.csv.
@@ -169,9 +197,15 @@ fn note(plan: &Plan, index: usize, point: &PlanPoint) -> &'static str {
 pub(crate) fn point_cells(p: &PlanPoint) -> Vec<String> {
     let money = |x| fixed_or_dash(x, 2);
     let pct = |x| fixed_or_dash(x, 1);
-    vec![
+    let mut cells = vec![
         format!("{:.4}", p.completed.probability),
         format!("[{:.4}, {:.4}]", p.completed.ci95[0], p.completed.ci95[1]),
+    ];
+    if let Some(by) = &p.completed_by_deadline {
+        cells.push(format!("{:.4}", by.probability));
+        cells.push(format!("[{:.4}, {:.4}]", by.ci95[0], by.ci95[1]));
+    }
+    cells.extend([
         format!("{:.4}", p.max_wait_time_exceeded.probability),
         money(p.cost_usd.mean),
         money(p.cost_usd.p50),
@@ -179,7 +213,38 @@ pub(crate) fn point_cells(p: &PlanPoint) -> Vec<String> {
         money(p.cost_per_completed_job_usd),
         pct(p.true_savings_percent),
         pct(p.aws_savings_percent),
-    ]
+    ]);
+    cells
+}
+
+/// The column names of [`point_cells`] for `plan` (with its deadline's columns, if any).
+pub(crate) fn point_header(plan: &Plan) -> Vec<String> {
+    let mut header = vec!["P(Completed)".to_string(), "95 % CI".to_string()];
+    if let Some(deadline) = plan.deadline_seconds {
+        header.push(format!("P(by {})", words::hours(deadline as f64)));
+        header.push("95 % CI".to_string());
+    }
+    header.extend(
+        [
+            "P(MaxWait exceeded)",
+            "mean $",
+            "p50 $",
+            "p95 $",
+            "$/completed",
+            "true saving %",
+            "AWS saving %",
+        ]
+        .map(String::from),
+    );
+    header
+}
+
+/// The header of the terminal and Markdown tables (with an empty note column).
+fn header(plan: &Plan) -> Vec<String> {
+    let mut header = vec!["MaxWait h".to_string()];
+    header.extend(point_header(plan));
+    header.push(String::new());
+    header
 }
 
 /// The cells of one table row.
@@ -191,20 +256,6 @@ fn cells(plan: &Plan, index: usize) -> Vec<String> {
     row
 }
 
-const HEADER: [&str; 11] = [
-    "MaxWait h",
-    "P(Completed)",
-    "95 % CI",
-    "P(MaxWait exceeded)",
-    "mean $",
-    "p50 $",
-    "p95 $",
-    "$/completed",
-    "true saving %",
-    "AWS saving %",
-    "",
-];
-
 /// The headline: the recommendation, or that none reaches the target and what would.
 pub fn headline(plan: &Plan) -> String {
     let mut out = String::new();
@@ -212,12 +263,19 @@ pub fn headline(plan: &Plan) -> String {
         Some(r) => out.push_str(&format!("{}.\n", r.text)),
         None => {
             let best = plan.points.last();
+            let what = words::targeted(plan.deadline_seconds.map(|d| d as f64));
+            let p = best.map_or(0.0, |p| p.targeted().probability);
+            let which = if plan.options.is_empty() {
+                "No MaxWait"
+            } else {
+                "No option (managed spot, spot-then-on-demand or on-demand) at any MaxWait"
+            };
             out.push_str(&format!(
-                "No MaxWait up to {} reaches the target: the lower 95 % bound of P(complete) \
-                 stays below {} (P(complete) = {:.3} at the cap).\n",
+                "{which} up to {} reaches the target: the lower 95 % bound of {what} \
+                 stays below {} ({what} = {p:.3} at the cap); {}.\n",
                 best.map_or("–".into(), |p| words::hours(p.max_wait_seconds)),
                 plan.target,
-                best.map_or(0.0, |p| p.completed.probability),
+                plan.search_stopped_by.words(),
             ));
             for lever in &plan.advice {
                 out.push_str(&format!("- {}\n", lever.text));
@@ -246,8 +304,12 @@ pub fn headline(plan: &Plan) -> String {
 fn title(plan: &Plan) -> String {
     format!(
         "{} — MaxWait plan: {} trials per MaxWait (the same trials at every point), seed {}, \
-         target: lower 95 % bound of P(complete) ≥ {}",
-        plan.scenario, plan.trials, plan.seed, plan.target
+         target: lower 95 % bound of {} ≥ {}",
+        plan.scenario,
+        plan.trials,
+        plan.seed,
+        words::targeted(plan.deadline_seconds.map(|d| d as f64)),
+        plan.target
     )
 }
 
@@ -310,19 +372,106 @@ pub(super) fn interval_rows(plan: &Plan) -> Vec<Vec<String>> {
     rows
 }
 
+/// The options table: per purchase option and checkpoint interval, its best row (the
+/// cheapest per completed job that meets the target, else the one with the highest targeted
+/// probability), the recommended one marked. Header first; empty for the max-wait objective.
+pub fn option_rows(plan: &Plan) -> Vec<Vec<String>> {
+    if plan.options.is_empty() {
+        return Vec::new();
+    }
+    let what = words::targeted(plan.deadline_seconds.map(|d| d as f64));
+    let mut rows = vec![
+        [
+            "Option",
+            "MaxWait h",
+            "checkpoint every",
+            &what,
+            "95 % CI",
+            "mean $",
+            "$/completed",
+            "",
+        ]
+        .map(String::from)
+        .to_vec(),
+    ];
+    let recommended = plan.recommendation.as_ref();
+    let mut groups: Vec<(&str, Option<f64>)> = Vec::new();
+    for o in &plan.options {
+        if !groups.contains(&(o.option, o.checkpoint_interval_seconds)) {
+            groups.push((o.option, o.checkpoint_interval_seconds));
+        }
+    }
+    for (option, interval) in groups {
+        let candidates = plan
+            .options
+            .iter()
+            .filter(|o| o.option == option && o.checkpoint_interval_seconds == interval);
+        let targeted = |o: &crate::plan::PlanOption| {
+            (
+                o.p_by_deadline.unwrap_or(o.p_completed),
+                o.p_by_deadline_ci95.unwrap_or(o.p_completed_ci95),
+            )
+        };
+        let best = candidates
+            .clone()
+            .filter(|o| o.meets_target && o.cost_per_completed_job_usd.is_finite())
+            .min_by(|a, b| {
+                a.cost_per_completed_job_usd
+                    .total_cmp(&b.cost_per_completed_job_usd)
+            })
+            .or_else(|| candidates.max_by(|a, b| targeted(a).0.total_cmp(&targeted(b).0)));
+        let Some(best) = best else { continue };
+        let (p, ci) = targeted(best);
+        let is_recommended = recommended.is_some_and(|r| {
+            r.option == best.option
+                && r.checkpoint_interval_seconds == best.checkpoint_interval_seconds
+                && (best.max_wait_seconds.is_none()
+                    || best.max_wait_seconds == Some(r.max_wait_seconds))
+        });
+        rows.push(vec![
+            option.to_string(),
+            best.max_wait_seconds
+                .map_or("–".into(), |w| format!("{:.1}", w / 3600.0)),
+            interval.map_or("–".into(), words::hours),
+            format!("{p:.4}"),
+            format!("[{:.4}, {:.4}]", ci[0], ci[1]),
+            fixed_or_dash(best.cost_mean_usd, 2),
+            fixed_or_dash(best.cost_per_completed_job_usd, 2),
+            if is_recommended {
+                "← recommended".into()
+            } else if best.meets_target {
+                String::new()
+            } else {
+                "below target".into()
+            },
+        ]);
+    }
+    rows
+}
+
 /// The aligned terminal report: recommendation first, then the thinned table.
 pub fn table(plan: &Plan) -> String {
     let mut out = title(plan);
     out.push_str("\n\n");
     out.push_str(&headline(plan));
     out.push('\n');
+    let use_it = use_it_block(plan);
+    if !use_it.is_empty() {
+        out.push_str(&use_it);
+        out.push('\n');
+    }
+    let option_rows = option_rows(plan);
+    if !option_rows.is_empty() {
+        out.push_str(
+            "Options (the same trials; each at its cheapest MaxWait that meets the target):\n\n",
+        );
+        out.push_str(&align(&option_rows));
+        out.push('\n');
+    }
     let shown = shown_rows(plan, SHOWN_ROWS);
-    let mut rows = vec![
-        HEADER[..HEADER.len() - 1]
-            .iter()
-            .map(|s| s.to_string())
-            .collect::<Vec<_>>(),
-    ];
+    let mut header = header(plan);
+    header.pop();
+    let mut rows = vec![header];
     rows.extend(shown.iter().map(|&i| {
         let mut row = cells(plan, i);
         row.pop();
@@ -369,9 +518,21 @@ pub fn markdown(plan: &Plan, charts: &[(&str, &str)]) -> String {
     out.push_str("## Recommendation\n\n");
     out.push_str(&headline(plan));
     out.push('\n');
+    if let Some(r) = &plan.recommendation {
+        out.push_str("### Use it\n\n");
+        for (label, snippet) in r.use_it.labelled() {
+            out.push_str(&format!("{label}:\n\n```\n{snippet}\n```\n\n"));
+        }
+    }
     let shown = shown_rows(plan, SHOWN_ROWS);
-    let mut rows = vec![HEADER.iter().map(|s| s.to_string()).collect::<Vec<_>>()];
+    let mut rows = vec![header(plan)];
     rows.extend(shown.iter().map(|&i| cells(plan, i)));
+    let option_rows = option_rows(plan);
+    if !option_rows.is_empty() {
+        out.push_str("## Options\n\n");
+        out.push_str(&markdown_table(&option_rows, 1));
+        out.push('\n');
+    }
     out.push_str("## P(Completed) and cost over MaxWait\n\n");
     out.push_str(&markdown_table(&rows, 1));
     out.push('\n');

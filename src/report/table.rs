@@ -137,6 +137,14 @@ pub(super) fn render(summary: &SimulationSummary) -> String {
             format!("[{}, {}]", percent(o.ci95[0]), percent(o.ci95[1])),
         ]);
     }
+    if let Some((label, o)) = super::deadline_row(summary) {
+        rows.push(vec![
+            label,
+            o.count.to_string(),
+            percent(o.probability),
+            format!("[{}, {}]", percent(o.ci95[0]), percent(o.ci95[1])),
+        ]);
+    }
     out.push_str(&align(&rows));
     out.push('\n');
     let rows = metric_table(summary);

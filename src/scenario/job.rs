@@ -10,6 +10,27 @@ use crate::error::{InputError, excerpt};
 use crate::units::duration;
 use crate::units::keys::locate;
 
+/// The longest deadline spotsim accepts: the longest MaxWait it simulates plus a fallback
+/// on-demand job's longest MaxRuntime (a deadline beyond can never bind).
+pub const MAX_DEADLINE_SECONDS: f64 = MAX_WAIT_LIMIT_SECONDS + MAX_RUNTIME_LIMIT_SECONDS;
+
+/// Checks a deadline (`[job] deadline`, `--deadline`): whole seconds in
+/// (0, [`MAX_DEADLINE_SECONDS`]], so that it is reported as the integer it was given.
+pub fn check_deadline_seconds(seconds: f64) -> Result<f64, String> {
+    if !(seconds > 0.0 && seconds <= MAX_DEADLINE_SECONDS) {
+        return Err(format!(
+            "expected a deadline after CreationTime of at most {} days (e.g. \"48h\"), got {seconds} s",
+            MAX_DEADLINE_SECONDS / 86_400.0
+        ));
+    }
+    if seconds.fract() != 0.0 {
+        return Err(format!(
+            "expected a deadline of whole seconds, got {seconds} s"
+        ));
+    }
+    Ok(seconds)
+}
+
 impl Resolver<'_> {
     pub(super) fn job(&self, raw: &raw::RawJob) -> Result<Job, InputError> {
         const MAX_WAIT: &[&str] = &["max_wait", "max_wait_time_in_seconds"];
@@ -178,7 +199,15 @@ impl Resolver<'_> {
                 ),
             ));
         }
+        let deadline_seconds = match raw.deadline {
+            None => None,
+            Some(deadline) => Some(
+                check_deadline_seconds(deadline.0)
+                    .map_err(|message| self.error("job", &["deadline"], message))?,
+            ),
+        };
         Ok(Job {
+            deadline_seconds,
             echo: request::Echo::default(),
             max_pending_time_seconds: None,
             internal_error_rate,

@@ -18,6 +18,7 @@ pub mod echo;
 pub mod error;
 pub mod estimator;
 mod job;
+pub use job::{MAX_DEADLINE_SECONDS, check_deadline_seconds};
 pub mod load;
 pub mod model;
 mod pitfalls;

@@ -53,6 +53,10 @@ pub struct Job {
     /// `StoppingCondition.MaxPendingTimeInSeconds`: echoed, not simulated (it bounds waits for
     /// training-plan capacity; MaxWait bounds spot capacity waits).
     pub max_pending_time_seconds: Option<f64>,
+    /// `[job] deadline`: the wall clock from CreationTime by which the job should be
+    /// Completed (reference §9). Not an API field: MaxWait still decides when the job stops;
+    /// summaries count the trials Completed by it and the planner targets it.
+    pub deadline_seconds: Option<f64>,
 }
 
 /// What the job does on its instances, in seconds.

@@ -40,6 +40,8 @@ pub struct RawJob {
     /// simulated).
     #[serde(alias = "max_pending_time_in_seconds")]
     pub max_pending_time: Option<Seconds>,
+    /// A wall-clock deadline from CreationTime (not an API field: what the job must meet).
+    pub deadline: Option<Seconds>,
     #[serde(alias = "s3_uri")]
     pub checkpoint_s3_uri: Option<String>,
     #[serde(alias = "local_path")]

@@ -55,6 +55,9 @@ impl Scenario {
         if let Some(p) = self.job.max_pending_time_seconds {
             job.insert("max_pending_time".into(), sec(p));
         }
+        if let Some(d) = self.job.deadline_seconds {
+            job.insert("deadline".into(), sec(d));
+        }
         if let Some(uri) = &self.job.checkpoint_s3_uri {
             job.insert("checkpoint_s3_uri".into(), Value::String(uri.clone()));
         }

@@ -165,6 +165,31 @@ impl serde::Serialize for Seconds {
     }
 }
 
+/// Serialises seconds a user pastes into a request (MaxWait, MaxRuntime, intervals) as the
+/// whole number the API takes: boto3 rejects `106200.0` for an integer field. Values are whole
+/// seconds already (grids and validation keep them so); a fraction is rounded. A value that is
+/// not finite (no MaxWait: on-demand) is `null`.
+pub fn serialize_whole_seconds<S: serde::Serializer>(
+    seconds: &f64,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    if !seconds.is_finite() {
+        return serializer.serialize_none();
+    }
+    serializer.serialize_u64(seconds.max(0.0).round() as u64)
+}
+
+/// [`serialize_whole_seconds`] for an optional value (`null` when absent or not finite).
+pub fn serialize_whole_seconds_option<S: serde::Serializer>(
+    seconds: &Option<f64>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    match seconds.filter(|s| s.is_finite()) {
+        Some(s) => serialize_whole_seconds(&s, serializer),
+        None => serializer.serialize_none(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -166,3 +166,47 @@ fn outputs_are_unchanged() {
         differences.join("\n")
     );
 }
+
+/// The plan's recommendation as it was before the planner weighed purchase options and cost
+/// (`plan-default-before-purchase-options.json`, frozen, never blessed): a plan of the default
+/// scenario that targets P(Completed) over MaxWait alone (`--objective max-wait`) must still
+/// give it, number for number.
+#[test]
+fn the_max_wait_recommendation_of_before_is_kept() {
+    let before: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            root().join("tests/golden/plan-default-before-purchase-options.json"),
+        )
+        .expect("frozen plan"),
+    )
+    .expect("JSON");
+    let now: serde_json::Value = serde_json::from_str(&run_json(&[
+        "plan",
+        "--format",
+        "json",
+        "--trials",
+        "2000",
+        "--quiet",
+        "--objective",
+        "max-wait",
+    ]))
+    .expect("JSON");
+    let (before, now) = (&before["recommendation"], &now["recommendation"]);
+    for key in [
+        "p_completed",
+        "p_completed_ci95",
+        "cost_mean_usd",
+        "cost_per_completed_job_usd",
+        "on_demand_cost_usd",
+        "true_savings_percent",
+        "aws_savings_percent",
+        "text",
+    ] {
+        assert_eq!(before[key], now[key], "{key}");
+    }
+    // The same MaxWait, now the integer boto3 accepts.
+    assert_eq!(
+        before["max_wait_seconds"].as_f64().unwrap(),
+        now["max_wait_seconds"].as_u64().unwrap() as f64
+    );
+}

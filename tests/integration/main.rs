@@ -12,6 +12,7 @@ mod common;
 mod compare;
 mod corpus;
 mod correlation;
+mod deadline;
 mod determinism;
 mod extensions;
 #[cfg(unix)]
@@ -24,6 +25,8 @@ mod lean_loop;
 mod lifecycle;
 mod markets;
 mod plan;
+mod plan_answers;
+mod plan_options;
 mod policies;
 mod properties;
 mod real_inputs;

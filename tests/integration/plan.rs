@@ -10,10 +10,13 @@ use spotsim::sagemaker::status::SecondaryStatus;
 use spotsim::stats::wilson_interval;
 use spotsim::{Engine, Outcome, Scenario};
 
+/// The MaxWait curve of the scenario's own policy (the max-wait objective: the smallest MaxWait
+/// that meets the target); purchase options are tested in `plan_options`.
 fn options(scenario: &Scenario, trials: u64) -> PlanOptions {
     PlanOptions {
         trials,
         detail: false,
+        objective: spotsim::plan::Objective::MaxWait,
         ..PlanOptions::from_scenario(scenario)
     }
 }
