@@ -4,6 +4,7 @@
 use crate::engine::{Engine, Simulator};
 use crate::files::output::ReportFolder;
 use crate::montecarlo::{Observers, RunInfo, SimulationSummary, execute, with_threads};
+use crate::plan::options::Objective;
 use crate::plan::{PlanError, PlanOptions, plan};
 use crate::report::compare::{ComparedScenario, Comparison, compare_files, write_compare_files};
 use crate::report::output::ReportContext;
@@ -22,6 +23,9 @@ pub struct CompareArgs {
     /// `[simulation] trials` and `seed`).
     #[command(flatten)]
     pub run: super::args::RunArgs,
+    /// The deadline counted in every scenario's summary (overrides their `[job] deadline`).
+    #[command(flatten)]
+    pub deadline: super::args::DeadlineArgs,
     /// `--format` and `--output DIR`.
     #[command(flatten)]
     pub report: super::args::ReportArgs,
@@ -38,6 +42,10 @@ pub(super) fn run(args: CompareArgs) -> anyhow::Result<()> {
                 ..Default::default()
             }
             .load()
+            .and_then(|mut scenario| {
+                args.deadline.apply(&mut scenario)?;
+                Ok(scenario)
+            })
         })
         .collect::<Result<Vec<_>, _>>()?;
     let first = &scenarios[0];
@@ -78,6 +86,9 @@ pub(super) fn run(args: CompareArgs) -> anyhow::Result<()> {
         options.seed = seed;
         options.threads = threads;
         options.target = target;
+        // The column is the smallest MaxWait of each scenario's own policy that meets the
+        // target (the same for every scenario, whatever it costs).
+        options.objective = Objective::MaxWait;
         options.cancel = crate::montecarlo::Cancel::when(cancel);
         let (recommended, curve, why) = match plan(scenario, &options, None) {
             Ok(planned) => {
@@ -91,7 +102,9 @@ pub(super) fn run(args: CompareArgs) -> anyhow::Result<()> {
                     .is_none()
                     .then(|| format!("no MaxWait on the plan's grid reaches the target {target}"));
                 (
-                    planned.recommendation.map(|r| r.max_wait_seconds),
+                    planned
+                        .recommendation
+                        .map(|r| r.max_wait_seconds.round() as u64),
                     curve,
                     why,
                 )

@@ -26,7 +26,7 @@ pub struct ComparedScenario {
     pub cost_per_completed_job_usd: f64,
     /// The smallest MaxWait whose lower 95 % bound of P(Completed) reaches the plan target
     /// (`null` when none on the grid does, or the scenario cannot be planned).
-    pub recommended_max_wait_seconds: Option<f64>,
+    pub recommended_max_wait_seconds: Option<u64>,
     /// Why there is no recommendation (when there is none).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub no_recommendation: Option<String>,
@@ -59,6 +59,9 @@ fn probability_with_interval(s: &ComparedScenario, outcome: Outcome) -> String {
     format!("{:.4} [{:.4}, {:.4}]", o.probability, o.ci95[0], o.ci95[1])
 }
 
+/// The header of the P(done by the deadline) column, shown when a scenario has a deadline.
+const DEADLINE_HEADER: &str = "P(done by deadline) [95 % CI]";
+
 /// The columns of the table, Markdown and HTML, in order.
 const COLUMNS: &[Column] = &[
     ("Scenario", |s| s.summary.scenario.clone()),
@@ -68,7 +71,18 @@ const COLUMNS: &[Column] = &[
     ("P(MaxWait exceeded)", |s| {
         format!("{:.4}", s.summary.probability(Outcome::MaxWaitTimeExceeded))
     }),
-    // P(done by deadline) goes here once summaries carry their `deadline` member.
+    (DEADLINE_HEADER, |s| {
+        s.summary.deadline.as_ref().map_or("–".to_string(), |d| {
+            let o = d.completed;
+            format!(
+                "{:.4} [{:.4}, {:.4}] by {}",
+                o.probability,
+                o.ci95[0],
+                o.ci95[1],
+                hours(d.seconds as f64)
+            )
+        })
+    }),
     ("Mean cost", |s| usd(s.summary.metrics.cost_usd.mean)),
     ("Cost per completed job", |s| {
         usd(s.cost_per_completed_job_usd)
@@ -81,27 +95,39 @@ const COLUMNS: &[Column] = &[
         hours(s.summary.metrics.wall_clock_seconds.p95)
     }),
     ("Recommended MaxWait", |s| {
-        s.recommended_max_wait_seconds
-            .map_or("–".to_string(), |w| format!("{} ({w:.0} s)", hours(w)))
+        s.recommended_max_wait_seconds.map_or("–".to_string(), |w| {
+            format!("{} ({w} s)", hours(w as f64))
+        })
     }),
 ];
 
 impl Comparison {
     /// Header and rows of the table.
     pub fn rows(&self) -> (Vec<String>, Vec<Vec<String>>) {
-        let header = COLUMNS.iter().map(|(h, _)| h.to_string()).collect();
+        // The deadline column only when some scenario has a deadline.
+        let any_deadline = self.scenarios.iter().any(|s| s.summary.deadline.is_some());
+        let columns: Vec<&Column> = COLUMNS
+            .iter()
+            .filter(|(h, _)| any_deadline || *h != DEADLINE_HEADER)
+            .collect();
+        let header = columns.iter().map(|(h, _)| h.to_string()).collect();
         let rows = self
             .scenarios
             .iter()
-            .map(|s| COLUMNS.iter().map(|(_, cell)| cell(s)).collect())
+            .map(|s| columns.iter().map(|(_, cell)| cell(s)).collect())
             .collect();
         (header, rows)
     }
 
     /// The line under the title: trials, seed, common random numbers, target.
     pub fn subtitle(&self) -> String {
+        let targeted = if self.scenarios.iter().any(|s| s.summary.deadline.is_some()) {
+            "P(done by the deadline) (P(Completed) for a scenario without one)"
+        } else {
+            "P(Completed)"
+        };
         format!(
-            "{} trials per scenario, seed {} in every scenario (common random numbers: trial k draws the same random numbers in each), recommended MaxWait: the smallest whose lower 95 % bound of P(Completed) reaches {}.",
+            "{} trials per scenario, seed {} in every scenario (common random numbers: trial k draws the same random numbers in each), recommended MaxWait: the smallest whose lower 95 % bound of {targeted} reaches {}.",
             numbers::count(self.trials),
             self.seed,
             self.target
@@ -176,7 +202,8 @@ impl Comparison {
                 ));
                 row.push((
                     "recommended_max_wait_seconds".into(),
-                    s.recommended_max_wait_seconds.map_or(String::new(), float),
+                    s.recommended_max_wait_seconds
+                        .map_or(String::new(), |w| w.to_string()),
                 ));
                 row
             })

@@ -46,7 +46,16 @@ fn each_row_is_the_scenarios_own_simulation_and_plan() {
         summary.as_object_mut().unwrap().remove("run");
         assert_eq!(summary, alone, "{scenario}");
         let planned: Value = serde_json::from_str(&stdout_of(&[
-            "plan", scenario, "--trials", TRIALS, "--seed", "7", "--format", "json",
+            "plan",
+            scenario,
+            "--trials",
+            TRIALS,
+            "--seed",
+            "7",
+            "--objective",
+            "max-wait",
+            "--format",
+            "json",
         ]))
         .unwrap();
         assert_eq!(
@@ -126,4 +135,56 @@ fn the_compare_page_renders_with_overlaid_curves() {
     assert!(html.contains("default-p3-20h") && html.contains("weibull-gpu"));
     assert!(html.contains("common random numbers"));
     crate::report::check_in_browser(&folder.join("report.html"), dir.path(), 2);
+}
+
+/// `--deadline` gives every scenario the deadline: each row's `deadline` member is the one its
+/// own `simulate --deadline` reports, and the table gains the P(done by deadline) column, which
+/// it does not show without one.
+#[test]
+fn a_deadline_is_counted_for_every_scenario() {
+    let (a, b) = (path("default.toml"), path("weibull-gpu.toml"));
+    let compared: Value = serde_json::from_str(&stdout_of(&[
+        "compare",
+        &a,
+        &b,
+        "--trials",
+        TRIALS,
+        "--seed",
+        "7",
+        "--deadline",
+        "26h",
+        "--format",
+        "json",
+    ]))
+    .unwrap();
+    for (row, scenario) in compared["scenarios"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip([&a, &b])
+    {
+        let alone: Value = serde_json::from_str(&stdout_of(&[
+            "simulate",
+            scenario,
+            "--trials",
+            TRIALS,
+            "--seed",
+            "7",
+            "--deadline",
+            "26h",
+            "--format",
+            "json",
+        ]))
+        .unwrap();
+        assert_eq!(row["summary"]["deadline"], alone["deadline"], "{scenario}");
+        assert_eq!(alone["deadline"]["seconds"], 93_600);
+    }
+    let with = stdout_of(&["compare", &a, &b, "--trials", TRIALS, "--deadline", "26h"]);
+    assert!(with.contains("P(done by deadline)"), "{with}");
+    assert!(
+        with.contains("by 26.0 h") || with.contains("by 26 h"),
+        "{with}"
+    );
+    let without = stdout_of(&["compare", &a, &b, "--trials", TRIALS]);
+    assert!(!without.contains("P(done by deadline)"), "{without}");
 }
