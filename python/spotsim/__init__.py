@@ -658,21 +658,21 @@ def plan(
     grid_step: Optional[Duration] = None,
     points: Optional[int] = None,
     checkpoint_intervals: Optional[Sequence[Duration]] = None,
+    objective: str = "cost",
 ) -> Plan:
-    """Recommends ``MaxWaitTimeInSeconds`` for ``scenario``: the smallest MaxWait on a grid
-    whose lower 95 % bound of P(Completed) reaches ``target``, with the cost/risk curve over
-    MaxWait — the plan ``spotsim plan --format json`` prints.
+    """Recommends how to run ``scenario``, with the cost/risk curve over MaxWait — the plan
+    ``spotsim plan --format json`` prints.
 
-    Durations (``max_wait_cap``, ``grid_step``, ``checkpoint_intervals``) are seconds, text
-    such as ``"72h"``, or ``timedelta``. ``deadline`` is reserved for planning against a
-    wall-clock deadline, which this version of the planner does not do: passing one raises
-    ``NotImplementedError`` rather than planning without it.
+    ``objective="cost"`` (the default, as on the command line) recommends the purchase option
+    (managed spot at a MaxWait, spot-then-on-demand at a switch time, on-demand) with the
+    lowest expected cost per completed job whose lower 95 % bound of P(done by ``deadline``)
+    — of P(Completed) without a deadline — reaches ``target``; ``objective="max-wait"`` the
+    smallest MaxWait of the scenario's own policy that reaches it. ``deadline`` (wall clock
+    from CreationTime, ``plan --deadline``) replaces the scenario's ``[job] deadline``.
+
+    Durations (``deadline``, ``max_wait_cap``, ``grid_step``, ``checkpoint_intervals``) are
+    seconds, text such as ``"72h"``, or ``timedelta``.
     """
-    if deadline is not None:
-        raise NotImplementedError(
-            "plan(deadline=…): this version of spotsim's planner does not plan for a "
-            "wall-clock deadline; call plan() without deadline to plan MaxWait alone"
-        )
     scenario = _scenario(scenario)
     inner = _spotsim.plan(
         scenario._inner,
@@ -686,6 +686,8 @@ def plan(
         checkpoint_intervals=None
         if checkpoint_intervals is None
         else [d.total_seconds() if isinstance(d, timedelta) else d for d in checkpoint_intervals],
+        deadline=_duration(deadline),
+        objective=objective,
     )
     return Plan(inner)
 

@@ -64,5 +64,7 @@ def plan(
     grid_step: Optional[_Duration] = None,
     points: Optional[int] = None,
     checkpoint_intervals: Optional[Sequence[_Duration]] = None,
+    deadline: Optional[_Duration] = None,
+    objective: Optional[str] = None,
 ) -> PlanResult: ...
 def describe(scenario: Scenario, trial: int, seed: Optional[int] = None) -> str: ...

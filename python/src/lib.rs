@@ -637,7 +637,7 @@ fn plan_context(
 
 /// `spotsim plan` of `scenario`.
 #[pyfunction]
-#[pyo3(signature = (scenario, target, trials=None, seed=None, threads=None, max_wait_cap=None, grid_step=None, points=None, checkpoint_intervals=None))]
+#[pyo3(signature = (scenario, target, trials=None, seed=None, threads=None, max_wait_cap=None, grid_step=None, points=None, checkpoint_intervals=None, deadline=None, objective=None))]
 #[allow(clippy::too_many_arguments)]
 fn plan(
     py: Python<'_>,
@@ -650,12 +650,35 @@ fn plan(
     grid_step: Option<DurationArg>,
     points: Option<usize>,
     checkpoint_intervals: Option<Vec<DurationArg>>,
+    deadline: Option<DurationArg>,
+    objective: Option<String>,
 ) -> PyResult<PyPlan> {
-    let scenario = &scenario.scenario;
+    // `deadline` is `plan --deadline`: it replaces the scenario's `[job] deadline`.
+    let mut with_deadline;
+    let scenario = match deadline {
+        Some(deadline) => {
+            let seconds = deadline.seconds(py, "deadline")?;
+            with_deadline = scenario.scenario.clone();
+            with_deadline.job.deadline_seconds = Some(
+                spotsim::scenario::check_deadline_seconds(seconds)
+                    .map_err(|e| argument_error(py, "deadline", e))?,
+            );
+            &with_deadline
+        }
+        None => &scenario.scenario,
+    };
     let mut options = PlanOptions::from_scenario(scenario);
-    // The Python API plans MaxWait for the scenario's own policy (`plan --objective
-    // max-wait`) until it takes an objective of its own.
-    options.objective = spotsim::plan::Objective::MaxWait;
+    options.objective = match objective.as_deref() {
+        None | Some("cost") => spotsim::plan::Objective::Cost,
+        Some("max-wait" | "max_wait") => spotsim::plan::Objective::MaxWait,
+        Some(other) => {
+            return Err(argument_error(
+                py,
+                "objective",
+                format!("expected \"cost\" or \"max-wait\", got {other:?}"),
+            ));
+        }
+    };
     options.trials = checked_trials(py, trials, scenario.simulation.trials)?;
     options.seed = checked_seed(py, seed, scenario.simulation.seed)?;
     options.threads = checked_threads(py, threads)?;

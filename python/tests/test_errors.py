@@ -87,6 +87,9 @@ def test_an_estimator_on_another_instance_type_needs_its_own_price():
         (lambda: spotsim.plan(grid_step="fortnight"), "grid_step"),
         (lambda: spotsim.plan(grid_step="1h", points=10), "grid_step"),
         (lambda: spotsim.plan(checkpoint_intervals=[-5.0]), "checkpoint_intervals"),
+        (lambda: spotsim.plan(deadline="fortnight"), "deadline"),
+        (lambda: spotsim.plan(deadline=0), "deadline"),
+        (lambda: spotsim.plan(objective="cheapest"), "objective"),
         (lambda: spotsim.describe(trial=-1), "trial"),
     ],
 )
@@ -106,11 +109,6 @@ def test_plan_needs_managed_spot():
     })
     with pytest.raises(spotsim.InputError, match="only to managed spot"):
         spotsim.plan(scenario)
-
-
-def test_a_deadline_is_refused_until_the_planner_plans_for_one():
-    with pytest.raises(NotImplementedError, match="deadline"):
-        spotsim.plan(deadline="48h")
 
 
 def test_missing_files_folders_and_fifos_are_input_errors(tmp_path):

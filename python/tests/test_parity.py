@@ -4,7 +4,7 @@ same summary, plan and description (everything but the `run` members, which time
 
 import csv
 import json
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 import spotsim
@@ -96,6 +96,20 @@ def test_plan_matches_the_cli_json(cli_json):
     assert planned.recommendation.max_wait_seconds == expected["recommendation"][
         "max_wait_seconds"
     ]
+
+
+def test_plan_with_a_deadline_and_each_objective_matches_the_cli_json(cli_json):
+    path = SCENARIOS / "reference-model.toml"
+    for objective in ("cost", "max-wait"):
+        expected = cli_json(
+            "plan", path, "--trials", 1500, "--seed", 2, "--deadline", "48h", "--objective",
+            objective, "--format", "json", "--quiet",
+        )
+        planned = spotsim.plan(
+            path, trials=1500, seed=2, deadline=timedelta(hours=48), objective=objective
+        )
+        assert without_run(planned.to_dict()) == without_run(expected), objective
+        assert planned["recommendation"]["p_by_deadline"] is not None, objective
 
 
 def test_plan_options_match_the_cli_options(cli_json):

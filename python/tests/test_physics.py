@@ -109,7 +109,7 @@ def test_the_completion_probability_agrees_with_its_standard_error():
 
 
 def test_the_plan_recommends_the_smallest_max_wait_whose_lower_bound_reaches_the_target():
-    planned = spotsim.plan(trials=3000, seed=4, target=0.9)
+    planned = spotsim.plan(trials=3000, seed=4, target=0.9, objective="max-wait")
     frame = planned.points.to_pandas()
     meeting = frame[frame.p_completed_ci95_low >= 0.9]
     assert planned.recommendation.max_wait_seconds == meeting.max_wait_seconds.min()
