@@ -143,10 +143,7 @@ fn the_compare_page_renders_with_overlaid_curves() {
 #[test]
 fn a_deadline_is_counted_for_every_scenario() {
     let (a, b) = (path("default.toml"), path("weibull-gpu.toml"));
-    let compared: Value = serde_json::from_str(&stdout_of(&[
-        "compare",
-        &a,
-        &b,
+    let options = [
         "--trials",
         TRIALS,
         "--seed",
@@ -155,27 +152,14 @@ fn a_deadline_is_counted_for_every_scenario() {
         "26h",
         "--format",
         "json",
-    ]))
-    .unwrap();
-    for (row, scenario) in compared["scenarios"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .zip([&a, &b])
-    {
-        let alone: Value = serde_json::from_str(&stdout_of(&[
-            "simulate",
-            scenario,
-            "--trials",
-            TRIALS,
-            "--seed",
-            "7",
-            "--deadline",
-            "26h",
-            "--format",
-            "json",
-        ]))
-        .unwrap();
+    ];
+    let json_of = |args: &[&str]| -> Value {
+        serde_json::from_str(&stdout_of(&[args, &options[..]].concat())).unwrap()
+    };
+    let compared = json_of(&["compare", &a, &b]);
+    let rows = compared["scenarios"].as_array().unwrap();
+    for (row, scenario) in rows.iter().zip([&a, &b]) {
+        let alone = json_of(&["simulate", scenario]);
         assert_eq!(row["summary"]["deadline"], alone["deadline"], "{scenario}");
         assert_eq!(alone["deadline"]["seconds"], 93_600);
     }
