@@ -22,23 +22,9 @@ fn trim(x: f64) -> String {
     text.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
-/// Dollars for people: "$25.87", "$412", "$1,150".
+/// Dollars for people, to the cent like every report: "$25.87", "$412.40", "$1,150.20".
 pub fn dollars(usd: f64) -> String {
-    if !usd.is_finite() {
-        return "–".into();
-    }
-    if usd.abs() < 100.0 {
-        return format!("${usd:.2}");
-    }
-    let whole = format!("{:.0}", usd.abs());
-    let mut grouped = String::new();
-    for (i, c) in whole.chars().enumerate() {
-        if i > 0 && (whole.len() - i) % 3 == 0 {
-            grouped.push(',');
-        }
-        grouped.push(c);
-    }
-    format!("{}${grouped}", if usd < 0.0 { "-" } else { "" })
+    crate::units::numbers::usd(usd)
 }
 
 /// Percent for people: "64 %", "66.5 %" (one decimal below 10 points of 100).
@@ -56,10 +42,10 @@ mod tests {
         assert_eq!(super::hours(129_600.0), "36 h");
         assert_eq!(super::hours(102_600.0), "28.5 h");
         assert_eq!(super::hours(2700.0), "45 min");
-        assert_eq!(super::dollars(1150.2), "$1,150");
-        assert_eq!(super::dollars(412.4), "$412");
+        assert_eq!(super::dollars(1150.2), "$1,150.20");
+        assert_eq!(super::dollars(412.4), "$412.40");
         assert_eq!(super::dollars(25.871), "$25.87");
-        assert_eq!(super::dollars(1_234_567.0), "$1,234,567");
+        assert_eq!(super::dollars(1_234_567.0), "$1,234,567.00");
         assert_eq!(super::percent(64.04), "64.0 %");
     }
 }

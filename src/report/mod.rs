@@ -13,7 +13,7 @@ pub mod export;
 pub mod fit;
 pub mod html;
 mod markdown;
-pub mod numbers;
+pub use crate::units::numbers;
 pub mod output;
 pub mod plan;
 pub mod provenance;

@@ -8,3 +8,4 @@
 pub mod duration;
 pub mod keys;
 pub mod limits;
+pub mod numbers;
