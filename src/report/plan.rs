@@ -338,6 +338,7 @@ pub(super) fn interval_rows(plan: &Plan) -> Vec<Vec<String>> {
             "mean $",
             "$/completed",
             "true saving %",
+            "",
         ]
         .iter()
         .map(|s| s.to_string())
@@ -357,6 +358,7 @@ pub(super) fn interval_rows(plan: &Plan) -> Vec<Vec<String>> {
                 fixed_or_dash(r.cost_mean_usd, 2),
                 fixed_or_dash(r.cost_per_completed_job_usd, 2),
                 fixed_or_dash(r.true_savings_percent, 1),
+                if row.best { "← best" } else { "" }.into(),
             ],
             None => vec![
                 interval,
@@ -366,10 +368,26 @@ pub(super) fn interval_rows(plan: &Plan) -> Vec<Vec<String>> {
                 "–".into(),
                 "–".into(),
                 "–".into(),
+                String::new(),
             ],
         });
     }
     rows
+}
+
+/// The sentence under the Options and checkpoint-interval tables: every row is measured
+/// against one on-demand cost, the scenario's own job (with its own checkpoint writes).
+pub(super) fn baseline_note(plan: &Plan) -> String {
+    format!(
+        "Every row is compared with one on-demand cost: the scenario's own job on on-demand \
+         instances, {} (download, training with the scenario's checkpoint writes, upload).",
+        words::dollars(plan.on_demand_cost_usd)
+    )
+}
+
+/// The sentence under the checkpoint-interval table: which row is best and why.
+pub(super) fn best_interval_note() -> &'static str {
+    "← best: the lowest cost per completed job among the intervals that meet the target."
 }
 
 /// The options table: per purchase option and checkpoint interval, its best row (the
@@ -466,7 +484,7 @@ pub fn table(plan: &Plan) -> String {
             "Options (the same trials; each at its cheapest MaxWait that meets the target):\n\n",
         );
         out.push_str(&align(&option_rows));
-        out.push('\n');
+        out.push_str(&format!("{}\n\n", baseline_note(plan)));
     }
     let shown = shown_rows(plan, SHOWN_ROWS);
     let mut header = header(plan);
@@ -493,6 +511,11 @@ pub fn table(plan: &Plan) -> String {
     if !plan.checkpoint_intervals.is_empty() {
         out.push_str("\nRecommended MaxWait per checkpoint interval (same trials):\n\n");
         out.push_str(&align(&interval_rows(plan)));
+        out.push_str(&format!(
+            "{}\n{}\n",
+            best_interval_note(),
+            baseline_note(plan)
+        ));
     }
     out
 }
@@ -531,7 +554,7 @@ pub fn markdown(plan: &Plan, charts: &[(&str, &str)]) -> String {
     if !option_rows.is_empty() {
         out.push_str("## Options\n\n");
         out.push_str(&markdown_table(&option_rows, 1));
-        out.push('\n');
+        out.push_str(&format!("\n{}\n\n", baseline_note(plan)));
     }
     out.push_str("## P(Completed) and cost over MaxWait\n\n");
     out.push_str(&markdown_table(&rows, 1));
@@ -541,7 +564,11 @@ pub fn markdown(plan: &Plan, charts: &[(&str, &str)]) -> String {
     if !plan.checkpoint_intervals.is_empty() {
         out.push_str("## Checkpoint interval × MaxWait\n\n");
         out.push_str(&markdown_table(&interval_rows(plan), 1));
-        out.push('\n');
+        out.push_str(&format!(
+            "\n{} {}\n\n",
+            best_interval_note(),
+            baseline_note(plan)
+        ));
     }
     if !charts.is_empty() {
         out.push_str("## Charts\n\n");
