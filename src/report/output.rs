@@ -478,6 +478,9 @@ pub fn write_plan_files(
     blocks.push(Block::Heading("P(Completed) and cost over MaxWait".into()));
     let shown = shown_rows(plan, SHOWN_ROWS);
     blocks.push(plan_table(plan, &shown));
+    if let Some(note) = super::plan::rare_note(plan) {
+        blocks.push(Block::Paragraph(note));
+    }
     blocks.push(Block::Details {
         summary: format!(
             "All {} MaxWait values (also in plan.csv)",

@@ -192,11 +192,53 @@ fn note(plan: &Plan, index: usize, point: &PlanPoint) -> &'static str {
     }
 }
 
+/// Below this lower 95 % bound of P(Completed) the cost per completed job (mean cost ÷
+/// P(Completed)) rests on a handful of completed trials and is dominated by stopped jobs: the
+/// tables print "—" for it and for the true saving, with a footnote saying how many times the
+/// on-demand cost spot costs per completed job. JSON and CSV keep the exact numbers.
+pub const RARE_COMPLETION_LOWER_BOUND: f64 = 0.05;
+
+/// Whether `p` completes too rarely for its cost per completed job to be shown.
+fn too_rare(p: &PlanPoint) -> bool {
+    p.completed.ci95[0] < RARE_COMPLETION_LOWER_BOUND
+}
+
+/// The footnote under the MaxWait table when some of its points complete too rarely.
+pub(super) fn rare_note(plan: &Plan) -> Option<String> {
+    let rare: Vec<&PlanPoint> = plan.points.iter().filter(|p| too_rare(p)).collect();
+    if rare.is_empty() {
+        return None;
+    }
+    let least = rare
+        .iter()
+        .map(|p| p.cost_per_completed_job_usd / plan.on_demand_cost_usd)
+        .filter(|r| r.is_finite())
+        .min_by(f64::total_cmp);
+    let what = match least {
+        Some(ratio) => format!("spot costs {ratio:.1}× on-demand or more per completed job there"),
+        None => "no trial completed there".to_string(),
+    };
+    Some(format!(
+        "—: the lower 95 % bound of P(Completed) is below {RARE_COMPLETION_LOWER_BOUND} at {} \
+         MaxWait value(s), so $/completed and true saving are not shown; {what} \
+         (plan.json and plan.csv keep the numbers).",
+        rare.len()
+    ))
+}
+
 /// The cells of a MaxWait point from P(Completed) to AWS's savings, shared by the terminal,
 /// Markdown and HTML tables.
 pub(crate) fn point_cells(p: &PlanPoint) -> Vec<String> {
     let money = |x| fixed_or_dash(x, 2);
     let pct = |x| fixed_or_dash(x, 1);
+    let (per_completed, true_saving) = if too_rare(p) {
+        ("—".to_string(), "—".to_string())
+    } else {
+        (
+            money(p.cost_per_completed_job_usd),
+            pct(p.true_savings_percent),
+        )
+    };
     let mut cells = vec![
         format!("{:.4}", p.completed.probability),
         format!("[{:.4}, {:.4}]", p.completed.ci95[0], p.completed.ci95[1]),
@@ -210,8 +252,8 @@ pub(crate) fn point_cells(p: &PlanPoint) -> Vec<String> {
         money(p.cost_usd.mean),
         money(p.cost_usd.p50),
         money(p.cost_usd.p95),
-        money(p.cost_per_completed_job_usd),
-        pct(p.true_savings_percent),
+        per_completed,
+        true_saving,
         pct(p.aws_savings_percent),
     ]);
     cells
@@ -508,6 +550,9 @@ pub fn table(plan: &Plan) -> String {
     }
     out.push_str(&grid_note(plan, shown.len()));
     out.push('\n');
+    if let Some(note) = rare_note(plan) {
+        out.push_str(&format!("{note}\n"));
+    }
     if !plan.checkpoint_intervals.is_empty() {
         out.push_str("\nRecommended MaxWait per checkpoint interval (same trials):\n\n");
         out.push_str(&align(&interval_rows(plan)));
@@ -561,6 +606,9 @@ pub fn markdown(plan: &Plan, charts: &[(&str, &str)]) -> String {
     out.push('\n');
     out.push_str(&grid_note(plan, shown.len()));
     out.push_str("\n\n");
+    if let Some(note) = rare_note(plan) {
+        out.push_str(&format!("{note}\n\n"));
+    }
     if !plan.checkpoint_intervals.is_empty() {
         out.push_str("## Checkpoint interval × MaxWait\n\n");
         out.push_str(&markdown_table(&interval_rows(plan), 1));

@@ -148,3 +148,115 @@ fn every_format_marks_the_best_interval_and_states_the_baseline() {
     assert!(highlighted.contains("2 h"), "{highlighted}");
     assert!(html.contains("$8.40"), "the baseline is stated");
 }
+
+/// One hour of training without checkpoints in a market whose capacity lasts 10 min on average
+/// (exponential): an attempt completes with probability e^(−6) ≈ 0.25 %, and the 2 h
+/// MaxRuntime (which counts re-done work) allows about a dozen attempts, so about 2–3 % of jobs
+/// complete — the lower 95 % bound of P(Completed) stays below 0.05 at every MaxWait.
+const RARE: &str = r#"
+name = "rare"
+[job]
+managed_spot = true
+max_runtime = "2h"
+max_wait = "4h"
+[workload]
+training = "1h"
+download = "0s"
+upload = "0s"
+[checkpoint]
+policy = "none"
+[market]
+model = "exponential"
+mean_uptime = "10m"
+mean_capacity_wait = "0s"
+[pricing]
+on_demand_per_hour = 4.0
+spot_per_hour = 1.0
+"#;
+
+/// Capacity for the first 5 minutes only: no job of 1 h of training ever completes.
+const NEVER: &str = r#"
+name = "never"
+[job]
+managed_spot = true
+max_runtime = "2h"
+max_wait = "4h"
+[workload]
+training = "1h"
+[checkpoint]
+policy = "none"
+[market]
+model = "windows"
+available = [["0s", "5m"]]
+[pricing]
+on_demand_per_hour = 4.0
+spot_per_hour = 1.0
+"#;
+
+/// `plan` of `text` in `format` (max-wait objective, 2000 trials).
+fn plan_output(dir: &TempDir, text: &str, format: &str) -> std::process::Output {
+    let path = dir.path().join("scenario.toml");
+    std::fs::write(&path, text).unwrap();
+    cargo_bin_cmd!("spotsim")
+        .args(["plan", "-q", "--trials", "2000", "--objective", "max-wait"])
+        .args(["--format", format])
+        .arg(&path)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn rare_completions_show_a_dash_and_how_many_times_on_demand_spot_costs() {
+    let dir = TempDir::new().unwrap();
+    let json = json_of(plan_output(&dir, RARE, "json"));
+    let on_demand = json["on_demand_cost_usd"].as_f64().unwrap();
+    assert!(close(on_demand, 4.0), "1 h × $4");
+    let points = json["points"].as_array().unwrap();
+    let mut least = f64::INFINITY;
+    for p in points {
+        let lower = p["completed"]["ci95"][0].as_f64().unwrap();
+        assert!(
+            lower < 0.05,
+            "the scenario is built to complete rarely: {p}"
+        );
+        // JSON keeps the exact number.
+        let per_completed = p["cost_per_completed_job_usd"].as_f64().unwrap();
+        assert!(per_completed > 10.0 * on_demand, "{p}");
+        least = least.min(per_completed / on_demand);
+    }
+    let footnote = format!("spot costs {least:.1}× on-demand or more per completed job");
+    for format in ["table", "markdown"] {
+        let text = stdout_of(plan_output(&dir, RARE, format));
+        assert!(text.contains(&footnote), "{format}: {footnote}\n{text}");
+        let rows: Vec<&str> = text
+            .lines()
+            .filter(|l| l.contains("[0.0") && l.contains("75.0"))
+            .collect();
+        assert!(!rows.is_empty(), "{format}:\n{text}");
+        for row in rows {
+            assert_eq!(row.matches('—').count(), 2, "{format}: {row}");
+        }
+    }
+    let out = dir.path().join("out");
+    stdout_of(
+        cargo_bin_cmd!("spotsim")
+            .args(["plan", "-q", "--trials", "2000", "--objective", "max-wait"])
+            .arg("--output")
+            .arg(&out)
+            .arg(dir.path().join("scenario.toml"))
+            .output()
+            .unwrap(),
+    );
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.contains(&footnote), "the HTML report has the footnote");
+}
+
+#[test]
+fn nothing_completing_says_so_and_a_reliable_market_has_no_footnote() {
+    let dir = TempDir::new().unwrap();
+    let text = stdout_of(plan_output(&dir, NEVER, "table"));
+    assert!(text.contains("no trial completed there"), "{text}");
+    let text = stdout_of(plan_output(&dir, ALWAYS_UP, "table"));
+    assert!(!text.contains("—:"), "{text}");
+    assert!(!text.contains("P(Completed) is below"), "{text}");
+}
