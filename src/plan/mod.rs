@@ -304,27 +304,6 @@ pub struct IntervalPlan {
     pub best: bool,
 }
 
-/// Marks the best row of the checkpoint-interval table (see [`IntervalPlan::best`]).
-fn mark_best_interval(rows: &mut [IntervalPlan]) {
-    let cost = |row: &IntervalPlan| {
-        row.recommendation
-            .as_ref()
-            .map(|r| r.cost_per_completed_job_usd)
-            .filter(|c| c.is_finite())
-    };
-    let mut best: Option<(usize, f64)> = None;
-    for (i, row) in rows.iter().enumerate() {
-        if let Some(c) = cost(row)
-            && best.is_none_or(|(_, b)| c < b)
-        {
-            best = Some((i, c));
-        }
-    }
-    if let Some((i, _)) = best {
-        rows[i].best = true;
-    }
-}
-
 /// The plan: the whole curve, the recommendation and the advice.
 #[derive(Debug, Clone, Serialize)]
 pub struct Plan {
@@ -665,7 +644,7 @@ pub fn plan(
             best: false,
         });
     }
-    mark_best_interval(&mut checkpoint_intervals);
+    options::mark_best_interval(&mut checkpoint_intervals);
     cancelled()?;
     let (simulation, detail) = if options.detail {
         let w = recommendation

@@ -174,24 +174,14 @@ on_demand_per_hour = 4.0
 spot_per_hour = 1.0
 "#;
 
-/// Capacity for the first 5 minutes only: no job of 1 h of training ever completes.
-const NEVER: &str = r#"
-name = "never"
-[job]
-managed_spot = true
-max_runtime = "2h"
-max_wait = "4h"
-[workload]
-training = "1h"
-[checkpoint]
-policy = "none"
-[market]
-model = "windows"
-available = [["0s", "5m"]]
-[pricing]
-on_demand_per_hour = 4.0
-spot_per_hour = 1.0
-"#;
+/// [`RARE`] with capacity for the first 5 minutes only: no job of 1 h of training ever
+/// completes.
+fn never() -> String {
+    RARE.replace(
+        "model = \"exponential\"\nmean_uptime = \"10m\"\nmean_capacity_wait = \"0s\"",
+        "model = \"windows\"\navailable = [[\"0s\", \"5m\"]]",
+    )
+}
 
 /// `plan` of `text` in `format` (max-wait objective, 2000 trials).
 fn plan_output(dir: &TempDir, text: &str, format: &str) -> std::process::Output {
@@ -254,7 +244,8 @@ fn rare_completions_show_a_dash_and_how_many_times_on_demand_spot_costs() {
 #[test]
 fn nothing_completing_says_so_and_a_reliable_market_has_no_footnote() {
     let dir = TempDir::new().unwrap();
-    let text = stdout_of(plan_output(&dir, NEVER, "table"));
+    assert!(never().contains("available"), "the market was replaced");
+    let text = stdout_of(plan_output(&dir, &never(), "table"));
     assert!(text.contains("no trial completed there"), "{text}");
     let text = stdout_of(plan_output(&dir, ALWAYS_UP, "table"));
     assert!(!text.contains("—:"), "{text}");
