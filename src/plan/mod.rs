@@ -299,6 +299,9 @@ pub struct IntervalPlan {
     pub p_completed_at_cap: f64,
     /// P(Completed) at the scenario's own MaxWait, if it is set.
     pub p_completed_at_scenario_max_wait: Option<f64>,
+    /// Whether this is the best row: the lowest cost per completed job among the intervals
+    /// whose recommendation meets the target (the first of equals).
+    pub best: bool,
 }
 
 /// The plan: the whole curve, the recommendation and the advice.
@@ -452,14 +455,34 @@ pub fn on_demand_cost_usd(scenario: &Scenario) -> f64 {
     Engine::new(scenario).on_demand_cost_usd(scenario.pricing.on_demand_per_hour)
 }
 
-/// Points and recommendation of one scenario over `grid`.
+/// Points and recommendation of one scenario over `grid`, its savings against its own
+/// on-demand cost.
 fn evaluate(
     scenario: &Scenario,
     grid: &[f64],
     options: &PlanOptions,
     progress: Option<&(dyn Fn(u64) + Sync)>,
 ) -> (Sweep, Vec<PlanPoint>, Option<Recommendation>) {
-    let on_demand = on_demand_cost_usd(scenario);
+    evaluate_against(
+        scenario,
+        grid,
+        options,
+        progress,
+        on_demand_cost_usd(scenario),
+    )
+}
+
+/// [`evaluate`] with true savings measured against `on_demand` (USD). The checkpoint-interval
+/// table passes the planned scenario's on-demand cost to every row: a variant's own would
+/// include its own checkpoint writes, so a shorter interval would raise its baseline and look
+/// like a bigger saving while it costs more.
+fn evaluate_against(
+    scenario: &Scenario,
+    grid: &[f64],
+    options: &PlanOptions,
+    progress: Option<&(dyn Fn(u64) + Sync)>,
+    on_demand: f64,
+) -> (Sweep, Vec<PlanPoint>, Option<Recommendation>) {
     let (sweep, aggregates) = curve(scenario, grid, options, progress);
     let points: Vec<PlanPoint> = grid
         .iter()
@@ -604,7 +627,8 @@ pub fn plan(
     for &interval in &options.checkpoint_intervals {
         cancelled()?;
         let variant = with_checkpoint_interval(scenario, interval);
-        let (_, variant_points, variant_recommendation) = evaluate(&variant, &grid, options, None);
+        let (_, variant_points, variant_recommendation) =
+            evaluate_against(&variant, &grid, options, None, on_demand);
         checkpoint_intervals.push(IntervalPlan {
             checkpoint_interval_seconds: interval,
             recommendation: variant_recommendation,
@@ -617,8 +641,10 @@ pub fn plan(
                     .find(|p| p.max_wait_seconds == w)
                     .map(|p| p.completed.probability)
             }),
+            best: false,
         });
     }
+    options::mark_best_interval(&mut checkpoint_intervals);
     cancelled()?;
     let (simulation, detail) = if options.detail {
         let w = recommendation

@@ -181,3 +181,24 @@ pub(super) fn cheapest(options: &[PlanOption]) -> Option<usize> {
     }
     best
 }
+
+/// Marks the best row of the checkpoint-interval table (see [`super::IntervalPlan::best`]).
+pub(super) fn mark_best_interval(rows: &mut [super::IntervalPlan]) {
+    let cost = |row: &super::IntervalPlan| {
+        row.recommendation
+            .as_ref()
+            .map(|r| r.cost_per_completed_job_usd)
+            .filter(|c| c.is_finite())
+    };
+    let mut best: Option<(usize, f64)> = None;
+    for (i, row) in rows.iter().enumerate() {
+        if let Some(c) = cost(row)
+            && best.is_none_or(|(_, b)| c < b)
+        {
+            best = Some((i, c));
+        }
+    }
+    if let Some((i, _)) = best {
+        rows[i].best = true;
+    }
+}

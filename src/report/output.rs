@@ -457,6 +457,7 @@ pub fn write_plan_files(
             numeric_from: 1,
             highlight: Vec::new(),
         });
+        blocks.push(Block::Paragraph(super::plan::baseline_note(plan)));
     }
     let headline = super::plan::headline(plan);
     for line in headline
@@ -477,6 +478,9 @@ pub fn write_plan_files(
     blocks.push(Block::Heading("P(Completed) and cost over MaxWait".into()));
     let shown = shown_rows(plan, SHOWN_ROWS);
     blocks.push(plan_table(plan, &shown));
+    if let Some(note) = super::plan::rare_note(plan) {
+        blocks.push(Block::Paragraph(note));
+    }
     blocks.push(Block::Details {
         summary: format!(
             "All {} MaxWait values (also in plan.csv)",
@@ -491,12 +495,23 @@ pub fn write_plan_files(
         blocks.push(Block::Heading("Checkpoint interval × MaxWait".into()));
         let mut rows = super::plan::interval_rows(plan);
         let header = rows.remove(0);
+        let highlight = plan
+            .checkpoint_intervals
+            .iter()
+            .position(|row| row.best)
+            .into_iter()
+            .collect();
         blocks.push(Block::Table {
             header,
             rows,
             numeric_from: 1,
-            highlight: Vec::new(),
+            highlight,
         });
+        blocks.push(Block::Paragraph(format!(
+            "{} {}",
+            super::plan::best_interval_note(),
+            super::plan::baseline_note(plan)
+        )));
     }
     if let Some(summary) = &plan.simulation {
         let w = plan.detail.as_ref().map_or(0.0, |d| d.max_wait_seconds);

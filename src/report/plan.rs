@@ -192,11 +192,53 @@ fn note(plan: &Plan, index: usize, point: &PlanPoint) -> &'static str {
     }
 }
 
+/// Below this lower 95 % bound of P(Completed) the cost per completed job (mean cost ÷
+/// P(Completed)) rests on a handful of completed trials and is dominated by stopped jobs: the
+/// tables print "—" for it and for the true saving, with a footnote saying how many times the
+/// on-demand cost spot costs per completed job. JSON and CSV keep the exact numbers.
+pub const RARE_COMPLETION_LOWER_BOUND: f64 = 0.05;
+
+/// Whether `p` completes too rarely for its cost per completed job to be shown.
+fn too_rare(p: &PlanPoint) -> bool {
+    p.completed.ci95[0] < RARE_COMPLETION_LOWER_BOUND
+}
+
+/// The footnote under the MaxWait table when some of its points complete too rarely.
+pub(super) fn rare_note(plan: &Plan) -> Option<String> {
+    let rare: Vec<&PlanPoint> = plan.points.iter().filter(|p| too_rare(p)).collect();
+    if rare.is_empty() {
+        return None;
+    }
+    let least = rare
+        .iter()
+        .map(|p| p.cost_per_completed_job_usd / plan.on_demand_cost_usd)
+        .filter(|r| r.is_finite())
+        .min_by(f64::total_cmp);
+    let what = match least {
+        Some(ratio) => format!("spot costs {ratio:.1}× on-demand or more per completed job there"),
+        None => "no trial completed there".to_string(),
+    };
+    Some(format!(
+        "—: the lower 95 % bound of P(Completed) is below {RARE_COMPLETION_LOWER_BOUND} at {} \
+         MaxWait value(s), so $/completed and true saving are not shown; {what} \
+         (plan.json and plan.csv keep the numbers).",
+        rare.len()
+    ))
+}
+
 /// The cells of a MaxWait point from P(Completed) to AWS's savings, shared by the terminal,
 /// Markdown and HTML tables.
 pub(crate) fn point_cells(p: &PlanPoint) -> Vec<String> {
     let money = |x| fixed_or_dash(x, 2);
     let pct = |x| fixed_or_dash(x, 1);
+    let (per_completed, true_saving) = if too_rare(p) {
+        ("—".to_string(), "—".to_string())
+    } else {
+        (
+            money(p.cost_per_completed_job_usd),
+            pct(p.true_savings_percent),
+        )
+    };
     let mut cells = vec![
         format!("{:.4}", p.completed.probability),
         format!("[{:.4}, {:.4}]", p.completed.ci95[0], p.completed.ci95[1]),
@@ -210,8 +252,8 @@ pub(crate) fn point_cells(p: &PlanPoint) -> Vec<String> {
         money(p.cost_usd.mean),
         money(p.cost_usd.p50),
         money(p.cost_usd.p95),
-        money(p.cost_per_completed_job_usd),
-        pct(p.true_savings_percent),
+        per_completed,
+        true_saving,
         pct(p.aws_savings_percent),
     ]);
     cells
@@ -338,6 +380,7 @@ pub(super) fn interval_rows(plan: &Plan) -> Vec<Vec<String>> {
             "mean $",
             "$/completed",
             "true saving %",
+            "",
         ]
         .iter()
         .map(|s| s.to_string())
@@ -357,6 +400,7 @@ pub(super) fn interval_rows(plan: &Plan) -> Vec<Vec<String>> {
                 fixed_or_dash(r.cost_mean_usd, 2),
                 fixed_or_dash(r.cost_per_completed_job_usd, 2),
                 fixed_or_dash(r.true_savings_percent, 1),
+                if row.best { "← best" } else { "" }.into(),
             ],
             None => vec![
                 interval,
@@ -366,10 +410,26 @@ pub(super) fn interval_rows(plan: &Plan) -> Vec<Vec<String>> {
                 "–".into(),
                 "–".into(),
                 "–".into(),
+                String::new(),
             ],
         });
     }
     rows
+}
+
+/// The sentence under the Options and checkpoint-interval tables: every row is measured
+/// against one on-demand cost, the scenario's own job (with its own checkpoint writes).
+pub(super) fn baseline_note(plan: &Plan) -> String {
+    format!(
+        "Every row is compared with one on-demand cost: the scenario's own job on on-demand \
+         instances, {} (download, training with the scenario's checkpoint writes, upload).",
+        words::dollars(plan.on_demand_cost_usd)
+    )
+}
+
+/// The sentence under the checkpoint-interval table: which row is best and why.
+pub(super) fn best_interval_note() -> &'static str {
+    "← best: the lowest cost per completed job among the intervals that meet the target."
 }
 
 /// The options table: per purchase option and checkpoint interval, its best row (the
@@ -466,7 +526,7 @@ pub fn table(plan: &Plan) -> String {
             "Options (the same trials; each at its cheapest MaxWait that meets the target):\n\n",
         );
         out.push_str(&align(&option_rows));
-        out.push('\n');
+        out.push_str(&format!("{}\n\n", baseline_note(plan)));
     }
     let shown = shown_rows(plan, SHOWN_ROWS);
     let mut header = header(plan);
@@ -490,9 +550,17 @@ pub fn table(plan: &Plan) -> String {
     }
     out.push_str(&grid_note(plan, shown.len()));
     out.push('\n');
+    if let Some(note) = rare_note(plan) {
+        out.push_str(&format!("{note}\n"));
+    }
     if !plan.checkpoint_intervals.is_empty() {
         out.push_str("\nRecommended MaxWait per checkpoint interval (same trials):\n\n");
         out.push_str(&align(&interval_rows(plan)));
+        out.push_str(&format!(
+            "{}\n{}\n",
+            best_interval_note(),
+            baseline_note(plan)
+        ));
     }
     out
 }
@@ -531,17 +599,24 @@ pub fn markdown(plan: &Plan, charts: &[(&str, &str)]) -> String {
     if !option_rows.is_empty() {
         out.push_str("## Options\n\n");
         out.push_str(&markdown_table(&option_rows, 1));
-        out.push('\n');
+        out.push_str(&format!("\n{}\n\n", baseline_note(plan)));
     }
     out.push_str("## P(Completed) and cost over MaxWait\n\n");
     out.push_str(&markdown_table(&rows, 1));
     out.push('\n');
     out.push_str(&grid_note(plan, shown.len()));
     out.push_str("\n\n");
+    if let Some(note) = rare_note(plan) {
+        out.push_str(&format!("{note}\n\n"));
+    }
     if !plan.checkpoint_intervals.is_empty() {
         out.push_str("## Checkpoint interval × MaxWait\n\n");
         out.push_str(&markdown_table(&interval_rows(plan), 1));
-        out.push('\n');
+        out.push_str(&format!(
+            "\n{} {}\n\n",
+            best_interval_note(),
+            baseline_note(plan)
+        ));
     }
     if !charts.is_empty() {
         out.push_str("## Charts\n\n");

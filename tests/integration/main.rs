@@ -26,6 +26,7 @@ mod lifecycle;
 mod markets;
 mod plan;
 mod plan_answers;
+mod plan_edges;
 mod plan_options;
 mod policies;
 mod properties;

@@ -1,0 +1,253 @@
+//! The planner's figures at the edges: one on-demand baseline for every row of the Options
+//! and checkpoint-interval tables, the best interval marked.
+
+use crate::common::{json_of, parse, stdout_of};
+use assert_cmd::cargo::cargo_bin_cmd;
+use spotsim::plan::{self, Objective, PlanOptions};
+use tempfile::TempDir;
+
+/// Capacity for 1000 h from the start (no interruption, no wait); $1/h spot, $4/h on-demand;
+/// 2 h of training, nothing to download or upload, a checkpoint every hour taking 6 min.
+///
+/// By hand (every trial is the same uninterrupted job; `writes = ceil(training ÷ interval) − 1`):
+/// - the scenario's own job, every hour: 1 write, 2.1 h; on-demand 2.1 h × $4 = $8.40;
+/// - every 30 min: 3 writes, 2.3 h; spot $2.30 per completed job (on-demand would be $9.20);
+/// - every 2 h: no write, 2 h; spot $2.00 per completed job (on-demand would be $8.00).
+///
+/// Against its own on-demand cost every interval would save exactly 75 %, and the 30 min row
+/// would look as good as the 2 h one; against the scenario's $8.40 the 2 h row saves
+/// (1 − 2.00/8.40) = 76.19 % and the 30 min row (1 − 2.30/8.40) = 72.62 %.
+const ALWAYS_UP: &str = r#"
+name = "always-up"
+[job]
+managed_spot = true
+max_runtime = "3h"
+max_wait = "3h"
+checkpoint_s3_uri = "s3://bucket/ckpt"
+[workload]
+training = "2h"
+download = "0s"
+upload = "0s"
+[checkpoint]
+policy = "interval"
+interval = "1h"
+write = "6m"
+restore = "0s"
+[market]
+model = "windows"
+available = [["0s", "1000h"]]
+[pricing]
+on_demand_per_hour = 4.0
+spot_per_hour = 1.0
+"#;
+
+const SCENARIO_ON_DEMAND_USD: f64 = 8.40;
+
+fn planned(objective: Objective) -> plan::Plan {
+    let scenario = parse(ALWAYS_UP);
+    let options = PlanOptions {
+        trials: 200,
+        detail: false,
+        objective,
+        checkpoint_intervals: vec![1800.0, 7200.0],
+        ..PlanOptions::from_scenario(&scenario)
+    };
+    plan::plan(&scenario, &options, None).unwrap()
+}
+
+fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() < 1e-9
+}
+
+#[test]
+fn interval_rows_measure_true_saving_against_the_scenarios_own_on_demand_cost() {
+    let plan = planned(Objective::MaxWait);
+    assert!(close(plan.on_demand_cost_usd, SCENARIO_ON_DEMAND_USD));
+    let expected = [(1800.0, 2.30), (7200.0, 2.00)];
+    assert_eq!(plan.checkpoint_intervals.len(), expected.len());
+    for (row, (interval, spot_usd)) in plan.checkpoint_intervals.iter().zip(expected) {
+        assert_eq!(row.checkpoint_interval_seconds, interval);
+        let r = row.recommendation.as_ref().expect("every trial completes");
+        assert!(close(r.p_completed, 1.0));
+        assert!(close(r.cost_per_completed_job_usd, spot_usd), "{r:?}");
+        assert!(close(r.on_demand_cost_usd, SCENARIO_ON_DEMAND_USD), "{r:?}");
+        let saving = (1.0 - spot_usd / SCENARIO_ON_DEMAND_USD) * 100.0;
+        assert!(close(r.true_savings_percent, saving), "{r:?}");
+    }
+}
+
+#[test]
+fn the_options_recommendation_uses_the_same_baseline() {
+    // The cost objective picks spot with a checkpoint every 2 h ($2.00 per completed job).
+    let plan = planned(Objective::Cost);
+    let r = plan.recommendation.expect("a recommendation");
+    assert_eq!(r.option, "managed-spot");
+    assert_eq!(r.checkpoint_interval_seconds, Some(7200.0));
+    assert!(close(r.cost_per_completed_job_usd, 2.00));
+    assert!(close(r.on_demand_cost_usd, SCENARIO_ON_DEMAND_USD));
+    assert!(close(
+        r.true_savings_percent,
+        (1.0 - 2.00 / SCENARIO_ON_DEMAND_USD) * 100.0
+    ));
+}
+
+#[test]
+fn the_cheapest_interval_meeting_the_target_is_marked_best() {
+    let plan = planned(Objective::MaxWait);
+    let best: Vec<bool> = plan.checkpoint_intervals.iter().map(|r| r.best).collect();
+    assert_eq!(best, [false, true], "2 h: $2.00 < $2.30 per completed job");
+}
+
+#[test]
+fn every_format_marks_the_best_interval_and_states_the_baseline() {
+    let dir = TempDir::new().unwrap();
+    let path = dir.path().join("always-up.toml");
+    std::fs::write(&path, ALWAYS_UP).unwrap();
+    let run = |format: &str| {
+        cargo_bin_cmd!("spotsim")
+            .args(["plan", "-q", "--trials", "200", "--objective", "max-wait"])
+            .args(["--checkpoint-intervals", "30m,2h", "--format", format])
+            .arg(&path)
+            .output()
+            .unwrap()
+    };
+    let json = json_of(run("json"));
+    let rows = json["checkpoint_intervals"].as_array().unwrap();
+    let flags: Vec<bool> = rows.iter().map(|r| r["best"].as_bool().unwrap()).collect();
+    assert_eq!(flags, [false, true]);
+    for format in ["table", "markdown"] {
+        let text = stdout_of(run(format));
+        let best: Vec<&str> = text.lines().filter(|l| l.contains("← best")).collect();
+        assert_eq!(best.len(), 2, "the row and the legend, {format}:\n{text}");
+        assert!(best[0].contains("2 h"), "{format}: {}", best[0]);
+        assert!(best[0].contains("76.2"), "{format}: {}", best[0]);
+        assert!(
+            text.contains(
+                "one on-demand cost: the scenario's own job on on-demand instances, $8.40"
+            ),
+            "{format}:\n{text}"
+        );
+    }
+    let out = dir.path().join("out");
+    stdout_of(
+        cargo_bin_cmd!("spotsim")
+            .args(["plan", "-q", "--trials", "200", "--objective", "max-wait"])
+            .args(["--checkpoint-intervals", "30m,2h", "--output"])
+            .arg(&out)
+            .arg(&path)
+            .output()
+            .unwrap(),
+    );
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    let highlighted = html
+        .split("<tr class=\"highlight\">")
+        .skip(1)
+        .map(|rest| rest.split("</tr>").next().unwrap())
+        .find(|row| row.contains("← best"))
+        .expect("the best interval row is highlighted");
+    assert!(highlighted.contains("2 h"), "{highlighted}");
+    assert!(html.contains("$8.40"), "the baseline is stated");
+}
+
+/// One hour of training without checkpoints in a market whose capacity lasts 10 min on average
+/// (exponential): an attempt completes with probability e^(−6) ≈ 0.25 %, and the 2 h
+/// MaxRuntime (which counts re-done work) allows about a dozen attempts, so about 2–3 % of jobs
+/// complete — the lower 95 % bound of P(Completed) stays below 0.05 at every MaxWait.
+const RARE: &str = r#"
+name = "rare"
+[job]
+managed_spot = true
+max_runtime = "2h"
+max_wait = "4h"
+[workload]
+training = "1h"
+download = "0s"
+upload = "0s"
+[checkpoint]
+policy = "none"
+[market]
+model = "exponential"
+mean_uptime = "10m"
+mean_capacity_wait = "0s"
+[pricing]
+on_demand_per_hour = 4.0
+spot_per_hour = 1.0
+"#;
+
+/// [`RARE`] with capacity for the first 5 minutes only: no job of 1 h of training ever
+/// completes.
+fn never() -> String {
+    RARE.replace(
+        "model = \"exponential\"\nmean_uptime = \"10m\"\nmean_capacity_wait = \"0s\"",
+        "model = \"windows\"\navailable = [[\"0s\", \"5m\"]]",
+    )
+}
+
+/// `plan` of `text` in `format` (max-wait objective, 2000 trials).
+fn plan_output(dir: &TempDir, text: &str, format: &str) -> std::process::Output {
+    let path = dir.path().join("scenario.toml");
+    std::fs::write(&path, text).unwrap();
+    cargo_bin_cmd!("spotsim")
+        .args(["plan", "-q", "--trials", "2000", "--objective", "max-wait"])
+        .args(["--format", format])
+        .arg(&path)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn rare_completions_show_a_dash_and_how_many_times_on_demand_spot_costs() {
+    let dir = TempDir::new().unwrap();
+    let json = json_of(plan_output(&dir, RARE, "json"));
+    let on_demand = json["on_demand_cost_usd"].as_f64().unwrap();
+    assert!(close(on_demand, 4.0), "1 h × $4");
+    let points = json["points"].as_array().unwrap();
+    let mut least = f64::INFINITY;
+    for p in points {
+        let lower = p["completed"]["ci95"][0].as_f64().unwrap();
+        assert!(
+            lower < 0.05,
+            "the scenario is built to complete rarely: {p}"
+        );
+        // JSON keeps the exact number.
+        let per_completed = p["cost_per_completed_job_usd"].as_f64().unwrap();
+        assert!(per_completed > 10.0 * on_demand, "{p}");
+        least = least.min(per_completed / on_demand);
+    }
+    let footnote = format!("spot costs {least:.1}× on-demand or more per completed job");
+    for format in ["table", "markdown"] {
+        let text = stdout_of(plan_output(&dir, RARE, format));
+        assert!(text.contains(&footnote), "{format}: {footnote}\n{text}");
+        let rows: Vec<&str> = text
+            .lines()
+            .filter(|l| l.contains("[0.0") && l.contains("75.0"))
+            .collect();
+        assert!(!rows.is_empty(), "{format}:\n{text}");
+        for row in rows {
+            assert_eq!(row.matches('—').count(), 2, "{format}: {row}");
+        }
+    }
+    let out = dir.path().join("out");
+    stdout_of(
+        cargo_bin_cmd!("spotsim")
+            .args(["plan", "-q", "--trials", "2000", "--objective", "max-wait"])
+            .arg("--output")
+            .arg(&out)
+            .arg(dir.path().join("scenario.toml"))
+            .output()
+            .unwrap(),
+    );
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.contains(&footnote), "the HTML report has the footnote");
+}
+
+#[test]
+fn nothing_completing_says_so_and_a_reliable_market_has_no_footnote() {
+    let dir = TempDir::new().unwrap();
+    assert!(never().contains("available"), "the market was replaced");
+    let text = stdout_of(plan_output(&dir, &never(), "table"));
+    assert!(text.contains("no trial completed there"), "{text}");
+    let text = stdout_of(plan_output(&dir, ALWAYS_UP, "table"));
+    assert!(!text.contains("—:"), "{text}");
+    assert!(!text.contains("P(Completed) is below"), "{text}");
+}
