@@ -130,11 +130,6 @@ pub(super) fn run(args: PlanArgs) -> anyhow::Result<()> {
         ObjectiveArg::Cost => crate::plan::Objective::Cost,
         ObjectiveArg::MaxWait => crate::plan::Objective::MaxWait,
     };
-    if options.objective == crate::plan::Objective::Cost {
-        eprintln!(
-            "note: plan: on-demand capacity is taken as immediate in the on-demand and spot-then-on-demand options (waits for on-demand capacity are not modelled; --objective max-wait plans managed spot alone)"
-        );
-    }
     options.grid = GridSpec {
         cap_seconds: args
             .max_wait_cap

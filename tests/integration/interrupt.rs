@@ -162,13 +162,12 @@ fn finish(mut child: Child) -> Output {
     child.wait_with_output().unwrap()
 }
 
-/// The one line on stderr (besides warnings about the scenario and notes on what a command
-/// assumes), checked to name the signal.
+/// The one line on stderr (besides warnings about the scenario), checked to name the signal.
 fn one_line(output: &Output, signal: &str) -> String {
     let stderr: Vec<&str> = std::str::from_utf8(&output.stderr)
         .unwrap()
         .lines()
-        .filter(|l| !l.starts_with("warning: ") && !l.starts_with("note: "))
+        .filter(|l| !l.starts_with("warning: "))
         .collect();
     let stderr = stderr.join("\n").trim().to_string();
     assert_eq!(stderr.lines().count(), 1, "{stderr}");

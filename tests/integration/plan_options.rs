@@ -310,30 +310,3 @@ fn an_answer_beyond_the_default_cap_is_found() {
     let headline = spotsim::report::plan::headline(&capped);
     assert!(headline.contains("raise --max-wait-cap"), "{headline}");
 }
-
-/// The cost objective prices on-demand capacity as immediate, and says so on stderr; the
-/// max-wait objective, which plans managed spot alone, has nothing to say.
-#[test]
-fn the_cost_objective_states_that_on_demand_capacity_is_immediate() {
-    let stderr_of = |objective: &str| {
-        let output = cargo_bin_cmd!("spotsim")
-            .args([
-                "plan",
-                "--trials",
-                "200",
-                "--quiet",
-                "--objective",
-                objective,
-            ])
-            .output()
-            .unwrap();
-        assert!(output.status.success());
-        String::from_utf8(output.stderr).unwrap()
-    };
-    assert!(
-        stderr_of("cost").contains("note: plan: on-demand capacity is taken as immediate"),
-        "{}",
-        stderr_of("cost")
-    );
-    assert!(!stderr_of("max-wait").contains("on-demand capacity"));
-}
