@@ -354,6 +354,10 @@ pub struct Plan {
     /// The published figure the market's interruption rate comes from (advisor scenarios).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub market: Option<crate::market::InterruptionBasis>,
+    /// The interval `optimal` chose: the scenario's own rows (and the recommendation, unless it
+    /// comes from `--checkpoint-intervals`) were planned with it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub checkpoint: Option<crate::montecarlo::optimal::CheckpointChoice>,
     /// Data for the charts (not serialised).
     #[serde(skip)]
     pub detail: Option<PlanDetail>,
@@ -680,6 +684,7 @@ pub fn plan(
             .market
             .as_ref()
             .and_then(|m| m.model.interruption_basis()),
+        checkpoint: crate::montecarlo::optimal::CheckpointChoice::of(scenario),
         detail,
         run: RunInfo::measured(started, threads, options.trials * grid.len() as u64),
     })

@@ -71,6 +71,14 @@ pub(crate) fn percent_or_dash(x: f64) -> String {
     }
 }
 
+/// The sentences after the savings in every summary format: where the market's interruption
+/// rate and the `optimal` checkpoint interval came from, when the scenario has them.
+pub(crate) fn scenario_fact_sentences(summary: &SimulationSummary) -> Vec<String> {
+    let market = summary.market.as_ref().map(|basis| basis.sentence());
+    let checkpoint = summary.checkpoint.as_ref().map(|choice| choice.sentence());
+    market.into_iter().chain(checkpoint).collect()
+}
+
 /// The closing sentence of table and Markdown summaries: on-demand cost, spot cost, savings.
 pub(crate) fn savings_sentence(summary: &SimulationSummary) -> String {
     let per_completed = summary.cost_per_completed_job_usd();

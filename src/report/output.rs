@@ -253,9 +253,11 @@ fn summary_blocks(summary: &SimulationSummary) -> Vec<Block> {
         highlight: Vec::new(),
     });
     blocks.push(Block::Paragraph(super::savings_sentence(summary)));
-    if let Some(basis) = &summary.market {
-        blocks.push(Block::Paragraph(basis.sentence()));
-    }
+    blocks.extend(
+        super::scenario_fact_sentences(summary)
+            .into_iter()
+            .map(Block::Paragraph),
+    );
     blocks
 }
 

@@ -336,8 +336,10 @@ pub fn headline(plan: &Plan) -> String {
             p.max_wait_time_exceeded.probability,
         ));
     }
-    if let Some(basis) = &plan.market {
-        out.push_str(&basis.sentence());
+    let market = plan.market.as_ref().map(|basis| basis.sentence());
+    let checkpoint = plan.checkpoint.as_ref().map(|choice| choice.sentence());
+    for sentence in market.into_iter().chain(checkpoint) {
+        out.push_str(&sentence);
         out.push('\n');
     }
     out
