@@ -17,6 +17,7 @@ pub use crate::units::numbers;
 pub mod output;
 pub mod plan;
 pub mod provenance;
+pub mod rare;
 pub mod sdk_log;
 mod table;
 

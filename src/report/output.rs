@@ -459,13 +459,15 @@ pub fn write_plan_files(
             numeric_from: 1,
             highlight: Vec::new(),
         });
+        blocks.extend(super::plan::options_rare_note(plan).map(Block::Paragraph));
         blocks.push(Block::Paragraph(super::plan::baseline_note(plan)));
     }
     let headline = super::plan::headline(plan);
-    for line in headline
-        .lines()
-        .filter(|l| l.starts_with("Your scenario") || l.starts_with("Interruptions:"))
-    {
+    for line in headline.lines().filter(|l| {
+        ["Your scenario", "Interruptions:", "Checkpoint interval:"]
+            .iter()
+            .any(|start| l.starts_with(start))
+    }) {
         blocks.push(Block::Paragraph(line.to_string()));
     }
     let mut svgs = svgs.into_iter();
@@ -509,6 +511,7 @@ pub fn write_plan_files(
             numeric_from: 1,
             highlight,
         });
+        blocks.extend(super::plan::intervals_rare_note(plan).map(Block::Paragraph));
         blocks.push(Block::Paragraph(format!(
             "{} {}",
             super::plan::best_interval_note(),

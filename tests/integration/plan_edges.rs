@@ -251,3 +251,131 @@ fn nothing_completing_says_so_and_a_reliable_market_has_no_footnote() {
     assert!(!text.contains("—:"), "{text}");
     assert!(!text.contains("P(Completed) is below"), "{text}");
 }
+
+#[test]
+fn options_and_interval_rows_that_rarely_complete_show_a_dash_too() {
+    // A target of 0.001 lets the rarely completing spot rows meet it, so they are shown at
+    // their cheapest MaxWait and recommended per interval: the rule must still hide their cost
+    // per completed job. On-demand by hand: 1 h × $4 = $4.00; it always completes.
+    let dir = TempDir::new().unwrap();
+    let path = dir.path().join("rare.toml");
+    std::fs::write(&path, RARE).unwrap();
+    let run = |format: &str| {
+        cargo_bin_cmd!("spotsim")
+            .args(["plan", "-q", "--trials", "2000", "--target", "0.001"])
+            .args(["--checkpoint-intervals", "30m,2h", "--format", format])
+            .arg(&path)
+            .output()
+            .unwrap()
+    };
+    let json = json_of(run("json"));
+    let on_demand = json["on_demand_cost_usd"].as_f64().unwrap();
+    assert!(close(on_demand, 4.0), "1 h × $4");
+    // JSON keeps the exact numbers; every managed-spot row shown is at MaxWait 2 h (below).
+    let spot_at_2h: Vec<f64> = json["options"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|o| o["option"] == "managed-spot" && o["max_wait_seconds"] == 7200)
+        .map(|o| {
+            assert!(o["p_completed_ci95"][0].as_f64().unwrap() < 0.05, "{o}");
+            o["cost_per_completed_job_usd"].as_f64().unwrap()
+        })
+        .collect();
+    assert_eq!(spot_at_2h.len(), 3, "no interval, 30 min, 2 h");
+    assert!(spot_at_2h.iter().all(|usd| *usd > 10.0 * on_demand));
+    let ratio = spot_at_2h.iter().copied().fold(f64::INFINITY, f64::min) / on_demand;
+    let options_note = format!(
+        "in 3 row(s) of the Options table, so $/completed is not shown; \
+         spot costs {ratio:.1}× on-demand or more per completed job there"
+    );
+    let interval_usd: Vec<f64> = json["checkpoint_intervals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            r["recommendation"]["cost_per_completed_job_usd"]
+                .as_f64()
+                .unwrap()
+        })
+        .collect();
+    assert!(interval_usd.iter().all(|usd| *usd > 10.0 * on_demand));
+    let ratio = interval_usd.iter().copied().fold(f64::INFINITY, f64::min) / on_demand;
+    let intervals_note = format!(
+        "in 2 row(s) of the checkpoint-interval table, so $/completed and true saving are not \
+         shown; spot costs {ratio:.1}× on-demand or more per completed job there"
+    );
+    for format in ["table", "markdown"] {
+        let text = stdout_of(run(format));
+        assert!(
+            text.contains(&options_note),
+            "{format}: {options_note}\n{text}"
+        );
+        assert!(
+            text.contains(&intervals_note),
+            "{format}: {intervals_note}\n{text}"
+        );
+        let cells = |line: &str| -> Vec<String> {
+            line.split(['|', ' '])
+                .filter(|c| !c.is_empty())
+                .map(String::from)
+                .collect()
+        };
+        let options: Vec<Vec<String>> = text
+            .lines()
+            .map(cells)
+            .filter(|c| {
+                c.first().is_some_and(|first| {
+                    ["managed-spot", "spot-then-on-demand", "on-demand"].contains(&first.as_str())
+                })
+            })
+            .collect();
+        assert_eq!(options.len(), 9, "{format}:\n{text}");
+        for row in &options {
+            let dashes = row.iter().filter(|c| *c == "—").count();
+            match row[0].as_str() {
+                "managed-spot" => {
+                    assert_eq!(row[1], "2.0", "{format}: {row:?}");
+                    assert_eq!(dashes, 1, "{format}: {row:?}");
+                }
+                "on-demand" => {
+                    assert_eq!(dashes, 0, "{format}: {row:?}");
+                    assert!(row.contains(&"4.00".to_string()), "{format}: {row:?}");
+                }
+                _ => assert_eq!(dashes, 0, "{format}: {row:?}"),
+            }
+        }
+        let interval_rows: Vec<&str> = text
+            .lines()
+            .filter(|l| {
+                l.starts_with("30 min")
+                    || l.starts_with("| 30 min")
+                    || l.starts_with("2 h")
+                    || l.starts_with("| 2 h")
+            })
+            .collect();
+        assert_eq!(interval_rows.len(), 2, "{format}:\n{text}");
+        for row in interval_rows {
+            assert_eq!(row.matches('—').count(), 2, "{format}: {row}");
+        }
+    }
+    let out = dir.path().join("out");
+    stdout_of(
+        cargo_bin_cmd!("spotsim")
+            .args(["plan", "-q", "--trials", "2000", "--target", "0.001"])
+            .args(["--checkpoint-intervals", "30m,2h", "--output"])
+            .arg(&out)
+            .arg(&path)
+            .output()
+            .unwrap(),
+    );
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(
+        html.contains(&options_note),
+        "report.html: the Options footnote"
+    );
+    assert!(
+        html.contains(&intervals_note),
+        "report.html: the interval footnote"
+    );
+}
