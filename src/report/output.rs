@@ -384,16 +384,7 @@ pub fn write_plan_files(
     let cost = charts::cost_chart(
         &CostChart {
             scenario: plan.scenario.clone(),
-            points: plan
-                .points
-                .iter()
-                .map(|p| CostPoint {
-                    max_wait_hours: p.max_wait_seconds / 3600.0,
-                    mean_usd: p.cost_usd.mean,
-                    p95_usd: p.cost_usd.p95,
-                    per_completed_job_usd: p.cost_per_completed_job_usd,
-                })
-                .collect(),
+            points: plan.points.iter().map(CostPoint::of).collect(),
             on_demand_usd: plan.on_demand_cost_usd,
             recommended: plan
                 .recommendation
