@@ -349,10 +349,12 @@ pub fn write_plan_files(
     write_new(&folder.join("plan.csv"), super::plan::csv(plan).as_bytes())?;
     write_new(&folder.join("plan.json"), json(plan).as_bytes())?;
 
-    let recommended = plan
+    // On-demand has no MaxWait (∞): no point of the curves is its.
+    let on_curve = plan
         .recommendation
         .as_ref()
-        .map(|r| (r.max_wait_seconds / 3600.0, r.p_completed));
+        .filter(|r| r.max_wait_seconds.is_finite());
+    let recommended = on_curve.map(|r| (r.max_wait_seconds / 3600.0, r.p_completed));
     let points: Vec<CompletionPoint> = plan
         .points
         .iter()
@@ -386,10 +388,7 @@ pub fn write_plan_files(
             scenario: plan.scenario.clone(),
             points: plan.points.iter().map(CostPoint::of).collect(),
             on_demand_usd: plan.on_demand_cost_usd,
-            recommended: plan
-                .recommendation
-                .as_ref()
-                .map(|r| (r.max_wait_seconds / 3600.0, r.cost_mean_usd)),
+            recommended: on_curve.map(|r| (r.max_wait_seconds / 3600.0, r.cost_mean_usd)),
             x_range_hours,
         },
         folder,

@@ -278,6 +278,10 @@ fn options_and_interval_rows_that_rarely_complete_show_a_dash_too() {
     let json = json_of(run("json"));
     let on_demand = json["on_demand_cost_usd"].as_f64().unwrap();
     assert!(close(on_demand, 4.0), "1 h × $4");
+    assert_eq!(
+        json["recommendation"]["option"], "on-demand",
+        "$4.00 per completed job"
+    );
     // JSON keeps the exact numbers; every managed-spot row shown is at MaxWait 2 h (below).
     let spot_at_2h: Vec<f64> = json["options"]
         .as_array()
@@ -377,6 +381,12 @@ fn options_and_interval_rows_that_rarely_complete_show_a_dash_too() {
         html.contains(&intervals_note),
         "report.html: the interval footnote"
     );
+    // On-demand is recommended here ($4.00 beats $5.91 and $102): it has no MaxWait, so the
+    // charts over MaxWait mark no recommended point (not one at "inf h").
+    for chart in ["plan-cost.svg", "plan-completion.svg"] {
+        let svg = std::fs::read_to_string(out.join(chart)).unwrap();
+        assert!(!svg.contains("recommended:"), "{chart}");
+    }
 }
 
 #[test]
