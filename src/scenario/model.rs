@@ -109,6 +109,29 @@ pub struct Pricing {
     pub spot_source: toml::Table,
 }
 
+/// On-demand capacity (`[on_demand]`): how long an on-demand job waits for its instances.
+///
+/// On-demand is not always there at once: GPU instances can take tens of minutes to come
+/// (`InsufficientInstanceCapacity`). AWS documents no distribution for it; spotsim draws an
+/// exponential wait with mean `mean_capacity_wait` every time an on-demand job asks for
+/// capacity — when it is created, and when it restarts after an `InternalServerError` — from
+/// its own random stream. The wait is shown as `Starting` (or `Pending`), is not billed and
+/// does not count toward MaxRuntime (which counts training time), but it is wall clock: it
+/// counts toward a deadline, and toward MaxWait when a scheduling policy places a managed-spot
+/// job on on-demand capacity.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct OnDemandCapacity {
+    /// `[on_demand] mean_capacity_wait` as given (`None`: not set, capacity is immediate).
+    pub mean_capacity_wait_seconds: Option<f64>,
+}
+
+impl OnDemandCapacity {
+    /// The mean wait in seconds (0 = immediate, no draw).
+    pub fn mean_wait_seconds(&self) -> f64 {
+        self.mean_capacity_wait_seconds.unwrap_or(0.0)
+    }
+}
+
 /// How capacity waits appear in the status list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CapacityWaitStatus {
@@ -146,6 +169,8 @@ pub struct Scenario {
     pub market: Option<MarketSpec>,
     /// Prices.
     pub pricing: Pricing,
+    /// Waits for on-demand capacity.
+    pub on_demand: OnDemandCapacity,
     /// The clock and its policy.
     pub clock: Clock,
     /// Monte Carlo settings.
