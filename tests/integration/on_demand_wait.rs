@@ -352,3 +352,73 @@ fn the_tick_clock_rejects_a_wait_it_would_ignore() {
     )
     .unwrap();
 }
+
+/// Reports state the on-demand assumption: the default in words when the key is absent, the
+/// wait when it is set; the tick clock, which prices switches with its changeover, says
+/// nothing about it.
+#[test]
+fn reports_state_the_on_demand_assumption() {
+    use spotsim::report::provenance::assumptions;
+    let absent = assumptions(&parse(ON_DEMAND));
+    assert!(
+        absent.contains(
+            &"On-demand capacity is immediate ([on_demand] mean_capacity_wait not set).".into()
+        ),
+        "{absent:?}"
+    );
+    let set = assumptions(&with_wait(ON_DEMAND, "\"25m\"")).join("\n");
+    assert!(
+        set.contains("exponential wait of mean 25m each time an on-demand job starts"),
+        "{set}"
+    );
+    let zero = assumptions(&with_wait(ON_DEMAND, "0")).join("\n");
+    assert!(
+        zero.contains("On-demand capacity is immediate ([on_demand] mean_capacity_wait = 0)."),
+        "{zero}"
+    );
+    let tick = assumptions(&crate::common::load("tick-weibull-gpu.toml")).join("\n");
+    assert!(!tick.contains("On-demand capacity"), "{tick}");
+}
+
+/// `plan` says how it took on-demand capacity on stdout, right under the Options table, and
+/// nothing on stderr; its JSON names the wait only when the scenario sets it (so the default
+/// plan's JSON is what it was).
+#[test]
+fn plan_states_the_on_demand_assumption_under_its_options() {
+    let run = |args: &[&str]| {
+        let output = cargo_bin_cmd!("spotsim")
+            .args(["plan", "--trials", "200", "--quiet"])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(output.status.success());
+        assert!(output.stderr.is_empty(), "{:?}", output.stderr);
+        String::from_utf8(output.stdout).unwrap()
+    };
+    let text = run(&[]);
+    let lines: Vec<&str> = text.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| l.starts_with("Every row is compared with one on-demand cost"))
+        .expect("the Options table's note");
+    assert_eq!(
+        lines[at + 1],
+        "On-demand capacity is immediate ([on_demand] mean_capacity_wait not set)."
+    );
+    assert!(!run(&["--format", "json"]).contains("mean_capacity_wait_seconds"));
+
+    let dir = tempfile::TempDir::new().unwrap();
+    let path = dir.path().join("wait.toml");
+    let default = std::fs::read_to_string(crate::common::scenario_path("default.toml")).unwrap();
+    std::fs::write(
+        &path,
+        format!("{default}\n[on_demand]\nmean_capacity_wait = \"25m\"\n"),
+    )
+    .unwrap();
+    let path = path.to_str().unwrap();
+    assert!(
+        run(&[path]).contains("On-demand capacity comes after an exponential wait of mean 25m")
+    );
+    let json: serde_json::Value = serde_json::from_str(&run(&[path, "--format", "json"])).unwrap();
+    assert_eq!(json["on_demand"]["mean_capacity_wait_seconds"], 1500.0);
+}
