@@ -297,9 +297,10 @@ impl ContinuousEngine {
             totals.held + exponential(generator, 3600.0 / self.internal_error_rate);
     }
 
-    /// The wait for on-demand capacity of one request for it (reference §9: exponential with
-    /// mean `[on_demand] mean_capacity_wait`), from its own stream; 0 without a draw when the
-    /// mean is 0, so that no other draw of the trial moves.
+    /// The wait for on-demand capacity of one request for it: exponential with mean
+    /// `[on_demand] mean_capacity_wait` (a decision, README "Semantics": AWS publishes no
+    /// distribution), from its own stream; 0 without a draw when the mean is 0, so that no
+    /// other draw of the trial moves.
     fn draw_on_demand_wait(&self, rng: &TrialRng, totals: &mut Totals) -> f64 {
         if self.on_demand_mean_wait <= 0.0 {
             return 0.0;

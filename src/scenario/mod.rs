@@ -8,9 +8,10 @@
 //! (the two kinds of job source) with [`echo`] (what describe echoes of them), `diagnostics`
 //! (TOML errors), [`error`] (errors whose remedy the caller names), `job`, `checkpoint`,
 //! `pricing` (market and prices; the files themselves are read in `market/`), `on_demand`
-//! (waits for on-demand capacity), `simulation` (the clock), `pitfalls` (warnings), [`resolved`] (write-back for `validate`). This file
-//! holds the resolver that ties them together: the policy choice, the order in which sections
-//! are resolved, and the checks that span sections.
+//! (waits for on-demand capacity), `simulation` (the clock), `pitfalls` (warnings),
+//! [`resolved`] (write-back for `validate`). This file holds the resolver that ties them
+//! together: the policy choice, the order in which sections are resolved, and the checks that
+//! span sections.
 
 mod checkpoint;
 mod diagnostics;
