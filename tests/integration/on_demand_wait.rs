@@ -333,24 +333,19 @@ fn validate_writes_the_wait_back() {
 fn the_tick_clock_rejects_a_wait_it_would_ignore() {
     let tick =
         std::fs::read_to_string(crate::common::scenario_path("tick-weibull-gpu.toml")).unwrap();
-    let error = Scenario::from_toml_in(
-        &format!("{tick}\n[on_demand]\nmean_capacity_wait = \"25m\"\n"),
-        "tick.toml",
-        "tick",
-        &crate::common::root().join("scenarios"),
-    )
-    .unwrap_err()
-    .to_string();
+    let with = |wait: &str| {
+        Scenario::from_toml_in(
+            &format!("{tick}\n[on_demand]\nmean_capacity_wait = {wait}\n"),
+            "tick.toml",
+            "tick",
+            &crate::common::root().join("scenarios"),
+        )
+    };
+    let error = with("\"25m\"").unwrap_err().to_string();
     assert!(error.contains("[on_demand] mean_capacity_wait"), "{error}");
     assert!(error.contains("tick clock"), "{error}");
     // 0 is what the tick clock does: accepted.
-    Scenario::from_toml_in(
-        &format!("{tick}\n[on_demand]\nmean_capacity_wait = 0\n"),
-        "tick.toml",
-        "tick",
-        &crate::common::root().join("scenarios"),
-    )
-    .unwrap();
+    with("0").unwrap();
 }
 
 /// Reports state the on-demand assumption: the default in words when the key is absent, the
