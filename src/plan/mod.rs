@@ -329,6 +329,9 @@ pub struct Plan {
     pub sweep: Sweep,
     /// The same job on on-demand instances, without interruptions (USD).
     pub on_demand_cost_usd: f64,
+    /// The scenario's on-demand capacity (its `[on_demand] mean_capacity_wait`, when set).
+    #[serde(skip_serializing_if = "crate::scenario::OnDemandCapacity::is_unset")]
+    pub on_demand: crate::scenario::OnDemandCapacity,
     /// What the recommendation optimises.
     pub objective: Objective,
     /// Why the MaxWait search ended where it did (the grid is extended past the default cap
@@ -668,6 +671,7 @@ pub fn plan(
         deadline_seconds: scenario.job.deadline_seconds.map(|d| d as u64),
         sweep,
         on_demand_cost_usd: on_demand,
+        on_demand: scenario.on_demand,
         objective: options.objective,
         search_stopped_by: search,
         recommendation,

@@ -458,6 +458,7 @@ pub fn write_plan_files(
             highlight: Vec::new(),
         });
         blocks.push(Block::Paragraph(super::plan::baseline_note(plan)));
+        blocks.push(Block::Paragraph(super::plan::on_demand_note(plan)));
     }
     let headline = super::plan::headline(plan);
     for line in headline
