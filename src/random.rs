@@ -23,6 +23,9 @@ pub enum Stream {
     Policy = 5,
     /// `InternalServerError`s of the RetryStrategy model (seeded only when the rate is > 0).
     InternalError = 6,
+    /// Waits for on-demand capacity (seeded only when `[on_demand] mean_capacity_wait` > 0,
+    /// so that scenarios without it draw exactly what they drew before).
+    OnDemandCapacityWait = 7,
 }
 
 /// SplitMix64 finaliser: a bijective mixer of 64-bit words (Steele, Lea & Flood 2014).
@@ -100,6 +103,10 @@ pub fn unit_open_closed(rng: &mut Xoshiro256PlusPlus) -> f64 {
     ((rng.next_u64() >> 11) + 1) as f64 * (1.0 / 9_007_199_254_740_992.0)
 }
 
+/// The largest [`exponential`] draw as a multiple of its mean: `−ln U` for the smallest `U`
+/// that [`unit_open_closed`] returns, 2⁻⁵³, is 53·ln 2 ≈ 36.74.
+pub const EXPONENTIAL_MAX_MEANS: f64 = 53.0 * std::f64::consts::LN_2;
+
 /// An exponential draw with the given mean, by inversion (`-mean·ln U`). Inversion keeps one
 /// uniform per draw, which common random numbers need; `mean = 0` gives 0 without a draw.
 #[inline]
@@ -139,5 +146,13 @@ mod tests {
         let se_var = 8.0f64.sqrt() * mean * mean / (n as f64).sqrt();
         assert!((v - mean * mean).abs() < 4.0 * se_var, "variance {v}");
         assert!(draws.iter().all(|x| *x >= 0.0 && x.is_finite()));
+        assert!(draws.iter().all(|x| *x <= EXPONENTIAL_MAX_MEANS * mean));
+    }
+
+    #[test]
+    fn the_largest_exponential_draw_comes_from_the_smallest_uniform() {
+        // 2^-53 · 2^53 = 1: the smallest value of `unit_open_closed`, whose −ln is 53 ln 2.
+        let smallest = 1.0 / 9_007_199_254_740_992.0_f64;
+        assert_eq!(-smallest.ln(), EXPONENTIAL_MAX_MEANS);
     }
 }

@@ -254,3 +254,33 @@ def test_a_dict_is_the_same_scenario_as_its_toml(cli_json, tmp_path):
     assert spotsim.describe(from_dict)["CreationTime"] == datetime(
         2026, 3, 1, 12, 0, tzinfo=timezone.utc
     )
+
+
+def test_the_on_demand_capacity_wait_passes_through_a_dict(cli_json, tmp_path):
+    # `[on_demand] mean_capacity_wait` reaches the model from a dict as from TOML: the same
+    # resolved scenario, the same numbers as the command line; and the wait shows in them. The
+    # job waits W ~ Exp(25 min) and then takes 5 min + 4 h (unbilled wait, same cost), so its
+    # mean wall clock is 14,700 + 1,500 s, within 4 standard errors (1,500/sqrt(n)).
+    def scenario(on_demand):
+        return spotsim.Scenario.from_dict({
+            "name": "on-demand-wait",
+            "job": {"managed_spot": False, "max_runtime": "10h"},
+            "workload": {"training": "4h", "provisioning": "5m"},
+            "pricing": {"on_demand_per_hour": 3.825},
+            "simulation": {"trials": 4000, "seed": 3},
+            **on_demand,
+        })
+
+    waiting = scenario({"on_demand": {"mean_capacity_wait": "25m"}})
+    assert "[on_demand]\nmean_capacity_wait = 1500\n" in waiting.to_toml()
+    path = tmp_path / "on-demand-wait.toml"
+    path.write_text(waiting.to_toml())
+    summary = spotsim.simulate(waiting).to_dict()
+    assert without_run(summary) == without_run(cli_json("simulate", path, "--format", "json"))
+    immediate = spotsim.simulate(scenario({})).to_dict()
+    wall = summary["metrics"]["wall_clock_seconds"]["mean"]
+    assert abs(wall - (14_700 + 1_500)) < 4 * 1_500 / 4000 ** 0.5
+    assert immediate["metrics"]["wall_clock_seconds"]["mean"] == pytest.approx(14_700, rel=1e-12)
+    assert summary["metrics"]["cost_usd"]["mean"] == pytest.approx(
+        immediate["metrics"]["cost_usd"]["mean"], rel=1e-12
+    )

@@ -42,6 +42,8 @@ pub(crate) struct Attempt {
     pub start: f64,
     /// Start of Training.
     pub train_start: f64,
+    /// Downloading (and restore) time.
+    download: f64,
     /// Training still needed when the attempt starts.
     work: f64,
     /// Training between periodic checkpoints (∞ = none).
@@ -76,6 +78,7 @@ impl Attempt {
         Self {
             start,
             train_start,
+            download,
             work,
             interval,
             write,
@@ -102,6 +105,13 @@ impl Attempt {
     /// End of Uploading: the job completes here if nothing stops it first.
     pub fn end(&self) -> f64 {
         self.train_end() + self.upload
+    }
+
+    /// The held seconds of the whole attempt (`end() − start` in exact arithmetic), summed
+    /// from the phases alone: compared with the MaxRuntime left, it decides a tie without the
+    /// rounding of instants that start at a fractional time (after a drawn capacity wait).
+    pub fn held_seconds(&self) -> f64 {
+        self.download + self.work + self.writes * self.write + self.shift() + self.upload
     }
 
     /// Position on the plan without the emergency write: (complete cycles, time into the
@@ -251,6 +261,15 @@ mod tests {
         assert_eq!(a.end(), a.train_end() + 30.0);
         assert_eq!(a.trained_at(a.train_end()), 36_000.0);
         assert_eq!(a.writes_at(a.end()), 9);
+        // 200 s download + 36,000 s training + 9 × 60 s writes + 30 s upload.
+        assert_eq!(a.held_seconds(), 36_770.0);
+        assert_eq!(a.held_seconds(), a.end() - a.start);
+        let mut shifted = plan();
+        shifted.plan_emergency(4960.0, 5080.0);
+        assert_eq!(shifted.held_seconds(), 36_830.0);
+        // From a fractional start the instants round; the phases' sum does not.
+        let late = Attempt::new(0.1 + 0.2, 200.0, 36_000.0, 3600.0, 60.0, 30.0);
+        assert_eq!(late.held_seconds(), 36_770.0);
     }
 
     #[test]

@@ -67,6 +67,8 @@ pub struct ContinuousEngine {
     max_retry_attempts: u32,
     /// `[job] deadline` (counted in summaries, stops nothing).
     deadline: Option<f64>,
+    /// `[on_demand] mean_capacity_wait` (0 = immediate, no draws).
+    on_demand_mean_wait: f64,
 }
 
 /// The limits of one training job of a trial.
@@ -105,6 +107,8 @@ struct Totals {
     next_error_held: f64,
     /// The fault model's own stream, seeded on the first draw.
     error_rng: Option<Xoshiro256PlusPlus>,
+    /// The stream of waits for on-demand capacity, seeded on the first draw.
+    on_demand_wait_rng: Option<Xoshiro256PlusPlus>,
 }
 
 impl ContinuousEngine {
@@ -151,6 +155,7 @@ impl ContinuousEngine {
             internal_error_rate: scenario.job.internal_error_rate,
             max_retry_attempts: scenario.job.max_retry_attempts,
             deadline: scenario.job.deadline_seconds,
+            on_demand_mean_wait: scenario.on_demand.mean_wait_seconds(),
         }
     }
 
@@ -292,6 +297,20 @@ impl ContinuousEngine {
             totals.held + exponential(generator, 3600.0 / self.internal_error_rate);
     }
 
+    /// The wait for on-demand capacity of one request for it: exponential with mean
+    /// `[on_demand] mean_capacity_wait` (a decision, README "Semantics": AWS publishes no
+    /// distribution), from its own stream; 0 without a draw when the mean is 0, so that no
+    /// other draw of the trial moves.
+    fn draw_on_demand_wait(&self, rng: &TrialRng, totals: &mut Totals) -> f64 {
+        if self.on_demand_mean_wait <= 0.0 {
+            return 0.0;
+        }
+        let generator = totals
+            .on_demand_wait_rng
+            .get_or_insert_with(|| rng.stream(Stream::OnDemandCapacityWait));
+        exponential(generator, self.on_demand_mean_wait)
+    }
+
     /// Runs one training job from its CreationTime until it completes (returns the completion
     /// instant), a limit stops it (returns the instant Stopping begins) or it fails (returns
     /// the instant of the failure).
@@ -335,12 +354,23 @@ impl ContinuousEngine {
                 Placement::OnDemand
             };
             let on_demand = placement == Placement::OnDemand;
-            let capacity = match &self.market {
-                Some(market) if !on_demand => market.next_capacity(now, market_state, rng),
-                _ => Some(Capacity {
-                    acquired_seconds: now,
+            let capacity = if on_demand {
+                // On-demand capacity is never reclaimed; it comes after its own wait (0 unless
+                // `[on_demand] mean_capacity_wait` is set), every time the job asks for it.
+                Some(Capacity {
+                    acquired_seconds: now + self.draw_on_demand_wait(rng, totals),
                     lost_seconds: f64::INFINITY,
-                }),
+                })
+            } else {
+                match &self.market {
+                    Some(market) => market.next_capacity(now, market_state, rng),
+                    // A scenario without a market cannot place a job on spot (resolving it
+                    // fails); a policy put straight into one gets capacity at once.
+                    None => Some(Capacity {
+                        acquired_seconds: now,
+                        lost_seconds: f64::INFINITY,
+                    }),
+                }
             };
             let acquired = capacity.map_or(f64::INFINITY, |c| c.acquired_seconds);
             if acquired >= deadline {
@@ -386,8 +416,12 @@ impl ContinuousEngine {
             }
             totals.training_start.get_or_insert(start);
             let end = attempt.end();
-            let runtime_limit = start + (self.max_runtime - held_in_job);
+            let runtime_left = self.max_runtime - held_in_job;
+            let runtime_limit = start + runtime_left;
             let limit = deadline.min(runtime_limit);
+            // MaxRuntime counts held time: an attempt whose phases fit in what is left
+            // completes even when `start + runtime_left` rounds below `end`.
+            let within_runtime = end <= runtime_limit || attempt.held_seconds() <= runtime_left;
             let price = if on_demand {
                 &self.on_demand_price
             } else {
@@ -398,7 +432,7 @@ impl ContinuousEngine {
             let error_at = start + (totals.next_error_held - totals.held);
             let ends_at = if error_at < lost { error_at } else { lost };
 
-            if end <= ends_at && end <= limit {
+            if end <= ends_at && end <= deadline && within_runtime {
                 record_phases(&attempt, end, true, recorder);
                 self.hold(&attempt, end, price, offset, on_demand, totals, recorder);
                 totals.durable = self.training;

@@ -77,7 +77,7 @@ pub struct TrialOutcome {
     /// Training saved by durable checkpoints at the end, every attempt included (the one a
     /// limit cut short too); the full requirement when Completed.
     pub progress_seconds: f64,
-    /// Time spent without capacity (waiting for spot).
+    /// Time spent waiting for capacity: spot, and on-demand (`[on_demand] mean_capacity_wait`).
     pub capacity_wait_seconds: f64,
     /// Start of the first Downloading, if any instance was ever held for the job.
     pub training_start_seconds: Option<f64>,

@@ -329,10 +329,12 @@ pub struct Plan {
     pub sweep: Sweep,
     /// The same job on on-demand instances, without interruptions (USD).
     pub on_demand_cost_usd: f64,
+    /// The scenario's on-demand capacity (its `[on_demand] mean_capacity_wait`, when set).
+    #[serde(skip_serializing_if = "crate::scenario::OnDemandCapacity::is_unset")]
+    pub on_demand: crate::scenario::OnDemandCapacity,
     /// What the recommendation optimises.
     pub objective: Objective,
-    /// Why the MaxWait search ended where it did (the grid is extended past the default cap
-    /// while no MaxWait reaches the target).
+    /// Why the MaxWait search stopped (the grid grows past the default cap while none meets it).
     pub search_stopped_by: SearchStop,
     /// The recommendation (null when no option reaches the target).
     pub recommendation: Option<Recommendation>,
@@ -354,8 +356,7 @@ pub struct Plan {
     /// The published figure the market's interruption rate comes from (advisor scenarios).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub market: Option<crate::market::InterruptionBasis>,
-    /// The interval `optimal` chose: the scenario's own rows (and the recommendation, unless it
-    /// comes from `--checkpoint-intervals`) were planned with it.
+    /// The interval `optimal` chose, which the scenario's own rows were planned with.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub checkpoint: Option<crate::montecarlo::optimal::CheckpointChoice>,
     /// Data for the charts (not serialised).
@@ -672,6 +673,7 @@ pub fn plan(
         deadline_seconds: scenario.job.deadline_seconds.map(|d| d as u64),
         sweep,
         on_demand_cost_usd: on_demand,
+        on_demand: scenario.on_demand,
         objective: options.objective,
         search_stopped_by: search,
         recommendation,

@@ -13,7 +13,8 @@ use std::fmt::Debug;
 pub enum Placement {
     /// Wait for spot capacity (the market decides when it comes and how long it lasts).
     Spot,
-    /// Run on on-demand capacity: available at once, never interrupted, billed at the
+    /// Run on on-demand capacity: available after the scenario's on-demand capacity wait (at
+    /// once without `[on_demand] mean_capacity_wait`), never interrupted, billed at the
     /// on-demand price. The job stays there until it ends.
     OnDemand,
 }
@@ -81,7 +82,8 @@ impl SchedulingPolicy for ManagedSpot {
     }
 }
 
-/// On-demand instances (EnableManagedSpotTraining = false): capacity at once, no interruption.
+/// On-demand instances (EnableManagedSpotTraining = false): capacity after the on-demand
+/// capacity wait (at once by default), no interruption.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct OnDemand;
 

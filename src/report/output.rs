@@ -451,6 +451,7 @@ pub fn write_plan_files(
         });
         blocks.extend(super::plan::options_rare_note(plan).map(Block::Paragraph));
         blocks.push(Block::Paragraph(super::plan::baseline_note(plan)));
+        blocks.push(Block::Paragraph(super::plan::on_demand_note(plan)));
     }
     let headline = super::plan::headline(plan);
     for line in headline.lines().filter(|l| {

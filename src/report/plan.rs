@@ -434,6 +434,13 @@ pub(super) fn baseline_note(plan: &Plan) -> String {
     )
 }
 
+/// The sentence under the Options table on on-demand capacity, which the on-demand and
+/// spot-then-on-demand rows use: its wait, or that it is taken as immediate (the default,
+/// said on stdout: several commands promise at most one line on stderr).
+pub(super) fn on_demand_note(plan: &Plan) -> String {
+    plan.on_demand.in_words()
+}
+
 /// The sentence under the checkpoint-interval table: which row is best and why.
 pub(super) fn best_interval_note() -> &'static str {
     "← best: the lowest cost per completed job among the intervals that meet the target."
@@ -553,7 +560,11 @@ pub fn table(plan: &Plan) -> String {
         if let Some(note) = options_rare_note(plan) {
             out.push_str(&format!("{note}\n"));
         }
-        out.push_str(&format!("{}\n\n", baseline_note(plan)));
+        out.push_str(&format!(
+            "{}\n{}\n\n",
+            baseline_note(plan),
+            on_demand_note(plan)
+        ));
     }
     let shown = shown_rows(plan, SHOWN_ROWS);
     let mut header = header(plan);
@@ -632,7 +643,11 @@ pub fn markdown(plan: &Plan, charts: &[(&str, &str)]) -> String {
         if let Some(note) = options_rare_note(plan) {
             out.push_str(&format!("\n{note}\n"));
         }
-        out.push_str(&format!("\n{}\n\n", baseline_note(plan)));
+        out.push_str(&format!(
+            "\n{} {}\n\n",
+            baseline_note(plan),
+            on_demand_note(plan)
+        ));
     }
     out.push_str("## P(Completed) and cost over MaxWait\n\n");
     out.push_str(&markdown_table(&rows, 1));

@@ -261,6 +261,10 @@ pub fn assumptions(scenario: &Scenario) -> Vec<String> {
         hours(work.upload_seconds),
         scenario.clock.policy_name()
     ));
+    // The tick clock prices a switch to on-demand with its changeover instead.
+    if scenario.clock.tick().is_none() {
+        lines.push(scenario.on_demand.in_words());
+    }
     lines
 }
 
@@ -318,6 +322,12 @@ mod tests {
         );
         assert!(
             text.contains("a write takes 1 min, a restore 2 min"),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "On-demand capacity is immediate ([on_demand] mean_capacity_wait not set)."
+            ),
             "{text}"
         );
         assert!(version().contains("(commit "));

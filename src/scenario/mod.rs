@@ -7,10 +7,11 @@
 //! merges), [`source`] (where a scenario and its job come from), [`request`] and [`estimator`]
 //! (the two kinds of job source) with [`echo`] (what describe echoes of them), `diagnostics`
 //! (TOML errors), [`error`] (errors whose remedy the caller names), `job`, `checkpoint`,
-//! `pricing` (market and prices; the files themselves are read in `market/`), `simulation`
-//! (the clock), `pitfalls` (warnings), [`resolved`] (write-back for `validate`). This file
-//! holds the resolver that ties them together: the policy choice, the order in which sections
-//! are resolved, and the checks that span sections.
+//! `pricing` (market and prices; the files themselves are read in `market/`), `on_demand`
+//! (waits for on-demand capacity), `simulation` (the clock), `pitfalls` (warnings),
+//! [`resolved`] (write-back for `validate`). This file holds the resolver that ties them
+//! together: the policy choice, the order in which sections are resolved, and the checks that
+//! span sections.
 
 mod checkpoint;
 mod diagnostics;
@@ -21,6 +22,7 @@ mod job;
 pub use job::{MAX_DEADLINE_SECONDS, check_deadline_seconds};
 pub mod load;
 pub mod model;
+mod on_demand;
 mod pitfalls;
 mod pricing;
 mod raw;
@@ -35,6 +37,7 @@ pub use model::*;
 use crate::error::{InputError, excerpt};
 use crate::policy::CheckpointPolicy;
 use crate::policy::registry::{self, ClockKind};
+use crate::random::EXPONENTIAL_MAX_MEANS;
 use crate::sagemaker::time::{format_utc_millis, parse_utc_millis};
 use crate::units::keys::{self, locate};
 use raw::RawScenario;
@@ -76,9 +79,10 @@ fn start_time_millis(value: &toml::Value) -> Result<i64, String> {
 
 /// The longest wall clock a trial of `scenario` can run, in seconds, and how it adds up: a
 /// spot job ends by MaxWait (then Stopping); an on-demand job — or the on-demand job
-/// `spot-then-on-demand` creates after MaxWait — by MaxRuntime plus one provisioning per
-/// attempt (RetryStrategy) and Stopping; the tick clock by its deadline, or by compute and
-/// changeover when the deadline cannot be met, plus a tick.
+/// `spot-then-on-demand` creates after MaxWait — by MaxRuntime plus one provisioning and one
+/// wait for on-demand capacity (at most [`EXPONENTIAL_MAX_MEANS`] means) per attempt
+/// (RetryStrategy) and Stopping; the tick clock by its deadline, or by compute and changeover
+/// when the deadline cannot be met, plus a tick.
 fn longest_wall_clock(scenario: &Scenario) -> (f64, String) {
     let policy = match &scenario.clock {
         Clock::Continuous(policy) => policy,
@@ -94,13 +98,14 @@ fn longest_wall_clock(scenario: &Scenario) -> (f64, String) {
     };
     let (job, workload) = (&scenario.job, &scenario.workload);
     let attempts = f64::from(job.max_retry_attempts + 1);
-    let on_demand = attempts * workload.provisioning_seconds
+    let longest_wait = EXPONENTIAL_MAX_MEANS * scenario.on_demand.mean_wait_seconds();
+    let on_demand = attempts * (longest_wait + workload.provisioning_seconds)
         + job.max_runtime_seconds
         + workload.stopping_seconds;
     match job.max_wait_seconds {
         Some(max_wait) if policy.on_demand_after_max_wait() => (
             max_wait + workload.stopping_seconds + on_demand,
-            "MaxWait and Stopping, then an on-demand job's provisioning, MaxRuntime and Stopping"
+            "MaxWait and Stopping, then an on-demand job's capacity waits, provisioning, MaxRuntime and Stopping"
                 .to_string(),
         ),
         Some(max_wait) => (
@@ -109,7 +114,7 @@ fn longest_wall_clock(scenario: &Scenario) -> (f64, String) {
         ),
         None => (
             on_demand,
-            "provisioning, MaxRuntime and Stopping".to_string(),
+            "capacity waits, provisioning, MaxRuntime and Stopping".to_string(),
         ),
     }
 }
@@ -253,6 +258,7 @@ impl Resolver<'_> {
             &mut warnings,
         )?;
         let simulation = self.simulation(&raw.simulation)?;
+        let on_demand = self.on_demand(&raw.on_demand, tick_clock)?;
         let checkpoint = self.checkpoint(&raw.checkpoint, &job, market.as_ref(), &mut warnings)?;
         let clock = match chosen {
             Chosen::Continuous(policy) => Clock::Continuous(policy),
@@ -275,6 +281,7 @@ impl Resolver<'_> {
             checkpoint,
             market,
             pricing,
+            on_demand,
             clock,
             simulation,
             warnings,

@@ -109,6 +109,50 @@ pub struct Pricing {
     pub spot_source: toml::Table,
 }
 
+/// On-demand capacity (`[on_demand]`): how long an on-demand job waits for its instances.
+///
+/// On-demand is not always there at once: GPU instances can take tens of minutes to come
+/// (`InsufficientInstanceCapacity`). AWS documents no distribution for it; spotsim draws an
+/// exponential wait with mean `mean_capacity_wait` every time an on-demand job asks for
+/// capacity — when it is created, and when it restarts after an `InternalServerError` — from
+/// its own random stream. The wait is shown as `Starting` (or `Pending`), is not billed and
+/// does not count toward MaxRuntime (which counts training time), but it is wall clock: it
+/// counts toward a deadline, and toward MaxWait when a scheduling policy places a managed-spot
+/// job on on-demand capacity.
+#[derive(Debug, Clone, Copy, PartialEq, Default, serde::Serialize)]
+pub struct OnDemandCapacity {
+    /// `[on_demand] mean_capacity_wait` as given (`None`: not set, capacity is immediate).
+    pub mean_capacity_wait_seconds: Option<f64>,
+}
+
+impl OnDemandCapacity {
+    /// Whether the key is absent (plan JSON then leaves it out, as it did before the key).
+    pub fn is_unset(&self) -> bool {
+        self.mean_capacity_wait_seconds.is_none()
+    }
+
+    /// The mean wait in seconds (0 = immediate, no draw).
+    pub fn mean_wait_seconds(&self) -> f64 {
+        self.mean_capacity_wait_seconds.unwrap_or(0.0)
+    }
+
+    /// The assumption in one sentence, for reports: the wait, or that there is none — said
+    /// also when the key is absent, since immediate on-demand capacity is then a default.
+    pub fn in_words(&self) -> String {
+        match self.mean_capacity_wait_seconds {
+            None => "On-demand capacity is immediate ([on_demand] mean_capacity_wait not set)."
+                .to_string(),
+            Some(mean) if mean > 0.0 => format!(
+                "On-demand capacity comes after an exponential wait of mean {} each time an on-demand job starts ([on_demand] mean_capacity_wait): not billed, outside MaxRuntime, inside the wall clock.",
+                crate::units::duration::format_duration(mean)
+            ),
+            Some(_) => {
+                "On-demand capacity is immediate ([on_demand] mean_capacity_wait = 0).".to_string()
+            }
+        }
+    }
+}
+
 /// How capacity waits appear in the status list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CapacityWaitStatus {
@@ -146,6 +190,8 @@ pub struct Scenario {
     pub market: Option<MarketSpec>,
     /// Prices.
     pub pricing: Pricing,
+    /// Waits for on-demand capacity.
+    pub on_demand: OnDemandCapacity,
     /// The clock and its policy.
     pub clock: Clock,
     /// Monte Carlo settings.

@@ -22,6 +22,8 @@ pub struct RawScenario {
     #[serde(default)]
     pub policy: RawPolicy,
     #[serde(default)]
+    pub on_demand: RawOnDemand,
+    #[serde(default)]
     pub simulation: RawSimulation,
 }
 
@@ -107,6 +109,13 @@ pub struct RawPolicy {
     pub name: Option<String>,
     pub deadline: Option<Seconds>,
     pub changeover: Option<Seconds>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawOnDemand {
+    /// Mean wait for on-demand capacity each time an on-demand job asks for it (absent = 0).
+    pub mean_capacity_wait: Option<Seconds>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -142,6 +142,12 @@ impl Scenario {
             policy.insert("changeover".into(), sec(tick.overhead_seconds));
         }
         root.insert("policy".into(), Value::Table(policy));
+        // Written when set, so that scenario fingerprints without it stay as they were.
+        if let Some(mean) = self.on_demand.mean_capacity_wait_seconds {
+            let mut on_demand = toml::Table::new();
+            on_demand.insert("mean_capacity_wait".into(), sec(mean));
+            root.insert("on_demand".into(), Value::Table(on_demand));
+        }
         let mut simulation = toml::Table::new();
         simulation.insert(
             "trials".into(),

@@ -24,6 +24,7 @@ mod interrupt;
 mod lean_loop;
 mod lifecycle;
 mod markets;
+mod on_demand_wait;
 mod plan;
 mod plan_answers;
 mod plan_edges;

@@ -310,3 +310,85 @@ fn an_answer_beyond_the_default_cap_is_found() {
     let headline = spotsim::report::plan::headline(&capped);
     assert!(headline.contains("raise --max-wait-cap"), "{headline}");
 }
+
+/// The on-demand options wait for on-demand capacity: [`HAND`] with
+/// `[on_demand] mean_capacity_wait = "4h"` (m = 14,400 s) and a 10 h deadline D. Each trial's
+/// on-demand job waits W ~ Exp(m), unbilled, so every cost is the hand cost above and only
+/// P(done by D) moves:
+/// - on-demand: done at W + 2 h, P(W ≤ 8 h) = 1 − e^{−2} = 0.864665;
+/// - spot-then-on-demand at switch time w: the fallback job, created at w, is done r after its
+///   capacity (r = 1 h for w ≤ 5 h, 0.5 h from 5.5 h on), so P = 1 − exp(−(D − w − r)/m) while
+///   D − w − r > 0 (0.777 at w = 3 h, 0.632 at 5.5 h, 0.118 at 9 h), else 0;
+/// - managed spot never asks for on-demand capacity: never done by 10 h, as before.
+///
+/// Each row's estimate from n = 4,000 trials must lie within 4 standard errors
+/// √(p(1 − p)/n) (at most 0.0079) of its closed form. P(Completed) stays 1 for the on-demand
+/// options: MaxRuntime (3 h) counts held time, not the wait. With a target of 0.8 the
+/// fallback no longer qualifies (its best, 0.777 at w = 3 h, is below it) and on-demand, whose
+/// lower bound is above 0.85, is recommended at its unchanged $8.
+#[test]
+fn waits_for_on_demand_capacity_move_the_deadline_odds_not_the_costs() {
+    let n = 4000u64;
+    let mut scenario = parse(&format!("{HAND}[on_demand]\nmean_capacity_wait = \"4h\"\n"));
+    scenario.job.deadline_seconds = Some(36_000.0);
+    let options = PlanOptions {
+        trials: n,
+        detail: false,
+        target: 0.8,
+        grid: GridSpec {
+            step_seconds: Some(1800.0),
+            ..GridSpec::default()
+        },
+        ..PlanOptions::from_scenario(&scenario)
+    };
+    let plan = plan::plan(&scenario, &options, None).unwrap();
+    let (m, d) = (14_400.0, 36_000.0);
+    let tail = |slack: f64| {
+        if slack > 0.0 {
+            1.0 - (-slack / m).exp()
+        } else {
+            0.0
+        }
+    };
+    assert!((tail(28_800.0) - 0.864_665).abs() < 1e-6);
+    let mut checked = 0;
+    for o in &plan.options {
+        let by = o.p_by_deadline.unwrap();
+        let (p, cost) = match (o.option, o.max_wait_seconds) {
+            ("on-demand", None) => (tail(d - 7200.0), 8.0),
+            ("managed-spot", Some(_)) => {
+                assert_eq!(by, 0.0, "{o:?}");
+                continue;
+            }
+            ("spot-then-on-demand", Some(w)) if w >= 73_800.0 => {
+                // The spot job completes at 20.5 h by itself: no on-demand job.
+                assert_eq!(by, 0.0, "{o:?}");
+                assert!(close(o.cost_mean_usd, 7.0 / 3.0), "{o:?}");
+                continue;
+            }
+            ("spot-then-on-demand", Some(w)) => {
+                let (rest, cost) = match w / 3600.0 {
+                    h if h <= 5.0 => (3600.0, 31.0 / 6.0),
+                    5.5 => (1800.0, 11.0 / 3.0),
+                    _ => (1800.0, 23.0 / 6.0),
+                };
+                (tail(d - w - rest), cost)
+            }
+            _ => panic!("unexpected row {o:?}"),
+        };
+        assert!(close(o.cost_mean_usd, cost), "{o:?}");
+        assert_eq!(o.p_completed, 1.0, "{o:?}");
+        let se = (p * (1.0 - p) / n as f64).sqrt();
+        if p == 0.0 {
+            assert_eq!(by, 0.0, "{o:?}");
+        } else {
+            assert!((by - p).abs() < 4.0 * se, "{o:?}: expected {p} ± {se}");
+            checked += 1;
+        }
+    }
+    // On-demand and the switch times 3 h … 9 h.
+    assert_eq!(checked, 14);
+    let r = plan.recommendation.as_ref().expect("on-demand meets 0.8");
+    assert_eq!(r.option, "on-demand");
+    assert!(close(r.cost_per_completed_job_usd, 8.0), "{r:?}");
+}
