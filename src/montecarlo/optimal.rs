@@ -8,6 +8,7 @@ use crate::engine::Engine;
 use crate::policy::CheckpointPolicy;
 use crate::policy::checkpoint::{Objective, daly_interval, young_interval};
 use crate::scenario::Scenario;
+use serde::{Deserialize, Serialize};
 
 /// Resolves what parsing left to simulation: the interval of `optimal` checkpoints. A scenario
 /// without it is returned unchanged; calling it twice does nothing more.
@@ -33,6 +34,69 @@ pub fn prepare(scenario: &mut Scenario) {
         interval_seconds: Some(interval_seconds),
         objective,
     };
+}
+
+/// The interval `optimal` chose, as every report states it: a number the user did not write
+/// must say where it came from. Present only for `[checkpoint] policy = "optimal"`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CheckpointChoice {
+    /// Always `optimal` (the policy that chose it).
+    pub policy: String,
+    /// What it minimised: `wall_clock` or `cost`.
+    pub objective: String,
+    /// The chosen interval, rounded to whole seconds like every `*_seconds` field (the search
+    /// runs on fractional intervals; the rounding moves it by at most 0.5 s).
+    pub interval_seconds: u64,
+    /// True: the interval was chosen by simulation, not written in the scenario.
+    pub chosen_by_optimal: bool,
+    /// Trials the candidates were compared on ([`OPTIMISE_TRIALS`]: trials 0 … N−1).
+    pub trials: u64,
+    /// The seed of those trials (the scenario's own, whatever `--seed` the run uses).
+    pub seed: u64,
+}
+
+impl CheckpointChoice {
+    /// The choice [`prepare`] made for `scenario`; `None` unless its policy is a resolved
+    /// `optimal`.
+    pub fn of(scenario: &Scenario) -> Option<Self> {
+        let CheckpointPolicy::Optimal {
+            interval_seconds: Some(interval_seconds),
+            objective,
+        } = scenario.checkpoint.policy
+        else {
+            return None;
+        };
+        Some(Self {
+            policy: "optimal".to_string(),
+            objective: objective.name().to_string(),
+            // A positive interval of at most the training time: no saturation in practice.
+            interval_seconds: interval_seconds.round() as u64,
+            chosen_by_optimal: true,
+            trials: OPTIMISE_TRIALS,
+            seed: scenario.simulation.seed,
+        })
+    }
+
+    /// One line for people: "Checkpoint interval: 1315 s (21.9 min), chosen by `optimal` …".
+    /// Built from the whole seconds alone, so a merge of partials prints the same line.
+    pub fn sentence(&self) -> String {
+        let objective = match self.objective.as_str() {
+            "cost" => "mean cost",
+            _ => "mean wall clock",
+        };
+        let seconds = self.interval_seconds as f64;
+        let readable = if seconds < 3600.0 {
+            format!("{:.1} min", seconds / 60.0)
+        } else {
+            format!("{:.2} h", seconds / 3600.0)
+        };
+        format!(
+            "Checkpoint interval: {} s ({readable}), chosen by `optimal` (lowest {objective}) \
+             over the first {} trials (seed {}).",
+            self.interval_seconds, self.trials, self.seed,
+        )
+    }
 }
 
 /// One evaluated interval.

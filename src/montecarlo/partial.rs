@@ -53,6 +53,10 @@ pub struct Partial {
     /// merged summary shows it as a single run does.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub market: Option<crate::market::InterruptionBasis>,
+    /// The interval `optimal` chose (scenarios with that policy), so that the merged summary
+    /// states it as a single run does.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checkpoint: Option<super::optimal::CheckpointChoice>,
 }
 
 impl Partial {
@@ -80,6 +84,7 @@ impl Partial {
                 .market
                 .as_ref()
                 .and_then(|m| m.model.interruption_basis()),
+            checkpoint: super::optimal::CheckpointChoice::of(scenario),
         }
     }
 
@@ -266,6 +271,8 @@ pub struct Merged {
     pub aggregate: Aggregate,
     /// The interruption basis of the scenario (advisor scenarios).
     pub market: Option<crate::market::InterruptionBasis>,
+    /// The interval `optimal` chose (scenarios with that policy).
+    pub checkpoint: Option<super::optimal::CheckpointChoice>,
 }
 
 /// Checks that `partials` (file name, partial) are all K shards of one run, and merges them.
@@ -319,6 +326,19 @@ pub fn merge_partials(partials: &[(String, Partial)]) -> Result<Merged, InputErr
                 "on_demand_cost_usd",
                 p.on_demand_cost_usd.to_string(),
                 first.on_demand_cost_usd.to_string(),
+            ));
+        }
+        // The scenario hash covers the policy, not the interval its search found: shards that
+        // state different choices were edited.
+        if p.checkpoint != first.checkpoint {
+            let shown = |c: &Option<super::optimal::CheckpointChoice>| {
+                c.as_ref()
+                    .map_or("none".to_string(), |c| format!("{} s", c.interval_seconds))
+            };
+            return Err(differs(
+                "checkpoint",
+                shown(&p.checkpoint),
+                shown(&first.checkpoint),
             ));
         }
         // Named field by field, in the partial's own terms (not as a Rust structure).
@@ -385,6 +405,7 @@ pub fn merge_partials(partials: &[(String, Partial)]) -> Result<Merged, InputErr
         on_demand_cost_usd: first.on_demand_cost_usd,
         aggregate,
         market: first.market.clone(),
+        checkpoint: first.checkpoint.clone(),
     })
 }
 

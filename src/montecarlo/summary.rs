@@ -143,6 +143,9 @@ pub struct SimulationSummary {
     /// is the mean cost of all jobs (stopped ones included) divided by P(Completed): it counts
     /// re-done work and the money spent on jobs that ended stopped. `null` when none completed.
     pub true_savings_percent: f64,
+    /// The interval `[checkpoint] policy = "optimal"` chose (absent for other policies).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub checkpoint: Option<super::optimal::CheckpointChoice>,
     /// The published figure the market's interruption rate comes from (Spot Instance Advisor
     /// scenarios), with the rate used; absent for other markets.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -167,6 +170,7 @@ impl SimulationSummary {
             .market
             .as_ref()
             .and_then(|m| m.model.interruption_basis());
+        summary.checkpoint = super::optimal::CheckpointChoice::of(scenario);
         summary
     }
 
@@ -209,6 +213,7 @@ impl SimulationSummary {
             },
             on_demand_cost_usd,
             true_savings_percent: true_savings_percent(mean_cost, aggregate, on_demand_cost_usd),
+            checkpoint: None,
             market: None,
             run,
         }

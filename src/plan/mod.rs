@@ -334,8 +334,7 @@ pub struct Plan {
     pub on_demand: crate::scenario::OnDemandCapacity,
     /// What the recommendation optimises.
     pub objective: Objective,
-    /// Why the MaxWait search ended where it did (the grid is extended past the default cap
-    /// while no MaxWait reaches the target).
+    /// Why the MaxWait search stopped (the grid grows past the default cap while none meets it).
     pub search_stopped_by: SearchStop,
     /// The recommendation (null when no option reaches the target).
     pub recommendation: Option<Recommendation>,
@@ -357,6 +356,9 @@ pub struct Plan {
     /// The published figure the market's interruption rate comes from (advisor scenarios).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub market: Option<crate::market::InterruptionBasis>,
+    /// The interval `optimal` chose, which the scenario's own rows were planned with.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub checkpoint: Option<crate::montecarlo::optimal::CheckpointChoice>,
     /// Data for the charts (not serialised).
     #[serde(skip)]
     pub detail: Option<PlanDetail>,
@@ -684,6 +686,7 @@ pub fn plan(
             .market
             .as_ref()
             .and_then(|m| m.model.interruption_basis()),
+        checkpoint: crate::montecarlo::optimal::CheckpointChoice::of(scenario),
         detail,
         run: RunInfo::measured(started, threads, options.trials * grid.len() as u64),
     })

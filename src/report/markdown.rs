@@ -30,8 +30,8 @@ pub(super) fn render(summary: &SimulationSummary) -> String {
     out.push('\n');
     out.push_str(&super::savings_sentence(summary));
     out.push('\n');
-    if let Some(basis) = &summary.market {
-        out.push_str(&basis.sentence());
+    for sentence in super::scenario_fact_sentences(summary) {
+        out.push_str(&sentence);
         out.push('\n');
     }
     out

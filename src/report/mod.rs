@@ -17,6 +17,7 @@ pub use crate::units::numbers;
 pub mod output;
 pub mod plan;
 pub mod provenance;
+pub mod rare;
 pub mod sdk_log;
 mod table;
 
@@ -69,6 +70,14 @@ pub(crate) fn percent_or_dash(x: f64) -> String {
     } else {
         "–".to_string()
     }
+}
+
+/// The sentences after the savings in every summary format: where the market's interruption
+/// rate and the `optimal` checkpoint interval came from, when the scenario has them.
+pub(crate) fn scenario_fact_sentences(summary: &SimulationSummary) -> Vec<String> {
+    let market = summary.market.as_ref().map(|basis| basis.sentence());
+    let checkpoint = summary.checkpoint.as_ref().map(|choice| choice.sentence());
+    market.into_iter().chain(checkpoint).collect()
 }
 
 /// The closing sentence of table and Markdown summaries: on-demand cost, spot cost, savings.

@@ -253,9 +253,11 @@ fn summary_blocks(summary: &SimulationSummary) -> Vec<Block> {
         highlight: Vec::new(),
     });
     blocks.push(Block::Paragraph(super::savings_sentence(summary)));
-    if let Some(basis) = &summary.market {
-        blocks.push(Block::Paragraph(basis.sentence()));
-    }
+    blocks.extend(
+        super::scenario_fact_sentences(summary)
+            .into_iter()
+            .map(Block::Paragraph),
+    );
     blocks
 }
 
@@ -347,10 +349,12 @@ pub fn write_plan_files(
     write_new(&folder.join("plan.csv"), super::plan::csv(plan).as_bytes())?;
     write_new(&folder.join("plan.json"), json(plan).as_bytes())?;
 
-    let recommended = plan
+    // On-demand has no MaxWait (∞): no point of the curves is its.
+    let on_curve = plan
         .recommendation
         .as_ref()
-        .map(|r| (r.max_wait_seconds / 3600.0, r.p_completed));
+        .filter(|r| r.max_wait_seconds.is_finite());
+    let recommended = on_curve.map(|r| (r.max_wait_seconds / 3600.0, r.p_completed));
     let points: Vec<CompletionPoint> = plan
         .points
         .iter()
@@ -382,21 +386,9 @@ pub fn write_plan_files(
     let cost = charts::cost_chart(
         &CostChart {
             scenario: plan.scenario.clone(),
-            points: plan
-                .points
-                .iter()
-                .map(|p| CostPoint {
-                    max_wait_hours: p.max_wait_seconds / 3600.0,
-                    mean_usd: p.cost_usd.mean,
-                    p95_usd: p.cost_usd.p95,
-                    per_completed_job_usd: p.cost_per_completed_job_usd,
-                })
-                .collect(),
+            points: plan.points.iter().map(CostPoint::of).collect(),
             on_demand_usd: plan.on_demand_cost_usd,
-            recommended: plan
-                .recommendation
-                .as_ref()
-                .map(|r| (r.max_wait_seconds / 3600.0, r.cost_mean_usd)),
+            recommended: on_curve.map(|r| (r.max_wait_seconds / 3600.0, r.cost_mean_usd)),
             x_range_hours,
         },
         folder,
@@ -457,14 +449,16 @@ pub fn write_plan_files(
             numeric_from: 1,
             highlight: Vec::new(),
         });
+        blocks.extend(super::plan::options_rare_note(plan).map(Block::Paragraph));
         blocks.push(Block::Paragraph(super::plan::baseline_note(plan)));
         blocks.push(Block::Paragraph(super::plan::on_demand_note(plan)));
     }
     let headline = super::plan::headline(plan);
-    for line in headline
-        .lines()
-        .filter(|l| l.starts_with("Your scenario") || l.starts_with("Interruptions:"))
-    {
+    for line in headline.lines().filter(|l| {
+        ["Your scenario", "Interruptions:", "Checkpoint interval:"]
+            .iter()
+            .any(|start| l.starts_with(start))
+    }) {
         blocks.push(Block::Paragraph(line.to_string()));
     }
     let mut svgs = svgs.into_iter();
@@ -508,6 +502,7 @@ pub fn write_plan_files(
             numeric_from: 1,
             highlight,
         });
+        blocks.extend(super::plan::intervals_rare_note(plan).map(Block::Paragraph));
         blocks.push(Block::Paragraph(format!(
             "{} {}",
             super::plan::best_interval_note(),

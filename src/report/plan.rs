@@ -1,8 +1,9 @@
 //! The MaxWait plan as a terminal table, CSV (one row per MaxWait), JSON and Markdown.
 
 use super::fixed_or_dash;
+use super::rare;
 use super::table::align;
-use crate::plan::{Plan, PlanPoint, words};
+use crate::plan::{Plan, PlanOption, PlanPoint, words};
 use serde::{Deserialize, Serialize};
 
 /// Rows of the terminal and Markdown tables (plan.csv has every grid point).
@@ -192,38 +193,45 @@ fn note(plan: &Plan, index: usize, point: &PlanPoint) -> &'static str {
     }
 }
 
-/// Below this lower 95 % bound of P(Completed) the cost per completed job (mean cost ÷
-/// P(Completed)) rests on a handful of completed trials and is dominated by stopped jobs: the
-/// tables print "—" for it and for the true saving, with a footnote saying how many times the
-/// on-demand cost spot costs per completed job. JSON and CSV keep the exact numbers.
-pub const RARE_COMPLETION_LOWER_BOUND: f64 = 0.05;
-
-/// Whether `p` completes too rarely for its cost per completed job to be shown.
-fn too_rare(p: &PlanPoint) -> bool {
-    p.completed.ci95[0] < RARE_COMPLETION_LOWER_BOUND
+/// The footnote under the MaxWait table when some of its points complete too rarely
+/// ([`super::rare`]).
+pub(super) fn rare_note(plan: &Plan) -> Option<String> {
+    rare::footnote(
+        plan.on_demand_cost_usd,
+        plan.points
+            .iter()
+            .map(|p| (p.completed.ci95, p.cost_per_completed_job_usd)),
+        |n| format!("at {n} MaxWait value(s)"),
+        "$/completed and true saving are",
+        "plan.json and plan.csv keep",
+    )
 }
 
-/// The footnote under the MaxWait table when some of its points complete too rarely.
-pub(super) fn rare_note(plan: &Plan) -> Option<String> {
-    let rare: Vec<&PlanPoint> = plan.points.iter().filter(|p| too_rare(p)).collect();
-    if rare.is_empty() {
-        return None;
-    }
-    let least = rare
-        .iter()
-        .map(|p| p.cost_per_completed_job_usd / plan.on_demand_cost_usd)
-        .filter(|r| r.is_finite())
-        .min_by(f64::total_cmp);
-    let what = match least {
-        Some(ratio) => format!("spot costs {ratio:.1}× on-demand or more per completed job there"),
-        None => "no trial completed there".to_string(),
-    };
-    Some(format!(
-        "—: the lower 95 % bound of P(Completed) is below {RARE_COMPLETION_LOWER_BOUND} at {} \
-         MaxWait value(s), so $/completed and true saving are not shown; {what} \
-         (plan.json and plan.csv keep the numbers).",
-        rare.len()
-    ))
+/// The footnote under the Options table when some of its rows complete too rarely.
+pub(super) fn options_rare_note(plan: &Plan) -> Option<String> {
+    rare::footnote(
+        plan.on_demand_cost_usd,
+        shown_options(plan)
+            .iter()
+            .map(|o| (o.p_completed_ci95, o.cost_per_completed_job_usd)),
+        |n| format!("in {n} row(s) of the Options table"),
+        "$/completed is",
+        "plan.json keeps",
+    )
+}
+
+/// The footnote under the checkpoint-interval table when some of its rows complete too rarely.
+pub(super) fn intervals_rare_note(plan: &Plan) -> Option<String> {
+    rare::footnote(
+        plan.on_demand_cost_usd,
+        plan.checkpoint_intervals
+            .iter()
+            .filter_map(|row| row.recommendation.as_ref())
+            .map(|r| (r.p_completed_ci95, r.cost_per_completed_job_usd)),
+        |n| format!("in {n} row(s) of the checkpoint-interval table"),
+        "$/completed and true saving are",
+        "plan.json keeps",
+    )
 }
 
 /// The cells of a MaxWait point from P(Completed) to AWS's savings, shared by the terminal,
@@ -231,14 +239,8 @@ pub(super) fn rare_note(plan: &Plan) -> Option<String> {
 pub(crate) fn point_cells(p: &PlanPoint) -> Vec<String> {
     let money = |x| fixed_or_dash(x, 2);
     let pct = |x| fixed_or_dash(x, 1);
-    let (per_completed, true_saving) = if too_rare(p) {
-        ("—".to_string(), "—".to_string())
-    } else {
-        (
-            money(p.cost_per_completed_job_usd),
-            pct(p.true_savings_percent),
-        )
-    };
+    let per_completed = rare::or_dash(p.completed.ci95, money(p.cost_per_completed_job_usd));
+    let true_saving = rare::or_dash(p.completed.ci95, pct(p.true_savings_percent));
     let mut cells = vec![
         format!("{:.4}", p.completed.probability),
         format!("[{:.4}, {:.4}]", p.completed.ci95[0], p.completed.ci95[1]),
@@ -336,8 +338,10 @@ pub fn headline(plan: &Plan) -> String {
             p.max_wait_time_exceeded.probability,
         ));
     }
-    if let Some(basis) = &plan.market {
-        out.push_str(&basis.sentence());
+    let market = plan.market.as_ref().map(|basis| basis.sentence());
+    let checkpoint = plan.checkpoint.as_ref().map(|choice| choice.sentence());
+    for sentence in market.into_iter().chain(checkpoint) {
+        out.push_str(&sentence);
         out.push('\n');
     }
     out
@@ -398,8 +402,11 @@ pub(super) fn interval_rows(plan: &Plan) -> Vec<Vec<String>> {
                     r.p_completed_ci95[0], r.p_completed_ci95[1]
                 ),
                 fixed_or_dash(r.cost_mean_usd, 2),
-                fixed_or_dash(r.cost_per_completed_job_usd, 2),
-                fixed_or_dash(r.true_savings_percent, 1),
+                rare::or_dash(
+                    r.p_completed_ci95,
+                    fixed_or_dash(r.cost_per_completed_job_usd, 2),
+                ),
+                rare::or_dash(r.p_completed_ci95, fixed_or_dash(r.true_savings_percent, 1)),
                 if row.best { "← best" } else { "" }.into(),
             ],
             None => vec![
@@ -439,6 +446,44 @@ pub(super) fn best_interval_note() -> &'static str {
     "← best: the lowest cost per completed job among the intervals that meet the target."
 }
 
+/// The targeted probability of an option and its 95 % interval: P(Completed by the
+/// deadline) with one, else P(Completed).
+fn targeted(o: &PlanOption) -> (f64, [f64; 2]) {
+    (
+        o.p_by_deadline.unwrap_or(o.p_completed),
+        o.p_by_deadline_ci95.unwrap_or(o.p_completed_ci95),
+    )
+}
+
+/// The rows of the options table, per purchase option and checkpoint interval in evaluation
+/// order: the cheapest per completed job that meets the target, else the one with the highest
+/// targeted probability.
+fn shown_options(plan: &Plan) -> Vec<&PlanOption> {
+    let mut groups: Vec<(&str, Option<f64>)> = Vec::new();
+    for o in &plan.options {
+        if !groups.contains(&(o.option, o.checkpoint_interval_seconds)) {
+            groups.push((o.option, o.checkpoint_interval_seconds));
+        }
+    }
+    groups
+        .into_iter()
+        .filter_map(|(option, interval)| {
+            let candidates = plan
+                .options
+                .iter()
+                .filter(move |o| o.option == option && o.checkpoint_interval_seconds == interval);
+            candidates
+                .clone()
+                .filter(|o| o.meets_target && o.cost_per_completed_job_usd.is_finite())
+                .min_by(|a, b| {
+                    a.cost_per_completed_job_usd
+                        .total_cmp(&b.cost_per_completed_job_usd)
+                })
+                .or_else(|| candidates.max_by(|a, b| targeted(a).0.total_cmp(&targeted(b).0)))
+        })
+        .collect()
+}
+
 /// The options table: per purchase option and checkpoint interval, its best row (the
 /// cheapest per completed job that meets the target, else the one with the highest targeted
 /// probability), the recommended one marked. Header first; empty for the max-wait objective.
@@ -462,32 +507,8 @@ pub fn option_rows(plan: &Plan) -> Vec<Vec<String>> {
         .to_vec(),
     ];
     let recommended = plan.recommendation.as_ref();
-    let mut groups: Vec<(&str, Option<f64>)> = Vec::new();
-    for o in &plan.options {
-        if !groups.contains(&(o.option, o.checkpoint_interval_seconds)) {
-            groups.push((o.option, o.checkpoint_interval_seconds));
-        }
-    }
-    for (option, interval) in groups {
-        let candidates = plan
-            .options
-            .iter()
-            .filter(|o| o.option == option && o.checkpoint_interval_seconds == interval);
-        let targeted = |o: &crate::plan::PlanOption| {
-            (
-                o.p_by_deadline.unwrap_or(o.p_completed),
-                o.p_by_deadline_ci95.unwrap_or(o.p_completed_ci95),
-            )
-        };
-        let best = candidates
-            .clone()
-            .filter(|o| o.meets_target && o.cost_per_completed_job_usd.is_finite())
-            .min_by(|a, b| {
-                a.cost_per_completed_job_usd
-                    .total_cmp(&b.cost_per_completed_job_usd)
-            })
-            .or_else(|| candidates.max_by(|a, b| targeted(a).0.total_cmp(&targeted(b).0)));
-        let Some(best) = best else { continue };
+    for best in shown_options(plan) {
+        let (option, interval) = (best.option, best.checkpoint_interval_seconds);
         let (p, ci) = targeted(best);
         let is_recommended = recommended.is_some_and(|r| {
             r.option == best.option
@@ -503,7 +524,10 @@ pub fn option_rows(plan: &Plan) -> Vec<Vec<String>> {
             format!("{p:.4}"),
             format!("[{:.4}, {:.4}]", ci[0], ci[1]),
             fixed_or_dash(best.cost_mean_usd, 2),
-            fixed_or_dash(best.cost_per_completed_job_usd, 2),
+            rare::or_dash(
+                best.p_completed_ci95,
+                fixed_or_dash(best.cost_per_completed_job_usd, 2),
+            ),
             if is_recommended {
                 "← recommended".into()
             } else if best.meets_target {
@@ -533,6 +557,9 @@ pub fn table(plan: &Plan) -> String {
             "Options (the same trials; each at its cheapest MaxWait that meets the target):\n\n",
         );
         out.push_str(&align(&option_rows));
+        if let Some(note) = options_rare_note(plan) {
+            out.push_str(&format!("{note}\n"));
+        }
         out.push_str(&format!(
             "{}\n{}\n\n",
             baseline_note(plan),
@@ -567,6 +594,9 @@ pub fn table(plan: &Plan) -> String {
     if !plan.checkpoint_intervals.is_empty() {
         out.push_str("\nRecommended MaxWait per checkpoint interval (same trials):\n\n");
         out.push_str(&align(&interval_rows(plan)));
+        if let Some(note) = intervals_rare_note(plan) {
+            out.push_str(&format!("{note}\n"));
+        }
         out.push_str(&format!(
             "{}\n{}\n",
             best_interval_note(),
@@ -610,6 +640,9 @@ pub fn markdown(plan: &Plan, charts: &[(&str, &str)]) -> String {
     if !option_rows.is_empty() {
         out.push_str("## Options\n\n");
         out.push_str(&markdown_table(&option_rows, 1));
+        if let Some(note) = options_rare_note(plan) {
+            out.push_str(&format!("\n{note}\n"));
+        }
         out.push_str(&format!(
             "\n{} {}\n\n",
             baseline_note(plan),
@@ -627,6 +660,9 @@ pub fn markdown(plan: &Plan, charts: &[(&str, &str)]) -> String {
     if !plan.checkpoint_intervals.is_empty() {
         out.push_str("## Checkpoint interval × MaxWait\n\n");
         out.push_str(&markdown_table(&interval_rows(plan), 1));
+        if let Some(note) = intervals_rare_note(plan) {
+            out.push_str(&format!("\n{note}\n"));
+        }
         out.push_str(&format!(
             "\n{} {}\n\n",
             best_interval_note(),

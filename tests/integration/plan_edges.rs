@@ -4,6 +4,8 @@
 use crate::common::{json_of, parse, stdout_of};
 use assert_cmd::cargo::cargo_bin_cmd;
 use spotsim::plan::{self, Objective, PlanOptions};
+use spotsim::report::charts::{CostPoint, cost_axis};
+use spotsim::units::numbers::usd;
 use tempfile::TempDir;
 
 /// Capacity for 1000 h from the start (no interruption, no wait); $1/h spot, $4/h on-demand;
@@ -59,6 +61,17 @@ fn close(a: f64, b: f64) -> bool {
     (a - b).abs() < 1e-9
 }
 
+/// `spotsim plan -q ARGS --format FORMAT PATH`, or with `--output DIR` for `--output=DIR`.
+fn plan_cli(path: &std::path::Path, args: &[&str], format: &str) -> std::process::Output {
+    let mut command = cargo_bin_cmd!("spotsim");
+    command.args(["plan", "-q"]).args(args);
+    match format.strip_prefix("--output=") {
+        Some(dir) => command.args(["--output", dir]),
+        None => command.args(["--format", format]),
+    };
+    command.arg(path).output().unwrap()
+}
+
 #[test]
 fn interval_rows_measure_true_saving_against_the_scenarios_own_on_demand_cost() {
     let plan = planned(Objective::MaxWait);
@@ -103,14 +116,15 @@ fn every_format_marks_the_best_interval_and_states_the_baseline() {
     let dir = TempDir::new().unwrap();
     let path = dir.path().join("always-up.toml");
     std::fs::write(&path, ALWAYS_UP).unwrap();
-    let run = |format: &str| {
-        cargo_bin_cmd!("spotsim")
-            .args(["plan", "-q", "--trials", "200", "--objective", "max-wait"])
-            .args(["--checkpoint-intervals", "30m,2h", "--format", format])
-            .arg(&path)
-            .output()
-            .unwrap()
-    };
+    let args = [
+        "--trials",
+        "200",
+        "--objective",
+        "max-wait",
+        "--checkpoint-intervals",
+        "30m,2h",
+    ];
+    let run = |format: &str| plan_cli(&path, &args, format);
     let json = json_of(run("json"));
     let rows = json["checkpoint_intervals"].as_array().unwrap();
     let flags: Vec<bool> = rows.iter().map(|r| r["best"].as_bool().unwrap()).collect();
@@ -129,15 +143,7 @@ fn every_format_marks_the_best_interval_and_states_the_baseline() {
         );
     }
     let out = dir.path().join("out");
-    stdout_of(
-        cargo_bin_cmd!("spotsim")
-            .args(["plan", "-q", "--trials", "200", "--objective", "max-wait"])
-            .args(["--checkpoint-intervals", "30m,2h", "--output"])
-            .arg(&out)
-            .arg(&path)
-            .output()
-            .unwrap(),
-    );
+    stdout_of(run(&format!("--output={}", out.display())));
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
     let highlighted = html
         .split("<tr class=\"highlight\">")
@@ -250,4 +256,177 @@ fn nothing_completing_says_so_and_a_reliable_market_has_no_footnote() {
     let text = stdout_of(plan_output(&dir, ALWAYS_UP, "table"));
     assert!(!text.contains("—:"), "{text}");
     assert!(!text.contains("P(Completed) is below"), "{text}");
+}
+
+#[test]
+fn options_and_interval_rows_that_rarely_complete_show_a_dash_too() {
+    // A target of 0.001 lets the rarely completing spot rows meet it, so they are shown at
+    // their cheapest MaxWait and recommended per interval: the rule must still hide their cost
+    // per completed job. On-demand by hand: 1 h × $4 = $4.00; it always completes.
+    let dir = TempDir::new().unwrap();
+    let path = dir.path().join("rare.toml");
+    std::fs::write(&path, RARE).unwrap();
+    let args = [
+        "--trials",
+        "2000",
+        "--target",
+        "0.001",
+        "--checkpoint-intervals",
+        "30m,2h",
+    ];
+    let run = |format: &str| plan_cli(&path, &args, format);
+    let json = json_of(run("json"));
+    let on_demand = json["on_demand_cost_usd"].as_f64().unwrap();
+    assert!(close(on_demand, 4.0), "1 h × $4");
+    assert_eq!(
+        json["recommendation"]["option"], "on-demand",
+        "$4.00 per completed job"
+    );
+    // JSON keeps the exact numbers; every managed-spot row shown is at MaxWait 2 h (below).
+    let spot_at_2h: Vec<f64> = json["options"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|o| o["option"] == "managed-spot" && o["max_wait_seconds"] == 7200)
+        .map(|o| {
+            assert!(o["p_completed_ci95"][0].as_f64().unwrap() < 0.05, "{o}");
+            o["cost_per_completed_job_usd"].as_f64().unwrap()
+        })
+        .collect();
+    assert_eq!(spot_at_2h.len(), 3, "no interval, 30 min, 2 h");
+    assert!(spot_at_2h.iter().all(|usd| *usd > 10.0 * on_demand));
+    let ratio = spot_at_2h.iter().copied().fold(f64::INFINITY, f64::min) / on_demand;
+    let options_note = format!(
+        "in 3 row(s) of the Options table, so $/completed is not shown; \
+         spot costs {ratio:.1}× on-demand or more per completed job there"
+    );
+    let interval_usd: Vec<f64> = json["checkpoint_intervals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            r["recommendation"]["cost_per_completed_job_usd"]
+                .as_f64()
+                .unwrap()
+        })
+        .collect();
+    assert!(interval_usd.iter().all(|usd| *usd > 10.0 * on_demand));
+    let ratio = interval_usd.iter().copied().fold(f64::INFINITY, f64::min) / on_demand;
+    let intervals_note = format!(
+        "in 2 row(s) of the checkpoint-interval table, so $/completed and true saving are not \
+         shown; spot costs {ratio:.1}× on-demand or more per completed job there"
+    );
+    for format in ["table", "markdown"] {
+        let text = stdout_of(run(format));
+        assert!(
+            text.contains(&options_note),
+            "{format}: {options_note}\n{text}"
+        );
+        assert!(
+            text.contains(&intervals_note),
+            "{format}: {intervals_note}\n{text}"
+        );
+        let cells = |line: &str| -> Vec<String> {
+            line.split(['|', ' '])
+                .filter(|c| !c.is_empty())
+                .map(String::from)
+                .collect()
+        };
+        let options: Vec<Vec<String>> = text
+            .lines()
+            .map(cells)
+            .filter(|c| {
+                c.first().is_some_and(|first| {
+                    ["managed-spot", "spot-then-on-demand", "on-demand"].contains(&first.as_str())
+                })
+            })
+            .collect();
+        assert_eq!(options.len(), 9, "{format}:\n{text}");
+        for row in &options {
+            let dashes = row.iter().filter(|c| *c == "—").count();
+            match row[0].as_str() {
+                "managed-spot" => {
+                    assert_eq!(row[1], "2.0", "{format}: {row:?}");
+                    assert_eq!(dashes, 1, "{format}: {row:?}");
+                }
+                "on-demand" => {
+                    assert_eq!(dashes, 0, "{format}: {row:?}");
+                    assert!(row.contains(&"4.00".to_string()), "{format}: {row:?}");
+                }
+                _ => assert_eq!(dashes, 0, "{format}: {row:?}"),
+            }
+        }
+        let interval_rows: Vec<&str> = text
+            .lines()
+            .filter(|l| {
+                l.starts_with("30 min")
+                    || l.starts_with("| 30 min")
+                    || l.starts_with("2 h")
+                    || l.starts_with("| 2 h")
+            })
+            .collect();
+        assert_eq!(interval_rows.len(), 2, "{format}:\n{text}");
+        for row in interval_rows {
+            assert_eq!(row.matches('—').count(), 2, "{format}: {row}");
+        }
+    }
+    let out = dir.path().join("out");
+    stdout_of(run(&format!("--output={}", out.display())));
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(
+        html.contains(&options_note),
+        "report.html: the Options footnote"
+    );
+    assert!(
+        html.contains(&intervals_note),
+        "report.html: the interval footnote"
+    );
+    // On-demand is recommended here ($4.00 beats $5.91 and $102): it has no MaxWait, so the
+    // charts over MaxWait mark no recommended point (not one at "inf h").
+    for chart in ["plan-cost.svg", "plan-completion.svg"] {
+        let svg = std::fs::read_to_string(out.join(chart)).unwrap();
+        assert!(!svg.contains("recommended:"), "{chart}");
+    }
+}
+
+#[test]
+fn the_cost_chart_clips_rare_completions_and_says_so() {
+    // By hand: every MaxWait of RARE completes too rarely (lower bound of P(Completed) < 0.05,
+    // checked above), so every cost per completed job is clipped; a job costs at most its
+    // MaxRuntime, 2 h × $1/h = $2, below the on-demand $4 (1 h × $4), so the axis tops at
+    // 1.12 × $4 = $4.48 instead of above $100.
+    let scenario = parse(RARE);
+    let options = PlanOptions {
+        trials: 2000,
+        detail: false,
+        objective: Objective::MaxWait,
+        ..PlanOptions::from_scenario(&scenario)
+    };
+    let plan = plan::plan(&scenario, &options, None).unwrap();
+    let points: Vec<CostPoint> = plan.points.iter().map(CostPoint::of).collect();
+    assert!(points.iter().all(|p| p.mean_usd <= 2.0 + 1e-9));
+    let axis = cost_axis(&points, plan.on_demand_cost_usd);
+    assert!((axis.top_usd - 1.12 * 4.0).abs() < 1e-9, "{}", axis.top_usd);
+    assert_eq!(axis.clipped.len(), points.len());
+    // The SVG marks the clipped points with their values and tells the largest in the legend.
+    let dir = TempDir::new().unwrap();
+    let path = dir.path().join("rare.toml");
+    std::fs::write(&path, RARE).unwrap();
+    let out = dir.path().join("out");
+    let args = ["--trials", "2000", "--objective", "max-wait"];
+    stdout_of(plan_cli(
+        &path,
+        &args,
+        &format!("--output={}", out.display()),
+    ));
+    let svg = std::fs::read_to_string(out.join("plan-cost.svg")).unwrap();
+    let first = usd(axis.clipped[0].1);
+    assert!(
+        svg.contains(&format!("{first} ↑")),
+        "the first clipped point, {first}"
+    );
+    assert!(
+        svg.contains("per completed job; ▲ off scale, up to $"),
+        "{svg}"
+    );
 }

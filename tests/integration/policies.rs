@@ -3,7 +3,7 @@
 //! `young` on the same trials; `spot-then-on-demand` always completes when the on-demand job
 //! fits in MaxRuntime and its cost is the sum of both jobs; a user's own policy runs.
 
-use crate::common::{load, parse, scenario_path};
+use crate::common::{json_of, load, parse, scenario_path, stdout_of};
 use spotsim::Simulator;
 use spotsim::montecarlo::optimal::OPTIMISE_TRIALS;
 use spotsim::policy::checkpoint::{daly_interval, young_interval};
@@ -315,4 +315,117 @@ fn parsing_never_simulates_and_optimal_is_resolved_by_the_prepare_step() {
     let again = scenario.clone();
     spotsim::montecarlo::prepare(&mut scenario);
     assert_eq!(scenario.checkpoint.policy, again.checkpoint.policy);
+}
+
+/// The shipped default scenario with `[checkpoint] policy = "optimal"` instead of its 30 min
+/// interval: 60 s writes, exponential market with a mean uptime of 4 h.
+fn default_with_optimal() -> String {
+    let text = std::fs::read_to_string(scenario_path("default.toml")).unwrap();
+    assert!(text.contains("policy = \"interval\"\ninterval = \"30m\"\nwrite = \"1m\""));
+    assert!(text.contains("mean_uptime = \"4h\""));
+    text.replace(
+        "policy = \"interval\"\ninterval = \"30m\"",
+        "policy = \"optimal\"",
+    )
+}
+
+#[test]
+fn simulate_plan_and_merge_state_the_interval_optimal_chose() {
+    let text = default_with_optimal();
+    let CheckpointPolicy::Optimal {
+        interval_seconds: Some(found),
+        ..
+    } = parse(&text).checkpoint.policy
+    else {
+        panic!("prepare resolves optimal");
+    };
+    // Young's interval √(2δM) by hand: δ = 60 s, M = 4 h = 14,400 s → √1,728,000 = 1314.53 s.
+    // To first order the wall clock per unit of training is 1 + δ/τ + τ/(2M); at τ = c·τ_Y its
+    // excess over the optimum is √(δ/2M)·(c + 1/c − 2) = 0.0456·(c + 1/c − 2) of the 20 h of
+    // training, i.e. 399 s at c = √2. A job's wall clock has a standard deviation of about
+    // 1.8 h, so a mean over the 4000 trials the search uses has a standard error of ~100 s
+    // (less for paired differences): an interval √2 away from the optimum is ≥ 4 standard
+    // errors worse and is not chosen. Tolerance: a factor √2 either way.
+    let young = 1314.53;
+    assert!((young_interval(60.0, 14_400.0) - young).abs() < 0.01);
+    assert!(
+        found > young / 2f64.sqrt() && found < young * 2f64.sqrt(),
+        "{found}"
+    );
+    let whole = found.round() as u64;
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("optimal.toml");
+    std::fs::write(&path, &text).unwrap();
+    let spotsim = |args: &[&str]| {
+        let mut command = assert_cmd::cargo::cargo_bin_cmd!("spotsim");
+        command.args(args).arg(&path).output().unwrap()
+    };
+    let sentence = format!("Checkpoint interval: {whole} s (");
+    let chosen = "chosen by `optimal` (lowest mean wall clock) over the first 4000 trials (seed 1)";
+    // --seed changes the run, not the trials the interval was chosen on.
+    let json = json_of(spotsim(&[
+        "simulate", "-q", "--trials", "300", "--seed", "7", "--format", "json",
+    ]));
+    assert_eq!(json["seed"], 7);
+    assert_eq!(
+        json["checkpoint"],
+        serde_json::json!({"policy": "optimal", "objective": "wall_clock",
+            "interval_seconds": whole, "chosen_by_optimal": true, "trials": 4000, "seed": 1})
+    );
+    for args in [
+        &["simulate", "-q", "--trials", "300"][..],
+        &["simulate", "-q", "--trials", "300", "--format", "markdown"],
+        &["plan", "-q", "--trials", "300"],
+        &["plan", "-q", "--trials", "300", "--format", "markdown"],
+    ] {
+        let text = stdout_of(spotsim(args));
+        let line = text
+            .lines()
+            .find(|l| l.contains(&sentence))
+            .unwrap_or_else(|| panic!("{args:?}:\n{text}"));
+        assert!(line.contains(chosen), "{args:?}: {line}");
+    }
+    let plan = json_of(spotsim(&[
+        "plan", "-q", "--trials", "300", "--format", "json",
+    ]));
+    assert_eq!(plan["recommendation"]["checkpoint_interval_seconds"], whole);
+    assert_eq!(plan["checkpoint"]["interval_seconds"], whole);
+    for command in ["simulate", "plan"] {
+        let out = dir.path().join(command);
+        let mut run = assert_cmd::cargo::cargo_bin_cmd!("spotsim");
+        run.args([command, "-q", "--trials", "300", "--output"])
+            .arg(&out)
+            .arg(&path);
+        stdout_of(run.output().unwrap());
+        let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+        assert!(html.contains(&sentence), "{command}: report.html");
+    }
+    // Two shards merged state the same choice as one run.
+    let mut parts = Vec::new();
+    for shard in ["0/2", "1/2"] {
+        let part = dir.path().join(format!("part-{}.json", &shard[..1]));
+        let mut run = assert_cmd::cargo::cargo_bin_cmd!("spotsim");
+        run.args([
+            "simulate",
+            "-q",
+            "--trials",
+            "300",
+            "--shard",
+            shard,
+            "--partial",
+        ])
+        .arg(&part)
+        .arg(&path);
+        stdout_of(run.output().unwrap());
+        parts.push(part);
+    }
+    let mut merge = assert_cmd::cargo::cargo_bin_cmd!("spotsim");
+    merge.args(["merge", "--format", "json"]).args(&parts);
+    let merged = json_of(merge.output().unwrap());
+    let single = json_of(spotsim(&[
+        "simulate", "-q", "--trials", "300", "--format", "json",
+    ]));
+    assert_eq!(merged["checkpoint"], single["checkpoint"]);
+    assert_eq!(merged["checkpoint"]["interval_seconds"], whole);
 }

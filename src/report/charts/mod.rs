@@ -10,8 +10,8 @@ mod timeline;
 pub use distribution::{CostHistogram, WallClockCdf, cost_histogram_chart, wall_clock_cdf_chart};
 pub use overlay::{Overlay, overlay_chart};
 pub use plan::{
-    CompletionChart, CompletionPoint, CostChart, CostPoint, completion_chart, cost_chart,
-    zoom_hours,
+    COST_OUTLIER_FACTOR, CompletionChart, CompletionPoint, CostAxis, CostChart, CostPoint,
+    completion_chart, cost_axis, cost_chart, zoom_hours,
 };
 pub use timeline::{StatusSpan, StatusTimeline, TimelineRow, status_colour, status_timeline_chart};
 
