@@ -9,8 +9,9 @@ use crate::plan::{
     GridError, GridSetting, GridSpec, OptionError, OptionSetting, PlanError, PlanOptions, Sweep,
     build_grid, plan,
 };
+use crate::report::Format;
+use crate::report::export::exporter;
 use crate::report::output::{plan_files, write_plan_files};
-use crate::report::{Format, json, plan as plan_report};
 use crate::units::duration::parse_duration;
 use clap::Args;
 
@@ -193,12 +194,7 @@ pub(super) fn run(args: PlanArgs) -> anyhow::Result<()> {
             )
         })
     });
-    let text = match args.report.format() {
-        Format::Table => plan_report::table(&planned),
-        Format::Json => json(&planned),
-        Format::Csv => plan_report::csv(&planned),
-        Format::Markdown => plan_report::markdown(&planned, &[]),
-    };
+    let text = exporter(args.report.format()).plan(&planned);
     // The answer the user came for stands out on a terminal (see `color`).
     let text = match args.report.format() {
         Format::Table => paint_lines(Stream::Stdout, Paint::Good, &text, |line| {

@@ -7,10 +7,11 @@ use super::charts::{
     StatusTimeline, TimelineRow, WallClockCdf,
 };
 use super::distribution::{cdf_points, histogram_bins, sample_words};
+use super::export::{CsvExporter, Exporter, JsonExporter};
 use super::html::{Block, render};
 use super::plan::{SHOWN_ROWS, point_cells, point_header, shown_rows};
 use super::provenance::Provenance;
-use super::{SUMMARY_FILES, charts, json};
+use super::{SUMMARY_FILES, charts};
 use crate::engine::{Timeline, TrialOutcome};
 use crate::files::output::write_new;
 use crate::montecarlo::{Aggregate, SimulationSummary};
@@ -346,8 +347,11 @@ pub fn write_plan_files(
     scenario_toml: &str,
     context: &ReportContext,
 ) -> std::io::Result<()> {
-    write_new(&folder.join("plan.csv"), super::plan::csv(plan).as_bytes())?;
-    write_new(&folder.join("plan.json"), json(plan).as_bytes())?;
+    write_new(&folder.join("plan.csv"), CsvExporter.plan(plan).as_bytes())?;
+    write_new(
+        &folder.join("plan.json"),
+        JsonExporter.plan(plan).as_bytes(),
+    )?;
 
     // On-demand has no MaxWait (∞): no point of the curves is its.
     let on_curve = plan
