@@ -207,7 +207,7 @@ pub(super) fn run(args: PlanArgs) -> anyhow::Result<()> {
     if args.require && planned.recommendation.is_none() {
         anyhow::bail!(
             "--require: no option meets the target: the lower 95 % bound of {} stays below {}",
-            crate::plan::words::targeted(scenario.job.deadline_seconds),
+            crate::units::words::targeted(scenario.job.deadline_seconds),
             planned.target
         );
     }

@@ -1,9 +1,10 @@
 //! When no MaxWait on the grid reaches the target: which lever would, evaluated by simulation
 //! on the same trials (same seed), and what on-demand costs instead.
 
-use super::{PlanOptions, PlanPoint, Recommendation, build_grid, evaluate, words};
+use super::{PlanOptions, PlanPoint, Recommendation, build_grid, evaluate};
 use crate::scenario::{MAX_RUNTIME_LIMIT_SECONDS, Scenario};
 use crate::stats::{Z95, wilson_interval};
+use crate::units::{numbers, words};
 use serde::Serialize;
 
 /// One lever and what it does to the plan.
@@ -200,8 +201,8 @@ pub fn levers(scenario: &Scenario, options: &PlanOptions, points: &[PlanPoint]) 
         text: format!(
             "On-demand (managed_spot = false) completes without interruptions for {} per job; \
              here spot costs {} per completed job at MaxWait {}.",
-            words::dollars(on_demand),
-            words::dollars(at_cap.cost_per_completed_job_usd),
+            numbers::usd(on_demand),
+            numbers::usd(at_cap.cost_per_completed_job_usd),
             words::hours(cap),
         ),
     });
@@ -226,7 +227,7 @@ fn outcome_words(
                 words::hours(r.max_wait_seconds),
                 ci[0],
                 ci[1],
-                words::dollars(r.cost_mean_usd)
+                numbers::usd(r.cost_mean_usd)
             )
         }
         None => format!(

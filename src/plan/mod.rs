@@ -21,7 +21,6 @@ pub mod options;
 mod search;
 pub mod sweep;
 pub mod use_it;
-pub mod words;
 
 pub use detail::{run_at, sample_timelines};
 pub use grid::{GridError, GridSetting, GridSpec, SearchStop, build_grid, default_cap_seconds};
@@ -35,6 +34,7 @@ use crate::montecarlo::{Aggregate, Cancel, OutcomeSummary, RunInfo, SimulationSu
 use crate::policy::CheckpointPolicy;
 use crate::scenario::Scenario;
 use crate::stats::Summary;
+use crate::units::{numbers, words};
 use serde::Serialize;
 use std::time::Instant;
 
@@ -545,8 +545,8 @@ fn recommend(point: &PlanPoint, on_demand_cost_usd: f64, scenario: &Scenario) ->
         point.completed.probability,
         point.completed.ci95[0],
         point.completed.ci95[1],
-        words::dollars(point.cost_usd.mean),
-        words::dollars(on_demand_cost_usd),
+        numbers::usd(point.cost_usd.mean),
+        numbers::usd(on_demand_cost_usd),
         words::percent(point.true_savings_percent),
         words::percent(point.aws_savings_percent),
     );

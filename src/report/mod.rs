@@ -106,7 +106,7 @@ pub(crate) fn deadline_row(summary: &SimulationSummary) -> Option<(String, Outco
     Some((
         format!(
             "Completed by {}",
-            crate::plan::words::hours(deadline.seconds as f64)
+            crate::units::words::hours(deadline.seconds as f64)
         ),
         deadline.completed,
     ))

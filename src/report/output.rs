@@ -15,7 +15,8 @@ use super::{SUMMARY_FILES, charts};
 use crate::engine::{Timeline, TrialOutcome};
 use crate::files::output::write_new;
 use crate::montecarlo::{Aggregate, SimulationSummary};
-use crate::plan::{Plan, words};
+use crate::plan::Plan;
+use crate::units::words;
 use std::path::Path;
 
 /// What every report states before its results: its provenance and the scenario's

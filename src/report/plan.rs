@@ -3,7 +3,8 @@
 use super::fixed_or_dash;
 use super::rare;
 use super::table::align;
-use crate::plan::{Plan, PlanOption, PlanPoint, words};
+use crate::plan::{Plan, PlanOption, PlanPoint};
+use crate::units::words;
 use serde::{Deserialize, Serialize};
 
 /// Rows of the terminal and Markdown tables (plan.csv has every grid point).
@@ -334,7 +335,7 @@ pub fn headline(plan: &Plan) -> String {
             p.completed.probability,
             p.completed.ci95[0],
             p.completed.ci95[1],
-            words::dollars(p.cost_usd.mean),
+            super::numbers::usd(p.cost_usd.mean),
             p.max_wait_time_exceeded.probability,
         ));
     }
@@ -369,7 +370,7 @@ fn grid_note(plan: &Plan, shown: usize) -> String {
         plan.points.len(),
         words::hours(first.max_wait_seconds),
         words::hours(last.max_wait_seconds),
-        words::dollars(plan.on_demand_cost_usd),
+        super::numbers::usd(plan.on_demand_cost_usd),
     )
 }
 
@@ -430,7 +431,7 @@ pub(super) fn baseline_note(plan: &Plan) -> String {
     format!(
         "Every row is compared with one on-demand cost: the scenario's own job on on-demand \
          instances, {} (download, training with the scenario's checkpoint writes, upload).",
-        words::dollars(plan.on_demand_cost_usd)
+        super::numbers::usd(plan.on_demand_cost_usd)
     )
 }
 
