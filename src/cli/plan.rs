@@ -198,7 +198,7 @@ pub(super) fn run(args: PlanArgs) -> anyhow::Result<()> {
     // The answer the user came for stands out on a terminal (see `color`).
     let text = match args.report.format() {
         Format::Table => paint_lines(Stream::Stdout, Paint::Good, &text, |line| {
-            line.starts_with(crate::plan::RECOMMENDATION_PREFIX)
+            line.starts_with(crate::report::recommendation::PREFIX)
         }),
         _ => text.into(),
     };

@@ -5,23 +5,19 @@ use super::{PlanOptions, PlanPoint, Recommendation, build_grid, evaluate};
 use crate::scenario::{MAX_RUNTIME_LIMIT_SECONDS, Scenario};
 use crate::stats::{Z95, wilson_interval};
 use crate::units::{numbers, words};
-use serde::Serialize;
 
 /// One lever and what it does to the plan.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Lever {
     /// Which setting: `trials`, `max_runtime`, `checkpoint_interval`, `checkpoint_s3_uri`,
     /// `instance_count` or `on_demand`.
     pub lever: &'static str,
     /// The setting's value tried (seconds, count), when one was simulated.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<f64>,
     /// The recommendation with the lever pulled (null when it does not reach the target).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub recommendation: Option<Recommendation>,
     /// The targeted probability (P(Completed by the deadline) with one, else P(Completed)) at
     /// the largest MaxWait evaluated with the lever pulled.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub p_completed_at_cap: Option<f64>,
     /// The advice in words.
     pub text: String,

@@ -50,7 +50,7 @@ impl Exporter for JsonExporter {
         comparison.json()
     }
     fn plan(&self, plan: &Plan) -> String {
-        super::json(plan)
+        super::plan_json::render(plan)
     }
 }
 

@@ -16,10 +16,13 @@ mod markdown;
 pub use crate::units::numbers;
 pub mod output;
 pub mod plan;
+pub mod plan_json;
 pub mod provenance;
 pub mod rare;
+pub mod recommendation;
 pub mod sdk_log;
 mod table;
+pub mod use_it;
 
 pub(crate) use table::align;
 

@@ -11,6 +11,7 @@ use super::export::{CsvExporter, Exporter, JsonExporter};
 use super::html::{Block, render};
 use super::plan::{SHOWN_ROWS, point_cells, point_header, shown_rows};
 use super::provenance::Provenance;
+use super::recommendation::sentence;
 use super::{SUMMARY_FILES, charts};
 use crate::engine::{Timeline, TrialOutcome};
 use crate::files::output::write_new;
@@ -215,7 +216,7 @@ fn use_it_blocks(plan: &Plan) -> Vec<Block> {
         return Vec::new();
     };
     let mut blocks = vec![Block::Heading("Use it".into())];
-    for (label, snippet) in r.use_it.labelled() {
+    for (label, snippet) in super::use_it::use_it(r).labelled() {
         blocks.push(Block::Paragraph(format!("{label}:")));
         blocks.push(Block::Code(snippet.to_string()));
     }
@@ -429,7 +430,7 @@ pub fn write_plan_files(
     let mut blocks = context.blocks();
     blocks.push(Block::Heading("Recommendation".into()));
     match &plan.recommendation {
-        Some(r) => blocks.push(Block::Callout(format!("{}.", r.text))),
+        Some(r) => blocks.push(Block::Callout(format!("{}.", sentence(r)))),
         None => {
             blocks.push(Block::Callout(format!(
                 "No MaxWait up to {} reaches the target {}.",

@@ -2,6 +2,7 @@
 
 use super::fixed_or_dash;
 use super::rare;
+use super::recommendation::sentence;
 use super::table::align;
 use crate::plan::{Plan, PlanOption, PlanPoint};
 use crate::units::words;
@@ -120,7 +121,7 @@ pub fn use_it_block(plan: &Plan) -> String {
         return String::new();
     };
     let mut out = String::from("Use it:\n");
-    for (label, snippet) in r.use_it.labelled() {
+    for (label, snippet) in super::use_it::use_it(r).labelled() {
         out.push_str(&format!("  {label}:\n"));
         for line in snippet.lines() {
             out.push_str(&format!("    {line}\n"));
@@ -305,7 +306,7 @@ fn cells(plan: &Plan, index: usize) -> Vec<String> {
 pub fn headline(plan: &Plan) -> String {
     let mut out = String::new();
     match &plan.recommendation {
-        Some(r) => out.push_str(&format!("{}.\n", r.text)),
+        Some(r) => out.push_str(&format!("{}.\n", sentence(r))),
         None => {
             let best = plan.points.last();
             let what = words::targeted(plan.deadline_seconds.map(|d| d as f64));
@@ -630,7 +631,7 @@ pub fn markdown(plan: &Plan, charts: &[(&str, &str)]) -> String {
     out.push('\n');
     if let Some(r) = &plan.recommendation {
         out.push_str("### Use it\n\n");
-        for (label, snippet) in r.use_it.labelled() {
+        for (label, snippet) in super::use_it::use_it(r).labelled() {
             out.push_str(&format!("{label}:\n\n```\n{snippet}\n```\n\n"));
         }
     }
