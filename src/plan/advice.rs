@@ -1,10 +1,10 @@
 //! When no MaxWait on the grid reaches the target: which lever would, evaluated by simulation
-//! on the same trials (same seed), and what on-demand costs instead.
+//! on the same trials (same seed), and what on-demand costs instead. Each lever states what it
+//! found in numbers ([`Finding`]); the reports say it in words (`report::advice`).
 
 use super::{PlanOptions, PlanPoint, Recommendation, build_grid, evaluate};
 use crate::scenario::{MAX_RUNTIME_LIMIT_SECONDS, Scenario};
 use crate::stats::{Z95, wilson_interval};
-use crate::units::{numbers, words};
 
 /// One lever and what it does to the plan.
 #[derive(Debug, Clone, PartialEq)]
@@ -19,8 +19,73 @@ pub struct Lever {
     /// The targeted probability (P(Completed by the deadline) with one, else P(Completed)) at
     /// the largest MaxWait evaluated with the lever pulled.
     pub p_completed_at_cap: Option<f64>,
-    /// The advice in words.
-    pub text: String,
+    /// What the lever found, in numbers.
+    pub finding: Finding,
+}
+
+/// What a lever found: the numbers its advice states.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Finding {
+    /// With `trials` trials the lower 95 % Wilson bound cannot exceed `best_bound` even if every
+    /// job completes; `needed` trials can reach the target.
+    Trials {
+        /// Trials of the plan.
+        trials: u64,
+        /// The lower bound when every trial completes.
+        best_bound: f64,
+        /// The fewest trials whose bound can reach the target.
+        needed: u64,
+    },
+    /// Jobs hit MaxRuntime even at the cap; the lever's recommendation (or its probability at
+    /// the cap) is with MaxRuntime `runtime_seconds`.
+    MaxRuntime {
+        /// P(MaxRuntimeExceeded) at the cap.
+        p_max_runtime_exceeded: f64,
+        /// The scenario's MaxRuntime.
+        max_runtime_seconds: f64,
+        /// The grid's cap.
+        cap_seconds: f64,
+        /// The longer MaxRuntime tried.
+        runtime_seconds: f64,
+        /// The plan's target and deadline (what "reaches" means).
+        target: Target,
+    },
+    /// Checkpointing every `interval_seconds` (durably, with an S3 URI, when `durable`; instead
+    /// of every `current_seconds` when the job already does).
+    Checkpoint {
+        /// The interval tried.
+        interval_seconds: f64,
+        /// The job's own durable interval, if it has one.
+        current_seconds: Option<f64>,
+        /// Whether the job's checkpoints are durable (it has an S3 URI).
+        durable: bool,
+        /// The plan's target and deadline (what "reaches" means).
+        target: Target,
+    },
+    /// The job is a gang of `count` instances.
+    Gang {
+        /// Instances of the job.
+        count: u32,
+    },
+    /// On-demand costs `on_demand_usd` per job; spot `spot_per_completed_usd` per completed job
+    /// at the cap.
+    OnDemand {
+        /// The job on on-demand instances (USD).
+        on_demand_usd: f64,
+        /// Spot's cost per completed job at the cap (USD).
+        spot_per_completed_usd: f64,
+        /// The grid's cap.
+        cap_seconds: f64,
+    },
+}
+
+/// What a lever had to reach: the completion target, of P(Completed by the deadline) with one.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Target {
+    /// The completion-probability target.
+    pub target: f64,
+    /// The job's deadline (seconds after CreationTime), if it has one.
+    pub deadline_seconds: Option<f64>,
 }
 
 /// Evaluates the levers for a plan whose grid does not reach `options.target`.
@@ -37,6 +102,10 @@ pub fn levers(scenario: &Scenario, options: &PlanOptions, points: &[PlanPoint]) 
         return levers;
     };
     let cap = at_cap.max_wait_seconds;
+    let reach = Target {
+        target,
+        deadline_seconds: scenario.job.deadline_seconds,
+    };
 
     // The confidence bound itself: with n trials even n completions give a lower bound < 1.
     let best_bound = wilson_interval(options.trials, options.trials).0;
@@ -47,11 +116,11 @@ pub fn levers(scenario: &Scenario, options: &PlanOptions, points: &[PlanPoint]) 
             value: Some(needed as f64),
             recommendation: None,
             p_completed_at_cap: None,
-            text: format!(
-                "With {} trials the lower 95 % bound cannot exceed {:.4} even if every job \
-                 completes: run at least {needed} trials (--trials).",
-                options.trials, best_bound
-            ),
+            finding: Finding::Trials {
+                trials: options.trials,
+                best_bound,
+                needed,
+            },
         });
     }
 
@@ -77,22 +146,19 @@ pub fn levers(scenario: &Scenario, options: &PlanOptions, points: &[PlanPoint]) 
             };
             let (_, variant_points, recommendation) = evaluate(&variant, &grid, &sub, None);
             let p = variant_points.last().map(|p| p.targeted().probability);
-            let text = format!(
-                "{:.1} % of jobs hit MaxRuntime ({}) even at MaxWait {}: it counts re-done \
-                 work. With MaxRuntimeInSeconds = {runtime:.0} ({}): {}",
-                at_cap.max_runtime_exceeded.probability * 100.0,
-                words::hours(scenario.job.max_runtime_seconds),
-                words::hours(cap),
-                words::hours(runtime),
-                outcome_words(&recommendation, p, target, scenario),
-            );
             let reaches = recommendation.is_some();
             best = Some(Lever {
                 lever: "max_runtime",
                 value: Some(runtime),
                 recommendation,
                 p_completed_at_cap: p,
-                text,
+                finding: Finding::MaxRuntime {
+                    p_max_runtime_exceeded: at_cap.max_runtime_exceeded.probability,
+                    max_runtime_seconds: scenario.job.max_runtime_seconds,
+                    cap_seconds: cap,
+                    runtime_seconds: runtime,
+                    target: reach,
+                },
             });
             if reaches {
                 break;
@@ -134,18 +200,6 @@ pub fn levers(scenario: &Scenario, options: &PlanOptions, points: &[PlanPoint]) 
         }
         let (_, variant_points, recommendation) = evaluate(&variant, &grid, &sub, None);
         let p = variant_points.last().map(|p| p.targeted().probability);
-        let change = match current {
-            Some(c) => format!(
-                "Checkpointing every {} instead of every {}",
-                words::hours(interval),
-                words::hours(c)
-            ),
-            None if durable => format!("Checkpointing every {}", words::hours(interval)),
-            None => format!(
-                "Durable checkpoints (set checkpoint_s3_uri) every {}",
-                words::hours(interval)
-            ),
-        };
         let lever = Lever {
             lever: if durable {
                 "checkpoint_interval"
@@ -153,10 +207,12 @@ pub fn levers(scenario: &Scenario, options: &PlanOptions, points: &[PlanPoint]) 
                 "checkpoint_s3_uri"
             },
             value: Some(interval),
-            text: format!(
-                "{change}: {}",
-                outcome_words(&recommendation, p, target, scenario)
-            ),
+            finding: Finding::Checkpoint {
+                interval_seconds: interval,
+                current_seconds: current,
+                durable,
+                target: reach,
+            },
             recommendation,
             p_completed_at_cap: p,
         };
@@ -180,11 +236,7 @@ pub fn levers(scenario: &Scenario, options: &PlanOptions, points: &[PlanPoint]) 
             value: Some(f64::from(count)),
             recommendation: None,
             p_completed_at_cap: None,
-            text: format!(
-                "The job is a gang of {count} instances: losing any one interrupts all of them, \
-                 so the gang is interrupted about {count} times as often as one instance. Fewer \
-                 (larger) instances, or a separate spot pool per instance, interrupt less."
-            ),
+            finding: Finding::Gang { count },
         });
     }
 
@@ -194,41 +246,11 @@ pub fn levers(scenario: &Scenario, options: &PlanOptions, points: &[PlanPoint]) 
         value: None,
         recommendation: None,
         p_completed_at_cap: None,
-        text: format!(
-            "On-demand (managed_spot = false) completes without interruptions for {} per job; \
-             here spot costs {} per completed job at MaxWait {}.",
-            numbers::usd(on_demand),
-            numbers::usd(at_cap.cost_per_completed_job_usd),
-            words::hours(cap),
-        ),
+        finding: Finding::OnDemand {
+            on_demand_usd: on_demand,
+            spot_per_completed_usd: at_cap.cost_per_completed_job_usd,
+            cap_seconds: cap,
+        },
     });
     levers
-}
-
-fn outcome_words(
-    recommendation: &Option<Recommendation>,
-    p_at_cap: Option<f64>,
-    target: f64,
-    scenario: &Scenario,
-) -> String {
-    let what = words::targeted(scenario.job.deadline_seconds);
-    match recommendation {
-        Some(r) => {
-            let p = r.p_by_deadline.unwrap_or(r.p_completed);
-            let ci = r.p_by_deadline_ci95.unwrap_or(r.p_completed_ci95);
-            format!(
-                "MaxWaitTimeInSeconds = {:.0} ({}) reaches {what} = {p:.3} [{:.3}, {:.3}] at \
-                 {} per job.",
-                r.max_wait_seconds,
-                words::hours(r.max_wait_seconds),
-                ci[0],
-                ci[1],
-                numbers::usd(r.cost_mean_usd)
-            )
-        }
-        None => format!(
-            "still below the target {target} ({what} = {:.3} at the cap).",
-            p_at_cap.unwrap_or(0.0)
-        ),
-    }
 }

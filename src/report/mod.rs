@@ -3,6 +3,7 @@
 //! staging folder and committed together by [`crate::files::output`], so an interrupted run
 //! never leaves a half-written report).
 
+pub mod advice;
 pub mod bench;
 pub mod charts;
 pub mod compare;

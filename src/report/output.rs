@@ -440,7 +440,7 @@ pub fn write_plan_files(
                 plan.target
             )));
             blocks.push(Block::List(
-                plan.advice.iter().map(|l| l.text.clone()).collect(),
+                plan.advice.iter().map(super::advice::text).collect(),
             ));
         }
     }

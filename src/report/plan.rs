@@ -321,10 +321,10 @@ pub fn headline(plan: &Plan) -> String {
                  stays below {} ({what} = {p:.3} at the cap); {}.\n",
                 best.map_or("–".into(), |p| words::hours(p.max_wait_seconds)),
                 plan.target,
-                plan.search_stopped_by.words(),
+                super::advice::search_stop(plan.search_stopped_by),
             ));
             for lever in &plan.advice {
-                out.push_str(&format!("- {}\n", lever.text));
+                out.push_str(&format!("- {}\n", super::advice::text(lever)));
             }
         }
     }

@@ -4,8 +4,8 @@
 //! The document is pinned (`tests/golden/plan-default.json`), so the views below keep every
 //! key where it has always been: the plan's keys in [`Plan`]'s order, and `text` and `use_it`
 //! closing every recommendation object — the plan's, each lever's (`advice[]`) and each
-//! checkpoint interval's (`checkpoint_intervals[]`). A recommendation's numbers are its own
-//! serialisation, flattened in front of them.
+//! checkpoint interval's (`checkpoint_intervals[]`); a recommendation's numbers are its own
+//! serialisation, flattened in front of them. Each lever's `text` is [`super::advice::text`].
 
 use super::recommendation::sentence;
 use super::use_it::{UseIt, use_it};
@@ -53,7 +53,7 @@ struct LeverJson<'a> {
     recommendation: Option<RecommendationJson<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     p_completed_at_cap: Option<f64>,
-    text: &'a str,
+    text: String,
 }
 
 /// A `checkpoint_intervals[]` row.
@@ -117,7 +117,7 @@ pub fn render(plan: &Plan) -> String {
             value: l.value,
             recommendation: recommendation(&l.recommendation),
             p_completed_at_cap: l.p_completed_at_cap,
-            text: &l.text,
+            text: super::advice::text(l),
         })
         .collect();
     let checkpoint_intervals = plan
