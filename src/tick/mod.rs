@@ -311,7 +311,8 @@ impl<'a> Prepared<'a> {
         match input.spot_price {
             SpotPrice::Constant(p) => check_finite("spot price", *p, true)?,
             SpotPrice::Steps(steps) => {
-                if let Some(p) = steps.prices().iter().find(|p| !p.is_finite() || **p < 0.0) {
+                // Checked once when the series was built, not per window.
+                if let Some(p) = steps.first_invalid_price() {
                     return Err(TickError::InvalidInput(format!(
                         "per-tick spot prices must be finite and >= 0, got {p}"
                     )));

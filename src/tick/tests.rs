@@ -77,3 +77,26 @@ fn instance_spelling() {
     assert_eq!(Instance::Spot.as_str(), "SPOT");
     assert_eq!(Instance::OnDemand.as_str(), "OD");
 }
+
+#[test]
+fn an_invalid_per_tick_price_anywhere_in_the_series_is_rejected() {
+    let trace = [false; 4];
+    // The bad price lies past every row the window reads: the whole series is checked, once,
+    // when it is built.
+    for bad in [f64::NAN, -0.5, f64::INFINITY] {
+        let prices = SpotPrice::per_row(vec![1.0, 2.0, 3.0, 4.0, 5.0, bad, 7.0], 600.0);
+        let mut i = input(&trace);
+        i.spot_price = &prices;
+        match Prepared::new(&i) {
+            Err(TickError::InvalidInput(message)) => {
+                assert!(message.contains("per-tick spot prices"), "{message}");
+                assert!(message.contains(&bad.to_string()), "{message}");
+            }
+            other => panic!("price {bad}: expected InvalidInput, got {other:?}"),
+        }
+    }
+    let good = SpotPrice::per_row(vec![0.0, 2.0, 3.0, 4.0, 5.0], 600.0);
+    let mut i = input(&trace);
+    i.spot_price = &good;
+    assert!(Prepared::new(&i).is_ok());
+}
