@@ -155,13 +155,20 @@ fn run_window<R: Recorder>(
     let preempted = spec.preempted(seed, trial);
     let input = spec.input(&preempted, spec.start_seconds(seed, trial));
     let limit = spec.deadline_seconds.min(max_wait_seconds);
-    match spec.window(&input) {
-        Ok(window) if !window.infeasible => settle(spec, &window, limit, recorder),
+    WINDOW.with_borrow_mut(|window| match spec.window(&input, window) {
+        Ok(()) if !window.infeasible => settle(spec, window, limit, recorder),
         // Validation rejects infeasible jobs and keeps windows inside the trace; what is
         // left is the omniscient search finding no schedule that meets the deadline, whose
         // cheapest course is to hold nothing until the stop.
         _ => settle(spec, &TickResult::default(), limit, recorder),
-    }
+    })
+}
+
+thread_local! {
+    /// The run of the window a thread is settling. Its per-tick vectors keep their memory from
+    /// one trial to the next, so that a trial allocates nothing for them once they have grown
+    /// to a window's length (the per-trial hot path does no allocation).
+    static WINDOW: std::cell::RefCell<TickResult> = std::cell::RefCell::new(TickResult::default());
 }
 
 /// The trial's outcome: Completed when the run was observed done by `limit_seconds`,
