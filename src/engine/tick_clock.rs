@@ -200,29 +200,40 @@ fn settle<R: Recorder>(
         SecondaryStatus::Starting,
         SecondaryStatus::Starting.default_message(),
     );
+    // The start of the interval [i-1, i).
+    let at = |i: usize| (i - 1) as f64 * gap;
     for (i, &instance) in run.hist.iter().enumerate().skip(1) {
-        let at = (i - 1) as f64 * gap;
         // The interval [i-1, i), or the part of it before the stop.
         let whole = i <= whole_ticks;
-        let length = if whole { gap } else { end - at };
+        let length = if whole { gap } else { end - at(i) };
         if !whole && length <= 1e-9 * gap {
             break;
         }
         if instance != Instance::Idle {
             held += length;
-            cost += run.tick_costs[i] * (length / gap);
-            first_held.get_or_insert(at);
+            // A completed run reports the reference's own sum (below); a whole tick is
+            // billed in full (`gap / gap` is exactly 1).
+            if !completed {
+                cost += if whole {
+                    run.tick_costs[i]
+                } else {
+                    run.tick_costs[i] * (length / gap)
+                };
+            }
+            if first_held.is_none() {
+                first_held = Some(at(i));
+            }
         }
         if instance == Instance::OnDemand {
             on_demand_held += length;
         }
-        if whole {
+        if whole && !completed {
             credited += run.credits[i];
         }
         if previous == Instance::Spot && instance != Instance::Spot {
             interruptions += 1;
             recorder.enter(
-                at,
+                at(i),
                 SecondaryStatus::Interrupted,
                 SecondaryStatus::Interrupted.default_message(),
             );
@@ -233,7 +244,7 @@ fn settle<R: Recorder>(
             } else {
                 SecondaryStatus::Training
             };
-            recorder.enter(at, status, status.default_message());
+            recorder.enter(at(i), status, status.default_message());
         }
         previous = instance;
     }

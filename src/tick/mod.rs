@@ -522,8 +522,10 @@ pub fn run_to_deadline_into<P: TickPolicy + ?Sized>(
     let mut trace = record.then(Vec::new);
     let is_done = |done_sum: f64| (c - done_sum).max(0.0) <= EPS;
     let mut deadline_exceeded = false;
+    // Whether the job is done, as of the latest credit (tested once per observation).
+    let mut done = is_done(done_sum);
 
-    while !is_done(done_sum) {
+    while !done {
         // --- DECIDE() (§5) ---
         let elapsed = t as f64 * gap;
         let has_spot = match rows.get(t) {
@@ -578,7 +580,7 @@ pub fn run_to_deadline_into<P: TickPolicy + ?Sized>(
         }
         // --- end of DECIDE() ---
 
-        let done = is_done(done_sum);
+        done = is_done(done_sum);
         if let Some(trace) = trace.as_mut() {
             trace.push(TickRecord {
                 t,
