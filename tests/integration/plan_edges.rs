@@ -430,3 +430,30 @@ fn the_cost_chart_clips_rare_completions_and_says_so() {
         "{svg}"
     );
 }
+
+/// The embedded default's on-demand job costs exactly $79.305 (1,244 billed minutes at
+/// $3.825 an hour: 3 min download, 20 h training, 39 one-minute writes, 2 min upload), a half
+/// cent. The on-demand option's mean over trials lands a float's noise below it; the table
+/// must still print the amount the sentence under it gives, to the cent.
+#[test]
+fn the_on_demand_row_prints_the_on_demand_cost_it_is_compared_with() {
+    let hand_usd = (3.0 + 20.0 * 60.0 + 39.0 + 2.0) / 60.0 * 3.825;
+    assert!(close(hand_usd, 79.305));
+    let out = cargo_bin_cmd!("spotsim")
+        .args(["plan", "--format", "table"])
+        .output()
+        .expect("spotsim runs");
+    let text = stdout_of(out);
+    assert!(
+        text.contains(&format!("on-demand instances, {}", usd(hand_usd))),
+        "{text}"
+    );
+    assert_eq!(usd(hand_usd), "$79.31");
+    let row = text
+        .lines()
+        .find(|l| l.starts_with("on-demand "))
+        .unwrap_or_else(|| panic!("no on-demand row:\n{text}"));
+    let cells: Vec<&str> = row.split_whitespace().collect();
+    // … P, [lo, hi], mean $, $/completed
+    assert_eq!(&cells[cells.len() - 2..], ["79.31", "79.31"], "{row}");
+}
