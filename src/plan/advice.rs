@@ -9,8 +9,8 @@ use serde::Serialize;
 /// One lever and what it does to the plan.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Lever {
-    /// Which setting: `trials`, `max_runtime`, `checkpoint_interval`, `checkpoint_s3_uri`,
-    /// `instance_count` or `on_demand`.
+    /// Which setting: `deadline`, `trials`, `max_runtime`, `checkpoint_interval`,
+    /// `checkpoint_s3_uri`, `instance_count` or `on_demand`.
     pub lever: &'static str,
     /// The setting's value tried (seconds, count), when one was simulated.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -40,6 +40,25 @@ pub fn levers(scenario: &Scenario, options: &PlanOptions, points: &[PlanPoint]) 
         return levers;
     };
     let cap = at_cap.max_wait_seconds;
+
+    // A deadline shorter than the job itself: no lever on MaxWait or purchase option helps.
+    let shortest = crate::engine::shortest_job_seconds(scenario);
+    if let Some(deadline) = scenario.job.deadline_seconds.filter(|&d| d < shortest) {
+        levers.push(Lever {
+            lever: "deadline",
+            value: Some(shortest),
+            recommendation: None,
+            p_completed_at_cap: None,
+            text: format!(
+                "No option can be done by {}: even with capacity at once and no interruption \
+                 the job takes {} ({:.0} s: provisioning, download, training with its \
+                 checkpoint writes, upload). Allow at least that, or train for less.",
+                words::hours(deadline),
+                words::hours(shortest),
+                shortest,
+            ),
+        });
+    }
 
     // The confidence bound itself: with n trials even n completions give a lower bound < 1.
     let best_bound = wilson_interval(options.trials, options.trials).0;
