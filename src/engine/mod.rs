@@ -21,6 +21,14 @@ pub use outcome::{Outcome, TrialLimits, TrialOutcome};
 pub use tick_clock::{TICK_BLOCK_TRIALS, TickEngine};
 pub use timeline::{HeldPeriod, NoTimeline, Recorder, Timeline, Transition};
 
+/// The shortest wall clock in which the scenario's job can be done on the continuous clock:
+/// provisioning, then download, training with its checkpoint writes and upload, with capacity
+/// at once and never lost. No option, MaxWait or policy finishes sooner, so a deadline below it
+/// cannot be met.
+pub fn shortest_job_seconds(scenario: &crate::scenario::Scenario) -> f64 {
+    scenario.workload.provisioning_seconds + attempt::uninterrupted_seconds(scenario)
+}
+
 use crate::scenario::{Clock, Scenario};
 
 /// A clock: what runs trials. Trial `k` depends only on (seed, k).

@@ -155,13 +155,20 @@ fn run_window<R: Recorder>(
     let preempted = spec.preempted(seed, trial);
     let input = spec.input(&preempted, spec.start_seconds(seed, trial));
     let limit = spec.deadline_seconds.min(max_wait_seconds);
-    match spec.window(&input) {
-        Ok(window) if !window.infeasible => settle(spec, &window, limit, recorder),
+    WINDOW.with_borrow_mut(|window| match spec.window(&input, window) {
+        Ok(()) if !window.infeasible => settle(spec, window, limit, recorder),
         // Validation rejects infeasible jobs and keeps windows inside the trace; what is
         // left is the omniscient search finding no schedule that meets the deadline, whose
         // cheapest course is to hold nothing until the stop.
         _ => settle(spec, &TickResult::default(), limit, recorder),
-    }
+    })
+}
+
+thread_local! {
+    /// The run of the window a thread is settling. Its per-tick vectors keep their memory from
+    /// one trial to the next, so that a trial allocates nothing for them once they have grown
+    /// to a window's length (the per-trial hot path does no allocation).
+    static WINDOW: std::cell::RefCell<TickResult> = std::cell::RefCell::new(TickResult::default());
 }
 
 /// The trial's outcome: Completed when the run was observed done by `limit_seconds`,
@@ -193,29 +200,40 @@ fn settle<R: Recorder>(
         SecondaryStatus::Starting,
         SecondaryStatus::Starting.default_message(),
     );
+    // The start of the interval [i-1, i).
+    let at = |i: usize| (i - 1) as f64 * gap;
     for (i, &instance) in run.hist.iter().enumerate().skip(1) {
-        let at = (i - 1) as f64 * gap;
         // The interval [i-1, i), or the part of it before the stop.
         let whole = i <= whole_ticks;
-        let length = if whole { gap } else { end - at };
+        let length = if whole { gap } else { end - at(i) };
         if !whole && length <= 1e-9 * gap {
             break;
         }
         if instance != Instance::Idle {
             held += length;
-            cost += run.tick_costs[i] * (length / gap);
-            first_held.get_or_insert(at);
+            // A completed run reports the reference's own sum (below); a whole tick is
+            // billed in full (`gap / gap` is exactly 1).
+            if !completed {
+                cost += if whole {
+                    run.tick_costs[i]
+                } else {
+                    run.tick_costs[i] * (length / gap)
+                };
+            }
+            if first_held.is_none() {
+                first_held = Some(at(i));
+            }
         }
         if instance == Instance::OnDemand {
             on_demand_held += length;
         }
-        if whole {
+        if whole && !completed {
             credited += run.credits[i];
         }
         if previous == Instance::Spot && instance != Instance::Spot {
             interruptions += 1;
             recorder.enter(
-                at,
+                at(i),
                 SecondaryStatus::Interrupted,
                 SecondaryStatus::Interrupted.default_message(),
             );
@@ -226,7 +244,7 @@ fn settle<R: Recorder>(
             } else {
                 SecondaryStatus::Training
             };
-            recorder.enter(at, status, status.default_message());
+            recorder.enter(at(i), status, status.default_message());
         }
         previous = instance;
     }

@@ -24,6 +24,10 @@ pub struct PriceSteps {
     prices: Vec<f64>,
     /// ∫ price dt from `times[0]` to `times[i]`, in USD·s/h.
     cumulative: Vec<f64>,
+    /// The first price that is negative or not finite, if any: found once here, so that a
+    /// caller that checks the series per trial (the tick clock, once per window) reads it
+    /// instead of scanning every step again.
+    first_invalid_price: Option<f64>,
     /// Repeat with this period (a wrapped trace), if any.
     period: Option<f64>,
     anchor: PriceAnchor,
@@ -45,10 +49,12 @@ impl PriceSteps {
                 total += prices[i] * (next - times[i]);
             }
         }
+        let first_invalid_price = prices.iter().copied().find(|p| !p.is_finite() || *p < 0.0);
         Self {
             times,
             prices,
             cumulative,
+            first_invalid_price,
             period,
             anchor,
         }
@@ -72,6 +78,11 @@ impl PriceSteps {
     /// The price of each step, USD/h.
     pub fn prices(&self) -> &[f64] {
         &self.prices
+    }
+
+    /// The first price that is negative or not finite (NaN, ±∞), if any.
+    pub fn first_invalid_price(&self) -> Option<f64> {
+        self.first_invalid_price
     }
 
     /// For a price history (anchored at CreationTime): when its last step begins, in seconds
@@ -285,6 +296,32 @@ mod tests {
         assert_eq!(price.integral(0.0, 1500.0, 0.0), 600.0 + 1200.0 + 1200.0);
         // The trial's trace offset shifts the series.
         assert_eq!(price.integral(0.0, 300.0, 600.0), 600.0);
+    }
+
+    #[test]
+    fn the_first_invalid_price_is_found_when_built_and_after_capping() {
+        let steps = |prices: Vec<f64>| {
+            let times = (0..prices.len()).map(|i| i as f64 * 600.0).collect();
+            PriceSteps::new(times, prices, None, PriceAnchor::TraceOffset)
+        };
+        assert_eq!(steps(vec![0.0, 1.0, 2.0]).first_invalid_price(), None);
+        assert_eq!(
+            steps(vec![1.0, -2.0, f64::INFINITY]).first_invalid_price(),
+            Some(-2.0)
+        );
+        assert!(
+            steps(vec![1.0, f64::NAN])
+                .first_invalid_price()
+                .unwrap()
+                .is_nan()
+        );
+        // Capping at $3/h lowers +∞ to the ceiling; the negative price stays.
+        let mut capped = steps(vec![1.0, f64::INFINITY, -1.0]);
+        assert!(capped.cap(3.0, 1800.0).is_some());
+        assert_eq!(capped.first_invalid_price(), Some(-1.0));
+        let mut capped = steps(vec![1.0, f64::INFINITY]);
+        assert!(capped.cap(3.0, 1200.0).is_some());
+        assert_eq!(capped.first_invalid_price(), None);
     }
 
     #[test]

@@ -9,8 +9,8 @@ use crate::stats::{Z95, wilson_interval};
 /// One lever and what it does to the plan.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Lever {
-    /// Which setting: `trials`, `max_runtime`, `checkpoint_interval`, `checkpoint_s3_uri`,
-    /// `instance_count` or `on_demand`.
+    /// Which setting: `deadline`, `trials`, `max_runtime`, `checkpoint_interval`,
+    /// `checkpoint_s3_uri`, `instance_count` or `on_demand`.
     pub lever: &'static str,
     /// The setting's value tried (seconds, count), when one was simulated.
     pub value: Option<f64>,
@@ -26,6 +26,15 @@ pub struct Lever {
 /// What a lever found: the numbers its advice states.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Finding {
+    /// The deadline `deadline_seconds` is shorter than the job itself takes with capacity at
+    /// once and no interruption (`shortest_seconds`): no MaxWait or purchase option meets it.
+    Deadline {
+        /// The job's deadline (seconds after CreationTime).
+        deadline_seconds: f64,
+        /// The shortest the job can take (provisioning, download, training with its
+        /// checkpoint writes, upload).
+        shortest_seconds: f64,
+    },
     /// With `trials` trials the lower 95 % Wilson bound cannot exceed `best_bound` even if every
     /// job completes; `needed` trials can reach the target.
     Trials {
@@ -106,6 +115,21 @@ pub fn levers(scenario: &Scenario, options: &PlanOptions, points: &[PlanPoint]) 
         target,
         deadline_seconds: scenario.job.deadline_seconds,
     };
+
+    // A deadline shorter than the job itself: no lever on MaxWait or purchase option helps.
+    let shortest = crate::engine::shortest_job_seconds(scenario);
+    if let Some(deadline) = scenario.job.deadline_seconds.filter(|&d| d < shortest) {
+        levers.push(Lever {
+            lever: "deadline",
+            value: Some(shortest),
+            recommendation: None,
+            p_completed_at_cap: None,
+            finding: Finding::Deadline {
+                deadline_seconds: deadline,
+                shortest_seconds: shortest,
+            },
+        });
+    }
 
     // The confidence bound itself: with n trials even n completions give a lower bound < 1.
     let best_bound = wilson_interval(options.trials, options.trials).0;

@@ -10,6 +10,16 @@ use crate::units::words::{hours, targeted};
 /// The lever's advice in one or two sentences.
 pub fn text(lever: &Lever) -> String {
     match lever.finding {
+        Finding::Deadline {
+            deadline_seconds,
+            shortest_seconds,
+        } => format!(
+            "No option can be done by {}: even with capacity at once and no interruption the \
+             job takes {} ({shortest_seconds:.0} s: provisioning, download, training with its \
+             checkpoint writes, upload). Allow at least that, or train for less.",
+            hours(deadline_seconds),
+            hours(shortest_seconds),
+        ),
         Finding::Trials {
             trials,
             best_bound,
@@ -129,6 +139,21 @@ mod tests {
             p_completed_at_cap: Some(0.9123),
             finding,
         }
+    }
+
+    /// A deadline shorter than the job names both durations and the job's own seconds.
+    #[test]
+    fn a_deadline_shorter_than_the_job_says_how_long_the_job_takes() {
+        let finding = Finding::Deadline {
+            deadline_seconds: 72_000.0,
+            shortest_seconds: 75_600.4,
+        };
+        assert_eq!(
+            text(&lever(finding, None)),
+            "No option can be done by 20 h: even with capacity at once and no interruption the \
+             job takes 21 h (75600 s: provisioning, download, training with its checkpoint \
+             writes, upload). Allow at least that, or train for less."
+        );
     }
 
     /// A lever that reaches the target names the MaxWait, the targeted probability with its

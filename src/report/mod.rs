@@ -61,7 +61,7 @@ pub fn json<T: serde::Serialize>(value: &T) -> String {
 /// `x` with `decimals` decimals, or "–" when it is undefined.
 pub(crate) fn fixed_or_dash(x: f64, decimals: usize) -> String {
     if x.is_finite() {
-        format!("{x:.decimals$}")
+        crate::units::numbers::fixed(x, decimals)
     } else {
         "–".to_string()
     }
@@ -70,7 +70,7 @@ pub(crate) fn fixed_or_dash(x: f64, decimals: usize) -> String {
 /// A percentage for people, or "–" when it is undefined.
 pub(crate) fn percent_or_dash(x: f64) -> String {
     if x.is_finite() {
-        format!("{x:.1} %")
+        format!("{} %", crate::units::numbers::fixed(x, 1))
     } else {
         "–".to_string()
     }

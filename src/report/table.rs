@@ -25,7 +25,7 @@ pub(crate) fn unit_formatter(
                 ("s".into(), Box::new(|x| format!("{x:.1}")))
             }
         }
-        "usd" => ("$".into(), Box::new(|x| format!("{x:.2}"))),
+        "usd" => ("$".into(), Box::new(|x| crate::units::numbers::fixed(x, 2))),
         "percent" => ("%".into(), Box::new(|x| format!("{x:.1}"))),
         _ => ("".into(), Box::new(|x| format!("{x:.2}"))),
     }

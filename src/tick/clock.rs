@@ -177,10 +177,11 @@ impl TickSpec {
         }
     }
 
-    /// The policy's run of one window, up to completion or the deadline observation.
-    pub fn window(&self, input: &TickInput<'_>) -> Result<TickResult, TickError> {
+    /// The policy's run of one window, up to completion or the deadline observation, into
+    /// `result` (whose per-tick vectors are reused: [`super::run_to_deadline_into`]).
+    pub fn window(&self, input: &TickInput<'_>, result: &mut TickResult) -> Result<(), TickError> {
         let mut policy = (self.policy.make)();
         policy.prepare(input)?;
-        super::run_to_deadline(input, policy.as_mut(), false)
+        policy.run_window(input, result)
     }
 }

@@ -311,7 +311,8 @@ impl<'a> Prepared<'a> {
         match input.spot_price {
             SpotPrice::Constant(p) => check_finite("spot price", *p, true)?,
             SpotPrice::Steps(steps) => {
-                if let Some(p) = steps.prices().iter().find(|p| !p.is_finite() || **p < 0.0) {
+                // Checked once when the series was built, not per window.
+                if let Some(p) = steps.first_invalid_price() {
                     return Err(TickError::InvalidInput(format!(
                         "per-tick spot prices must be finite and >= 0, got {p}"
                     )));
@@ -388,6 +389,18 @@ impl<'a> Prepared<'a> {
         Ok(!self.preempted[a])
     }
 
+    /// The trace rows of the observations `t < len` that [`Prepared::avail`] answers with
+    /// `!rows[t]`: from the start row up to the window's end or the trace's, whichever comes
+    /// first (empty when the start lies past the trace). The observations from `len` on are
+    /// `avail`'s to decide (unavailable at the end, an error past it).
+    pub(crate) fn observable_rows(&self) -> &'a [bool] {
+        let rows = self.preempted.get(self.start_index..).unwrap_or(&[]);
+        match self.window_max {
+            Some(w) => &rows[..w.min(rows.len())],
+            None => rows,
+        }
+    }
+
     /// The $/h price of a spot interval starting at relative tick `t` (row `start + t + 1`).
     pub(crate) fn spot_price_at(&self, t: usize) -> Result<f64, TickError> {
         let row = self.start_index + t + 1;
@@ -460,28 +473,65 @@ pub fn run_to_deadline<P: TickPolicy + ?Sized>(
     policy: &mut P,
     record: bool,
 ) -> Result<TickResult, TickError> {
+    let mut result = TickResult::default();
+    run_to_deadline_into(input, policy, record, &mut result)?;
+    Ok(result)
+}
+
+/// [`run_to_deadline`] into `result`, whose per-tick vectors (`hist`, `credits`,
+/// `tick_costs`) are cleared and refilled: a caller that runs window after window with the
+/// same `result` allocates nothing once they are long enough. After an error `result` holds
+/// no meaningful run.
+///
+/// # Errors
+///
+/// As [`run_to_deadline`].
+pub fn run_to_deadline_into<P: TickPolicy + ?Sized>(
+    input: &TickInput<'_>,
+    policy: &mut P,
+    record: bool,
+    result: &mut TickResult,
+) -> Result<(), TickError> {
+    let mut hist = std::mem::take(&mut result.hist);
+    let mut progress = std::mem::take(&mut result.credits);
+    let mut tick_costs = std::mem::take(&mut result.tick_costs);
+    hist.clear();
+    progress.clear();
+    tick_costs.clear();
     let p = Prepared::new(input)?;
     // §2.5 check 1: an infeasible job is reported, not simulated (check 2 ran in `new`).
     if p.infeasible {
-        return Ok(p.infeasible_result());
+        *result = TickResult {
+            hist,
+            credits: progress,
+            tick_costs,
+            ..p.infeasible_result()
+        };
+        return Ok(());
     }
     let (c, r, d, gap) = (p.c, p.r, p.d, p.gap);
     let ignore_safety_net = policy.ignore_safety_net();
+    // The rows every observation before the window's end (or the trace's) reads: `avail(t)`
+    // is `!rows[t]` below `rows.len()`, and `Prepared::avail` decides the rest.
+    let rows = p.observable_rows();
 
     let mut t: usize = 0;
     let mut running = Instance::Idle;
-    let mut hist: Vec<Instance> = Vec::new();
-    let mut progress: Vec<f64> = Vec::new();
     let mut done_sum = 0.0_f64;
     let mut oh = 0.0_f64;
     let mut trace = record.then(Vec::new);
     let is_done = |done_sum: f64| (c - done_sum).max(0.0) <= EPS;
     let mut deadline_exceeded = false;
+    // Whether the job is done, as of the latest credit (tested once per observation).
+    let mut done = is_done(done_sum);
 
-    while !is_done(done_sum) {
+    while !done {
         // --- DECIDE() (§5) ---
         let elapsed = t as f64 * gap;
-        let has_spot = p.avail(t)?;
+        let has_spot = match rows.get(t) {
+            Some(&preempted) => !preempted,
+            None => p.avail(t)?,
+        };
         let last = running;
         hist.push(last);
         if running == Instance::Spot && !has_spot {
@@ -530,7 +580,7 @@ pub fn run_to_deadline<P: TickPolicy + ?Sized>(
         }
         // --- end of DECIDE() ---
 
-        let done = is_done(done_sum);
+        done = is_done(done_sum);
         if let Some(trace) = trace.as_mut() {
             trace.push(TickRecord {
                 t,
@@ -562,29 +612,29 @@ pub fn run_to_deadline<P: TickPolicy + ?Sized>(
         t.saturating_sub(1)
     };
     let mut cost = 0.0_f64;
-    let mut tick_costs = Vec::with_capacity(hist.len());
     let (mut n_od, mut n_spot) = (0usize, 0usize);
     let (mut prod_od, mut prod_spot) = (0.0_f64, 0.0_f64);
+    // Every held on-demand tick costs the same, and an idle one nothing (`0·gap/3600`).
+    let on_demand_tick_usd = billing::tick_usd(p.od_price, gap);
     for (i, (&kind, &x)) in hist.iter().zip(&progress).enumerate() {
-        let price = match kind {
+        let tick_cost = match kind {
             Instance::Spot => {
                 n_spot += 1;
                 prod_spot += x;
                 // hist[i] ran in [i-1, i): billed at row start + (i-1) + 1.
-                p.spot_price_at(i - 1)?
+                billing::tick_usd(p.spot_price_at(i - 1)?, gap)
             }
             Instance::OnDemand => {
                 n_od += 1;
                 prod_od += x;
-                p.od_price
+                on_demand_tick_usd
             }
             Instance::Idle => 0.0,
         };
-        let tick_cost = billing::tick_usd(price, gap);
         tick_costs.push(tick_cost);
         cost += tick_cost;
     }
-    Ok(TickResult {
+    *result = TickResult {
         cost,
         ref_ticks: t_done + 1,
         t_done,
@@ -601,7 +651,8 @@ pub fn run_to_deadline<P: TickPolicy + ?Sized>(
         tick_costs,
         deadline_exceeded,
         trace,
-    })
+    };
+    Ok(())
 }
 
 /// `STRONG_GUARANTEE(prop, last)` (spec §6).

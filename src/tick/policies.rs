@@ -4,7 +4,7 @@
 //! instance type it wants for the next interval. The simulator then applies the strong
 //! guarantee (§6, unless the policy opts out) and the spot-unavailable override (§7).
 
-use super::{EPS, Instance, TickError, TickInput};
+use super::{EPS, Instance, TickError, TickInput, TickResult};
 
 /// What a policy sees at one tick (spec §9: `elapsed`, `done_sum`, `oh`, `has_spot`, `last`,
 /// `cur` and the job constants). All times are seconds.
@@ -53,6 +53,18 @@ pub trait TickPolicy: std::fmt::Debug {
     fn prepare(&mut self, input: &TickInput<'_>) -> Result<(), TickError> {
         let _ = input;
         Ok(())
+    }
+
+    /// Runs one window under this policy into `result` ([`super::run_to_deadline_into`]).
+    /// Each implementation gets its own copy of this method, in which `decide` is a direct
+    /// call the compiler can inline into the per-tick loop: a policy held as
+    /// `dyn TickPolicy` pays one dynamic call per window instead of one per tick.
+    fn run_window(
+        &mut self,
+        input: &TickInput<'_>,
+        result: &mut TickResult,
+    ) -> Result<(), TickError> {
+        super::run_to_deadline_into(input, self, false, result)
     }
 }
 

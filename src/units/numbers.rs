@@ -19,12 +19,30 @@ pub fn count(n: u64) -> String {
     grouped(&n.to_string())
 }
 
+/// `x` with `decimals` decimals, halves rounded away from zero after snapping `x` to a
+/// ten-thousandth of the last digit. A mean over trials carries float noise far below that
+/// (79.30499999993481 for a job whose every trial costs 79.305): without the snap, the same
+/// amount would print "79.30" in a table and "$79.31" in the sentence under it, depending on
+/// which side of the half the noise fell. The snap works while x·10^(decimals+4) stays below
+/// 2^53 (amounts under about $900 million at two decimals); beyond, the float itself decides.
+pub fn fixed(x: f64, decimals: usize) -> String {
+    if !x.is_finite() {
+        return format!("{x:.decimals$}");
+    }
+    let scale = 10f64.powi(decimals as i32);
+    let units = ((x * scale * 1e4).round() / 1e4).round();
+    // The rounded whole number of last-digit units is exact in f64: dividing once prints it.
+    let text = format!("{:.decimals$}", (units / scale).abs());
+    let sign = if units < 0.0 { "-" } else { "" };
+    format!("{sign}{text}")
+}
+
 /// Money to the cent: "$25.87", "$2,098.30", "-$3.10"; "–" when undefined.
 pub fn usd(x: f64) -> String {
     if !x.is_finite() {
         return "–".into();
     }
-    let cents = format!("{:.2}", x.abs());
+    let cents = fixed(x.abs(), 2);
     let (whole, fraction) = cents.split_once('.').unwrap_or((&cents, "00"));
     // Rounding can make "-0.00": no sign on zero.
     let sign = if x < 0.0 && cents != "0.00" { "-" } else { "" };
@@ -70,5 +88,25 @@ mod tests {
         assert_eq!(usd_rate(1.1475), "$1.1475");
         assert_eq!(usd_rate(12.0), "$12.00");
         assert_eq!(usd_rate(0.9), "$0.90");
+    }
+
+    /// A half cent prints the same whichever side of it a sum's float noise fell, and rounds
+    /// away from zero like a cent on an invoice.
+    #[test]
+    fn half_cents_round_up_whatever_the_noise() {
+        assert_eq!(usd(79.305), "$79.31");
+        assert_eq!(usd(79.30499999993481), "$79.31");
+        assert_eq!(usd(79.30500000006519), "$79.31");
+        assert_eq!(fixed(79.30499999993481, 2), "79.31");
+        assert_eq!(fixed(0.125, 2), "0.13");
+        assert_eq!(fixed(-0.125, 2), "-0.13");
+        assert_eq!(fixed(2.675, 2), "2.68");
+        assert_eq!(fixed(67.25, 1), "67.3");
+        // Far from a half, nothing moves.
+        assert_eq!(fixed(79.3049, 2), "79.30");
+        assert_eq!(fixed(25.866, 2), "25.87");
+        assert_eq!(fixed(-0.001, 2), "0.00");
+        assert_eq!(fixed(1e8 + 0.005, 2), "100000000.01");
+        assert_eq!(fixed(f64::INFINITY, 2), "inf");
     }
 }

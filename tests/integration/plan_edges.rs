@@ -430,3 +430,60 @@ fn the_cost_chart_clips_rare_completions_and_says_so() {
         "{svg}"
     );
 }
+
+/// The embedded default's on-demand job costs exactly $79.305 (1,244 billed minutes at
+/// $3.825 an hour: 3 min download, 20 h training, 39 one-minute writes, 2 min upload), a half
+/// cent. The on-demand option's mean over trials lands a float's noise below it; the table
+/// must still print the amount the sentence under it gives, to the cent.
+#[test]
+fn the_on_demand_row_prints_the_on_demand_cost_it_is_compared_with() {
+    let hand_usd = (3.0 + 20.0 * 60.0 + 39.0 + 2.0) / 60.0 * 3.825;
+    assert!(close(hand_usd, 79.305));
+    let out = cargo_bin_cmd!("spotsim")
+        .args(["plan", "--format", "table"])
+        .output()
+        .expect("spotsim runs");
+    let text = stdout_of(out);
+    assert!(
+        text.contains(&format!("on-demand instances, {}", usd(hand_usd))),
+        "{text}"
+    );
+    assert_eq!(usd(hand_usd), "$79.31");
+    let row = text
+        .lines()
+        .find(|l| l.starts_with("on-demand "))
+        .unwrap_or_else(|| panic!("no on-demand row:\n{text}"));
+    let cells: Vec<&str> = row.split_whitespace().collect();
+    // … P, [lo, hi], mean $, $/completed
+    assert_eq!(&cells[cells.len() - 2..], ["79.31", "79.31"], "{row}");
+}
+
+/// A deadline shorter than the job itself is named as the reason nothing meets it. The
+/// embedded default takes, with capacity at once and no interruption, 5 min provisioning +
+/// 3 min download + 20 h training + 39 one-minute writes (one per 30 min of training, none
+/// at the end) + 2 min upload = 74,940 s.
+#[test]
+fn a_deadline_shorter_than_the_job_itself_is_said_first() {
+    let shortest = 5.0 * 60.0 + 3.0 * 60.0 + 20.0 * 3600.0 + 39.0 * 60.0 + 2.0 * 60.0;
+    assert_eq!(shortest, 74_940.0);
+    let plan_with = |deadline: &str| {
+        json_of(
+            cargo_bin_cmd!("spotsim")
+                .args(["plan", "--format", "json", "--deadline", deadline])
+                .output()
+                .expect("spotsim runs"),
+        )
+    };
+    let short = plan_with("20h");
+    let first = &short["advice"][0];
+    assert_eq!(first["lever"], "deadline", "{short}");
+    assert_eq!(first["value"].as_f64(), Some(shortest));
+    let text = first["text"].as_str().expect("advice has text");
+    assert!(text.starts_with("No option can be done by 20 h"), "{text}");
+    assert!(text.contains("20.82 h (74940 s"), "{text}");
+    assert!(short["recommendation"].is_null());
+    // One second more than the job: the lever is gone (a trial can still make it).
+    let enough = plan_with("74941s");
+    let levers = enough["advice"].as_array().cloned().unwrap_or_default();
+    assert!(levers.iter().all(|l| l["lever"] != "deadline"), "{enough}");
+}
