@@ -562,7 +562,7 @@ struct PyPlan {
 impl PyPlan {
     /// `spotsim plan --format json`.
     fn json(&self) -> String {
-        json(&self.plan)
+        spotsim::report::export::exporter(spotsim::report::Format::Json).plan(&self.plan)
     }
 
     /// The rows of plan.csv as JSON (one object per MaxWait).

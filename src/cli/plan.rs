@@ -9,8 +9,9 @@ use crate::plan::{
     GridError, GridSetting, GridSpec, OptionError, OptionSetting, PlanError, PlanOptions, Sweep,
     build_grid, plan,
 };
+use crate::report::Format;
+use crate::report::export::exporter;
 use crate::report::output::{plan_files, write_plan_files};
-use crate::report::{Format, json, plan as plan_report};
 use crate::units::duration::parse_duration;
 use clap::Args;
 
@@ -193,16 +194,11 @@ pub(super) fn run(args: PlanArgs) -> anyhow::Result<()> {
             )
         })
     });
-    let text = match args.report.format() {
-        Format::Table => plan_report::table(&planned),
-        Format::Json => json(&planned),
-        Format::Csv => plan_report::csv(&planned),
-        Format::Markdown => plan_report::markdown(&planned, &[]),
-    };
+    let text = exporter(args.report.format()).plan(&planned);
     // The answer the user came for stands out on a terminal (see `color`).
     let text = match args.report.format() {
         Format::Table => paint_lines(Stream::Stdout, Paint::Good, &text, |line| {
-            line.starts_with(crate::plan::RECOMMENDATION_PREFIX)
+            line.starts_with(crate::report::recommendation::PREFIX)
         }),
         _ => text.into(),
     };
@@ -211,7 +207,7 @@ pub(super) fn run(args: PlanArgs) -> anyhow::Result<()> {
     if args.require && planned.recommendation.is_none() {
         anyhow::bail!(
             "--require: no option meets the target: the lower 95 % bound of {} stays below {}",
-            crate::plan::words::targeted(scenario.job.deadline_seconds),
+            crate::units::words::targeted(scenario.job.deadline_seconds),
             planned.target
         );
     }

@@ -1,29 +1,100 @@
 //! When no MaxWait on the grid reaches the target: which lever would, evaluated by simulation
-//! on the same trials (same seed), and what on-demand costs instead.
+//! on the same trials (same seed), and what on-demand costs instead. Each lever states what it
+//! found in numbers ([`Finding`]); the reports say it in words (`report::advice`).
 
-use super::{PlanOptions, PlanPoint, Recommendation, build_grid, evaluate, words};
+use super::{PlanOptions, PlanPoint, Recommendation, build_grid, evaluate};
 use crate::scenario::{MAX_RUNTIME_LIMIT_SECONDS, Scenario};
 use crate::stats::{Z95, wilson_interval};
-use serde::Serialize;
 
 /// One lever and what it does to the plan.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Lever {
     /// Which setting: `deadline`, `trials`, `max_runtime`, `checkpoint_interval`,
     /// `checkpoint_s3_uri`, `instance_count` or `on_demand`.
     pub lever: &'static str,
     /// The setting's value tried (seconds, count), when one was simulated.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<f64>,
     /// The recommendation with the lever pulled (null when it does not reach the target).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub recommendation: Option<Recommendation>,
     /// The targeted probability (P(Completed by the deadline) with one, else P(Completed)) at
     /// the largest MaxWait evaluated with the lever pulled.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub p_completed_at_cap: Option<f64>,
-    /// The advice in words.
-    pub text: String,
+    /// What the lever found, in numbers.
+    pub finding: Finding,
+}
+
+/// What a lever found: the numbers its advice states.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Finding {
+    /// The deadline `deadline_seconds` is shorter than the job itself takes with capacity at
+    /// once and no interruption (`shortest_seconds`): no MaxWait or purchase option meets it.
+    Deadline {
+        /// The job's deadline (seconds after CreationTime).
+        deadline_seconds: f64,
+        /// The shortest the job can take (provisioning, download, training with its
+        /// checkpoint writes, upload).
+        shortest_seconds: f64,
+    },
+    /// With `trials` trials the lower 95 % Wilson bound cannot exceed `best_bound` even if every
+    /// job completes; `needed` trials can reach the target.
+    Trials {
+        /// Trials of the plan.
+        trials: u64,
+        /// The lower bound when every trial completes.
+        best_bound: f64,
+        /// The fewest trials whose bound can reach the target.
+        needed: u64,
+    },
+    /// Jobs hit MaxRuntime even at the cap; the lever's recommendation (or its probability at
+    /// the cap) is with MaxRuntime `runtime_seconds`.
+    MaxRuntime {
+        /// P(MaxRuntimeExceeded) at the cap.
+        p_max_runtime_exceeded: f64,
+        /// The scenario's MaxRuntime.
+        max_runtime_seconds: f64,
+        /// The grid's cap.
+        cap_seconds: f64,
+        /// The longer MaxRuntime tried.
+        runtime_seconds: f64,
+        /// The plan's target and deadline (what "reaches" means).
+        target: Target,
+    },
+    /// Checkpointing every `interval_seconds` (durably, with an S3 URI, when `durable`; instead
+    /// of every `current_seconds` when the job already does).
+    Checkpoint {
+        /// The interval tried.
+        interval_seconds: f64,
+        /// The job's own durable interval, if it has one.
+        current_seconds: Option<f64>,
+        /// Whether the job's checkpoints are durable (it has an S3 URI).
+        durable: bool,
+        /// The plan's target and deadline (what "reaches" means).
+        target: Target,
+    },
+    /// The job is a gang of `count` instances.
+    Gang {
+        /// Instances of the job.
+        count: u32,
+    },
+    /// On-demand costs `on_demand_usd` per job; spot `spot_per_completed_usd` per completed job
+    /// at the cap.
+    OnDemand {
+        /// The job on on-demand instances (USD).
+        on_demand_usd: f64,
+        /// Spot's cost per completed job at the cap (USD).
+        spot_per_completed_usd: f64,
+        /// The grid's cap.
+        cap_seconds: f64,
+    },
+}
+
+/// What a lever had to reach: the completion target, of P(Completed by the deadline) with one.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Target {
+    /// The completion-probability target.
+    pub target: f64,
+    /// The job's deadline (seconds after CreationTime), if it has one.
+    pub deadline_seconds: Option<f64>,
 }
 
 /// Evaluates the levers for a plan whose grid does not reach `options.target`.
@@ -40,6 +111,10 @@ pub fn levers(scenario: &Scenario, options: &PlanOptions, points: &[PlanPoint]) 
         return levers;
     };
     let cap = at_cap.max_wait_seconds;
+    let reach = Target {
+        target,
+        deadline_seconds: scenario.job.deadline_seconds,
+    };
 
     // A deadline shorter than the job itself: no lever on MaxWait or purchase option helps.
     let shortest = crate::engine::shortest_job_seconds(scenario);
@@ -49,14 +124,10 @@ pub fn levers(scenario: &Scenario, options: &PlanOptions, points: &[PlanPoint]) 
             value: Some(shortest),
             recommendation: None,
             p_completed_at_cap: None,
-            text: format!(
-                "No option can be done by {}: even with capacity at once and no interruption \
-                 the job takes {} ({:.0} s: provisioning, download, training with its \
-                 checkpoint writes, upload). Allow at least that, or train for less.",
-                words::hours(deadline),
-                words::hours(shortest),
-                shortest,
-            ),
+            finding: Finding::Deadline {
+                deadline_seconds: deadline,
+                shortest_seconds: shortest,
+            },
         });
     }
 
@@ -69,11 +140,11 @@ pub fn levers(scenario: &Scenario, options: &PlanOptions, points: &[PlanPoint]) 
             value: Some(needed as f64),
             recommendation: None,
             p_completed_at_cap: None,
-            text: format!(
-                "With {} trials the lower 95 % bound cannot exceed {:.4} even if every job \
-                 completes: run at least {needed} trials (--trials).",
-                options.trials, best_bound
-            ),
+            finding: Finding::Trials {
+                trials: options.trials,
+                best_bound,
+                needed,
+            },
         });
     }
 
@@ -99,22 +170,19 @@ pub fn levers(scenario: &Scenario, options: &PlanOptions, points: &[PlanPoint]) 
             };
             let (_, variant_points, recommendation) = evaluate(&variant, &grid, &sub, None);
             let p = variant_points.last().map(|p| p.targeted().probability);
-            let text = format!(
-                "{:.1} % of jobs hit MaxRuntime ({}) even at MaxWait {}: it counts re-done \
-                 work. With MaxRuntimeInSeconds = {runtime:.0} ({}): {}",
-                at_cap.max_runtime_exceeded.probability * 100.0,
-                words::hours(scenario.job.max_runtime_seconds),
-                words::hours(cap),
-                words::hours(runtime),
-                outcome_words(&recommendation, p, target, scenario),
-            );
             let reaches = recommendation.is_some();
             best = Some(Lever {
                 lever: "max_runtime",
                 value: Some(runtime),
                 recommendation,
                 p_completed_at_cap: p,
-                text,
+                finding: Finding::MaxRuntime {
+                    p_max_runtime_exceeded: at_cap.max_runtime_exceeded.probability,
+                    max_runtime_seconds: scenario.job.max_runtime_seconds,
+                    cap_seconds: cap,
+                    runtime_seconds: runtime,
+                    target: reach,
+                },
             });
             if reaches {
                 break;
@@ -156,18 +224,6 @@ pub fn levers(scenario: &Scenario, options: &PlanOptions, points: &[PlanPoint]) 
         }
         let (_, variant_points, recommendation) = evaluate(&variant, &grid, &sub, None);
         let p = variant_points.last().map(|p| p.targeted().probability);
-        let change = match current {
-            Some(c) => format!(
-                "Checkpointing every {} instead of every {}",
-                words::hours(interval),
-                words::hours(c)
-            ),
-            None if durable => format!("Checkpointing every {}", words::hours(interval)),
-            None => format!(
-                "Durable checkpoints (set checkpoint_s3_uri) every {}",
-                words::hours(interval)
-            ),
-        };
         let lever = Lever {
             lever: if durable {
                 "checkpoint_interval"
@@ -175,10 +231,12 @@ pub fn levers(scenario: &Scenario, options: &PlanOptions, points: &[PlanPoint]) 
                 "checkpoint_s3_uri"
             },
             value: Some(interval),
-            text: format!(
-                "{change}: {}",
-                outcome_words(&recommendation, p, target, scenario)
-            ),
+            finding: Finding::Checkpoint {
+                interval_seconds: interval,
+                current_seconds: current,
+                durable,
+                target: reach,
+            },
             recommendation,
             p_completed_at_cap: p,
         };
@@ -202,11 +260,7 @@ pub fn levers(scenario: &Scenario, options: &PlanOptions, points: &[PlanPoint]) 
             value: Some(f64::from(count)),
             recommendation: None,
             p_completed_at_cap: None,
-            text: format!(
-                "The job is a gang of {count} instances: losing any one interrupts all of them, \
-                 so the gang is interrupted about {count} times as often as one instance. Fewer \
-                 (larger) instances, or a separate spot pool per instance, interrupt less."
-            ),
+            finding: Finding::Gang { count },
         });
     }
 
@@ -216,41 +270,11 @@ pub fn levers(scenario: &Scenario, options: &PlanOptions, points: &[PlanPoint]) 
         value: None,
         recommendation: None,
         p_completed_at_cap: None,
-        text: format!(
-            "On-demand (managed_spot = false) completes without interruptions for {} per job; \
-             here spot costs {} per completed job at MaxWait {}.",
-            words::dollars(on_demand),
-            words::dollars(at_cap.cost_per_completed_job_usd),
-            words::hours(cap),
-        ),
+        finding: Finding::OnDemand {
+            on_demand_usd: on_demand,
+            spot_per_completed_usd: at_cap.cost_per_completed_job_usd,
+            cap_seconds: cap,
+        },
     });
     levers
-}
-
-fn outcome_words(
-    recommendation: &Option<Recommendation>,
-    p_at_cap: Option<f64>,
-    target: f64,
-    scenario: &Scenario,
-) -> String {
-    let what = words::targeted(scenario.job.deadline_seconds);
-    match recommendation {
-        Some(r) => {
-            let p = r.p_by_deadline.unwrap_or(r.p_completed);
-            let ci = r.p_by_deadline_ci95.unwrap_or(r.p_completed_ci95);
-            format!(
-                "MaxWaitTimeInSeconds = {:.0} ({}) reaches {what} = {p:.3} [{:.3}, {:.3}] at \
-                 {} per job.",
-                r.max_wait_seconds,
-                words::hours(r.max_wait_seconds),
-                ci[0],
-                ci[1],
-                words::dollars(r.cost_mean_usd)
-            )
-        }
-        None => format!(
-            "still below the target {target} ({what} = {:.3} at the cap).",
-            p_at_cap.unwrap_or(0.0)
-        ),
-    }
 }

@@ -265,25 +265,6 @@ pub enum SearchStop {
     GridPoints,
 }
 
-impl SearchStop {
-    /// Why the search stopped, in words (for a plan that found nothing).
-    pub fn words(self) -> &'static str {
-        match self {
-            SearchStop::TargetMet => "the target was met",
-            SearchStop::Cap => "the search stopped at the cap you set (raise --max-wait-cap)",
-            SearchStop::EveryTrialEnded => {
-                "every trial ended before the cap, so a longer MaxWait changes nothing"
-            }
-            SearchStop::MaxWaitLimit => {
-                "the search stopped at the longest MaxWait spotsim simulates (365 days)"
-            }
-            SearchStop::GridPoints => {
-                "the search stopped where the grid step would need more than 5000 points"
-            }
-        }
-    }
-}
-
 /// The next cap of an extended search (× 4, at most the MaxWait limit).
 pub fn extended_cap_seconds(cap_seconds: f64) -> f64 {
     (cap_seconds * 4.0).min(MAX_WAIT_LIMIT_SECONDS)

@@ -20,8 +20,6 @@ pub mod grid;
 pub mod options;
 mod search;
 pub mod sweep;
-pub mod use_it;
-pub mod words;
 
 pub use detail::{run_at, sample_timelines};
 pub use grid::{GridError, GridSetting, GridSpec, SearchStop, build_grid, default_cap_seconds};
@@ -231,7 +229,8 @@ impl PlanPoint {
     }
 }
 
-/// The recommended MaxWait, in numbers and in words.
+/// The recommended MaxWait and what it gives, in numbers: the report layer says it in words
+/// and snippets (`report::recommendation`, `report::use_it`) and writes them into plan.json.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Recommendation {
     /// The purchase option (`[policy] name`): `managed-spot`, `spot-then-on-demand` or
@@ -267,10 +266,18 @@ pub struct Recommendation {
     pub true_savings_percent: f64,
     /// AWS's savings formula, percent.
     pub aws_savings_percent: f64,
-    /// The recommendation in one sentence.
-    pub text: String,
-    /// The recommendation to paste: SDK v2, SDK v3 and CreateTrainingJob snippets.
-    pub use_it: use_it::UseIt,
+    /// The job's instance type (the snippets set it).
+    #[serde(skip)]
+    pub instance_type: String,
+    /// The job's instance count (the snippets set it).
+    #[serde(skip)]
+    pub instance_count: u32,
+    /// Where the job's checkpoints are durable (`checkpoint_s3_uri`; the snippets set it).
+    #[serde(skip)]
+    pub checkpoint_s3_uri: Option<String>,
+    /// The deadline [`Recommendation::p_by_deadline`] counts to (seconds after CreationTime).
+    #[serde(skip)]
+    pub deadline_seconds: Option<f64>,
     /// Whether it is a row of [`Plan::points`] (the scenario's own policy and interval).
     #[serde(skip)]
     pub on_points: bool,
@@ -288,10 +295,9 @@ pub struct PlanDetail {
 }
 
 /// One row of the checkpoint-interval × MaxWait table.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct IntervalPlan {
     /// Checkpoint interval (training seconds between checkpoints).
-    #[serde(serialize_with = "crate::units::duration::serialize_whole_seconds")]
     pub checkpoint_interval_seconds: f64,
     /// The recommendation with this interval (null when no grid MaxWait reaches the target).
     pub recommendation: Option<Recommendation>,
@@ -304,8 +310,9 @@ pub struct IntervalPlan {
     pub best: bool,
 }
 
-/// The plan: the whole curve, the recommendation and the advice.
-#[derive(Debug, Clone, Serialize)]
+/// The plan: the whole curve, the recommendation and the advice. plan.json is the report
+/// layer's writing of it (`report::plan_json`), which adds the recommendation's words.
+#[derive(Debug, Clone)]
 pub struct Plan {
     /// Scenario name.
     pub scenario: String,
@@ -316,21 +323,17 @@ pub struct Plan {
     /// Completion-probability target.
     pub target: f64,
     /// MaxRuntimeInSeconds of the scenario (the smallest MaxWait AWS accepts).
-    #[serde(serialize_with = "crate::units::duration::serialize_whole_seconds")]
     pub max_runtime_seconds: f64,
     /// The scenario's own MaxWaitTimeInSeconds.
-    #[serde(serialize_with = "crate::units::duration::serialize_whole_seconds_option")]
     pub scenario_max_wait_seconds: Option<f64>,
     /// The job's deadline (`[job] deadline`, seconds after CreationTime): the plan targets
     /// P(Completed by it) instead of P(Completed).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub deadline_seconds: Option<u64>,
     /// How the curve was computed.
     pub sweep: Sweep,
     /// The same job on on-demand instances, without interruptions (USD).
     pub on_demand_cost_usd: f64,
     /// The scenario's on-demand capacity (its `[on_demand] mean_capacity_wait`, when set).
-    #[serde(skip_serializing_if = "crate::scenario::OnDemandCapacity::is_unset")]
     pub on_demand: crate::scenario::OnDemandCapacity,
     /// What the recommendation optimises.
     pub objective: Objective,
@@ -340,27 +343,20 @@ pub struct Plan {
     pub recommendation: Option<Recommendation>,
     /// Every option evaluated for the cost objective: purchase option × MaxWait (switch time)
     /// × checkpoint interval, on the same trials.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub options: Vec<PlanOption>,
     /// What would reach the target when nothing on the grid does (evaluated by simulation).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub advice: Vec<advice::Lever>,
     /// The checkpoint-interval × MaxWait table (when asked for).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub checkpoint_intervals: Vec<IntervalPlan>,
     /// One row per grid MaxWait.
     pub points: Vec<PlanPoint>,
     /// The summary of a direct run at the recommended MaxWait (or the cap).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub simulation: Option<SimulationSummary>,
     /// The published figure the market's interruption rate comes from (advisor scenarios).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub market: Option<crate::market::InterruptionBasis>,
     /// The interval `optimal` chose, which the scenario's own rows were planned with.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub checkpoint: Option<crate::montecarlo::optimal::CheckpointChoice>,
-    /// Data for the charts (not serialised).
-    #[serde(skip)]
+    /// Data for the charts (not in plan.json).
     pub detail: Option<PlanDetail>,
     /// Run information (the only part that depends on the machine).
     pub run: RunInfo,
@@ -509,52 +505,13 @@ fn evaluate_against(
     (sweep, points, recommendation)
 }
 
-/// How the recommendation sentence begins (the terminal report colours that line).
-pub const RECOMMENDATION_PREFIX: &str = "Set MaxWaitTimeInSeconds = ";
-
+/// The recommendation at `point` of `scenario`: its purchase option, job and checkpoint
+/// interval, with the point's numbers.
 fn recommend(point: &PlanPoint, on_demand_cost_usd: f64, scenario: &Scenario) -> Recommendation {
-    let deadline_seconds = scenario.job.deadline_seconds;
-    let by_deadline = match (point.completed_by_deadline, deadline_seconds) {
-        (Some(by), Some(deadline)) => format!(
-            "P(done by {}) = {:.3} [{:.3}, {:.3}], ",
-            words::hours(deadline),
-            by.probability,
-            by.ci95[0],
-            by.ci95[1]
-        ),
-        _ => String::new(),
-    };
-    let option = scenario.clock.policy_name();
-    let how = match option {
-        "on-demand" => "Use on-demand (EnableManagedSpotTraining = false)".to_string(),
-        "spot-then-on-demand" => format!(
-            "{RECOMMENDATION_PREFIX}{:.0} ({}), then the same job on-demand if spot has not \
-             finished (spot-then-on-demand)",
-            point.max_wait_seconds,
-            words::hours(point.max_wait_seconds),
-        ),
-        _ => format!(
-            "{RECOMMENDATION_PREFIX}{:.0} ({})",
-            point.max_wait_seconds,
-            words::hours(point.max_wait_seconds),
-        ),
-    };
-    let text = format!(
-        "{how}: {by_deadline}P(complete) = {:.3} [{:.3}, {:.3}], \
-         expected cost {} vs {} on-demand ({} saved; AWS's formula reports {})",
-        point.completed.probability,
-        point.completed.ci95[0],
-        point.completed.ci95[1],
-        words::dollars(point.cost_usd.mean),
-        words::dollars(on_demand_cost_usd),
-        words::percent(point.true_savings_percent),
-        words::percent(point.aws_savings_percent),
-    );
     let interval = scenario.checkpoint.policy.interval_seconds();
     Recommendation {
         on_points: true,
-        use_it: use_it::use_it(scenario, option, point.max_wait_seconds),
-        option: option.to_string(),
+        option: scenario.clock.policy_name().to_string(),
         max_runtime_seconds: scenario.job.max_runtime_seconds,
         checkpoint_interval_seconds: interval.is_finite().then_some(interval),
         max_wait_seconds: point.max_wait_seconds,
@@ -567,7 +524,10 @@ fn recommend(point: &PlanPoint, on_demand_cost_usd: f64, scenario: &Scenario) ->
         on_demand_cost_usd,
         true_savings_percent: point.true_savings_percent,
         aws_savings_percent: point.aws_savings_percent,
-        text,
+        instance_type: scenario.job.instance_type.clone(),
+        instance_count: scenario.job.instance_count,
+        checkpoint_s3_uri: scenario.job.checkpoint_s3_uri.clone(),
+        deadline_seconds: scenario.job.deadline_seconds,
     }
 }
 

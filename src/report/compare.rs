@@ -13,7 +13,7 @@ use super::{charts, csv, distribution, json, numbers};
 use crate::engine::Outcome;
 use crate::files::output::write_new;
 use crate::montecarlo::{Aggregate, SimulationSummary};
-use crate::plan::words::hours;
+use crate::units::words::hours;
 use serde::Serialize;
 use std::path::Path;
 

@@ -5,6 +5,7 @@
 use super::Format;
 use super::compare::Comparison;
 use crate::montecarlo::SimulationSummary;
+use crate::plan::Plan;
 
 /// Renders results in one format.
 pub trait Exporter: Sync {
@@ -12,6 +13,8 @@ pub trait Exporter: Sync {
     fn summary(&self, summary: &SimulationSummary) -> String;
     /// A comparison of scenarios (`compare`).
     fn comparison(&self, comparison: &Comparison) -> String;
+    /// A MaxWait plan (`plan`).
+    fn plan(&self, plan: &Plan) -> String;
 }
 
 /// The aligned terminal table.
@@ -34,6 +37,9 @@ impl Exporter for TableExporter {
     fn comparison(&self, comparison: &Comparison) -> String {
         comparison.table()
     }
+    fn plan(&self, plan: &Plan) -> String {
+        super::plan::table(plan)
+    }
 }
 
 impl Exporter for JsonExporter {
@@ -42,6 +48,9 @@ impl Exporter for JsonExporter {
     }
     fn comparison(&self, comparison: &Comparison) -> String {
         comparison.json()
+    }
+    fn plan(&self, plan: &Plan) -> String {
+        super::plan_json::render(plan)
     }
 }
 
@@ -52,6 +61,9 @@ impl Exporter for CsvExporter {
     fn comparison(&self, comparison: &Comparison) -> String {
         comparison.csv()
     }
+    fn plan(&self, plan: &Plan) -> String {
+        super::plan::csv(plan)
+    }
 }
 
 impl Exporter for MarkdownExporter {
@@ -60,6 +72,9 @@ impl Exporter for MarkdownExporter {
     }
     fn comparison(&self, comparison: &Comparison) -> String {
         comparison.markdown()
+    }
+    fn plan(&self, plan: &Plan) -> String {
+        super::plan::markdown(plan, &[])
     }
 }
 
@@ -107,5 +122,51 @@ mod tests {
                 .summary(&summary)
                 .contains("Completed ")
         );
+    }
+
+    /// A plan goes through the same exporters: the pinned plan.json (with the recommendation's
+    /// words and snippets), plan.csv's one row per MaxWait, the Markdown and terminal reports.
+    #[test]
+    fn each_format_exports_a_plan() {
+        let scenario = Scenario::embedded_default();
+        let options = crate::plan::PlanOptions {
+            trials: 500,
+            threads: Some(1),
+            detail: false,
+            ..crate::plan::PlanOptions::from_scenario(&scenario)
+        };
+        let plan = crate::plan::plan(&scenario, &options, None).unwrap();
+        let json: serde_json::Value =
+            serde_json::from_str(&exporter(Format::Json).plan(&plan)).unwrap();
+        assert_eq!(json["trials"], 500);
+        assert_eq!(
+            json["points"].as_array().map(Vec::len),
+            Some(plan.points.len())
+        );
+        let recommendation = &json["recommendation"];
+        assert!(
+            recommendation["text"]
+                .as_str()
+                .is_some_and(|t| t.starts_with("Set MaxWaitTimeInSeconds = ")),
+            "{recommendation}"
+        );
+        assert!(recommendation["use_it"]["sdk_v2"].is_string());
+        let csv = exporter(Format::Csv).plan(&plan);
+        assert!(
+            csv.starts_with("max_wait_seconds,max_wait_hours,trials,"),
+            "{csv}"
+        );
+        assert_eq!(csv.lines().count(), plan.points.len() + 1);
+        let markdown = exporter(Format::Markdown).plan(&plan);
+        assert!(markdown.starts_with("# MaxWait plan: "), "{markdown}");
+        assert!(markdown.contains("### Use it"));
+        let table = exporter(Format::Table).plan(&plan);
+        assert!(
+            table
+                .lines()
+                .any(|l| l.starts_with("Set MaxWaitTimeInSeconds = ")),
+            "{table}"
+        );
+        assert!(table.contains("Use it:\n"));
     }
 }

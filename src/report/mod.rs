@@ -3,6 +3,7 @@
 //! staging folder and committed together by [`crate::files::output`], so an interrupted run
 //! never leaves a half-written report).
 
+pub mod advice;
 pub mod bench;
 pub mod charts;
 pub mod compare;
@@ -16,10 +17,13 @@ mod markdown;
 pub use crate::units::numbers;
 pub mod output;
 pub mod plan;
+pub mod plan_json;
 pub mod provenance;
 pub mod rare;
+pub mod recommendation;
 pub mod sdk_log;
 mod table;
+pub mod use_it;
 
 pub(crate) use table::align;
 
@@ -106,7 +110,7 @@ pub(crate) fn deadline_row(summary: &SimulationSummary) -> Option<(String, Outco
     Some((
         format!(
             "Completed by {}",
-            crate::plan::words::hours(deadline.seconds as f64)
+            crate::units::words::hours(deadline.seconds as f64)
         ),
         deadline.completed,
     ))

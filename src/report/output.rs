@@ -7,14 +7,17 @@ use super::charts::{
     StatusTimeline, TimelineRow, WallClockCdf,
 };
 use super::distribution::{cdf_points, histogram_bins, sample_words};
+use super::export::{CsvExporter, Exporter, JsonExporter};
 use super::html::{Block, render};
 use super::plan::{SHOWN_ROWS, point_cells, point_header, shown_rows};
 use super::provenance::Provenance;
-use super::{SUMMARY_FILES, charts, json};
+use super::recommendation::sentence;
+use super::{SUMMARY_FILES, charts};
 use crate::engine::{Timeline, TrialOutcome};
 use crate::files::output::write_new;
 use crate::montecarlo::{Aggregate, SimulationSummary};
-use crate::plan::{Plan, words};
+use crate::plan::Plan;
+use crate::units::words;
 use std::path::Path;
 
 /// What every report states before its results: its provenance and the scenario's
@@ -213,7 +216,7 @@ fn use_it_blocks(plan: &Plan) -> Vec<Block> {
         return Vec::new();
     };
     let mut blocks = vec![Block::Heading("Use it".into())];
-    for (label, snippet) in r.use_it.labelled() {
+    for (label, snippet) in super::use_it::use_it(r).labelled() {
         blocks.push(Block::Paragraph(format!("{label}:")));
         blocks.push(Block::Code(snippet.to_string()));
     }
@@ -346,8 +349,11 @@ pub fn write_plan_files(
     scenario_toml: &str,
     context: &ReportContext,
 ) -> std::io::Result<()> {
-    write_new(&folder.join("plan.csv"), super::plan::csv(plan).as_bytes())?;
-    write_new(&folder.join("plan.json"), json(plan).as_bytes())?;
+    write_new(&folder.join("plan.csv"), CsvExporter.plan(plan).as_bytes())?;
+    write_new(
+        &folder.join("plan.json"),
+        JsonExporter.plan(plan).as_bytes(),
+    )?;
 
     // On-demand has no MaxWait (∞): no point of the curves is its.
     let on_curve = plan
@@ -424,7 +430,7 @@ pub fn write_plan_files(
     let mut blocks = context.blocks();
     blocks.push(Block::Heading("Recommendation".into()));
     match &plan.recommendation {
-        Some(r) => blocks.push(Block::Callout(format!("{}.", r.text))),
+        Some(r) => blocks.push(Block::Callout(format!("{}.", sentence(r)))),
         None => {
             blocks.push(Block::Callout(format!(
                 "No MaxWait up to {} reaches the target {}.",
@@ -434,7 +440,7 @@ pub fn write_plan_files(
                 plan.target
             )));
             blocks.push(Block::List(
-                plan.advice.iter().map(|l| l.text.clone()).collect(),
+                plan.advice.iter().map(super::advice::text).collect(),
             ));
         }
     }

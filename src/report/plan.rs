@@ -2,8 +2,10 @@
 
 use super::fixed_or_dash;
 use super::rare;
+use super::recommendation::sentence;
 use super::table::align;
-use crate::plan::{Plan, PlanOption, PlanPoint, words};
+use crate::plan::{Plan, PlanOption, PlanPoint};
+use crate::units::words;
 use serde::{Deserialize, Serialize};
 
 /// Rows of the terminal and Markdown tables (plan.csv has every grid point).
@@ -119,7 +121,7 @@ pub fn use_it_block(plan: &Plan) -> String {
         return String::new();
     };
     let mut out = String::from("Use it:\n");
-    for (label, snippet) in r.use_it.labelled() {
+    for (label, snippet) in super::use_it::use_it(r).labelled() {
         out.push_str(&format!("  {label}:\n"));
         for line in snippet.lines() {
             out.push_str(&format!("    {line}\n"));
@@ -304,7 +306,7 @@ fn cells(plan: &Plan, index: usize) -> Vec<String> {
 pub fn headline(plan: &Plan) -> String {
     let mut out = String::new();
     match &plan.recommendation {
-        Some(r) => out.push_str(&format!("{}.\n", r.text)),
+        Some(r) => out.push_str(&format!("{}.\n", sentence(r))),
         None => {
             let best = plan.points.last();
             let what = words::targeted(plan.deadline_seconds.map(|d| d as f64));
@@ -319,10 +321,10 @@ pub fn headline(plan: &Plan) -> String {
                  stays below {} ({what} = {p:.3} at the cap); {}.\n",
                 best.map_or("–".into(), |p| words::hours(p.max_wait_seconds)),
                 plan.target,
-                plan.search_stopped_by.words(),
+                super::advice::search_stop(plan.search_stopped_by),
             ));
             for lever in &plan.advice {
-                out.push_str(&format!("- {}\n", lever.text));
+                out.push_str(&format!("- {}\n", super::advice::text(lever)));
             }
         }
     }
@@ -334,7 +336,7 @@ pub fn headline(plan: &Plan) -> String {
             p.completed.probability,
             p.completed.ci95[0],
             p.completed.ci95[1],
-            words::dollars(p.cost_usd.mean),
+            super::numbers::usd(p.cost_usd.mean),
             p.max_wait_time_exceeded.probability,
         ));
     }
@@ -369,7 +371,7 @@ fn grid_note(plan: &Plan, shown: usize) -> String {
         plan.points.len(),
         words::hours(first.max_wait_seconds),
         words::hours(last.max_wait_seconds),
-        words::dollars(plan.on_demand_cost_usd),
+        super::numbers::usd(plan.on_demand_cost_usd),
     )
 }
 
@@ -430,7 +432,7 @@ pub(super) fn baseline_note(plan: &Plan) -> String {
     format!(
         "Every row is compared with one on-demand cost: the scenario's own job on on-demand \
          instances, {} (download, training with the scenario's checkpoint writes, upload).",
-        words::dollars(plan.on_demand_cost_usd)
+        super::numbers::usd(plan.on_demand_cost_usd)
     )
 }
 
@@ -629,7 +631,7 @@ pub fn markdown(plan: &Plan, charts: &[(&str, &str)]) -> String {
     out.push('\n');
     if let Some(r) = &plan.recommendation {
         out.push_str("### Use it\n\n");
-        for (label, snippet) in r.use_it.labelled() {
+        for (label, snippet) in super::use_it::use_it(r).labelled() {
             out.push_str(&format!("{label}:\n\n```\n{snippet}\n```\n\n"));
         }
     }

@@ -9,9 +9,9 @@
 use super::html::Block;
 use super::numbers::{count, usd_rate};
 use crate::montecarlo::{input_fingerprints, scenario_hash};
-use crate::plan::words::hours;
 use crate::policy::CheckpointPolicy;
 use crate::scenario::Scenario;
+use crate::units::words::hours;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// spotsim's version and the git commit it was built from ("unknown" outside a checkout).

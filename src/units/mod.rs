@@ -9,3 +9,4 @@ pub mod duration;
 pub mod keys;
 pub mod limits;
 pub mod numbers;
+pub mod words;

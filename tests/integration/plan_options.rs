@@ -76,7 +76,8 @@ fn the_cheapest_option_done_by_the_deadline_is_a_fallback_at_five_and_a_half_hou
     assert_eq!(r.max_wait_seconds, 19_800.0);
     assert!(close(r.cost_per_completed_job_usd, 11.0 / 3.0), "{r:?}");
     assert_eq!(r.p_by_deadline, Some(1.0));
-    assert!(r.text.contains("spot-then-on-demand"), "{}", r.text);
+    let text = spotsim::report::recommendation::sentence(r);
+    assert!(text.contains("spot-then-on-demand"), "{text}");
     // Every row as computed by hand.
     for o in &plan.options {
         let by = o.p_by_deadline.unwrap();

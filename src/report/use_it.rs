@@ -3,10 +3,10 @@
 //! CreateTrainingJob `StoppingCondition` fragment (reference §7 maps the names). Every number
 //! is a whole number of seconds, as the API's integer fields and boto3 require.
 //!
-//! The snippets are pinned members of the recommendation (`use_it` in plan.json), so they are
-//! built with it; the reports only lay them out.
+//! The snippets are pinned members of the recommendation (`use_it` in plan.json) and blocks of
+//! every plan report; all of them are built here from the recommendation's numbers and job.
 
-use crate::scenario::Scenario;
+use crate::plan::Recommendation;
 use serde::Serialize;
 
 /// The recommendation as snippets to paste.
@@ -25,15 +25,15 @@ fn whole(seconds: f64) -> u64 {
     seconds.max(0.0).round() as u64
 }
 
-/// The snippets of `option` (`[policy] name`) for `scenario`'s job with MaxWait
-/// `max_wait_seconds` (ignored on-demand).
-pub fn use_it(scenario: &Scenario, option: &str, max_wait_seconds: f64) -> UseIt {
-    let job = &scenario.job;
-    let max_run = whole(job.max_runtime_seconds);
-    let max_wait = whole(max_wait_seconds);
+/// The snippets of `r`: its purchase option, MaxRuntime and MaxWait (ignored on-demand), on
+/// its job's instances and checkpoint location.
+pub fn use_it(r: &Recommendation) -> UseIt {
+    let max_run = whole(r.max_runtime_seconds);
+    let max_wait = whole(r.max_wait_seconds);
+    let option = r.option.as_str();
     let spot = option != "on-demand";
-    let uri = job.checkpoint_s3_uri.as_deref();
-    let (instance_type, count) = (&job.instance_type, job.instance_count);
+    let uri = r.checkpoint_s3_uri.as_deref();
+    let (instance_type, count) = (&r.instance_type, r.instance_count);
 
     let mut v2 = format!(
         "Estimator(..., instance_type=\"{instance_type}\", instance_count={count}, \
@@ -85,38 +85,56 @@ impl UseIt {
 
 #[cfg(test)]
 mod tests {
-    use crate::plan::{PlanOptions, plan};
-    use crate::scenario::Scenario;
+    use super::use_it;
+    use crate::report::recommendation::tests::recommendation;
 
+    /// The snippets carry the recommendation's integers, its instances and its checkpoint
+    /// location, in each API's own names.
     #[test]
     fn snippets_carry_the_recommended_integers() {
-        let scenario = Scenario::embedded_default();
-        let options = PlanOptions {
-            trials: 2000,
-            detail: false,
-            ..PlanOptions::from_scenario(&scenario)
-        };
-        let planned = plan(&scenario, &options, None).unwrap();
-        let r = planned.recommendation.as_ref().unwrap();
-        let w = r.max_wait_seconds as u64;
-        let snippets = &r.use_it;
-        assert!(snippets.sdk_v2.contains(&format!("max_wait={w}")));
-        assert!(snippets.sdk_v2.contains("max_run=100800"));
-        assert!(snippets.sdk_v2.contains("use_spot_instances=True"));
-        assert!(
-            snippets
-                .sdk_v3
-                .contains(&format!("max_wait_time_in_seconds={w}"))
+        let snippets = use_it(&recommendation("managed-spot", None));
+        assert_eq!(
+            snippets.sdk_v2,
+            "Estimator(..., instance_type=\"ml.p3.2xlarge\", instance_count=2, max_run=100800, \
+             use_spot_instances=True, max_wait=129600, checkpoint_s3_uri=\"s3://bucket/ckpt\")"
         );
-        assert!(
-            snippets
-                .sdk_v3
-                .contains("enable_managed_spot_training=True")
+        assert_eq!(
+            snippets.sdk_v3,
+            "StoppingCondition(max_runtime_in_seconds=100800, max_wait_time_in_seconds=129600)\n\
+             Compute(instance_type=\"ml.p3.2xlarge\", instance_count=2, \
+             enable_managed_spot_training=True)\n\
+             CheckpointConfig(s3_uri=\"s3://bucket/ckpt\")"
         );
         let api: serde_json::Value = serde_json::from_str(&snippets.create_training_job).unwrap();
-        assert_eq!(api["StoppingCondition"]["MaxWaitTimeInSeconds"], w);
+        assert_eq!(api["StoppingCondition"]["MaxWaitTimeInSeconds"], 129_600);
         assert_eq!(api["StoppingCondition"]["MaxRuntimeInSeconds"], 100_800);
         assert_eq!(api["EnableManagedSpotTraining"], true);
-        assert!(!snippets.sdk_v2.contains(&format!("{w}.0")), "integers");
+        assert_eq!(api["CheckpointConfig"]["S3Uri"], "s3://bucket/ckpt");
+    }
+
+    /// On-demand sets no MaxWait and no spot; the fallback says what to run when spot stops.
+    #[test]
+    fn on_demand_and_the_fallback() {
+        let on_demand = use_it(&recommendation("on-demand", None));
+        assert!(
+            !on_demand.sdk_v2.contains("max_wait"),
+            "{}",
+            on_demand.sdk_v2
+        );
+        let api: serde_json::Value = serde_json::from_str(&on_demand.create_training_job).unwrap();
+        assert_eq!(api["EnableManagedSpotTraining"], false);
+        assert!(
+            api["StoppingCondition"]
+                .get("MaxWaitTimeInSeconds")
+                .is_none()
+        );
+        let fallback = use_it(&recommendation("spot-then-on-demand", None));
+        assert!(
+            fallback
+                .sdk_v2
+                .ends_with("resuming from the same checkpoints"),
+            "{}",
+            fallback.sdk_v2
+        );
     }
 }

@@ -1,4 +1,8 @@
-//! Numbers in words, as the recommendation prints them.
+//! Durations and shares in words, as the planner's sentences and every report print them
+//! ("36 h", "66.5 %", "P(done by 48 h)"). Money in words is [`super::numbers::usd`].
+//!
+//! They sit in the foundation because both the planner's advice and the reports speak them,
+//! and the same quantity must read the same in both.
 
 /// The name of the probability a plan targets: "P(done by 48 h)" with a deadline, else
 /// "P(complete)".
@@ -22,12 +26,7 @@ fn trim(x: f64) -> String {
     text.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
-/// Dollars for people, to the cent like every report: "$25.87", "$412.40", "$1,150.20".
-pub fn dollars(usd: f64) -> String {
-    crate::units::numbers::usd(usd)
-}
-
-/// Percent for people: "64 %", "66.5 %" (one decimal below 10 points of 100).
+/// Percent for people, to one decimal: "64.0 %", "66.5 %"; "–" when undefined.
 pub fn percent(x: f64) -> String {
     if !x.is_finite() {
         return "–".into();
@@ -42,10 +41,6 @@ mod tests {
         assert_eq!(super::hours(129_600.0), "36 h");
         assert_eq!(super::hours(102_600.0), "28.5 h");
         assert_eq!(super::hours(2700.0), "45 min");
-        assert_eq!(super::dollars(1150.2), "$1,150.20");
-        assert_eq!(super::dollars(412.4), "$412.40");
-        assert_eq!(super::dollars(25.871), "$25.87");
-        assert_eq!(super::dollars(1_234_567.0), "$1,234,567.00");
         assert_eq!(super::percent(64.04), "64.0 %");
     }
 }
