@@ -19,7 +19,7 @@ use super::attempt::uninterrupted_seconds;
 use super::attempt::{Attempt, Progress};
 use super::{Outcome, Recorder, Simulator, TrialLimits, TrialOutcome};
 use crate::market::price::SpotPrice;
-use crate::market::{Capacity, Market, MarketState};
+use crate::market::{Capacity, Exponential, Market, MarketState};
 use crate::policy::{DecisionPoint, OnNotice, Placement, SchedulingPolicy};
 use crate::random::{Stream, TrialRng, exponential};
 use crate::sagemaker::billing;
@@ -38,6 +38,8 @@ pub const BLOCK_TRIALS: u64 = 4096;
 #[derive(Debug, Clone)]
 pub struct ContinuousEngine {
     market: Option<Arc<dyn Market>>,
+    /// The market again when it is the memoryless one, called directly on the hot path.
+    exponential: Option<Exponential>,
     spot: bool,
     instance_count: f64,
     max_wait: f64,
@@ -57,6 +59,9 @@ pub struct ContinuousEngine {
     on_demand_price: SpotPrice,
     on_demand_per_hour: f64,
     policy: Arc<dyn SchedulingPolicy>,
+    /// Whether the policy is asked at every decision point (`false` when it places every
+    /// attempt on spot whatever it sees: the answer is resolved once, here).
+    asks_policy: bool,
     /// The same job on on-demand instances without interruptions, seconds.
     on_demand_job_seconds: f64,
     pending_status: bool,
@@ -125,6 +130,10 @@ impl ContinuousEngine {
         };
         Self {
             market: scenario.market.as_ref().map(|m| m.model.clone()),
+            exponential: scenario
+                .market
+                .as_ref()
+                .and_then(|m| m.model.as_exponential().cloned()),
             spot,
             instance_count: f64::from(scenario.job.instance_count),
             max_wait: if spot {
@@ -148,6 +157,7 @@ impl ContinuousEngine {
             price,
             on_demand_price: SpotPrice::Constant(pricing.on_demand_per_hour),
             on_demand_per_hour: pricing.on_demand_per_hour,
+            asks_policy: !policy.places_only_on_spot(),
             policy,
             on_demand_job_seconds: uninterrupted_seconds(scenario),
             pending_status: scenario.simulation.capacity_wait_status == CapacityWaitStatus::Pending,
@@ -340,7 +350,11 @@ impl ContinuousEngine {
             } else {
                 0.0
             };
-            let placement = if limits.spot {
+            let placement = if !limits.spot {
+                Placement::OnDemand
+            } else if !self.asks_policy {
+                Placement::Spot
+            } else {
                 self.policy.place(&DecisionPoint {
                     now_seconds: now,
                     deadline_seconds: deadline,
@@ -350,8 +364,6 @@ impl ContinuousEngine {
                     interruptions: totals.interruptions,
                     restart_seconds: self.provisioning + self.download + restore,
                 })
-            } else {
-                Placement::OnDemand
             };
             let on_demand = placement == Placement::OnDemand;
             let capacity = if on_demand {
@@ -361,6 +373,8 @@ impl ContinuousEngine {
                     acquired_seconds: now + self.draw_on_demand_wait(rng, totals),
                     lost_seconds: f64::INFINITY,
                 })
+            } else if let Some(exponential) = &self.exponential {
+                Some(exponential.capacity(now, rng))
             } else {
                 match &self.market {
                     Some(market) => market.next_capacity(now, market_state, rng),
@@ -593,5 +607,52 @@ fn record_phases<R: Recorder>(attempt: &Attempt, until: f64, completed: bool, re
             SecondaryStatus::Uploading,
             SecondaryStatus::Uploading.default_message(),
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::scheduling::{ManagedSpot, SpotThenOnDemand};
+    use std::path::Path;
+
+    fn reference_model() -> Scenario {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/reference-model.toml");
+        Scenario::load(&path).expect("the reference model is valid")
+    }
+
+    /// Trials `0..n` of `engine`, each outcome written out in full (`{:?}` prints the shortest
+    /// representation that reads back to the same bits, so equal strings are equal bits).
+    fn outcomes(engine: &ContinuousEngine, n: u64) -> Vec<String> {
+        (0..n).map(|k| format!("{:?}", engine.run(k))).collect()
+    }
+
+    /// The per-run shortcuts (the placement resolved once, the memoryless market called
+    /// directly) give the same trials, bit for bit, as asking the policy and the market
+    /// through their trait objects at every attempt — with and without an on-demand fallback.
+    #[test]
+    fn the_resolved_paths_agree_with_the_general_ones() {
+        let scenario = reference_model();
+        for policy in [
+            Arc::new(ManagedSpot) as Arc<dyn SchedulingPolicy>,
+            Arc::new(SpotThenOnDemand),
+        ] {
+            // MaxWait 25 h stops some trials, so the fallback job runs in some of them.
+            let fast = ContinuousEngine::new(&scenario, policy).with_max_wait(25.0 * 3600.0);
+            assert!(!fast.asks_policy);
+            assert!(fast.exponential.is_some());
+            let general = ContinuousEngine {
+                asks_policy: true,
+                exponential: None,
+                ..fast.clone()
+            };
+            let (fast, general) = (outcomes(&fast, 3000), outcomes(&general, 3000));
+            assert!(
+                fast.iter()
+                    .any(|o| o.contains("MaxWaitTimeExceeded")
+                        || o.contains("fallback_seconds: Some"))
+            );
+            assert_eq!(fast, general);
+        }
     }
 }

@@ -95,6 +95,10 @@ pub trait Simulator: Clone + Send + Sync {
 
 /// The scenario's clock, compiled.
 #[derive(Debug, Clone)]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "built once per run and read by every trial: a box would add an indirection to each"
+)]
 pub enum Engine {
     /// `[simulation] clock = "continuous"`.
     Continuous(ContinuousEngine),

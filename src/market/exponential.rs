@@ -50,6 +50,22 @@ pub(super) fn build(
     }))
 }
 
+impl Exponential {
+    /// The next capacity period from `now`: a wait, then an uptime, each from its own stream.
+    /// Capacity always comes, so the engine calls this without the `Option` of
+    /// [`Market::next_capacity`].
+    #[inline]
+    pub fn capacity(&self, now: f64, rng: &mut TrialRng) -> Capacity {
+        let acquired_seconds =
+            now + exponential(&mut rng.capacity_wait, self.mean_capacity_wait_seconds);
+        let lost_seconds = acquired_seconds + exponential(&mut rng.uptime, self.gang_mean_seconds);
+        Capacity {
+            acquired_seconds,
+            lost_seconds,
+        }
+    }
+}
+
 impl Market for Exponential {
     fn model(&self) -> &'static str {
         "exponential"
@@ -57,13 +73,11 @@ impl Market for Exponential {
 
     #[inline]
     fn next_capacity(&self, now: f64, _: &mut MarketState, rng: &mut TrialRng) -> Option<Capacity> {
-        let acquired_seconds =
-            now + exponential(&mut rng.capacity_wait, self.mean_capacity_wait_seconds);
-        let lost_seconds = acquired_seconds + exponential(&mut rng.uptime, self.gang_mean_seconds);
-        Some(Capacity {
-            acquired_seconds,
-            lost_seconds,
-        })
+        Some(self.capacity(now, rng))
+    }
+
+    fn as_exponential(&self) -> Option<&Exponential> {
+        Some(self)
     }
 
     fn mean_uptime_seconds(&self) -> Option<f64> {

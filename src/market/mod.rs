@@ -82,6 +82,12 @@ pub trait Market: Send + Sync + Debug {
         None
     }
 
+    /// The memoryless model, when the model is one: the engine calls it directly (inlined)
+    /// instead of through the trait object on every attempt.
+    fn as_exponential(&self) -> Option<&exponential::Exponential> {
+        None
+    }
+
     /// The published figure the interruption rate was derived from, when the model derives it
     /// (the Spot Instance Advisor's band): shown with every result.
     fn interruption_basis(&self) -> Option<InterruptionBasis> {

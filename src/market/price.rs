@@ -60,6 +60,16 @@ impl PriceSteps {
         }
     }
 
+    /// ∫ price dt over trial time [from, to] ([`SpotPrice::integral`] of a series).
+    #[inline(never)]
+    fn integral(&self, from: f64, to: f64, trace_offset: f64) -> f64 {
+        let shift = match self.anchor {
+            PriceAnchor::TraceOffset => trace_offset,
+            PriceAnchor::CreationTime(seconds) => seconds,
+        };
+        self.antiderivative(to + shift) - self.antiderivative(from + shift)
+    }
+
     /// ∫ price dt from series time 0 to `x` (the last price holds beyond the last step).
     fn antiderivative(&self, x: f64) -> f64 {
         if let Some(period) = self.period {
@@ -254,17 +264,15 @@ impl SpotPrice {
     }
 
     /// ∫ price dt over trial time [from, to], in USD·s/h per instance (divide by 3600 for USD).
-    #[inline]
+    ///
+    /// The constant case is one product, inlined into the engine's attempt loop; the series'
+    /// lookups stay out of line, so that the loop does not spill its registers around a call
+    /// on every attempt of a constant-price run.
+    #[inline(always)]
     pub fn integral(&self, from: f64, to: f64, trace_offset: f64) -> f64 {
         match self {
             SpotPrice::Constant(price) => price * (to - from),
-            SpotPrice::Steps(steps) => {
-                let shift = match steps.anchor {
-                    PriceAnchor::TraceOffset => trace_offset,
-                    PriceAnchor::CreationTime(seconds) => seconds,
-                };
-                steps.antiderivative(to + shift) - steps.antiderivative(from + shift)
-            }
+            SpotPrice::Steps(steps) => steps.integral(from, to, trace_offset),
         }
     }
 

@@ -53,6 +53,13 @@ pub trait SchedulingPolicy: Send + Sync + Debug {
     /// Where to run from this decision point on.
     fn place(&self, point: &DecisionPoint) -> Placement;
 
+    /// Whether [`place`](Self::place) answers [`Placement::Spot`] at every decision point,
+    /// whatever it sees: the engine then resolves the placement once per run instead of asking
+    /// at every attempt. The default `false` is always correct, only slower.
+    fn places_only_on_spot(&self) -> bool {
+        false
+    }
+
     /// When a managed-spot job is stopped by MaxWait, whether a new on-demand job resumes from
     /// its last durable checkpoint (the two jobs are reported as one outcome).
     fn on_demand_after_max_wait(&self) -> bool {
@@ -76,6 +83,9 @@ impl SchedulingPolicy for ManagedSpot {
     }
     fn place(&self, _: &DecisionPoint) -> Placement {
         Placement::Spot
+    }
+    fn places_only_on_spot(&self) -> bool {
+        true
     }
     fn path_independent_of_max_wait(&self) -> bool {
         true
@@ -113,6 +123,9 @@ impl SchedulingPolicy for SpotThenOnDemand {
     }
     fn place(&self, _: &DecisionPoint) -> Placement {
         Placement::Spot
+    }
+    fn places_only_on_spot(&self) -> bool {
+        true
     }
     fn on_demand_after_max_wait(&self) -> bool {
         true
