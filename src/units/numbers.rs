@@ -30,7 +30,12 @@ pub fn fixed(x: f64, decimals: usize) -> String {
         return format!("{x:.decimals$}");
     }
     let scale = 10f64.powi(decimals as i32);
-    let units = ((x * scale * 1e4).round() / 1e4).round();
+    let snapped = x * scale * 1e4;
+    // Past 2^53 the float has no fraction left to snap (and may overflow): it prints as is.
+    if snapped.abs() >= 9_007_199_254_740_992.0 {
+        return format!("{x:.decimals$}");
+    }
+    let units = (snapped.round() / 1e4).round();
     // The rounded whole number of last-digit units is exact in f64: dividing once prints it.
     let text = format!("{:.decimals$}", (units / scale).abs());
     let sign = if units < 0.0 { "-" } else { "" };
@@ -108,5 +113,8 @@ mod tests {
         assert_eq!(fixed(-0.001, 2), "0.00");
         assert_eq!(fixed(1e8 + 0.005, 2), "100000000.01");
         assert_eq!(fixed(f64::INFINITY, 2), "inf");
+        // Too large to snap: printed as the float is, never as "inf".
+        assert_eq!(fixed(1e305, 2), format!("{:.2}", 1e305));
+        assert_eq!(usd(-1e20), "-$100,000,000,000,000,000,000.00");
     }
 }
