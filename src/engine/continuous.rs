@@ -197,6 +197,12 @@ impl Simulator for ContinuousEngine {
         true
     }
 
+    /// A policy that places every attempt on spot without looking at the deadline follows the
+    /// same spot path under any MaxWait until MaxWait cuts it.
+    fn on_demand_after_truncated_spot(&self) -> bool {
+        self.spot && !self.asks_policy && self.policy.on_demand_after_max_wait()
+    }
+
     fn max_wait_seconds(&self) -> f64 {
         self.max_wait
     }

@@ -58,6 +58,15 @@ pub trait Simulator: Clone + Send + Sync {
     /// one run with the largest, through the held periods reported to a recorder.
     fn path_depends_on_max_wait(&self) -> bool;
 
+    /// Whether a trial is a spot job whose path MaxWait only truncates, followed — when MaxWait
+    /// stops it — by a fallback job on on-demand capacity (`spot-then-on-demand`). A planner
+    /// may then read every switch time off one run with the largest MaxWait for the trials the
+    /// spot job settles (completes, fails or exceeds MaxRuntime) before it, and needs a run per
+    /// switch time only where the spot job is still running at it.
+    fn on_demand_after_truncated_spot(&self) -> bool {
+        false
+    }
+
     /// Whether MaxWait is what stops a trial that has not completed, so that a planner can
     /// trade it off. The tick clock stops a trial at its deadline, which validation keeps
     /// within MaxWait: a MaxWait grid would only repeat one row.
@@ -151,6 +160,9 @@ impl Simulator for Engine {
     }
     fn max_wait_stops_trials(&self) -> bool {
         each_clock!(self, e => e.max_wait_stops_trials())
+    }
+    fn on_demand_after_truncated_spot(&self) -> bool {
+        each_clock!(self, e => e.on_demand_after_truncated_spot())
     }
     fn max_wait_seconds(&self) -> f64 {
         each_clock!(self, e => e.max_wait_seconds())

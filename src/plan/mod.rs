@@ -445,6 +445,8 @@ pub fn curve(
         constant_price_per_hour,
         on_demand_per_hour: scenario.pricing.on_demand_per_hour,
         sweep,
+        // A forced re-run (`--rerun-each-point`) runs every point on its own, as a cross-check.
+        read_fallback: options.sweep.is_none() && engine.on_demand_after_truncated_spot(),
         cancel: options.cancel,
         deadline_seconds: scenario.job.deadline_seconds,
     };

@@ -18,9 +18,18 @@
 //! MaxWait = `w` (only for the grid points that fall strictly inside one of its billed
 //! periods), so the engine integrates its own price model.
 //!
-//! **Re-run** (policies whose path depends on MaxWait, e.g. a future spot-then-on-demand
-//! fallback): every grid point runs every trial again with its own MaxWait, on the same
-//! trials (common random numbers).
+//! **Re-run** (policies whose path depends on MaxWait): every grid point runs every trial
+//! again with its own MaxWait, on the same trials (common random numbers).
+//!
+//! **Fallback** (`spot-then-on-demand`: a spot job placed only on spot, and an on-demand job
+//! when MaxWait stops it): the curve is the re-run's, computed with far fewer runs. The spot
+//! job never looks at its deadline, so under switch time `w` it follows the cap run's path
+//! until `w`, as managed spot does. A trial whose spot job completes, fails or exceeds
+//! MaxRuntime by `w` (at the cap run's instant, decided as the engine decides ties) therefore
+//! has the cap run's outcome at `w` and at every later switch time: it is added once to
+//! `settled_from`, as truncation does. Only the switch times before that — where the spot job is
+//! still running and a fallback job follows — run the trial on its own with MaxWait = `w`.
+//! A forced re-run (`--rerun-each-point`) runs every point, as a cross-check.
 //!
 //! **Deadline** (`[job] deadline` D): a trial is done by D when it is Completed with its
 //! Uploading ended by D (reference §9). A trial that completes at the cap completes at the
@@ -199,6 +208,10 @@ pub(crate) struct SweepSetup<'a, S: Simulator> {
     pub on_demand_per_hour: f64,
     /// How to sweep.
     pub sweep: Sweep,
+    /// With [`Sweep::RerunEachPoint`] on a spot job with an on-demand fallback
+    /// ([`Simulator::on_demand_after_truncated_spot`]): read the switch times the spot job
+    /// settles before off one cap run per trial, and run only the others.
+    pub read_fallback: bool,
     /// Checked before every trial: once requested, the run stops with what it has.
     pub cancel: Cancel,
     /// The job's deadline (`[job] deadline`): Completed trials are also counted against it.
@@ -206,6 +219,28 @@ pub(crate) struct SweepSetup<'a, S: Simulator> {
 }
 
 impl<S: Simulator> SweepSetup<'_, S> {
+    /// The first grid point from which a trial's cap run is its outcome at every MaxWait: the
+    /// spot job completed, failed or exceeded MaxRuntime by then. A trial still running at the
+    /// cap, or whose spot job the cap stopped (a fallback job followed), settles at none.
+    fn settles_at(&self, outcome: &TrialOutcome, held: &HeldPeriods) -> usize {
+        let grid = self.grid;
+        if outcome.fallback_seconds.is_some() {
+            return grid.len();
+        }
+        match outcome.outcome {
+            // At the completion instant the job completes (the engine checks completion first).
+            Outcome::Completed => grid.partition_point(|&w| w < outcome.wall_clock_seconds),
+            // A failure (retries exhausted) happens at its instant whatever the MaxWait beyond
+            // it; a MaxWait at that very instant stops the job first (a limit wins a tie).
+            Outcome::Failed => grid.partition_point(|&w| w <= outcome.wall_clock_seconds),
+            Outcome::MaxRuntimeExceeded => {
+                let stopped = held.stopping_at.unwrap_or(outcome.wall_clock_seconds);
+                grid.partition_point(|&w| w <= stopped)
+            }
+            Outcome::MaxWaitTimeExceeded => grid.len(),
+        }
+    }
+
     /// Truncation of one trial's cap run at every grid point.
     fn truncate(
         &self,
@@ -215,18 +250,7 @@ impl<S: Simulator> SweepSetup<'_, S> {
         curve: &mut CurveAggregate,
     ) {
         let grid = self.grid;
-        // The first grid point at which the trial has settled as it did at the cap.
-        let settles_at = match outcome.outcome {
-            // A failure (retries exhausted) happens at its instant whatever the MaxWait beyond it.
-            Outcome::Completed | Outcome::Failed => {
-                grid.partition_point(|&w| w < outcome.wall_clock_seconds)
-            }
-            Outcome::MaxRuntimeExceeded => {
-                let stopped = held.stopping_at.unwrap_or(outcome.wall_clock_seconds);
-                grid.partition_point(|&w| w <= stopped)
-            }
-            Outcome::MaxWaitTimeExceeded => grid.len(),
-        };
+        let settles_at = self.settles_at(outcome, held);
         if settles_at < grid.len() {
             curve.settled_from[settles_at].add_trial(outcome, self.deadline_seconds);
         }
@@ -252,11 +276,7 @@ impl<S: Simulator> SweepSetup<'_, S> {
                 ),
                 (Some(_), None) => {
                     // Stepped price inside a period: let the engine integrate it.
-                    let engines = self.point_engines.as_ref();
-                    let rerun = engines.map_or_else(
-                        || self.engine.clone().with_max_wait(w).run(trial),
-                        |e| e[i].run(trial),
-                    );
+                    let rerun = self.run_at(i, w, trial);
                     curve.at_point[i].add_trial(&rerun, self.deadline_seconds);
                     continue;
                 }
@@ -277,6 +297,33 @@ impl<S: Simulator> SweepSetup<'_, S> {
         }
     }
 
+    /// One trial of a spot job with an on-demand fallback: its cap run gives every switch time
+    /// from the one its spot job settles by; each earlier switch time is run on its own.
+    fn fallback_trial(
+        &self,
+        trial: u64,
+        outcome: &TrialOutcome,
+        held: &HeldPeriods,
+        curve: &mut CurveAggregate,
+    ) {
+        let settles_at = self.settles_at(outcome, held);
+        if settles_at < self.grid.len() {
+            curve.settled_from[settles_at].add_trial(outcome, self.deadline_seconds);
+        }
+        for (i, &w) in self.grid[..settles_at].iter().enumerate() {
+            let outcome = self.run_at(i, w, trial);
+            curve.at_point[i].add_trial(&outcome, self.deadline_seconds);
+        }
+    }
+
+    /// Trial `trial` run on its own with MaxWait = `w`, grid point `i`.
+    fn run_at(&self, i: usize, w: f64, trial: u64) -> TrialOutcome {
+        match &self.point_engines {
+            Some(engines) => engines[i].run(trial),
+            None => self.engine.clone().with_max_wait(w).run(trial),
+        }
+    }
+
     /// The curve of trials `[first, end)`; cut short (and then never used: a cancelled curve
     /// is not returned) once cancellation is requested, which is checked before every trial as
     /// [`crate::montecarlo::execute`]'s blocks do.
@@ -292,12 +339,14 @@ impl<S: Simulator> SweepSetup<'_, S> {
                     let outcome = self.engine.run_recorded(trial, held);
                     self.truncate(trial, &outcome, held, &mut curve);
                 }
+                Sweep::RerunEachPoint if self.read_fallback => {
+                    held.clear();
+                    let outcome = self.engine.run_recorded(trial, held);
+                    self.fallback_trial(trial, &outcome, held, &mut curve);
+                }
                 Sweep::RerunEachPoint => {
                     for (i, &w) in self.grid.iter().enumerate() {
-                        let outcome = match &self.point_engines {
-                            Some(engines) => engines[i].run(trial),
-                            None => self.engine.clone().with_max_wait(w).run(trial),
-                        };
+                        let outcome = self.run_at(i, w, trial);
                         curve.at_point[i].add_trial(&outcome, self.deadline_seconds);
                     }
                 }
