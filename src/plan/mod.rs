@@ -574,7 +574,7 @@ pub fn plan(
         let intervals: Vec<Option<f64>> = std::iter::once(None)
             .chain(options.checkpoint_intervals.iter().map(|&i| Some(i)))
             .collect();
-        let evaluated = options::evaluate(scenario, &grid, options, &intervals);
+        let evaluated = options::evaluate(scenario, &grid, options, &intervals, &points);
         cancelled()?;
         recommendation = options::cheapest(&evaluated.options).map(|i| {
             let (variant, point) = &evaluated.sources[i];

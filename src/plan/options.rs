@@ -113,12 +113,16 @@ pub(super) struct Evaluated {
 }
 
 /// Evaluates every purchase option at every grid MaxWait and every interval in `intervals`
-/// (`None`: the scenario's own checkpoint policy).
+/// (`None`: the scenario's own checkpoint policy). `own` is the scenario's own curve over
+/// `grid` (the planner has just computed it): the option that is the scenario itself — its
+/// own policy on the continuous clock, its own interval — is read from it instead of being
+/// run again on the same trials.
 pub(super) fn evaluate(
     scenario: &Scenario,
     grid: &[f64],
     options: &PlanOptions,
     intervals: &[Option<f64>],
+    own: &[PlanPoint],
 ) -> Evaluated {
     let mut evaluated = Evaluated {
         options: Vec::new(),
@@ -145,15 +149,25 @@ pub(super) fn evaluate(
             } else {
                 grid
             };
-            let (_, aggregates) = super::curve(&variant, option_grid, options, None);
-            for (&w, aggregate) in option_grid.iter().zip(&aggregates) {
-                let point = PlanPoint::new(
-                    w,
-                    aggregate,
-                    on_demand,
-                    options.target,
-                    variant.job.deadline_seconds,
-                );
+            let points: Vec<PlanPoint> = if interval.is_none() && is_own_option(scenario, option) {
+                own.to_vec()
+            } else {
+                let (_, aggregates) = super::curve(&variant, option_grid, options, None);
+                option_grid
+                    .iter()
+                    .zip(&aggregates)
+                    .map(|(&w, aggregate)| {
+                        PlanPoint::new(
+                            w,
+                            aggregate,
+                            on_demand,
+                            options.target,
+                            variant.job.deadline_seconds,
+                        )
+                    })
+                    .collect()
+            };
+            for point in points {
                 evaluated
                     .options
                     .push(PlanOption::new(option, shown_interval, &point));
@@ -163,6 +177,17 @@ pub(super) fn evaluate(
         }
     }
     evaluated
+}
+
+/// Whether buying the scenario as `option` is the scenario itself: its clock is the continuous
+/// one with the registered policy of that name, which [`with_purchase_option`] puts back.
+/// (The MaxWait that option sets does not matter: every grid point sets its own. On-demand
+/// is evaluated at one point, not over the grid.) The same engine on the same trials gives
+/// the same curve.
+fn is_own_option(scenario: &Scenario, option: &str) -> bool {
+    option != "on-demand"
+        && matches!(scenario.clock, Clock::Continuous(_))
+        && scenario.clock.policy_name() == option
 }
 
 /// The row to recommend: the lowest cost per completed job among the rows that meet the
