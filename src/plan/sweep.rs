@@ -27,9 +27,12 @@
 //! until `w`, as managed spot does. A trial whose spot job completes, fails or exceeds
 //! MaxRuntime by `w` (at the cap run's instant, decided as the engine decides ties) therefore
 //! has the cap run's outcome at `w` and at every later switch time: it is added once to
-//! `settled_from`, as truncation does. Only the switch times before that — where the spot job is
-//! still running and a fallback job follows — run the trial on its own with MaxWait = `w`.
-//! A forced re-run (`--rerun-each-point`) runs every point, as a cross-check.
+//! `settled_from`, as truncation does. At the switch times before that MaxWait stops the spot
+//! job and a fallback job follows: the engine rebuilds the trial's state at each from a
+//! [`SpotRecord`] of the cap run (its requests for capacity) and runs only the on-demand job
+//! ([`Simulator::fallbacks`]); where it cannot do so exactly (stepped prices,
+//! `InternalServerError`s) the trial is run on its own with MaxWait = `w`. A forced re-run
+//! (`--rerun-each-point`) runs every point, as a cross-check.
 //!
 //! **Deadline** (`[job] deadline` D): a trial is done by D when it is Completed with its
 //! Uploading ended by D (reference §9). A trial that completes at the cap completes at the
@@ -43,7 +46,7 @@
 //! running at a point are added to that point. Counts, fixed-point moments and histogram
 //! buckets merge associatively, so blocks, threads and waves give identical bits.
 
-use crate::engine::{Outcome, Recorder, Simulator, TrialOutcome};
+use crate::engine::{Outcome, Recorder, Simulator, SpotRecord, TrialOutcome};
 use crate::montecarlo::{Cancel, WAVE_BLOCKS, done_by_deadline, with_threads};
 use crate::sagemaker::billing::{self, aws_savings_percent, reported_seconds};
 use crate::sagemaker::status::SecondaryStatus;
@@ -100,6 +103,15 @@ impl Recorder for HeldPeriods {
             price_seconds,
         });
     }
+}
+
+/// A block's buffers for the record of a cap run.
+#[derive(Debug, Default)]
+struct Records {
+    /// Truncation's.
+    held: HeldPeriods,
+    /// The fallback's.
+    spot: SpotRecord,
 }
 
 /// The trials' totals at one MaxWait.
@@ -220,9 +232,10 @@ pub(crate) struct SweepSetup<'a, S: Simulator> {
 
 impl<S: Simulator> SweepSetup<'_, S> {
     /// The first grid point from which a trial's cap run is its outcome at every MaxWait: the
-    /// spot job completed, failed or exceeded MaxRuntime by then. A trial still running at the
-    /// cap, or whose spot job the cap stopped (a fallback job followed), settles at none.
-    fn settles_at(&self, outcome: &TrialOutcome, held: &HeldPeriods) -> usize {
+    /// spot job completed, failed or exceeded MaxRuntime (entering Stopping at `stopping_at`)
+    /// by then. A trial still running at the cap, or whose spot job the cap stopped (a fallback
+    /// job followed), settles at none.
+    fn settles_at(&self, outcome: &TrialOutcome, stopping_at: Option<f64>) -> usize {
         let grid = self.grid;
         if outcome.fallback_seconds.is_some() {
             return grid.len();
@@ -234,7 +247,7 @@ impl<S: Simulator> SweepSetup<'_, S> {
             // it; a MaxWait at that very instant stops the job first (a limit wins a tie).
             Outcome::Failed => grid.partition_point(|&w| w <= outcome.wall_clock_seconds),
             Outcome::MaxRuntimeExceeded => {
-                let stopped = held.stopping_at.unwrap_or(outcome.wall_clock_seconds);
+                let stopped = stopping_at.unwrap_or(outcome.wall_clock_seconds);
                 grid.partition_point(|&w| w <= stopped)
             }
             Outcome::MaxWaitTimeExceeded => grid.len(),
@@ -250,7 +263,7 @@ impl<S: Simulator> SweepSetup<'_, S> {
         curve: &mut CurveAggregate,
     ) {
         let grid = self.grid;
-        let settles_at = self.settles_at(outcome, held);
+        let settles_at = self.settles_at(outcome, held.stopping_at);
         if settles_at < grid.len() {
             curve.settled_from[settles_at].add_trial(outcome, self.deadline_seconds);
         }
@@ -298,21 +311,29 @@ impl<S: Simulator> SweepSetup<'_, S> {
     }
 
     /// One trial of a spot job with an on-demand fallback: its cap run gives every switch time
-    /// from the one its spot job settles by; each earlier switch time is run on its own.
+    /// from the one its spot job settles by; the engine rebuilds the earlier ones from the cap
+    /// run's record, or (when it cannot do so exactly) each is run on its own.
     fn fallback_trial(
         &self,
         trial: u64,
         outcome: &TrialOutcome,
-        held: &HeldPeriods,
+        record: &SpotRecord,
         curve: &mut CurveAggregate,
     ) {
-        let settles_at = self.settles_at(outcome, held);
+        let settles_at = self.settles_at(outcome, record.stopping_at());
         if settles_at < self.grid.len() {
             curve.settled_from[settles_at].add_trial(outcome, self.deadline_seconds);
         }
-        for (i, &w) in self.grid[..settles_at].iter().enumerate() {
-            let outcome = self.run_at(i, w, trial);
-            curve.at_point[i].add_trial(&outcome, self.deadline_seconds);
+        let running = &self.grid[..settles_at];
+        let deadline = self.deadline_seconds;
+        let rebuilt = self.engine.fallbacks(trial, record, running, |i, outcome| {
+            curve.at_point[i].add_trial(&outcome, deadline);
+        });
+        if !rebuilt {
+            for (i, &w) in running.iter().enumerate() {
+                let outcome = self.run_at(i, w, trial);
+                curve.at_point[i].add_trial(&outcome, deadline);
+            }
         }
     }
 
@@ -327,7 +348,7 @@ impl<S: Simulator> SweepSetup<'_, S> {
     /// The curve of trials `[first, end)`; cut short (and then never used: a cancelled curve
     /// is not returned) once cancellation is requested, which is checked before every trial as
     /// [`crate::montecarlo::execute`]'s blocks do.
-    fn run_block(&self, first: u64, end: u64, held: &mut HeldPeriods) -> CurveAggregate {
+    fn run_block(&self, first: u64, end: u64, records: &mut Records) -> CurveAggregate {
         let mut curve = CurveAggregate::new(self.grid.len());
         for trial in first..end {
             if self.cancel.requested() {
@@ -335,14 +356,16 @@ impl<S: Simulator> SweepSetup<'_, S> {
             }
             match self.sweep {
                 Sweep::Truncate => {
+                    let held = &mut records.held;
                     held.clear();
                     let outcome = self.engine.run_recorded(trial, held);
                     self.truncate(trial, &outcome, held, &mut curve);
                 }
                 Sweep::RerunEachPoint if self.read_fallback => {
-                    held.clear();
-                    let outcome = self.engine.run_recorded(trial, held);
-                    self.fallback_trial(trial, &outcome, held, &mut curve);
+                    let spot = &mut records.spot;
+                    spot.clear();
+                    let outcome = self.engine.run_recorded(trial, spot);
+                    self.fallback_trial(trial, &outcome, spot, &mut curve);
                 }
                 Sweep::RerunEachPoint => {
                     for (i, &w) in self.grid.iter().enumerate() {
@@ -374,10 +397,10 @@ impl<S: Simulator> SweepSetup<'_, S> {
                 let blocks: Vec<CurveAggregate> = (0..(wave_end - wave_start)
                     .div_ceil(block_trials))
                     .into_par_iter()
-                    .map_init(HeldPeriods::default, |held, block| {
+                    .map_init(Records::default, |records, block| {
                         let first = wave_start + block * block_trials;
                         let end = (first + block_trials).min(wave_end);
-                        self.run_block(first, end, held)
+                        self.run_block(first, end, records)
                     })
                     .collect();
                 for block in &blocks {
