@@ -414,6 +414,20 @@ pub fn curve(
     options: &PlanOptions,
     progress: Option<&(dyn Fn(u64) + Sync)>,
 ) -> (Sweep, Vec<PointAggregate>) {
+    let (sweep, points, _) = curves(scenario, grid, options, progress, false);
+    (sweep, points)
+}
+
+/// [`curve`], and with `share_fallback`, when `scenario` is managed spot, the curve of the same
+/// job bought as spot-then-on-demand, read off the same runs (see [`sweep::SweepSetup`]'s
+/// `fallback`); `None` when they cannot be shared.
+fn curves(
+    scenario: &Scenario,
+    grid: &[f64],
+    options: &PlanOptions,
+    progress: Option<&(dyn Fn(u64) + Sync)>,
+    share_fallback: bool,
+) -> (Sweep, Vec<PointAggregate>, Option<Vec<PointAggregate>>) {
     let sweep = options
         .sweep
         .unwrap_or(if path_depends_on_max_wait(scenario) {
@@ -421,13 +435,47 @@ pub fn curve(
         } else {
             Sweep::Truncate
         });
+    let engine = cap_engine(scenario, grid, options);
+    let fallback_scenario = (share_fallback
+        && options.sweep.is_none()
+        && sweep == Sweep::Truncate
+        && options::is_own_option(scenario, "managed-spot"))
+    .then(|| options::with_purchase_option(scenario, "spot-then-on-demand"));
+    let fallback_engine = fallback_scenario
+        .as_ref()
+        .map(|s| cap_engine(s, grid, options))
+        .filter(Simulator::on_demand_after_truncated_spot);
+    let fallback = fallback_scenario
+        .as_ref()
+        .zip(fallback_engine.as_ref())
+        .map(|(s, e)| sweep_setup(s, e, grid, options, Sweep::RerunEachPoint));
+    let setup = sweep::SweepSetup {
+        fallback: fallback.as_ref(),
+        ..sweep_setup(scenario, &engine, grid, options, sweep)
+    };
+    let (points, fallback) = setup.run(options.trials, options.threads, progress);
+    (sweep, points, fallback)
+}
+
+/// The engine of `scenario` with the options' seed and MaxWait = the grid's cap.
+fn cap_engine(scenario: &Scenario, grid: &[f64], options: &PlanOptions) -> Engine {
     let cap = grid
         .last()
         .copied()
         .unwrap_or(scenario.job.max_runtime_seconds);
-    let engine = Engine::new(scenario)
+    Engine::new(scenario)
         .with_seed(options.seed)
-        .with_max_wait(cap);
+        .with_max_wait(cap)
+}
+
+/// How to sweep `scenario` over `grid` with `engine` (its [`cap_engine`]).
+fn sweep_setup<'a>(
+    scenario: &Scenario,
+    engine: &'a Engine,
+    grid: &'a [f64],
+    options: &PlanOptions,
+    sweep: Sweep,
+) -> sweep::SweepSetup<'a, Engine> {
     let constant_price_per_hour = match &scenario.pricing.spot {
         SpotPrice::Constant(price) => Some(*price),
         SpotPrice::Steps(_) => None,
@@ -438,8 +486,8 @@ pub fn curve(
                 .map(|&w| engine.clone().with_max_wait(w))
                 .collect()
         });
-    let setup = sweep::SweepSetup {
-        engine: &engine,
+    sweep::SweepSetup {
+        engine,
         point_engines,
         grid,
         constant_price_per_hour,
@@ -449,8 +497,8 @@ pub fn curve(
         read_fallback: options.sweep.is_none() && engine.on_demand_after_truncated_spot(),
         cancel: options.cancel,
         deadline_seconds: scenario.job.deadline_seconds,
-    };
-    (sweep, setup.run(options.trials, options.threads, progress))
+        fallback: None,
+    }
 }
 
 /// The scenario's on-demand reference cost (same job, no interruptions).
@@ -486,7 +534,24 @@ fn evaluate_against(
     progress: Option<&(dyn Fn(u64) + Sync)>,
     on_demand: f64,
 ) -> (Sweep, Vec<PlanPoint>, Option<Recommendation>) {
-    let (sweep, aggregates) = curve(scenario, grid, options, progress);
+    evaluate_sharing(scenario, grid, options, progress, on_demand, false).0
+}
+
+/// [`evaluate_against`], and with `share_fallback` the fallback's curve read off the same runs
+/// when they can be shared ([`curves`]).
+#[allow(clippy::type_complexity)]
+fn evaluate_sharing(
+    scenario: &Scenario,
+    grid: &[f64],
+    options: &PlanOptions,
+    progress: Option<&(dyn Fn(u64) + Sync)>,
+    on_demand: f64,
+    share_fallback: bool,
+) -> (
+    (Sweep, Vec<PlanPoint>, Option<Recommendation>),
+    Option<Vec<PointAggregate>>,
+) {
+    let (sweep, aggregates, fallback) = curves(scenario, grid, options, progress, share_fallback);
     let points: Vec<PlanPoint> = grid
         .iter()
         .zip(&aggregates)
@@ -504,7 +569,7 @@ fn evaluate_against(
         .iter()
         .find(|p| p.meets_target)
         .map(|p| recommend(p, on_demand, scenario));
-    (sweep, points, recommendation)
+    ((sweep, points, recommendation), fallback)
 }
 
 /// The recommendation at `point` of `scenario`: its purchase option, job and checkpoint
@@ -565,8 +630,10 @@ pub fn plan(
     {
         return Err(OptionError::CheckpointInterval(bad).into());
     }
-    let (grid, (sweep, points, mut recommendation), search) =
-        search::search_grid(scenario, options, progress)?;
+    // The options weigh the fallback: read it off the search's runs when they can be shared.
+    let share_fallback = options.objective == Objective::Cost;
+    let (grid, (sweep, points, mut recommendation), search, fallback) =
+        search::search_grid(scenario, options, progress, share_fallback)?;
     cancelled()?;
     let on_demand = on_demand_cost_usd(scenario);
     let mut option_rows = Vec::new();
@@ -574,7 +641,11 @@ pub fn plan(
         let intervals: Vec<Option<f64>> = std::iter::once(None)
             .chain(options.checkpoint_intervals.iter().map(|&i| Some(i)))
             .collect();
-        let evaluated = options::evaluate(scenario, &grid, options, &intervals, &points);
+        let shared = options::Shared {
+            own: &points,
+            fallback: fallback.as_deref(),
+        };
+        let evaluated = options::evaluate(scenario, &grid, options, &intervals, shared);
         cancelled()?;
         recommendation = options::cheapest(&evaluated.options).map(|i| {
             let (variant, point) = &evaluated.sources[i];

@@ -114,6 +114,28 @@ struct Records {
     spot: SpotRecord,
 }
 
+/// Both records of one cap run, for a sweep that reads managed spot and its fallback off it.
+struct Both<'r>(&'r mut HeldPeriods, &'r mut SpotRecord);
+
+impl Recorder for Both<'_> {
+    #[inline]
+    fn enter(&mut self, at_seconds: f64, status: SecondaryStatus, message: &'static str) {
+        self.0.enter(at_seconds, status, message);
+        self.1.enter(at_seconds, status, message);
+    }
+
+    #[inline]
+    fn held(&mut self, from_seconds: f64, to_seconds: f64, price_seconds: f64) {
+        self.0.held(from_seconds, to_seconds, price_seconds);
+    }
+
+    #[inline]
+    fn capacity(&mut self, requested_seconds: f64, acquired_seconds: f64, lost_seconds: f64) {
+        self.1
+            .capacity(requested_seconds, acquired_seconds, lost_seconds);
+    }
+}
+
 /// The trials' totals at one MaxWait.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct PointAggregate {
@@ -205,6 +227,23 @@ impl AddAssign<&CurveAggregate> for CurveAggregate {
     }
 }
 
+/// A sweep's curve and, when it shares its cap runs with the fallback
+/// ([`SweepSetup::fallback`]), the fallback's.
+#[derive(Debug, Clone, PartialEq)]
+struct Curves {
+    own: CurveAggregate,
+    fallback: Option<CurveAggregate>,
+}
+
+impl AddAssign<&Curves> for Curves {
+    fn add_assign(&mut self, other: &Curves) {
+        self.own += &other.own;
+        if let (Some(mine), Some(theirs)) = (&mut self.fallback, &other.fallback) {
+            *mine += theirs;
+        }
+    }
+}
+
 /// What the sweep needs to know about the scenario.
 #[derive(Debug, Clone)]
 pub(crate) struct SweepSetup<'a, S: Simulator> {
@@ -228,6 +267,12 @@ pub(crate) struct SweepSetup<'a, S: Simulator> {
     pub cancel: Cancel,
     /// The job's deadline (`[job] deadline`): Completed trials are also counted against it.
     pub deadline_seconds: Option<f64>,
+    /// With [`Sweep::Truncate`] of managed spot: the same job bought as spot-then-on-demand
+    /// (a fallback sweep over the same grid), read off the same cap runs. Its spot job places
+    /// only on spot, as managed spot does, so until the cap both make the same requests and
+    /// get the same capacity; the fallback's cap run is managed spot's, followed by a fallback
+    /// job only when the cap stopped the spot job — a trial truncation never reads as settled.
+    pub fallback: Option<&'a SweepSetup<'a, S>>,
 }
 
 impl<S: Simulator> SweepSetup<'_, S> {
@@ -348,24 +393,34 @@ impl<S: Simulator> SweepSetup<'_, S> {
     /// The curve of trials `[first, end)`; cut short (and then never used: a cancelled curve
     /// is not returned) once cancellation is requested, which is checked before every trial as
     /// [`crate::montecarlo::execute`]'s blocks do.
-    fn run_block(&self, first: u64, end: u64, records: &mut Records) -> CurveAggregate {
-        let mut curve = CurveAggregate::new(self.grid.len());
+    fn run_block(&self, first: u64, end: u64, records: &mut Records) -> Curves {
+        let mut curves = self.new_curves();
+        let curve = &mut curves.own;
         for trial in first..end {
             if self.cancel.requested() {
                 break;
             }
             match self.sweep {
+                Sweep::Truncate if let Some(fallback) = self.fallback => {
+                    let Records { held, spot } = records;
+                    held.clear();
+                    spot.clear();
+                    let outcome = fallback.engine.run_recorded(trial, &mut Both(held, spot));
+                    self.truncate(trial, &outcome, held, curve);
+                    let fallback_curve = curves.fallback.as_mut().expect("made with the setup");
+                    fallback.fallback_trial(trial, &outcome, spot, fallback_curve);
+                }
                 Sweep::Truncate => {
                     let held = &mut records.held;
                     held.clear();
                     let outcome = self.engine.run_recorded(trial, held);
-                    self.truncate(trial, &outcome, held, &mut curve);
+                    self.truncate(trial, &outcome, held, curve);
                 }
                 Sweep::RerunEachPoint if self.read_fallback => {
                     let spot = &mut records.spot;
                     spot.clear();
                     let outcome = self.engine.run_recorded(trial, spot);
-                    self.fallback_trial(trial, &outcome, spot, &mut curve);
+                    self.fallback_trial(trial, &outcome, spot, curve);
                 }
                 Sweep::RerunEachPoint => {
                     for (i, &w) in self.grid.iter().enumerate() {
@@ -375,18 +430,26 @@ impl<S: Simulator> SweepSetup<'_, S> {
                 }
             }
         }
-        curve
+        curves
+    }
+
+    fn new_curves(&self) -> Curves {
+        Curves {
+            own: CurveAggregate::new(self.grid.len()),
+            fallback: self.fallback.map(|f| CurveAggregate::new(f.grid.len())),
+        }
     }
 
     /// Runs `trials` trials in waves of blocks; `progress` hears the trials done after each wave.
+    /// Returns the curve, and the fallback's when the sweep shares its cap runs with it.
     pub fn run(
         &self,
         trials: u64,
         threads: Option<usize>,
         progress: Option<&(dyn Fn(u64) + Sync)>,
-    ) -> Vec<PointAggregate> {
+    ) -> (Vec<PointAggregate>, Option<Vec<PointAggregate>>) {
         with_threads(threads, || {
-            let mut total = CurveAggregate::new(self.grid.len());
+            let mut total = self.new_curves();
             let block_trials = self.engine.block_trials();
             let wave_trials = block_trials * WAVE_BLOCKS;
             let mut wave_start = 0;
@@ -394,8 +457,7 @@ impl<S: Simulator> SweepSetup<'_, S> {
                 let wave_end = (wave_start + wave_trials).min(trials);
                 // Blocks check for cancellation before every trial (re-runs of slow trials make
                 // long waves); a cancelled curve is never returned by `plan`.
-                let blocks: Vec<CurveAggregate> = (0..(wave_end - wave_start)
-                    .div_ceil(block_trials))
+                let blocks: Vec<Curves> = (0..(wave_end - wave_start).div_ceil(block_trials))
                     .into_par_iter()
                     .map_init(Records::default, |records, block| {
                         let first = wave_start + block * block_trials;
@@ -411,7 +473,10 @@ impl<S: Simulator> SweepSetup<'_, S> {
                     progress(wave_start);
                 }
             }
-            total.finish()
+            (
+                total.own.finish(),
+                total.fallback.map(CurveAggregate::finish),
+            )
         })
     }
 }
