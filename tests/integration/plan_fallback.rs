@@ -3,23 +3,12 @@
 //! a deadline, waits for on-demand capacity, `InternalServerError`s with a RetryStrategy, no
 //! durable checkpoints, an emergency checkpoint on notice, a Weibull market, stepped prices.
 
-use crate::common::{load, parse};
+use crate::common::load;
 use spotsim::Scenario;
 use spotsim::engine::Outcome;
 use spotsim::plan::options::with_purchase_option;
 use spotsim::plan::{self, GridSpec, PlanOptions, PointAggregate, Sweep, build_grid};
-
-/// The default scenario's text with `edits` (`(from, to)` replacements, each of which must
-/// apply) and `extra` appended.
-fn default_with(edits: &[(&str, &str)], extra: &str) -> Scenario {
-    let mut text = include_str!("../../scenarios/default.toml").to_string();
-    for (from, to) in edits {
-        assert!(text.contains(from), "the default scenario says {from}");
-        text = text.replacen(from, to, 1);
-    }
-    text.push_str(extra);
-    parse(&text)
-}
+use spotsim::policy::OnNotice;
 
 /// Every field of a point, written so that equal strings are equal bits: counts, the exact
 /// moments with `{:?}` (shortest round-trip digits) and the quantile sketch in its canonical
@@ -83,13 +72,9 @@ fn the_default_fallback_read_off_equals_rerunning_every_switch_time() {
 
 #[test]
 fn a_deadline_and_on_demand_capacity_waits_read_off_exactly() {
-    let scenario = default_with(
-        &[(
-            "max_wait = \"30h\"",
-            "max_wait = \"30h\"\ndeadline = \"31h\"",
-        )],
-        "\n[on_demand]\nmean_capacity_wait = \"30m\"\n",
-    );
+    let mut scenario = Scenario::embedded_default();
+    scenario.job.deadline_seconds = Some(31.0 * 3600.0);
+    scenario.on_demand.mean_capacity_wait_seconds = Some(1800.0);
     let (read, _) = read_and_rerun(&scenario, 10, 3);
     assert!(!read[0].contains("by deadline 0 "));
     assert_identical("deadline + on-demand wait", &scenario, 3000, 30);
@@ -97,13 +82,9 @@ fn a_deadline_and_on_demand_capacity_waits_read_off_exactly() {
 
 #[test]
 fn internal_errors_with_retries_read_off_exactly() {
-    let scenario = default_with(
-        &[(
-            "max_wait = \"30h\"",
-            "max_wait = \"30h\"\ninternal_error_rate = 0.05\nmax_retry_attempts = 1",
-        )],
-        "",
-    );
+    let mut scenario = Scenario::embedded_default();
+    scenario.job.internal_error_rate = 0.05;
+    scenario.job.max_retry_attempts = 1;
     // Some trials fail (retries exhausted): the branch is reached.
     let variant = with_purchase_option(&scenario, "spot-then-on-demand");
     let grid = build_grid(&variant, &GridSpec::default()).unwrap();
@@ -122,28 +103,18 @@ fn internal_errors_with_retries_read_off_exactly() {
 
 #[test]
 fn no_durable_checkpoints_and_emergency_checkpoints_read_off_exactly() {
-    let emergency = default_with(
-        &[(
-            "restore = \"2m\"",
-            "restore = \"2m\"\non_notice = \"checkpoint\"",
-        )],
-        "",
-    );
+    let mut emergency = Scenario::embedded_default();
+    emergency.checkpoint.on_notice = OnNotice::Checkpoint;
     assert_identical("emergency checkpoint", &emergency, 3000, 30);
-    let not_durable = default_with(
-        &[(
-            "checkpoint_s3_uri = \"s3://my-bucket/checkpoints/bert-large\"\n",
-            "",
-        )],
-        "",
-    );
+    let mut not_durable = Scenario::embedded_default();
+    not_durable.job.checkpoint_s3_uri = None;
     assert_identical("no checkpoint_s3_uri", &not_durable, 2000, 30);
 }
 
 #[test]
 fn a_weibull_market_and_stepped_prices_read_off_exactly() {
     let mut weibull = load("weibull-gpu.toml");
-    weibull.checkpoint.on_notice = spotsim::policy::OnNotice::Checkpoint;
+    weibull.checkpoint.on_notice = OnNotice::Checkpoint;
     assert_identical("weibull", &weibull, 3000, 30);
     let stepped = load("replay-aws-p3-us-west-2a.toml");
     assert!(matches!(

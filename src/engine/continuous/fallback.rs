@@ -228,26 +228,29 @@ mod tests {
     use crate::scenario::Scenario;
     use std::sync::Arc;
 
-    /// Spot capacity in [0, 70 min), [5 h, 5 h 40 min) and from 20 h on, free checkpoints
-    /// every 30 min: switch times on whole half hours fall on the instants capacity comes and
-    /// goes and checkpoints complete, where the engine's tie rules decide.
+    /// Spot capacity in [0, 50 min), [3 h, 3 h 30 min) and from 10 h on; 90 min of training
+    /// with free durable checkpoints every 25 min, no provisioning, download or upload. By hand:
+    /// the first attempt checkpoints at 25 and 50 min (the second write completes as capacity
+    /// is lost: durable); the second trains from 3 h, checkpoints at 3 h 25 min and loses 5 min
+    /// at 3 h 30 min; the third completes the last 15 min at 10 h 15 min. Switch times on whole
+    /// half hours fall on the instants capacity comes (3 h, 10 h) and goes (3 h 30 min).
     const WINDOWS: &str = r#"
 name = "windows-fallback"
 [job]
 managed_spot = true
-max_runtime = "3h"
+max_runtime = "2h"
 max_wait = "30h"
 checkpoint_s3_uri = "s3://bucket/ckpt"
 [workload]
-training = "2h"
+training = "90m"
 [checkpoint]
 policy = "interval"
-interval = "30m"
+interval = "25m"
 write = "0s"
 restore = "0s"
 [market]
 model = "windows"
-available = [["0s", "70m"], ["5h", "340m"], ["20h", "100h"]]
+available = [["0s", "50m"], ["3h", "210m"], ["10h", "100h"]]
 [pricing]
 on_demand_per_hour = 4.0
 spot_per_hour = 1.0
@@ -368,10 +371,10 @@ spot_per_hour = 1.0
     #[test]
     fn switch_times_on_the_instants_capacity_comes_and_goes_are_rebuilt_exactly() {
         let scenario = Scenario::from_toml(WINDOWS, "test.toml", "test").unwrap();
-        // From 3 h (MaxRuntime) every half hour to 25 h: MaxWait stops the spot job from 3 h
-        // to 20 h (35 switch times); from 20.5 h it completes at 20.5 h.
-        let rebuilt = assert_rebuilt_exactly(&scenario, &grid(10_800.0, 1800.0, 45), 2);
-        assert_eq!(rebuilt, 2 * 35);
+        // From 2 h (MaxRuntime) every half hour to 24 h: MaxWait stops the spot job from 2 h
+        // to 10 h (17 switch times); from 10.5 h it completes at 10 h 15 min.
+        let rebuilt = assert_rebuilt_exactly(&scenario, &grid(7200.0, 1800.0, 45), 2);
+        assert_eq!(rebuilt, 2 * 17);
     }
 
     #[test]
