@@ -368,6 +368,17 @@ spot_per_hour = 1.0
         assert!(assert_rebuilt_exactly(&scenario, &grid(57_600.0, 1800.0, 40), 300) > 100);
     }
 
+    /// A replayed trace (a random offset per trial, a cursor into it) at a constant price: the
+    /// record holds the capacity the trace gave, whatever the market's state.
+    #[test]
+    fn a_replayed_trace_is_rebuilt_exactly() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("scenarios/replay-aws-p3-us-west-2a.toml");
+        let mut scenario = Scenario::load(&path).unwrap();
+        scenario.pricing.spot = SpotPrice::Constant(0.918);
+        assert!(assert_rebuilt_exactly(&scenario, &grid(86_400.0, 3600.0, 49), 200) > 100);
+    }
+
     #[test]
     fn switch_times_on_the_instants_capacity_comes_and_goes_are_rebuilt_exactly() {
         let scenario = Scenario::from_toml(WINDOWS, "test.toml", "test").unwrap();
