@@ -46,8 +46,8 @@ pub struct PlanArgs {
     /// `--format` and `--output DIR`.
     #[command(flatten)]
     pub report: super::args::ReportArgs,
-    /// Re-run every grid point instead of truncating one run per trial (for checking; the
-    /// result is identical for managed spot).
+    /// Re-run every grid point instead of reading them off one run per trial (for checking; the
+    /// result is identical for managed spot and spot-then-on-demand).
     #[arg(long, hide = true)]
     pub rerun_each_point: bool,
     /// What the recommendation optimises: `cost` (the cheapest purchase option per completed

@@ -31,6 +31,10 @@ use crate::scenario::{CapacityWaitStatus, Scenario};
 use rand::rngs::Xoshiro256PlusPlus;
 use std::sync::Arc;
 
+mod fallback;
+
+pub use fallback::SpotRecord;
+
 /// Trials per block of parallel work on the continuous clock, whose trials take microseconds.
 pub const BLOCK_TRIALS: u64 = 4096;
 
@@ -88,7 +92,7 @@ struct JobLimits {
 }
 
 /// Per-trial mutable totals.
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 struct Totals {
     /// The part of `price_seconds` paid at the on-demand price.
     on_demand_price_seconds: f64,
@@ -197,6 +201,22 @@ impl Simulator for ContinuousEngine {
         true
     }
 
+    /// A policy that places every attempt on spot without looking at the deadline follows the
+    /// same spot path under any MaxWait until MaxWait cuts it.
+    fn on_demand_after_truncated_spot(&self) -> bool {
+        self.spot && !self.asks_policy && self.policy.on_demand_after_max_wait()
+    }
+
+    fn fallbacks(
+        &self,
+        trial: u64,
+        record: &SpotRecord,
+        switch_seconds: &[f64],
+        each: impl FnMut(usize, TrialOutcome),
+    ) -> bool {
+        self.rebuild_fallbacks(trial, record, switch_seconds, each)
+    }
+
     fn max_wait_seconds(&self) -> f64 {
         self.max_wait
     }
@@ -271,10 +291,24 @@ impl Simulator for ContinuousEngine {
         if outcome != Outcome::MaxWaitTimeExceeded || !self.policy.on_demand_after_max_wait() {
             return self.finish(outcome, end, totals);
         }
-        // A new CreateTrainingJob on on-demand capacity, created when the spot job has stopped:
-        // its own MaxRuntime, no MaxWait, resuming from the newest checkpoint whose write
-        // completed in any attempt of the spot job, the one MaxWait cut short included
-        // (reference §9). What that attempt trained after it is redone.
+        self.fall_back(end, &mut rng, &mut market_state, totals, recorder)
+    }
+}
+
+impl ContinuousEngine {
+    /// The fallback job of a trial whose spot job MaxWait stopped, Stopping having ended at
+    /// `end`: a new CreateTrainingJob on on-demand capacity, created then, with its own
+    /// MaxRuntime and no MaxWait, resuming from the newest checkpoint whose write completed in
+    /// any attempt of the spot job, the one MaxWait cut short included (reference §9). What
+    /// that attempt trained after it is redone.
+    fn fall_back<R: Recorder>(
+        &self,
+        end: f64,
+        rng: &mut TrialRng,
+        market_state: &mut MarketState,
+        mut totals: Totals,
+        recorder: &mut R,
+    ) -> TrialOutcome {
         totals.fell_back_at = Some(end);
         totals.lost += std::mem::take(&mut totals.unsaved_at_stop);
         let second = JobLimits {
@@ -282,8 +316,7 @@ impl Simulator for ContinuousEngine {
             max_wait_seconds: f64::INFINITY,
             spot: false,
         };
-        let (outcome, at) =
-            self.run_job(second, &mut rng, &mut market_state, &mut totals, recorder);
+        let (outcome, at) = self.run_job(second, rng, market_state, &mut totals, recorder);
         let end = if matches!(outcome, Outcome::Completed | Outcome::Failed) {
             at
         } else {
@@ -291,9 +324,7 @@ impl Simulator for ContinuousEngine {
         };
         self.finish(outcome, end, totals)
     }
-}
 
-impl ContinuousEngine {
     /// Draws when the next `InternalServerError` strikes, in cumulative held seconds.
     fn draw_next_error(&self, rng: &TrialRng, totals: &mut Totals) {
         if self.internal_error_rate <= 0.0 {
@@ -387,6 +418,11 @@ impl ContinuousEngine {
                 }
             };
             let acquired = capacity.map_or(f64::INFINITY, |c| c.acquired_seconds);
+            recorder.capacity(
+                now,
+                acquired,
+                capacity.map_or(f64::INFINITY, |c| c.lost_seconds),
+            );
             if acquired >= deadline {
                 // Capacity does not come before the deadline (reference §2, case 4).
                 let shown = if self.pending_status {

@@ -16,7 +16,7 @@ mod outcome;
 pub mod tick_clock;
 pub mod timeline;
 
-pub use continuous::{BLOCK_TRIALS, ContinuousEngine};
+pub use continuous::{BLOCK_TRIALS, ContinuousEngine, SpotRecord};
 pub use outcome::{Outcome, TrialLimits, TrialOutcome};
 pub use tick_clock::{TICK_BLOCK_TRIALS, TickEngine};
 pub use timeline::{HeldPeriod, NoTimeline, Recorder, Timeline, Transition};
@@ -57,6 +57,31 @@ pub trait Simulator: Clone + Send + Sync {
     /// MaxWait other than by being cut off at it; if not, a planner may read every MaxWait off
     /// one run with the largest, through the held periods reported to a recorder.
     fn path_depends_on_max_wait(&self) -> bool;
+
+    /// Whether a trial is a spot job whose path MaxWait only truncates, followed — when MaxWait
+    /// stops it — by a fallback job on on-demand capacity (`spot-then-on-demand`). A planner
+    /// may then read every switch time off one run with the largest MaxWait for the trials the
+    /// spot job settles (completes, fails or exceeds MaxRuntime) before it, and needs a run per
+    /// switch time only where the spot job is still running at it.
+    fn on_demand_after_truncated_spot(&self) -> bool {
+        false
+    }
+
+    /// For a trial of such a job, its run with the largest MaxWait kept in `record`: the trial
+    /// at each switch time of `switch_seconds` (ascending, all before its spot job completed,
+    /// failed or exceeded MaxRuntime in that run), reported to `each` with the switch time's
+    /// index — exactly what a run with that MaxWait gives, without running the spot job again.
+    /// `false`, with nothing reported, when the clock cannot rebuild the trial exactly.
+    fn fallbacks(
+        &self,
+        trial: u64,
+        record: &SpotRecord,
+        switch_seconds: &[f64],
+        each: impl FnMut(usize, TrialOutcome),
+    ) -> bool {
+        let _ = (trial, record, switch_seconds, each);
+        false
+    }
 
     /// Whether MaxWait is what stops a trial that has not completed, so that a planner can
     /// trade it off. The tick clock stops a trial at its deadline, which validation keeps
@@ -151,6 +176,18 @@ impl Simulator for Engine {
     }
     fn max_wait_stops_trials(&self) -> bool {
         each_clock!(self, e => e.max_wait_stops_trials())
+    }
+    fn on_demand_after_truncated_spot(&self) -> bool {
+        each_clock!(self, e => e.on_demand_after_truncated_spot())
+    }
+    fn fallbacks(
+        &self,
+        trial: u64,
+        record: &SpotRecord,
+        switch_seconds: &[f64],
+        each: impl FnMut(usize, TrialOutcome),
+    ) -> bool {
+        each_clock!(self, e => e.fallbacks(trial, record, switch_seconds, each))
     }
     fn max_wait_seconds(&self) -> f64 {
         each_clock!(self, e => e.max_wait_seconds())

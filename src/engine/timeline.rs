@@ -24,6 +24,14 @@ pub trait Recorder {
     fn held(&mut self, from_seconds: f64, to_seconds: f64, price_seconds: f64) {
         let _ = (from_seconds, to_seconds, price_seconds);
     }
+
+    /// The job asked for capacity at `requested_seconds` and gets it at `acquired_seconds`
+    /// (∞: never) until `lost_seconds` (∞: never lost), on the continuous clock. The planner
+    /// uses this to rebuild a trial's state at any instant without drawing again.
+    #[inline(always)]
+    fn capacity(&mut self, requested_seconds: f64, acquired_seconds: f64, lost_seconds: f64) {
+        let _ = (requested_seconds, acquired_seconds, lost_seconds);
+    }
 }
 
 /// A recorder that records nothing (the Monte Carlo hot path).

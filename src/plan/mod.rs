@@ -15,12 +15,15 @@
 //! on-demand.
 
 pub mod advice;
+mod curve;
 pub mod detail;
 pub mod grid;
 pub mod options;
 mod search;
 pub mod sweep;
 
+pub use curve::curve;
+use curve::curves;
 pub use detail::{run_at, sample_timelines};
 pub use grid::{GridError, GridSetting, GridSpec, SearchStop, build_grid, default_cap_seconds};
 pub use options::{Objective, PlanOption};
@@ -28,7 +31,6 @@ pub use sweep::{PointAggregate, Sweep};
 
 use crate::engine::{Engine, Outcome, Simulator, Timeline, TrialOutcome};
 use crate::error::InputError;
-use crate::market::price::SpotPrice;
 use crate::montecarlo::{Aggregate, Cancel, OutcomeSummary, RunInfo, SimulationSummary};
 use crate::policy::CheckpointPolicy;
 use crate::scenario::Scenario;
@@ -407,50 +409,6 @@ fn check_scenario(scenario: &Scenario, options: &PlanOptions) -> Result<(), Plan
     Ok(())
 }
 
-/// The curve of `scenario` over `grid` (no recommendation, no detail).
-pub fn curve(
-    scenario: &Scenario,
-    grid: &[f64],
-    options: &PlanOptions,
-    progress: Option<&(dyn Fn(u64) + Sync)>,
-) -> (Sweep, Vec<PointAggregate>) {
-    let sweep = options
-        .sweep
-        .unwrap_or(if path_depends_on_max_wait(scenario) {
-            Sweep::RerunEachPoint
-        } else {
-            Sweep::Truncate
-        });
-    let cap = grid
-        .last()
-        .copied()
-        .unwrap_or(scenario.job.max_runtime_seconds);
-    let engine = Engine::new(scenario)
-        .with_seed(options.seed)
-        .with_max_wait(cap);
-    let constant_price_per_hour = match &scenario.pricing.spot {
-        SpotPrice::Constant(price) => Some(*price),
-        SpotPrice::Steps(_) => None,
-    };
-    let point_engines =
-        (sweep == Sweep::RerunEachPoint || constant_price_per_hour.is_none()).then(|| {
-            grid.iter()
-                .map(|&w| engine.clone().with_max_wait(w))
-                .collect()
-        });
-    let setup = sweep::SweepSetup {
-        engine: &engine,
-        point_engines,
-        grid,
-        constant_price_per_hour,
-        on_demand_per_hour: scenario.pricing.on_demand_per_hour,
-        sweep,
-        cancel: options.cancel,
-        deadline_seconds: scenario.job.deadline_seconds,
-    };
-    (sweep, setup.run(options.trials, options.threads, progress))
-}
-
 /// The scenario's on-demand reference cost (same job, no interruptions).
 pub fn on_demand_cost_usd(scenario: &Scenario) -> f64 {
     Engine::new(scenario).on_demand_cost_usd(scenario.pricing.on_demand_per_hour)
@@ -484,7 +442,24 @@ fn evaluate_against(
     progress: Option<&(dyn Fn(u64) + Sync)>,
     on_demand: f64,
 ) -> (Sweep, Vec<PlanPoint>, Option<Recommendation>) {
-    let (sweep, aggregates) = curve(scenario, grid, options, progress);
+    evaluate_sharing(scenario, grid, options, progress, on_demand, false).0
+}
+
+/// [`evaluate_against`], and with `share_fallback` the fallback's curve read off the same runs
+/// when they can be shared ([`curves`]).
+#[allow(clippy::type_complexity)]
+fn evaluate_sharing(
+    scenario: &Scenario,
+    grid: &[f64],
+    options: &PlanOptions,
+    progress: Option<&(dyn Fn(u64) + Sync)>,
+    on_demand: f64,
+    share_fallback: bool,
+) -> (
+    (Sweep, Vec<PlanPoint>, Option<Recommendation>),
+    Option<Vec<PointAggregate>>,
+) {
+    let (sweep, aggregates, fallback) = curves(scenario, grid, options, progress, share_fallback);
     let points: Vec<PlanPoint> = grid
         .iter()
         .zip(&aggregates)
@@ -502,7 +477,7 @@ fn evaluate_against(
         .iter()
         .find(|p| p.meets_target)
         .map(|p| recommend(p, on_demand, scenario));
-    (sweep, points, recommendation)
+    ((sweep, points, recommendation), fallback)
 }
 
 /// The recommendation at `point` of `scenario`: its purchase option, job and checkpoint
@@ -563,8 +538,10 @@ pub fn plan(
     {
         return Err(OptionError::CheckpointInterval(bad).into());
     }
-    let (grid, (sweep, points, mut recommendation), search) =
-        search::search_grid(scenario, options, progress)?;
+    // The options weigh the fallback: read it off the search's runs when they can be shared.
+    let share_fallback = options.objective == Objective::Cost;
+    let (grid, (sweep, points, mut recommendation), search, fallback) =
+        search::search_grid(scenario, options, progress, share_fallback)?;
     cancelled()?;
     let on_demand = on_demand_cost_usd(scenario);
     let mut option_rows = Vec::new();
@@ -572,7 +549,11 @@ pub fn plan(
         let intervals: Vec<Option<f64>> = std::iter::once(None)
             .chain(options.checkpoint_intervals.iter().map(|&i| Some(i)))
             .collect();
-        let evaluated = options::evaluate(scenario, &grid, options, &intervals);
+        let shared = options::Shared {
+            own: &points,
+            fallback: fallback.as_deref(),
+        };
+        let evaluated = options::evaluate(scenario, &grid, options, &intervals, shared);
         cancelled()?;
         recommendation = options::cheapest(&evaluated.options).map(|i| {
             let (variant, point) = &evaluated.sources[i];

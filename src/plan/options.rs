@@ -9,7 +9,10 @@
 //! - **managed spot** at each grid MaxWait (one run per trial, truncated: [`super::sweep`]);
 //! - **spot-then-on-demand** at each switch time — the switch time *is* the spot job's
 //!   MaxWait, and the fallback job's path after it depends on it (how much was checkpointed by
-//!   then), so every grid point re-runs every trial;
+//!   then); the spot job's path does not, so each trial's spot job runs once, to the cap, and
+//!   only the fallback job runs per switch time ([`super::sweep`]). When the scenario is managed
+//!   spot, that one spot run is the planner's own run of the scenario: managed spot and the
+//!   fallback are read off the same runs;
 //! - **on-demand**, once (no MaxWait);
 //!
 //! each with every checkpoint interval planned (the scenario's and `--checkpoint-intervals`).
@@ -19,7 +22,7 @@
 //! the deadline) with one, else P(Completed)) reaches the target; ties go to the earlier row
 //! (managed spot before the fallback before on-demand, smaller MaxWait first).
 
-use super::{PlanOptions, PlanPoint, on_demand_cost_usd};
+use super::{PlanOptions, PlanPoint, PointAggregate, on_demand_cost_usd};
 use crate::policy::registry;
 use crate::scenario::{Clock, Scenario};
 use serde::Serialize;
@@ -112,13 +115,25 @@ pub(super) struct Evaluated {
     pub sources: Vec<(usize, PlanPoint)>,
 }
 
+/// Curves over the grid the planner has already computed on the same trials, with the
+/// scenario's own checkpoint interval.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Shared<'a> {
+    /// The scenario's own curve: the option that is the scenario itself (its own policy on
+    /// the continuous clock) is read from it instead of being run again.
+    pub own: &'a [PlanPoint],
+    /// The spot-then-on-demand curve read off the same runs, when the planner could.
+    pub fallback: Option<&'a [PointAggregate]>,
+}
+
 /// Evaluates every purchase option at every grid MaxWait and every interval in `intervals`
-/// (`None`: the scenario's own checkpoint policy).
+/// (`None`: the scenario's own checkpoint policy), reading what `shared` holds.
 pub(super) fn evaluate(
     scenario: &Scenario,
     grid: &[f64],
     options: &PlanOptions,
     intervals: &[Option<f64>],
+    shared: Shared,
 ) -> Evaluated {
     let mut evaluated = Evaluated {
         options: Vec::new(),
@@ -145,15 +160,35 @@ pub(super) fn evaluate(
             } else {
                 grid
             };
-            let (_, aggregates) = super::curve(&variant, option_grid, options, None);
-            for (&w, aggregate) in option_grid.iter().zip(&aggregates) {
-                let point = PlanPoint::new(
-                    w,
-                    aggregate,
-                    on_demand,
-                    options.target,
-                    variant.job.deadline_seconds,
-                );
+            let shared_fallback = shared
+                .fallback
+                .filter(|_| interval.is_none() && option == "spot-then-on-demand");
+            let points: Vec<PlanPoint> = if interval.is_none() && is_own_option(scenario, option) {
+                shared.own.to_vec()
+            } else {
+                let computed;
+                let aggregates: &[PointAggregate] = match shared_fallback {
+                    Some(aggregates) => aggregates,
+                    None => {
+                        computed = super::curve(&variant, option_grid, options, None).1;
+                        &computed
+                    }
+                };
+                option_grid
+                    .iter()
+                    .zip(aggregates)
+                    .map(|(&w, aggregate)| {
+                        PlanPoint::new(
+                            w,
+                            aggregate,
+                            on_demand,
+                            options.target,
+                            variant.job.deadline_seconds,
+                        )
+                    })
+                    .collect()
+            };
+            for point in points {
                 evaluated
                     .options
                     .push(PlanOption::new(option, shown_interval, &point));
@@ -163,6 +198,17 @@ pub(super) fn evaluate(
         }
     }
     evaluated
+}
+
+/// Whether buying the scenario as `option` is the scenario itself: its clock is the continuous
+/// one with the registered policy of that name, which [`with_purchase_option`] puts back.
+/// (The MaxWait that option sets does not matter: every grid point sets its own. On-demand
+/// is evaluated at one point, not over the grid.) The same engine on the same trials gives
+/// the same curve.
+pub(super) fn is_own_option(scenario: &Scenario, option: &str) -> bool {
+    option != "on-demand"
+        && matches!(scenario.clock, Clock::Continuous(_))
+        && scenario.clock.policy_name() == option
 }
 
 /// The row to recommend: the lowest cost per completed job among the rows that meet the

@@ -18,9 +18,21 @@
 //! MaxWait = `w` (only for the grid points that fall strictly inside one of its billed
 //! periods), so the engine integrates its own price model.
 //!
-//! **Re-run** (policies whose path depends on MaxWait, e.g. a future spot-then-on-demand
-//! fallback): every grid point runs every trial again with its own MaxWait, on the same
-//! trials (common random numbers).
+//! **Re-run** (policies whose path depends on MaxWait): every grid point runs every trial
+//! again with its own MaxWait, on the same trials (common random numbers).
+//!
+//! **Fallback** (`spot-then-on-demand`: a spot job placed only on spot, and an on-demand job
+//! when MaxWait stops it): the curve is the re-run's, computed with far fewer runs. The spot
+//! job never looks at its deadline, so under switch time `w` it follows the cap run's path
+//! until `w`, as managed spot does. A trial whose spot job completes, fails or exceeds
+//! MaxRuntime by `w` (at the cap run's instant, decided as the engine decides ties) therefore
+//! has the cap run's outcome at `w` and at every later switch time: it is added once to
+//! `settled_from`, as truncation does. At the switch times before that MaxWait stops the spot
+//! job and a fallback job follows: the engine rebuilds the trial's state at each from a
+//! [`SpotRecord`] of the cap run (its requests for capacity) and runs only the on-demand job
+//! ([`Simulator::fallbacks`]); where it cannot do so exactly (stepped prices,
+//! `InternalServerError`s) the trial is run on its own with MaxWait = `w`. A forced re-run
+//! (`--rerun-each-point`) runs every point, as a cross-check.
 //!
 //! **Deadline** (`[job] deadline` D): a trial is done by D when it is Completed with its
 //! Uploading ended by D (reference §9). A trial that completes at the cap completes at the
@@ -34,7 +46,7 @@
 //! running at a point are added to that point. Counts, fixed-point moments and histogram
 //! buckets merge associatively, so blocks, threads and waves give identical bits.
 
-use crate::engine::{Outcome, Recorder, Simulator, TrialOutcome};
+use crate::engine::{Outcome, Recorder, Simulator, SpotRecord, TrialOutcome};
 use crate::montecarlo::{Cancel, WAVE_BLOCKS, done_by_deadline, with_threads};
 use crate::sagemaker::billing::{self, aws_savings_percent, reported_seconds};
 use crate::sagemaker::status::SecondaryStatus;
@@ -90,6 +102,37 @@ impl Recorder for HeldPeriods {
             to_seconds,
             price_seconds,
         });
+    }
+}
+
+/// A block's buffers for the record of a cap run.
+#[derive(Debug, Default)]
+struct Records {
+    /// Truncation's.
+    held: HeldPeriods,
+    /// The fallback's.
+    spot: SpotRecord,
+}
+
+/// Both records of one cap run, for a sweep that reads managed spot and its fallback off it.
+struct Both<'r>(&'r mut HeldPeriods, &'r mut SpotRecord);
+
+impl Recorder for Both<'_> {
+    #[inline]
+    fn enter(&mut self, at_seconds: f64, status: SecondaryStatus, message: &'static str) {
+        self.0.enter(at_seconds, status, message);
+        self.1.enter(at_seconds, status, message);
+    }
+
+    #[inline]
+    fn held(&mut self, from_seconds: f64, to_seconds: f64, price_seconds: f64) {
+        self.0.held(from_seconds, to_seconds, price_seconds);
+    }
+
+    #[inline]
+    fn capacity(&mut self, requested_seconds: f64, acquired_seconds: f64, lost_seconds: f64) {
+        self.1
+            .capacity(requested_seconds, acquired_seconds, lost_seconds);
     }
 }
 
@@ -184,6 +227,23 @@ impl AddAssign<&CurveAggregate> for CurveAggregate {
     }
 }
 
+/// A sweep's curve and, when it shares its cap runs with the fallback
+/// ([`SweepSetup::fallback`]), the fallback's.
+#[derive(Debug, Clone, PartialEq)]
+struct Curves {
+    own: CurveAggregate,
+    fallback: Option<CurveAggregate>,
+}
+
+impl AddAssign<&Curves> for Curves {
+    fn add_assign(&mut self, other: &Curves) {
+        self.own += &other.own;
+        if let (Some(mine), Some(theirs)) = (&mut self.fallback, &other.fallback) {
+            *mine += theirs;
+        }
+    }
+}
+
 /// What the sweep needs to know about the scenario.
 #[derive(Debug, Clone)]
 pub(crate) struct SweepSetup<'a, S: Simulator> {
@@ -199,13 +259,46 @@ pub(crate) struct SweepSetup<'a, S: Simulator> {
     pub on_demand_per_hour: f64,
     /// How to sweep.
     pub sweep: Sweep,
+    /// With [`Sweep::RerunEachPoint`] on a spot job with an on-demand fallback
+    /// ([`Simulator::on_demand_after_truncated_spot`]): read the switch times the spot job
+    /// settles before off one cap run per trial, and run only the others.
+    pub read_fallback: bool,
     /// Checked before every trial: once requested, the run stops with what it has.
     pub cancel: Cancel,
     /// The job's deadline (`[job] deadline`): Completed trials are also counted against it.
     pub deadline_seconds: Option<f64>,
+    /// With [`Sweep::Truncate`] of managed spot: the same job bought as spot-then-on-demand
+    /// (a fallback sweep over the same grid), read off the same cap runs. Its spot job places
+    /// only on spot, as managed spot does, so until the cap both make the same requests and
+    /// get the same capacity; the fallback's cap run is managed spot's, followed by a fallback
+    /// job only when the cap stopped the spot job — a trial truncation never reads as settled.
+    pub fallback: Option<&'a SweepSetup<'a, S>>,
 }
 
 impl<S: Simulator> SweepSetup<'_, S> {
+    /// The first grid point from which a trial's cap run is its outcome at every MaxWait: the
+    /// spot job completed, failed or exceeded MaxRuntime (entering Stopping at `stopping_at`)
+    /// by then. A trial still running at the cap, or whose spot job the cap stopped (a fallback
+    /// job followed), settles at none.
+    fn settles_at(&self, outcome: &TrialOutcome, stopping_at: Option<f64>) -> usize {
+        let grid = self.grid;
+        if outcome.fallback_seconds.is_some() {
+            return grid.len();
+        }
+        match outcome.outcome {
+            // At the completion instant the job completes (the engine checks completion first).
+            Outcome::Completed => grid.partition_point(|&w| w < outcome.wall_clock_seconds),
+            // A failure (retries exhausted) happens at its instant whatever the MaxWait beyond
+            // it; a MaxWait at that very instant stops the job first (a limit wins a tie).
+            Outcome::Failed => grid.partition_point(|&w| w <= outcome.wall_clock_seconds),
+            Outcome::MaxRuntimeExceeded => {
+                let stopped = stopping_at.unwrap_or(outcome.wall_clock_seconds);
+                grid.partition_point(|&w| w <= stopped)
+            }
+            Outcome::MaxWaitTimeExceeded => grid.len(),
+        }
+    }
+
     /// Truncation of one trial's cap run at every grid point.
     fn truncate(
         &self,
@@ -215,18 +308,7 @@ impl<S: Simulator> SweepSetup<'_, S> {
         curve: &mut CurveAggregate,
     ) {
         let grid = self.grid;
-        // The first grid point at which the trial has settled as it did at the cap.
-        let settles_at = match outcome.outcome {
-            // A failure (retries exhausted) happens at its instant whatever the MaxWait beyond it.
-            Outcome::Completed | Outcome::Failed => {
-                grid.partition_point(|&w| w < outcome.wall_clock_seconds)
-            }
-            Outcome::MaxRuntimeExceeded => {
-                let stopped = held.stopping_at.unwrap_or(outcome.wall_clock_seconds);
-                grid.partition_point(|&w| w <= stopped)
-            }
-            Outcome::MaxWaitTimeExceeded => grid.len(),
-        };
+        let settles_at = self.settles_at(outcome, held.stopping_at);
         if settles_at < grid.len() {
             curve.settled_from[settles_at].add_trial(outcome, self.deadline_seconds);
         }
@@ -252,11 +334,7 @@ impl<S: Simulator> SweepSetup<'_, S> {
                 ),
                 (Some(_), None) => {
                     // Stepped price inside a period: let the engine integrate it.
-                    let engines = self.point_engines.as_ref();
-                    let rerun = engines.map_or_else(
-                        || self.engine.clone().with_max_wait(w).run(trial),
-                        |e| e[i].run(trial),
-                    );
+                    let rerun = self.run_at(i, w, trial);
                     curve.at_point[i].add_trial(&rerun, self.deadline_seconds);
                     continue;
                 }
@@ -277,44 +355,101 @@ impl<S: Simulator> SweepSetup<'_, S> {
         }
     }
 
+    /// One trial of a spot job with an on-demand fallback: its cap run gives every switch time
+    /// from the one its spot job settles by; the engine rebuilds the earlier ones from the cap
+    /// run's record, or (when it cannot do so exactly) each is run on its own.
+    fn fallback_trial(
+        &self,
+        trial: u64,
+        outcome: &TrialOutcome,
+        record: &SpotRecord,
+        curve: &mut CurveAggregate,
+    ) {
+        let settles_at = self.settles_at(outcome, record.stopping_at());
+        if settles_at < self.grid.len() {
+            curve.settled_from[settles_at].add_trial(outcome, self.deadline_seconds);
+        }
+        let running = &self.grid[..settles_at];
+        let deadline = self.deadline_seconds;
+        let rebuilt = self.engine.fallbacks(trial, record, running, |i, outcome| {
+            curve.at_point[i].add_trial(&outcome, deadline);
+        });
+        if !rebuilt {
+            for (i, &w) in running.iter().enumerate() {
+                let outcome = self.run_at(i, w, trial);
+                curve.at_point[i].add_trial(&outcome, deadline);
+            }
+        }
+    }
+
+    /// Trial `trial` run on its own with MaxWait = `w`, grid point `i`.
+    fn run_at(&self, i: usize, w: f64, trial: u64) -> TrialOutcome {
+        match &self.point_engines {
+            Some(engines) => engines[i].run(trial),
+            None => self.engine.clone().with_max_wait(w).run(trial),
+        }
+    }
+
     /// The curve of trials `[first, end)`; cut short (and then never used: a cancelled curve
     /// is not returned) once cancellation is requested, which is checked before every trial as
     /// [`crate::montecarlo::execute`]'s blocks do.
-    fn run_block(&self, first: u64, end: u64, held: &mut HeldPeriods) -> CurveAggregate {
-        let mut curve = CurveAggregate::new(self.grid.len());
+    fn run_block(&self, first: u64, end: u64, records: &mut Records) -> Curves {
+        let mut curves = self.new_curves();
+        let curve = &mut curves.own;
         for trial in first..end {
             if self.cancel.requested() {
                 break;
             }
             match self.sweep {
+                Sweep::Truncate if let Some(fallback) = self.fallback => {
+                    let Records { held, spot } = records;
+                    held.clear();
+                    spot.clear();
+                    let outcome = fallback.engine.run_recorded(trial, &mut Both(held, spot));
+                    self.truncate(trial, &outcome, held, curve);
+                    let fallback_curve = curves.fallback.as_mut().expect("made with the setup");
+                    fallback.fallback_trial(trial, &outcome, spot, fallback_curve);
+                }
                 Sweep::Truncate => {
+                    let held = &mut records.held;
                     held.clear();
                     let outcome = self.engine.run_recorded(trial, held);
-                    self.truncate(trial, &outcome, held, &mut curve);
+                    self.truncate(trial, &outcome, held, curve);
+                }
+                Sweep::RerunEachPoint if self.read_fallback => {
+                    let spot = &mut records.spot;
+                    spot.clear();
+                    let outcome = self.engine.run_recorded(trial, spot);
+                    self.fallback_trial(trial, &outcome, spot, curve);
                 }
                 Sweep::RerunEachPoint => {
                     for (i, &w) in self.grid.iter().enumerate() {
-                        let outcome = match &self.point_engines {
-                            Some(engines) => engines[i].run(trial),
-                            None => self.engine.clone().with_max_wait(w).run(trial),
-                        };
+                        let outcome = self.run_at(i, w, trial);
                         curve.at_point[i].add_trial(&outcome, self.deadline_seconds);
                     }
                 }
             }
         }
-        curve
+        curves
+    }
+
+    fn new_curves(&self) -> Curves {
+        Curves {
+            own: CurveAggregate::new(self.grid.len()),
+            fallback: self.fallback.map(|f| CurveAggregate::new(f.grid.len())),
+        }
     }
 
     /// Runs `trials` trials in waves of blocks; `progress` hears the trials done after each wave.
+    /// Returns the curve, and the fallback's when the sweep shares its cap runs with it.
     pub fn run(
         &self,
         trials: u64,
         threads: Option<usize>,
         progress: Option<&(dyn Fn(u64) + Sync)>,
-    ) -> Vec<PointAggregate> {
+    ) -> (Vec<PointAggregate>, Option<Vec<PointAggregate>>) {
         with_threads(threads, || {
-            let mut total = CurveAggregate::new(self.grid.len());
+            let mut total = self.new_curves();
             let block_trials = self.engine.block_trials();
             let wave_trials = block_trials * WAVE_BLOCKS;
             let mut wave_start = 0;
@@ -322,13 +457,12 @@ impl<S: Simulator> SweepSetup<'_, S> {
                 let wave_end = (wave_start + wave_trials).min(trials);
                 // Blocks check for cancellation before every trial (re-runs of slow trials make
                 // long waves); a cancelled curve is never returned by `plan`.
-                let blocks: Vec<CurveAggregate> = (0..(wave_end - wave_start)
-                    .div_ceil(block_trials))
+                let blocks: Vec<Curves> = (0..(wave_end - wave_start).div_ceil(block_trials))
                     .into_par_iter()
-                    .map_init(HeldPeriods::default, |held, block| {
+                    .map_init(Records::default, |records, block| {
                         let first = wave_start + block * block_trials;
                         let end = (first + block_trials).min(wave_end);
-                        self.run_block(first, end, held)
+                        self.run_block(first, end, records)
                     })
                     .collect();
                 for block in &blocks {
@@ -339,7 +473,10 @@ impl<S: Simulator> SweepSetup<'_, S> {
                     progress(wave_start);
                 }
             }
-            total.finish()
+            (
+                total.own.finish(),
+                total.fallback.map(CurveAggregate::finish),
+            )
         })
     }
 }

@@ -28,6 +28,7 @@ mod on_demand_wait;
 mod plan;
 mod plan_answers;
 mod plan_edges;
+mod plan_fallback;
 mod plan_options;
 mod policies;
 mod properties;

@@ -234,6 +234,33 @@ fn option_rows_are_direct_runs_on_the_same_trials() {
     }
 }
 
+/// The option that is the scenario itself is read from the planner's own curve instead of
+/// being run again: the rows are the same, field for field (`{:?}` writes shortest round-trip
+/// digits), whichever option the scenario is bought as — managed spot read from the curve and
+/// the fallback run, or the fallback read from the curve and managed spot run.
+#[test]
+fn option_rows_do_not_depend_on_which_option_is_the_scenarios_own() {
+    let scenario = Scenario::embedded_default();
+    let fallback = plan::options::with_purchase_option(&scenario, "spot-then-on-demand");
+    let rows = |s: &Scenario| -> (usize, Vec<String>) {
+        let options = PlanOptions {
+            trials: 3000,
+            detail: false,
+            grid: GridSpec {
+                points: Some(30),
+                ..GridSpec::default()
+            },
+            ..PlanOptions::from_scenario(s)
+        };
+        let planned = plan::plan(s, &options, None).unwrap();
+        let rows = planned.options.iter().map(|r| format!("{r:?}")).collect();
+        (planned.points.len(), rows)
+    };
+    let ((points, own_spot), (_, own_fallback)) = (rows(&scenario), rows(&fallback));
+    assert_eq!(own_spot.len(), 2 * points + 1);
+    assert_eq!(own_spot, own_fallback);
+}
+
 /// Spot capacity only from 90 h: the job (2 h of training, MaxRuntime 3 h) completes at 92 h,
 /// far beyond the default cap (3 × MaxRuntime = 9 h). The search extends the grid (× 4 per
 /// round: 36 h, 144 h) and finds it; a direct run at the answer confirms it.

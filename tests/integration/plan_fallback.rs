@@ -1,0 +1,125 @@
+//! The spot-then-on-demand option read off one spot run per trial equals re-running every
+//! switch time on its own, bit for bit, on scenarios that reach every branch of the fallback:
+//! a deadline, waits for on-demand capacity, `InternalServerError`s with a RetryStrategy, no
+//! durable checkpoints, an emergency checkpoint on notice, a Weibull market, stepped prices.
+
+use crate::common::load;
+use spotsim::Scenario;
+use spotsim::engine::Outcome;
+use spotsim::plan::options::with_purchase_option;
+use spotsim::plan::{self, GridSpec, PlanOptions, PointAggregate, Sweep, build_grid};
+use spotsim::policy::OnNotice;
+
+/// Every field of a point, written so that equal strings are equal bits: counts, the exact
+/// moments with `{:?}` (shortest round-trip digits) and the quantile sketch in its canonical
+/// serialised form (its buckets without the leading and trailing empty ones that merging
+/// leaves in memory, which depend on the order trials were added).
+fn fields(point: &PointAggregate) -> String {
+    format!(
+        "trials {} outcomes {:?} by deadline {} cost {:?} {} savings {:?}",
+        point.trials,
+        point.outcome_counts,
+        point.completed_by_deadline,
+        point.cost_usd.moments(),
+        serde_json::to_string(point.cost_usd.sketch()).expect("a sketch serialises"),
+        point.aws_savings_percent,
+    )
+}
+
+/// The fallback curve of `scenario` over its default grid (`points` of them), read off and
+/// re-run, each point's every field ([`fields`]).
+fn read_and_rerun(scenario: &Scenario, trials: u64, points: usize) -> (Vec<String>, Vec<String>) {
+    let variant = with_purchase_option(scenario, "spot-then-on-demand");
+    assert!(plan::path_depends_on_max_wait(&variant));
+    let grid_spec = GridSpec {
+        points: Some(points),
+        ..GridSpec::default()
+    };
+    let grid = build_grid(&variant, &grid_spec).expect("the default grid builds");
+    let options = PlanOptions {
+        trials,
+        grid: grid_spec,
+        ..PlanOptions::from_scenario(&variant)
+    };
+    let (read_sweep, read) = plan::curve(&variant, &grid, &options, None);
+    let forced = PlanOptions {
+        sweep: Some(Sweep::RerunEachPoint),
+        ..options
+    };
+    let (rerun_sweep, rerun) = plan::curve(&variant, &grid, &forced, None);
+    // The plan reports the same sweep either way: every switch time is its own job.
+    assert_eq!(read_sweep, Sweep::RerunEachPoint);
+    assert_eq!(rerun_sweep, Sweep::RerunEachPoint);
+    assert_eq!(read.len(), grid.len());
+    // The fallback matters: some trials are stopped at the first switch time and not at the
+    // last, so the first point differs from the cap.
+    assert_ne!(fields(&read[0]), fields(&read[grid.len() - 1]));
+    let strings = |points: &[PointAggregate]| points.iter().map(fields).collect();
+    (strings(&read), strings(&rerun))
+}
+
+fn assert_identical(name: &str, scenario: &Scenario, trials: u64, points: usize) {
+    let (read, rerun) = read_and_rerun(scenario, trials, points);
+    for (i, (r, e)) in read.iter().zip(&rerun).enumerate() {
+        assert_eq!(r, e, "{name}: point {i} read off ≠ re-run");
+    }
+}
+
+#[test]
+fn the_default_fallback_read_off_equals_rerunning_every_switch_time() {
+    assert_identical("default", &Scenario::embedded_default(), 4000, 40);
+}
+
+#[test]
+fn a_deadline_and_on_demand_capacity_waits_read_off_exactly() {
+    let mut scenario = Scenario::embedded_default();
+    scenario.job.deadline_seconds = Some(31.0 * 3600.0);
+    scenario.on_demand.mean_capacity_wait_seconds = Some(1800.0);
+    let (read, _) = read_and_rerun(&scenario, 10, 3);
+    assert!(!read[0].contains("by deadline 0 "));
+    assert_identical("deadline + on-demand wait", &scenario, 3000, 30);
+}
+
+#[test]
+fn internal_errors_with_retries_read_off_exactly() {
+    let mut scenario = Scenario::embedded_default();
+    scenario.job.internal_error_rate = 0.05;
+    scenario.job.max_retry_attempts = 1;
+    // Some trials fail (retries exhausted): the branch is reached.
+    let variant = with_purchase_option(&scenario, "spot-then-on-demand");
+    let grid = build_grid(&variant, &GridSpec::default()).unwrap();
+    let (_, read) = plan::curve(
+        &variant,
+        &grid,
+        &PlanOptions {
+            trials: 2000,
+            ..PlanOptions::from_scenario(&variant)
+        },
+        None,
+    );
+    assert!(read[grid.len() - 1].count(Outcome::Failed) > 0);
+    assert_identical("internal errors", &scenario, 3000, 30);
+}
+
+#[test]
+fn no_durable_checkpoints_and_emergency_checkpoints_read_off_exactly() {
+    let mut emergency = Scenario::embedded_default();
+    emergency.checkpoint.on_notice = OnNotice::Checkpoint;
+    assert_identical("emergency checkpoint", &emergency, 3000, 30);
+    let mut not_durable = Scenario::embedded_default();
+    not_durable.job.checkpoint_s3_uri = None;
+    assert_identical("no checkpoint_s3_uri", &not_durable, 2000, 30);
+}
+
+#[test]
+fn a_weibull_market_and_stepped_prices_read_off_exactly() {
+    let mut weibull = load("weibull-gpu.toml");
+    weibull.checkpoint.on_notice = OnNotice::Checkpoint;
+    assert_identical("weibull", &weibull, 3000, 30);
+    let stepped = load("replay-aws-p3-us-west-2a.toml");
+    assert!(matches!(
+        stepped.pricing.spot,
+        spotsim::market::price::SpotPrice::Steps(_)
+    ));
+    assert_identical("stepped prices", &stepped, 400, 15);
+}
