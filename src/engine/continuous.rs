@@ -17,7 +17,7 @@
 
 use super::attempt::uninterrupted_seconds;
 use super::attempt::{Attempt, Progress};
-use super::{Outcome, Recorder, Simulator, TrialLimits, TrialOutcome};
+use super::{Outcome, Recorder, Simulator, TrialLimits, TrialOutcome, earlier};
 use crate::market::price::SpotPrice;
 use crate::market::{Capacity, Exponential, Market, MarketState};
 use crate::policy::{DecisionPoint, OnNotice, Placement, SchedulingPolicy};
@@ -409,7 +409,7 @@ impl ContinuousEngine {
 
             // Provisioning: capacity is held (the uptime clock runs) but nothing is billed.
             let start = acquired + self.provisioning;
-            if lost.min(deadline) <= start {
+            if earlier(lost, deadline) <= start {
                 if deadline <= lost {
                     return (Outcome::MaxWaitTimeExceeded, deadline);
                 }
@@ -432,7 +432,7 @@ impl ContinuousEngine {
             let end = attempt.end();
             let runtime_left = self.max_runtime - held_in_job;
             let runtime_limit = start + runtime_left;
-            let limit = deadline.min(runtime_limit);
+            let limit = earlier(deadline, runtime_limit);
             // MaxRuntime counts held time: an attempt whose phases fit in what is left
             // completes even when `start + runtime_left` rounds below `end`.
             let within_runtime = end <= runtime_limit || attempt.held_seconds() <= runtime_left;
