@@ -147,7 +147,7 @@ impl Metric {
         add_finite(values, "Metric::add", |values, extremes| {
             self.moments.add_sums(values, extremes);
             self.moments.add_extremes(extremes);
-            self.sketch.add_buckets(values);
+            self.sketch.add_buckets(values, extremes);
             self.sketch.add_extremes(extremes);
         });
     }
