@@ -263,7 +263,11 @@ impl Simulator for ContinuousEngine {
             max_wait_seconds: self.max_wait,
             spot: self.spot,
         };
-        let (outcome, at) = self.run_job(first, &mut rng, &mut market_state, &mut totals, recorder);
+        let (outcome, at) = if self.plain_spot() {
+            self.run_job::<R, true>(first, &mut rng, &mut market_state, &mut totals, recorder)
+        } else {
+            self.run_job::<R, false>(first, &mut rng, &mut market_state, &mut totals, recorder)
+        };
         if matches!(outcome, Outcome::Completed | Outcome::Failed) {
             return self.finish(outcome, at, totals);
         }
@@ -283,7 +287,7 @@ impl Simulator for ContinuousEngine {
             spot: false,
         };
         let (outcome, at) =
-            self.run_job(second, &mut rng, &mut market_state, &mut totals, recorder);
+            self.run_job::<R, false>(second, &mut rng, &mut market_state, &mut totals, recorder);
         let end = if matches!(outcome, Outcome::Completed | Outcome::Failed) {
             at
         } else {
@@ -321,10 +325,24 @@ impl ContinuousEngine {
         exponential(generator, self.on_demand_mean_wait)
     }
 
+    /// Whether the first job of a trial is plain managed spot: every attempt on spot (the
+    /// placement resolved once), on the memoryless market, without emergency checkpoints or
+    /// `InternalServerError`s. [`ContinuousEngine::run_job`] is then compiled without those
+    /// branches (and the values they keep alive), which is most scenarios' hot loop.
+    fn plain_spot(&self) -> bool {
+        self.spot
+            && !self.asks_policy
+            && self.exponential.is_some()
+            && !self.emergency_checkpoints
+            && self.internal_error_rate <= 0.0
+    }
+
     /// Runs one training job from its CreationTime until it completes (returns the completion
     /// instant), a limit stops it (returns the instant Stopping begins) or it fails (returns
-    /// the instant of the failure).
-    fn run_job<R: Recorder>(
+    /// the instant of the failure). `PLAIN` says the job is [plain managed
+    /// spot](ContinuousEngine::plain_spot): the same steps, with the branches it cannot take
+    /// left out.
+    fn run_job<R: Recorder, const PLAIN: bool>(
         &self,
         limits: JobLimits,
         rng: &mut TrialRng,
@@ -350,7 +368,9 @@ impl ContinuousEngine {
             } else {
                 0.0
             };
-            let placement = if !limits.spot {
+            let placement = if PLAIN {
+                Placement::Spot
+            } else if !limits.spot {
                 Placement::OnDemand
             } else if !self.asks_policy {
                 Placement::Spot
@@ -425,7 +445,7 @@ impl ContinuousEngine {
                 self.write,
                 self.upload,
             );
-            if self.emergency_checkpoints && lost.is_finite() {
+            if !PLAIN && self.emergency_checkpoints && lost.is_finite() {
                 attempt.plan_emergency(lost - self.notice, lost);
             }
             totals.training_start.get_or_insert(start);
@@ -442,9 +462,14 @@ impl ContinuousEngine {
                 &self.price
             };
             let offset = market_state.offset_seconds;
-            // An InternalServerError ends the attempt like a loss of capacity (∞ at rate 0).
+            // An InternalServerError ends the attempt like a loss of capacity (∞ at rate 0, which
+            // a plain job has).
             let error_at = start + (totals.next_error_held - totals.held);
-            let ends_at = if error_at < lost { error_at } else { lost };
+            let ends_at = if !PLAIN && error_at < lost {
+                error_at
+            } else {
+                lost
+            };
 
             if end <= ends_at && end <= deadline && within_runtime {
                 record_phases(&attempt, end, true, recorder);
@@ -479,7 +504,7 @@ impl ContinuousEngine {
             );
             held_in_job += ends_at - start;
             totals.lost += self.bank(progress, totals);
-            if ends_at < lost {
+            if !PLAIN && ends_at < lost {
                 // Not a spot interruption: it uses a RetryStrategy attempt (reference §6).
                 errors += 1;
                 if errors > self.max_retry_attempts {
@@ -628,8 +653,9 @@ mod tests {
     }
 
     /// The per-run shortcuts (the placement resolved once, the memoryless market called
-    /// directly) give the same trials, bit for bit, as asking the policy and the market
-    /// through their trait objects at every attempt — with and without an on-demand fallback.
+    /// directly, the plain managed-spot job compiled without the branches it cannot take) give
+    /// the same trials, bit for bit, as asking the policy and the market through their trait
+    /// objects at every attempt — with and without an on-demand fallback.
     #[test]
     fn the_resolved_paths_agree_with_the_general_ones() {
         let scenario = reference_model();
@@ -641,11 +667,13 @@ mod tests {
             let fast = ContinuousEngine::new(&scenario, policy).with_max_wait(25.0 * 3600.0);
             assert!(!fast.asks_policy);
             assert!(fast.exponential.is_some());
+            assert!(fast.plain_spot());
             let general = ContinuousEngine {
                 asks_policy: true,
                 exponential: None,
                 ..fast.clone()
             };
+            assert!(!general.plain_spot());
             let (fast, general) = (outcomes(&fast, 3000), outcomes(&general, 3000));
             assert!(
                 fast.iter()
