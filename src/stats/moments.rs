@@ -152,12 +152,15 @@ impl Moments {
             && extremes.min > -SHORT_MAGNITUDE
             && extremes.max < SHORT_MAGNITUDE
         {
+            // `round(v · 2^32)` is a whole number below 2^51 in magnitude: added to 1.5 · 2^52
+            // it is exact, and the sum's bits are those of 1.5 · 2^52 plus it (no saturating
+            // conversion needed). A pass of its own, so that it runs two values at a time.
+            let mut quantised = [0i64; SHORT_SLICE];
+            for (q, &v) in quantised.iter_mut().zip(values) {
+                *q = ((v * SCALE).round() + MAGIC).to_bits() as i64 - MAGIC_BITS;
+            }
             let (mut sum, mut sum_sq) = (0i64, 0i128);
-            for &v in values {
-                // `round(v · 2^32)` is a whole number below 2^51 in magnitude: added to
-                // 1.5 · 2^52 it is exact, and the sum's bits are those of 1.5 · 2^52 plus it
-                // (no saturating conversion needed).
-                let q = ((v * SCALE).round() + MAGIC).to_bits() as i64 - MAGIC_BITS;
+            for &q in &quantised[..values.len()] {
                 sum += q;
                 sum_sq += i128::from(q) * i128::from(q);
             }
