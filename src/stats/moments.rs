@@ -50,7 +50,7 @@ use super::Inconsistency;
 pub const MAX_ABS_VALUE: f64 = 1e15;
 
 /// The longest slice [`Moments::add_sums`] sums in machine words.
-const SHORT_SLICE: usize = 64;
+const SHORT_SLICE: usize = 256;
 
 /// The magnitude (2^19) below which the values of a [`SHORT_SLICE`] sum in machine words:
 /// six days in seconds, half a million dollars.
@@ -138,7 +138,7 @@ impl Moments {
     ///
     /// A short slice of small values (at most [`SHORT_SLICE`] values below [`SHORT_MAGNITUDE`]
     /// in magnitude: a block's column of trial times and costs) cannot overflow machine words:
-    /// |q| ≤ 2^51, so `Σq` fits an `i64` (≤ 2^57) and `Σq²` an `i128` (≤ 2^108), and each
+    /// |q| ≤ 2^51, so `Σq` fits an `i64` (≤ 2^59) and `Σq²` an `i128` (≤ 2^110), and each
     /// value costs a rounding, one add and one 64×64→128-bit product. Integer sums do not depend
     /// on how they are grouped, so the state is the same bits as value by value.
     ///
