@@ -152,23 +152,25 @@ impl Moments {
             && extremes.min > -SHORT_MAGNITUDE
             && extremes.max < SHORT_MAGNITUDE
         {
-            // `round(v · 2^32)` is a whole number below 2^51 in magnitude: added to 1.5 · 2^52
-            // it is exact, and the sum's bits are those of 1.5 · 2^52 plus it (no saturating
-            // conversion needed). A pass of its own, so that it runs two values at a time.
+            // Quantised in a pass of its own, which runs two values at a time.
+            if extremes.min == extremes.max {
+                // A constant slice (such as AWS's savings at a constant spot price): n·q and
+                // n·q², exact in the same words (n·|q| ≤ 2^59, n·q² ≤ 2^110).
+                let q = quantise_short(extremes.min);
+                let n = values.len() as i64;
+                self.add_short_sums(n * q, i128::from(n) * i128::from(q) * i128::from(q));
+                return;
+            }
             let mut quantised = [0i64; SHORT_SLICE];
             for (q, &v) in quantised.iter_mut().zip(values) {
-                *q = ((v * SCALE).round() + MAGIC).to_bits() as i64 - MAGIC_BITS;
+                *q = quantise_short(v);
             }
             let (mut sum, mut sum_sq) = (0i64, 0i128);
             for &q in &quantised[..values.len()] {
                 sum += q;
                 sum_sq += i128::from(q) * i128::from(q);
             }
-            let sum_sq = sum_sq as u128;
-            self.sum = sum_or_saturate(self.sum, i128::from(sum));
-            self.sum_sq =
-                self.sum_sq
-                    .add_or_saturate(SumSq([sum_sq as u64, (sum_sq >> 64) as u64, 0, 0]));
+            self.add_short_sums(sum, sum_sq);
             return;
         }
         let [low0, low1, high0, high1] = self.sum_sq.0;
@@ -198,6 +200,16 @@ impl Moments {
         self.sum_sq = SumSq([low as u64, (low >> 64) as u64, high0, high1])
             .add_or_saturate(SumSq([0, 0, carries, 0]))
             .add_or_saturate(wide);
+    }
+
+    /// Adds the `Σq` and `Σq²` of a short slice.
+    #[inline]
+    fn add_short_sums(&mut self, sum: i64, sum_sq: i128) {
+        let sum_sq = sum_sq as u128;
+        self.sum = sum_or_saturate(self.sum, i128::from(sum));
+        self.sum_sq =
+            self.sum_sq
+                .add_or_saturate(SumSq([sum_sq as u64, (sum_sq >> 64) as u64, 0, 0]));
     }
 
     /// Adds the count and the extremes of a slice whose sums [`Moments::add_sums`] adds.
@@ -385,6 +397,14 @@ impl AddAssign<&Moments> for Moments {
         self.min = self.min.min(other.min);
         self.max = self.max.max(other.max);
     }
+}
+
+/// [`quantise`] of a value below [`SHORT_MAGNITUDE`] in magnitude: `round(v · 2^32)` is a whole
+/// number below 2^51 in magnitude, so added to 1.5 · 2^52 it is exact, and the sum's bits are
+/// those of 1.5 · 2^52 plus it (no saturating conversion needed).
+#[inline(always)]
+fn quantise_short(v: f64) -> i64 {
+    ((v * SCALE).round() + MAGIC).to_bits() as i64 - MAGIC_BITS
 }
 
 /// [`quantise`] when it fits an `i64` (|v| < 2.1e9): one conversion instruction.

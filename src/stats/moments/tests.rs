@@ -293,6 +293,10 @@ fn short_slices_sum_exactly() {
         1.5 / SCALE,
         -2.5 / SCALE,
     ]);
+    // Constant slices (summed as n·q and n·q²), full and short.
+    for v in [70.0, halfway(-7), (-SHORT_MAGNITUDE).next_up(), 0.0] {
+        xs.extend(std::iter::repeat_n(v, 2 * SHORT_SLICE + 3));
+    }
     for chunk in xs.chunks(SHORT_SLICE) {
         let mut sliced = Moments::new();
         sliced.add_slice(chunk);

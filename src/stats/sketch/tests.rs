@@ -381,7 +381,11 @@ fn positive_slices_count_each_value_in_its_bucket() {
     xs.extend((0..20_000).map(|_| 10f64.powf(r.random_range(-11.9..14.9))));
     xs.extend([ZERO_THRESHOLD, 2f64.powi(50).next_down(), 1e15]);
     xs.shuffle(&mut r);
-    for length in [1, 3, 64, 4096] {
+    // Runs of one value and of one bucket's values (a slice in one bucket is counted at once).
+    let edge = bucket_upper(bucket_index(70.0));
+    xs.extend(std::iter::repeat_n(70.0, 5000));
+    xs.extend((0..5000).map(|i| if i % 2 == 0 { edge } else { edge.next_down() }));
+    for length in [1, 3, 64, 256, 4096] {
         let mut sketch = QuantileSketch::new();
         let mut expected = std::collections::BTreeMap::<i32, u64>::new();
         for chunk in xs.chunks(length) {
