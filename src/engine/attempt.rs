@@ -9,6 +9,8 @@
 //! An optional emergency checkpoint (on an interruption notice) inserts one more write of δ at
 //! the notice instant; the rest of the attempt shifts by δ.
 
+use super::{earlier, later};
+
 /// The length of the scenario's job on on-demand instances without interruptions: download,
 /// training with the same checkpoint writes, upload (provisioning is not billed). Both clocks
 /// price their reports' on-demand reference with it.
@@ -117,23 +119,29 @@ impl Attempt {
     /// Position on the plan without the emergency write: (complete cycles, time into the
     /// current cycle), for an instant `x` of that plan.
     fn cycles_at(&self, x: f64) -> (f64, f64) {
-        let elapsed =
-            (x - self.train_start).clamp(0.0, self.train_end_unshifted - self.train_start);
+        // `clamp` without its assertion (the span is never negative) and its NaN handling.
+        let elapsed = earlier(
+            later(x - self.train_start, 0.0),
+            self.train_end_unshifted - self.train_start,
+        );
         if self.writes == 0.0 {
             return (0.0, elapsed);
         }
         let cycle = self.interval + self.write;
         // A write that completes exactly at `x` counts: the checkpoint is durable at `x`.
-        let complete = (elapsed / cycle).floor().min(self.writes);
+        let complete = earlier((elapsed / cycle).floor(), self.writes);
         (complete, elapsed - complete * cycle)
     }
 
     fn trained_unshifted(&self, x: f64) -> f64 {
         let (complete, into) = self.cycles_at(x);
         if self.writes == 0.0 {
-            return into.min(self.work);
+            return earlier(into, self.work);
         }
-        (complete * self.interval + into.min(self.interval)).min(self.work)
+        earlier(
+            complete * self.interval + earlier(into, self.interval),
+            self.work,
+        )
     }
 
     fn durable_unshifted(&self, x: f64) -> f64 {
@@ -159,19 +167,22 @@ impl Attempt {
         let position = self.unshifted(x);
         let (complete, into) = self.cycles_at(position);
         let (mut trained, mut durable) = if self.writes == 0.0 {
-            (into.min(self.work), 0.0)
+            (earlier(into, self.work), 0.0)
         } else {
             let saved = complete * self.interval;
-            ((saved + into.min(self.interval)).min(self.work), saved)
+            (
+                earlier(saved + earlier(into, self.interval), self.work),
+                saved,
+            )
         };
         let mut writes = complete as u32;
         if let Some((at, saved)) = self.emergency
             && x >= at + self.write
         {
-            durable = durable.max(saved);
+            durable = later(durable, saved);
             writes += 1;
         }
-        trained = trained.max(durable);
+        trained = later(trained, durable);
         Progress {
             trained,
             durable,

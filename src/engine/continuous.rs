@@ -17,7 +17,7 @@
 
 use super::attempt::uninterrupted_seconds;
 use super::attempt::{Attempt, Progress};
-use super::{Outcome, Recorder, Simulator, TrialLimits, TrialOutcome};
+use super::{Outcome, Recorder, Simulator, TrialLimits, TrialOutcome, earlier};
 use crate::market::price::SpotPrice;
 use crate::market::{Capacity, Exponential, Market, MarketState};
 use crate::policy::{DecisionPoint, OnNotice, Placement, SchedulingPolicy};
@@ -283,7 +283,11 @@ impl Simulator for ContinuousEngine {
             max_wait_seconds: self.max_wait,
             spot: self.spot,
         };
-        let (outcome, at) = self.run_job(first, &mut rng, &mut market_state, &mut totals, recorder);
+        let (outcome, at) = if self.plain_spot() {
+            self.run_job::<R, true>(first, &mut rng, &mut market_state, &mut totals, recorder)
+        } else {
+            self.run_job::<R, false>(first, &mut rng, &mut market_state, &mut totals, recorder)
+        };
         if matches!(outcome, Outcome::Completed | Outcome::Failed) {
             return self.finish(outcome, at, totals);
         }
@@ -316,7 +320,8 @@ impl ContinuousEngine {
             max_wait_seconds: f64::INFINITY,
             spot: false,
         };
-        let (outcome, at) = self.run_job(second, rng, market_state, &mut totals, recorder);
+        let (outcome, at) =
+            self.run_job::<R, false>(second, rng, market_state, &mut totals, recorder);
         let end = if matches!(outcome, Outcome::Completed | Outcome::Failed) {
             at
         } else {
@@ -352,10 +357,24 @@ impl ContinuousEngine {
         exponential(generator, self.on_demand_mean_wait)
     }
 
+    /// Whether the first job of a trial is plain managed spot: every attempt on spot (the
+    /// placement resolved once), on the memoryless market, without emergency checkpoints or
+    /// `InternalServerError`s. [`ContinuousEngine::run_job`] is then compiled without those
+    /// branches (and the values they keep alive), which is most scenarios' hot loop.
+    fn plain_spot(&self) -> bool {
+        self.spot
+            && !self.asks_policy
+            && self.exponential.is_some()
+            && !self.emergency_checkpoints
+            && self.internal_error_rate <= 0.0
+    }
+
     /// Runs one training job from its CreationTime until it completes (returns the completion
     /// instant), a limit stops it (returns the instant Stopping begins) or it fails (returns
-    /// the instant of the failure).
-    fn run_job<R: Recorder>(
+    /// the instant of the failure). `PLAIN` says the job is [plain managed
+    /// spot](ContinuousEngine::plain_spot): the same steps, with the branches it cannot take
+    /// left out.
+    fn run_job<R: Recorder, const PLAIN: bool>(
         &self,
         limits: JobLimits,
         rng: &mut TrialRng,
@@ -381,7 +400,9 @@ impl ContinuousEngine {
             } else {
                 0.0
             };
-            let placement = if !limits.spot {
+            let placement = if PLAIN {
+                Placement::Spot
+            } else if !limits.spot {
                 Placement::OnDemand
             } else if !self.asks_policy {
                 Placement::Spot
@@ -445,7 +466,7 @@ impl ContinuousEngine {
 
             // Provisioning: capacity is held (the uptime clock runs) but nothing is billed.
             let start = acquired + self.provisioning;
-            if lost.min(deadline) <= start {
+            if earlier(lost, deadline) <= start {
                 if deadline <= lost {
                     return (Outcome::MaxWaitTimeExceeded, deadline);
                 }
@@ -461,14 +482,14 @@ impl ContinuousEngine {
                 self.write,
                 self.upload,
             );
-            if self.emergency_checkpoints && lost.is_finite() {
+            if !PLAIN && self.emergency_checkpoints && lost.is_finite() {
                 attempt.plan_emergency(lost - self.notice, lost);
             }
             totals.training_start.get_or_insert(start);
             let end = attempt.end();
             let runtime_left = self.max_runtime - held_in_job;
             let runtime_limit = start + runtime_left;
-            let limit = deadline.min(runtime_limit);
+            let limit = earlier(deadline, runtime_limit);
             // MaxRuntime counts held time: an attempt whose phases fit in what is left
             // completes even when `start + runtime_left` rounds below `end`.
             let within_runtime = end <= runtime_limit || attempt.held_seconds() <= runtime_left;
@@ -478,9 +499,14 @@ impl ContinuousEngine {
                 &self.price
             };
             let offset = market_state.offset_seconds;
-            // An InternalServerError ends the attempt like a loss of capacity (∞ at rate 0).
+            // An InternalServerError ends the attempt like a loss of capacity (∞ at rate 0, which
+            // a plain job has).
             let error_at = start + (totals.next_error_held - totals.held);
-            let ends_at = if error_at < lost { error_at } else { lost };
+            let ends_at = if !PLAIN && error_at < lost {
+                error_at
+            } else {
+                lost
+            };
 
             if end <= ends_at && end <= deadline && within_runtime {
                 record_phases(&attempt, end, true, recorder);
@@ -515,7 +541,7 @@ impl ContinuousEngine {
             );
             held_in_job += ends_at - start;
             totals.lost += self.bank(progress, totals);
-            if ends_at < lost {
+            if !PLAIN && ends_at < lost {
                 // Not a spot interruption: it uses a RetryStrategy attempt (reference §6).
                 errors += 1;
                 if errors > self.max_retry_attempts {
@@ -664,8 +690,9 @@ mod tests {
     }
 
     /// The per-run shortcuts (the placement resolved once, the memoryless market called
-    /// directly) give the same trials, bit for bit, as asking the policy and the market
-    /// through their trait objects at every attempt — with and without an on-demand fallback.
+    /// directly, the plain managed-spot job compiled without the branches it cannot take) give
+    /// the same trials, bit for bit, as asking the policy and the market through their trait
+    /// objects at every attempt — with and without an on-demand fallback.
     #[test]
     fn the_resolved_paths_agree_with_the_general_ones() {
         let scenario = reference_model();
@@ -677,11 +704,13 @@ mod tests {
             let fast = ContinuousEngine::new(&scenario, policy).with_max_wait(25.0 * 3600.0);
             assert!(!fast.asks_policy);
             assert!(fast.exponential.is_some());
+            assert!(fast.plain_spot());
             let general = ContinuousEngine {
                 asks_policy: true,
                 exponential: None,
                 ..fast.clone()
             };
+            assert!(!general.plain_spot());
             let (fast, general) = (outcomes(&fast, 3000), outcomes(&general, 3000));
             assert!(
                 fast.iter()

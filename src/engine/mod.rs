@@ -31,6 +31,21 @@ pub fn shortest_job_seconds(scenario: &crate::scenario::Scenario) -> f64 {
 
 use crate::scenario::{Clock, Scenario};
 
+/// The earlier of two instants, or the lesser of two durations, of a trial: one `minsd`, where
+/// `f64::min` also handles NaN. An engine quantity is never NaN (sums of finite draws and
+/// constants, or +∞ for "never") nor −0.0 (no addition of a positive term leaves one), so
+/// the two agree bit for bit.
+#[inline(always)]
+pub(crate) fn earlier(a: f64, b: f64) -> f64 {
+    if b < a { b } else { a }
+}
+
+/// The later of two instants, or the greater of two durations; see [`earlier`].
+#[inline(always)]
+pub(crate) fn later(a: f64, b: f64) -> f64 {
+    if b > a { b } else { a }
+}
+
 /// A clock: what runs trials. Trial `k` depends only on (seed, k).
 pub trait Simulator: Clone + Send + Sync {
     /// Runs trial `trial`, reporting each status transition (and held period) to `recorder`.

@@ -152,23 +152,27 @@ fn run_window<R: Recorder>(
     max_wait_seconds: f64,
     recorder: &mut R,
 ) -> TrialOutcome {
-    let preempted = spec.preempted(seed, trial);
-    let input = spec.input(&preempted, spec.start_seconds(seed, trial));
     let limit = spec.deadline_seconds.min(max_wait_seconds);
-    WINDOW.with_borrow_mut(|window| match spec.window(&input, window) {
-        Ok(()) if !window.infeasible => settle(spec, window, limit, recorder),
-        // Validation rejects infeasible jobs and keeps windows inside the trace; what is
-        // left is the omniscient search finding no schedule that meets the deadline, whose
-        // cheapest course is to hold nothing until the stop.
-        _ => settle(spec, &TickResult::default(), limit, recorder),
+    SCRATCH.with_borrow_mut(|(sampled, window)| {
+        let preempted = spec.preempted_in(seed, trial, sampled);
+        let input = spec.input(preempted, spec.start_seconds(seed, trial));
+        match spec.window(&input, window) {
+            Ok(()) if !window.infeasible => settle(spec, window, limit, recorder),
+            // Validation rejects infeasible jobs and keeps windows inside the trace; what is
+            // left is the omniscient search finding no schedule that meets the deadline, whose
+            // cheapest course is to hold nothing until the stop.
+            _ => settle(spec, &TickResult::default(), limit, recorder),
+        }
     })
 }
 
 thread_local! {
-    /// The run of the window a thread is settling. Its per-tick vectors keep their memory from
-    /// one trial to the next, so that a trial allocates nothing for them once they have grown
-    /// to a window's length (the per-trial hot path does no allocation).
-    static WINDOW: std::cell::RefCell<TickResult> = std::cell::RefCell::new(TickResult::default());
+    /// A thread's sampled availability (a sampled market's trials) and the run of the window
+    /// it is settling. Their vectors keep their memory from one trial to the next, so that a
+    /// trial allocates nothing for them once they have grown to a window's length (the
+    /// per-trial hot path does no allocation).
+    static SCRATCH: std::cell::RefCell<(Vec<bool>, TickResult)> =
+        std::cell::RefCell::new((Vec::new(), TickResult::default()));
 }
 
 /// The trial's outcome: Completed when the run was observed done by `limit_seconds`,

@@ -379,7 +379,7 @@ fn values(trial: &TrialOutcome) -> [Option<f64>; 8] {
 }
 
 /// Trials whose values are gathered before they are added, metric by metric.
-const GATHERED_TRIALS: usize = 64;
+const GATHERED_TRIALS: usize = 256;
 
 /// The values of up to [`GATHERED_TRIALS`] trials, one column per metric.
 struct Columns {

@@ -145,9 +145,9 @@ impl Metric {
     pub fn add_slice(&mut self, values: &[f64]) {
         // The count and extremes are found once for both halves.
         add_finite(values, "Metric::add", |values, extremes| {
-            self.moments.add_sums(values);
+            self.moments.add_sums(values, extremes);
             self.moments.add_extremes(extremes);
-            self.sketch.add_buckets(values);
+            self.sketch.add_buckets(values, extremes);
             self.sketch.add_extremes(extremes);
         });
     }

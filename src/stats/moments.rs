@@ -49,6 +49,20 @@ use super::Inconsistency;
 /// trigger a debug assertion (see the module docs for the full range).
 pub const MAX_ABS_VALUE: f64 = 1e15;
 
+/// The longest slice [`Moments::add_sums`] sums in machine words.
+const SHORT_SLICE: usize = 256;
+
+/// The magnitude (2^19) below which the values of a [`SHORT_SLICE`] sum in machine words:
+/// six days in seconds, half a million dollars.
+const SHORT_MAGNITUDE: f64 = 524_288.0;
+
+/// 1.5 · 2^52: a whole number `q` with |q| < 2^51 added to it gives a double whose bits are
+/// [`MAGIC_BITS`] + q.
+const MAGIC: f64 = 6_755_399_441_055_744.0;
+
+/// The bits of [`MAGIC`].
+const MAGIC_BITS: i64 = 0x4338_0000_0000_0000;
+
 /// Fixed-point scale applied to every value: 2^32.
 const SCALE: f64 = 4_294_967_296.0;
 /// 1 / 2^32 (exact).
@@ -113,20 +127,52 @@ impl Moments {
     #[inline]
     pub fn add_slice(&mut self, values: &[f64]) {
         super::add_finite(values, "Moments::add", |values, extremes| {
-            self.add_sums(values);
+            self.add_sums(values, extremes);
             self.add_extremes(extremes);
         });
     }
 
-    /// Adds `Σq` and `Σq²` of finite `values` (the count and extremes are
-    /// [`Moments::add_extremes`]'s), with the running totals in registers across the slice.
+    /// Adds `Σq` and `Σq²` of finite `values`, whose extremes are `extremes` (the count and
+    /// extremes themselves are [`Moments::add_extremes`]'s), with the running totals in
+    /// registers across the slice.
     ///
-    /// A value below 2^31 in magnitude (|q| < 2^63: every time and cost a trial produces) is
+    /// A short slice of small values (at most [`SHORT_SLICE`] values below [`SHORT_MAGNITUDE`]
+    /// in magnitude: a block's column of trial times and costs) cannot overflow machine words:
+    /// |q| ≤ 2^51, so `Σq` fits an `i64` (≤ 2^59) and `Σq²` an `i128` (≤ 2^110), and each
+    /// value costs a rounding, one add and one 64×64→128-bit product. Integer sums do not depend
+    /// on how they are grouped, so the state is the same bits as value by value.
+    ///
+    /// Otherwise a value below 2^31 in magnitude (|q| < 2^63: every time and cost a trial produces) is
     /// summed into an `i128` that a slice cannot overflow (|Σq| < 2^63 · 2^64) and squares in
     /// one 64×64→128-bit product added to the low half of `Σq²`; the carries out of it are
     /// counted and reach the upper limbs once, at the end. Larger values take a checked path.
     #[inline]
-    pub(super) fn add_sums(&mut self, values: &[f64]) {
+    pub(super) fn add_sums(&mut self, values: &[f64], extremes: super::Extremes) {
+        if values.len() <= SHORT_SLICE
+            && extremes.min > -SHORT_MAGNITUDE
+            && extremes.max < SHORT_MAGNITUDE
+        {
+            // Quantised in a pass of its own, which runs two values at a time.
+            if extremes.min == extremes.max {
+                // A constant slice (such as AWS's savings at a constant spot price): n·q and
+                // n·q², exact in the same words (n·|q| ≤ 2^59, n·q² ≤ 2^110).
+                let q = quantise_short(extremes.min);
+                let n = values.len() as i64;
+                self.add_short_sums(n * q, i128::from(n) * i128::from(q) * i128::from(q));
+                return;
+            }
+            let mut quantised = [0i64; SHORT_SLICE];
+            for (q, &v) in quantised.iter_mut().zip(values) {
+                *q = quantise_short(v);
+            }
+            let (mut sum, mut sum_sq) = (0i64, 0i128);
+            for &q in &quantised[..values.len()] {
+                sum += q;
+                sum_sq += i128::from(q) * i128::from(q);
+            }
+            self.add_short_sums(sum, sum_sq);
+            return;
+        }
         let [low0, low1, high0, high1] = self.sum_sq.0;
         let mut low = u128::from(low0) | (u128::from(low1) << 64);
         let mut carries = 0u64;
@@ -154,6 +200,16 @@ impl Moments {
         self.sum_sq = SumSq([low as u64, (low >> 64) as u64, high0, high1])
             .add_or_saturate(SumSq([0, 0, carries, 0]))
             .add_or_saturate(wide);
+    }
+
+    /// Adds the `Σq` and `Σq²` of a short slice.
+    #[inline]
+    fn add_short_sums(&mut self, sum: i64, sum_sq: i128) {
+        let sum_sq = sum_sq as u128;
+        self.sum = sum_or_saturate(self.sum, i128::from(sum));
+        self.sum_sq =
+            self.sum_sq
+                .add_or_saturate(SumSq([sum_sq as u64, (sum_sq >> 64) as u64, 0, 0]));
     }
 
     /// Adds the count and the extremes of a slice whose sums [`Moments::add_sums`] adds.
@@ -341,6 +397,14 @@ impl AddAssign<&Moments> for Moments {
         self.min = self.min.min(other.min);
         self.max = self.max.max(other.max);
     }
+}
+
+/// [`quantise`] of a value below [`SHORT_MAGNITUDE`] in magnitude: `round(v · 2^32)` is a whole
+/// number below 2^51 in magnitude, so added to 1.5 · 2^52 it is exact, and the sum's bits are
+/// those of 1.5 · 2^52 plus it (no saturating conversion needed).
+#[inline(always)]
+fn quantise_short(v: f64) -> i64 {
+    ((v * SCALE).round() + MAGIC).to_bits() as i64 - MAGIC_BITS
 }
 
 /// [`quantise`] when it fits an `i64` (|v| < 2.1e9): one conversion instruction.

@@ -324,16 +324,20 @@ impl QuantileSketch {
     #[inline]
     pub fn add_slice(&mut self, values: &[f64]) {
         super::add_finite(values, "QuantileSketch::add", |values, extremes| {
-            self.add_buckets(values);
+            self.add_buckets(values, extremes);
             self.add_extremes(extremes);
         });
     }
 
-    /// Counts finite `values` in their buckets (the count and extremes are
-    /// [`QuantileSketch::add_extremes`]'s), with the zero count in a register across the slice.
+    /// Counts finite `values`, whose extremes are `extremes`, in their buckets (the count and
+    /// extremes themselves are [`QuantileSketch::add_extremes`]'s), with the zero count in a
+    /// register across the slice.
     #[inline]
-    pub(super) fn add_buckets(&mut self, values: &[f64]) {
+    pub(super) fn add_buckets(&mut self, values: &[f64], extremes: super::Extremes) {
         let cells = &**CELLS;
+        if self.add_positive(cells, values, extremes) {
+            return;
+        }
         let mut zero = self.zero;
         for &v in values {
             let magnitude = v.abs();
@@ -346,6 +350,46 @@ impl QuantileSketch {
             }
         }
         self.zero = zero;
+    }
+
+    /// [`QuantileSketch::add_buckets`] for a slice of positive values inside the table (every
+    /// time and cost of a block's column, usually), or `false` for another slice. A positive
+    /// value's bits grow with it, and so do its cell and its bucket: every value lies in the
+    /// cells and buckets between its slice's extremes. The store grows once to cover them, and
+    /// each value costs one table lookup and one increment, without the sign and zero tests.
+    #[inline]
+    fn add_positive(
+        &mut self,
+        cells: &[(i32, f64)],
+        values: &[f64],
+        extremes: super::Extremes,
+    ) -> bool {
+        let cell = |x: f64| ((x.to_bits() >> CELL_SHIFT) as usize).wrapping_sub(FIRST_CELL);
+        let (first, last) = (cell(extremes.min), cell(extremes.max));
+        if !(extremes.min >= ZERO_THRESHOLD && last < cells.len()) {
+            return false;
+        }
+        let (low, high) = (
+            bucket_index_in(cells, extremes.min),
+            bucket_index_in(cells, extremes.max),
+        );
+        let store = &mut self.positive;
+        store.slot(low);
+        store.slot(high);
+        let base = (low - store.offset) as usize;
+        if low == high {
+            // One bucket holds the whole slice (a per-trial constant, such as AWS's savings at
+            // a constant spot price): one addition.
+            store.counts[base] += values.len() as u64;
+            return true;
+        }
+        let counts = &mut store.counts[base..=base + (high - low) as usize];
+        let cells = &cells[first..=last];
+        for &v in values {
+            let (index, upper) = cells[cell(v) - first];
+            counts[(index + i32::from(v > upper) - low) as usize] += 1;
+        }
+        true
     }
 
     /// Adds the count and the extremes of a slice whose buckets

@@ -71,9 +71,25 @@ pub fn sample_preempted(
     seed: u64,
     trial: u64,
 ) -> Vec<bool> {
+    let mut preempted = Vec::new();
+    sample_preempted_into(market, rows, gap_seconds, seed, trial, &mut preempted);
+    preempted
+}
+
+/// [`sample_preempted`] into `preempted`, whose memory is reused (a thread samples every
+/// window it runs into one buffer, so that a trial allocates nothing once it has grown).
+pub fn sample_preempted_into(
+    market: &dyn Market,
+    rows: usize,
+    gap_seconds: f64,
+    seed: u64,
+    trial: u64,
+    preempted: &mut Vec<bool>,
+) {
     let mut rng = TrialRng::new(seed, trial);
     let mut state = MarketState::default();
-    let mut preempted = vec![true; rows];
+    preempted.clear();
+    preempted.resize(rows, true);
     let end = rows as f64 * gap_seconds;
     let mut now = 0.0_f64;
     while now < end {
@@ -91,7 +107,6 @@ pub fn sample_preempted(
         // An empty period at `now` must not stall the walk.
         now = capacity.lost_seconds.max(now.next_up());
     }
-    preempted
 }
 
 /// The trace, prices and job of a tick-clock scenario.
@@ -146,6 +161,29 @@ impl TickSpec {
         }
     }
 
+    /// [`TickSpec::preempted`], a sample written into `buffer` (whose memory is reused).
+    pub fn preempted_in<'a>(
+        &'a self,
+        seed: u64,
+        trial: u64,
+        buffer: &'a mut Vec<bool>,
+    ) -> &'a [bool] {
+        match &self.availability {
+            TickAvailability::Trace(preempted) => preempted,
+            TickAvailability::Sampled { market, rows } => {
+                sample_preempted_into(
+                    market.as_ref(),
+                    *rows,
+                    self.gap_seconds,
+                    seed,
+                    trial,
+                    buffer,
+                );
+                buffer
+            }
+        }
+    }
+
     /// The spot availability trial `trial` sees: the trace, or its own sample of the market.
     pub fn preempted(&self, seed: u64, trial: u64) -> Cow<'_, [bool]> {
         match &self.availability {
@@ -178,10 +216,27 @@ impl TickSpec {
     }
 
     /// The policy's run of one window, up to completion or the deadline observation, into
-    /// `result` (whose per-tick vectors are reused: [`super::run_to_deadline_into`]).
+    /// `result` (whose per-tick vectors are reused: [`super::run_to_deadline_into`]). A thread
+    /// makes the policy once and [prepares](super::TickPolicy::prepare) it for every window it runs:
+    /// a boxed policy is an allocation, and the per-trial hot path makes none.
     pub fn window(&self, input: &TickInput<'_>, result: &mut TickResult) -> Result<(), TickError> {
-        let mut policy = (self.policy.make)();
-        policy.prepare(input)?;
-        policy.run_window(input, result)
+        POLICY.with_borrow_mut(|made| {
+            let key = (self.policy.name, self.policy.make as usize);
+            let policy = match made {
+                Some((name, make, policy)) if (*name, *make) == key => policy,
+                _ => &mut made.insert((key.0, key.1, (self.policy.make)())).2,
+            };
+            policy.prepare(input)?;
+            policy.run_window(input, result)
+        })
     }
+}
+
+/// A made tick policy: its registered name, its constructor's address and the policy.
+type MadePolicy = (&'static str, usize, Box<dyn super::TickPolicy + Send>);
+
+thread_local! {
+    /// The policy this thread runs its windows under, made when the thread first runs one of
+    /// its windows (or one of another policy's).
+    static POLICY: std::cell::RefCell<Option<MadePolicy>> = const { std::cell::RefCell::new(None) };
 }

@@ -48,8 +48,10 @@ pub trait TickPolicy: std::fmt::Debug {
         false
     }
 
-    /// Called once before a window is simulated, with the whole input: an online policy
-    /// ignores it; the omniscient bound plans its schedule from it.
+    /// Called before each window is simulated, with the whole input: an online policy
+    /// ignores it; the omniscient bound plans its schedule from it. A thread makes its policy
+    /// once and runs every window under it, so whatever a policy keeps from one window must be
+    /// reset here.
     fn prepare(&mut self, input: &TickInput<'_>) -> Result<(), TickError> {
         let _ = input;
         Ok(())
@@ -255,7 +257,7 @@ impl TickPolicy for Scripted {
 pub struct TickPolicyChoice {
     /// The registered name.
     pub name: &'static str,
-    /// Makes a fresh policy for one window.
+    /// Makes the policy a thread runs its windows under (prepared for each one).
     pub make: fn() -> Box<dyn TickPolicy + Send>,
 }
 

@@ -266,6 +266,54 @@ fn adding_slices_is_adding_each_value_exactly() {
     }
 }
 
+/// Short slices of small values (a block's column) sum in machine words; the sums are still
+/// the exact `Σq` and `Σq²` of `q = round(v·2^32)` (half away from zero), computed here value
+/// by value in wide integers: halfway cases, negative values, zeros and values at the edge
+/// of the short range included.
+#[test]
+fn short_slices_sum_exactly() {
+    let mut r = rng(21);
+    let halfway = |k: i64| (k as f64 + 0.5) / SCALE;
+    let mut xs: Vec<f64> = (0..6400)
+        .map(|i| match i % 6 {
+            0 => halfway(r.random_range(-1_000_000_000_000..1_000_000_000_000)),
+            1 => r.random_range(-SHORT_MAGNITUDE..SHORT_MAGNITUDE),
+            2 => r.random_range(0.0..1e-9),
+            3 => -r.random_range(0.0..36.0),
+            4 => (SHORT_MAGNITUDE - r.random_range(0.0..1.0)) * if i % 4 == 0 { -1.0 } else { 1.0 },
+            _ => r.random_range(0..40) as f64,
+        })
+        .collect();
+    xs.shuffle(&mut r);
+    xs.extend([
+        0.0,
+        -0.0,
+        0.5 / SCALE,
+        -0.5 / SCALE,
+        1.5 / SCALE,
+        -2.5 / SCALE,
+    ]);
+    // Constant slices (summed as n·q and n·q²), full and short.
+    for v in [70.0, halfway(-7), (-SHORT_MAGNITUDE).next_up(), 0.0] {
+        xs.extend(std::iter::repeat_n(v, 2 * SHORT_SLICE + 3));
+    }
+    for chunk in xs.chunks(SHORT_SLICE) {
+        let mut sliced = Moments::new();
+        sliced.add_slice(chunk);
+        let sum: i128 = chunk.iter().map(|&x| quantise(x)).sum();
+        let sum_sq = chunk.iter().fold(SumSq::default(), |total, &x| {
+            total.add_or_saturate(SumSq::square(quantise(x).unsigned_abs()))
+        });
+        assert_eq!(sliced.sum, sum, "{chunk:?}");
+        assert_eq!(sliced.sum_sq, sum_sq, "{chunk:?}");
+    }
+    // The halfway values round away from zero, as `quantise` does.
+    let mut m = Moments::new();
+    m.add_slice(&[0.5 / SCALE, -2.5 / SCALE]);
+    assert_eq!(m.sum, 1 - 3);
+    assert_eq!(m.sum_sq, SumSq([1 + 9, 0, 0, 0]));
+}
+
 #[test]
 fn sum_sq_arithmetic() {
     // (2^128 - 1)^2, computed independently with arbitrary-precision

@@ -361,3 +361,47 @@ fn checked_merge_refuses_counts_that_overflow() {
     let over = text.replace("\"counts\":[1]", &format!("\"counts\":[{}, 1]", u64::MAX));
     assert!(serde_json::from_str::<QuantileSketch>(&over).is_err());
 }
+
+/// Slices of positive values (a block's column of times and costs) count each value in the
+/// bucket its definition gives (`bucket_index_search`, from the logarithm and the edges), at
+/// bucket edges and on both sides of them, at cell boundaries and over many decades, and
+/// whatever the slice's span.
+#[test]
+fn positive_slices_count_each_value_in_its_bucket() {
+    let mut r = rng(31);
+    let mut xs: Vec<f64> = Vec::new();
+    for i in bucket_index(1e-3)..bucket_index(1e7) {
+        let edge = bucket_upper(i);
+        xs.extend([edge, edge.next_down(), edge.next_up()]);
+    }
+    for cell in (FIRST_CELL + 100..FIRST_CELL + CELL_COUNT).step_by(97) {
+        let low = f64::from_bits((cell as u64) << CELL_SHIFT);
+        xs.extend([low, low.next_down()]);
+    }
+    xs.extend((0..20_000).map(|_| 10f64.powf(r.random_range(-11.9..14.9))));
+    xs.extend([ZERO_THRESHOLD, 2f64.powi(50).next_down(), 1e15]);
+    xs.shuffle(&mut r);
+    // Runs of one value and of one bucket's values (a slice in one bucket is counted at once).
+    let edge = bucket_upper(bucket_index(70.0));
+    xs.extend(std::iter::repeat_n(70.0, 5000));
+    xs.extend((0..5000).map(|i| if i % 2 == 0 { edge } else { edge.next_down() }));
+    for length in [1, 3, 64, 256, 4096] {
+        let mut sketch = QuantileSketch::new();
+        let mut expected = std::collections::BTreeMap::<i32, u64>::new();
+        for chunk in xs.chunks(length) {
+            sketch.add_slice(chunk);
+            for &x in chunk {
+                *expected.entry(bucket_index_search(x)).or_default() += 1;
+            }
+        }
+        let (offset, counts) = sketch.positive.trimmed();
+        let counted: std::collections::BTreeMap<i32, u64> = counts
+            .iter()
+            .enumerate()
+            .filter(|&(_, &n)| n > 0)
+            .map(|(j, &n)| (offset + j as i32, n))
+            .collect();
+        assert_eq!(counted, expected, "slices of {length}");
+        assert_eq!(sketch.count(), xs.len() as u64);
+    }
+}
