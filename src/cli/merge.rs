@@ -47,6 +47,7 @@ pub(super) fn run(args: MergeArgs) -> anyhow::Result<()> {
     );
     summary.market = merged.market.clone();
     summary.checkpoint = merged.checkpoint.clone();
+    summary.on_demand = merged.on_demand;
     // Partials name their scenario by hash only: the report states that and the run's
     // trials and seed; it has no assumptions in words, no resolved scenario and no sample
     // trials' timelines (the charts of distributions come from the merged sample).

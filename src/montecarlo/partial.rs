@@ -57,6 +57,10 @@ pub struct Partial {
     /// states it as a single run does.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub checkpoint: Option<super::optimal::CheckpointChoice>,
+    /// The on-demand capacity the numbers assume (scenarios that may run on it), so that the
+    /// merged summary states it as a single run does.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_demand: Option<crate::scenario::OnDemandCapacity>,
 }
 
 impl Partial {
@@ -85,6 +89,7 @@ impl Partial {
                 .as_ref()
                 .and_then(|m| m.model.interruption_basis()),
             checkpoint: super::optimal::CheckpointChoice::of(scenario),
+            on_demand: scenario.on_demand_assumption(),
         }
     }
 
@@ -273,6 +278,8 @@ pub struct Merged {
     pub market: Option<crate::market::InterruptionBasis>,
     /// The interval `optimal` chose (scenarios with that policy).
     pub checkpoint: Option<super::optimal::CheckpointChoice>,
+    /// The on-demand capacity the numbers assume (scenarios that may run on it).
+    pub on_demand: Option<crate::scenario::OnDemandCapacity>,
 }
 
 /// Checks that `partials` (file name, partial) are all K shards of one run, and merges them.
@@ -341,6 +348,23 @@ pub fn merge_partials(partials: &[(String, Partial)]) -> Result<Merged, InputErr
                 shown(&first.checkpoint),
             ));
         }
+        // The scenario hash covers `[on_demand]` and the policy: shards that state different
+        // on-demand assumptions were edited.
+        if p.on_demand != first.on_demand {
+            let shown = |o: &Option<crate::scenario::OnDemandCapacity>| match o {
+                None => "absent".to_string(),
+                Some(o) => o
+                    .mean_capacity_wait_seconds
+                    .map_or("a mean wait not set".to_string(), |m| {
+                        format!("a mean wait of {m} s")
+                    }),
+            };
+            return Err(differs(
+                "on_demand",
+                shown(&p.on_demand),
+                shown(&first.on_demand),
+            ));
+        }
         // Named field by field, in the partial's own terms (not as a Rust structure).
         for ((name, mine), (_, theirs)) in p.limits.bounds().into_iter().zip(first.limits.bounds())
         {
@@ -406,6 +430,7 @@ pub fn merge_partials(partials: &[(String, Partial)]) -> Result<Merged, InputErr
         aggregate,
         market: first.market.clone(),
         checkpoint: first.checkpoint.clone(),
+        on_demand: first.on_demand,
     })
 }
 

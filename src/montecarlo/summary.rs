@@ -146,6 +146,10 @@ pub struct SimulationSummary {
     /// The interval `[checkpoint] policy = "optimal"` chose (absent for other policies).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub checkpoint: Option<super::optimal::CheckpointChoice>,
+    /// The on-demand capacity the numbers assume (`[on_demand]`, set or not), when a job of
+    /// the scenario may run on on-demand capacity; absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub on_demand: Option<crate::scenario::OnDemandCapacity>,
     /// The published figure the market's interruption rate comes from (Spot Instance Advisor
     /// scenarios), with the rate used; absent for other markets.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -171,6 +175,7 @@ impl SimulationSummary {
             .as_ref()
             .and_then(|m| m.model.interruption_basis());
         summary.checkpoint = super::optimal::CheckpointChoice::of(scenario);
+        summary.on_demand = scenario.on_demand_assumption();
         summary
     }
 
@@ -214,6 +219,7 @@ impl SimulationSummary {
             on_demand_cost_usd,
             true_savings_percent: true_savings_percent(mean_cost, aggregate, on_demand_cost_usd),
             checkpoint: None,
+            on_demand: None,
             market: None,
             run,
         }

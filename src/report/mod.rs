@@ -77,11 +77,17 @@ pub(crate) fn percent_or_dash(x: f64) -> String {
 }
 
 /// The sentences after the savings in every summary format: where the market's interruption
-/// rate and the `optimal` checkpoint interval came from, when the scenario has them.
+/// rate and the `optimal` checkpoint interval came from, and the on-demand capacity a job that
+/// may run on it was assumed to get, when the scenario has them.
 pub(crate) fn scenario_fact_sentences(summary: &SimulationSummary) -> Vec<String> {
     let market = summary.market.as_ref().map(|basis| basis.sentence());
     let checkpoint = summary.checkpoint.as_ref().map(|choice| choice.sentence());
-    market.into_iter().chain(checkpoint).collect()
+    let on_demand = summary.on_demand.map(|capacity| capacity.in_words());
+    market
+        .into_iter()
+        .chain(checkpoint)
+        .chain(on_demand)
+        .collect()
 }
 
 /// The closing sentence of table and Markdown summaries: on-demand cost, spot cost, savings.

@@ -119,7 +119,7 @@ pub struct Pricing {
 /// does not count toward MaxRuntime (which counts training time), but it is wall clock: it
 /// counts toward a deadline, and toward MaxWait when a scheduling policy places a managed-spot
 /// job on on-demand capacity.
-#[derive(Debug, Clone, Copy, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct OnDemandCapacity {
     /// `[on_demand] mean_capacity_wait` as given (`None`: not set, capacity is immediate).
     pub mean_capacity_wait_seconds: Option<f64>,
@@ -233,6 +233,21 @@ impl Clock {
         }
     }
 
+    /// Whether a job of the scenario may run on on-demand capacity on the continuous clock,
+    /// where `[on_demand]` decides how long it waits for it: an on-demand job, the fallback of
+    /// `spot-then-on-demand`, or a policy that may place an attempt on on-demand. (The tick
+    /// clock's on-demand is there at once by its specification and takes no `[on_demand]`.)
+    pub fn buys_on_demand(&self) -> bool {
+        match self {
+            Clock::Continuous(policy) => {
+                !policy.uses_spot()
+                    || policy.on_demand_after_max_wait()
+                    || !policy.places_only_on_spot()
+            }
+            Clock::Tick(_) => false,
+        }
+    }
+
     /// The tick clock's specification, if it is the tick clock.
     pub fn tick(&self) -> Option<&TickSpec> {
         match self {
@@ -243,6 +258,12 @@ impl Clock {
 }
 
 impl Scenario {
+    /// The on-demand capacity a summary states it assumed, when a job of the scenario may run
+    /// on it ([`Clock::buys_on_demand`]): the numbers then rest on it, set or not.
+    pub fn on_demand_assumption(&self) -> Option<OnDemandCapacity> {
+        self.clock.buys_on_demand().then_some(self.on_demand)
+    }
+
     /// The job's `MaxWaitTimeInSeconds` deadline, or `∞` for on-demand jobs.
     pub fn max_wait_or_infinity(&self) -> f64 {
         self.job.max_wait_seconds.unwrap_or(f64::INFINITY)

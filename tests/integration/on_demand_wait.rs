@@ -417,3 +417,106 @@ fn plan_states_the_on_demand_assumption_under_its_options() {
     let json: serde_json::Value = serde_json::from_str(&run(&[path, "--format", "json"])).unwrap();
     assert_eq!(json["on_demand"]["mean_capacity_wait_seconds"], 1500.0);
 }
+
+/// `simulate` states the on-demand capacity its numbers assume when a job of the scenario may
+/// run on it — an on-demand job, the fallback of `spot-then-on-demand` — in the table, Markdown
+/// and JSON, set or not; a managed-spot scenario, whose numbers do not rest on it, says
+/// nothing. Shards carry it, `merge` states it as the single run does, and a partial edited to
+/// state another is refused naming the field.
+#[test]
+fn simulate_and_merge_state_the_on_demand_assumption() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let write = |name: &str, text: String| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path.to_str().unwrap().to_string()
+    };
+    let default = std::fs::read_to_string(crate::common::scenario_path("default.toml")).unwrap();
+    let fallback = write(
+        "fallback.toml",
+        format!("{default}\n[policy]\nname = \"spot-then-on-demand\"\n"),
+    );
+    let on_demand = write("on-demand.toml", ON_DEMAND.to_string());
+    let waiting = write(
+        "waiting.toml",
+        format!("{ON_DEMAND}[on_demand]\nmean_capacity_wait = \"25m\"\n"),
+    );
+    let run = |args: &[&str]| {
+        let output = cargo_bin_cmd!("spotsim").args(args).output().unwrap();
+        assert!(output.status.success(), "{:?}", output);
+        String::from_utf8(output.stdout).unwrap()
+    };
+    let simulate = |path: &str, format: &str| {
+        run(&[
+            "simulate",
+            path,
+            "--trials",
+            "400",
+            "--format",
+            format,
+            "--threads",
+            "1",
+        ])
+    };
+    let immediate = "On-demand capacity is immediate ([on_demand] mean_capacity_wait not set).";
+    for path in [&fallback, &on_demand] {
+        assert!(simulate(path, "table").contains(immediate), "{path}");
+        assert!(simulate(path, "markdown").contains(immediate), "{path}");
+        let json: serde_json::Value = serde_json::from_str(&simulate(path, "json")).unwrap();
+        assert!(
+            json["on_demand"]["mean_capacity_wait_seconds"].is_null(),
+            "{json}"
+        );
+        assert!(json["on_demand"].is_object(), "{json}");
+    }
+    assert!(
+        simulate(&waiting, "table").contains("exponential wait of mean 25m"),
+        "the wait in words"
+    );
+    let json: serde_json::Value = serde_json::from_str(&simulate(&waiting, "json")).unwrap();
+    assert_eq!(json["on_demand"]["mean_capacity_wait_seconds"], 1500.0);
+    let managed = crate::common::scenario_path("default.toml");
+    let managed = managed.to_str().unwrap();
+    assert!(!simulate(managed, "table").contains("On-demand capacity"));
+    assert!(simulate(managed, "json").find("\"on_demand\"").is_none());
+
+    // Two shards merge to the single run's bytes, the sentence included.
+    let shard = |i: u32| {
+        let partial = dir.path().join(format!("p{i}.json"));
+        run(&[
+            "simulate",
+            &fallback,
+            "--trials",
+            "400",
+            "--shard",
+            &format!("{i}/2"),
+            "--partial",
+            partial.to_str().unwrap(),
+        ]);
+        partial
+    };
+    let (first, second) = (shard(0), shard(1));
+    let merged = run(&[
+        "merge",
+        first.to_str().unwrap(),
+        second.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    let single: serde_json::Value = serde_json::from_str(&simulate(&fallback, "json")).unwrap();
+    let merged: serde_json::Value = serde_json::from_str(&merged).unwrap();
+    assert_eq!(merged["on_demand"], single["on_demand"]);
+    assert!(run(&["merge", first.to_str().unwrap(), second.to_str().unwrap()]).contains(immediate));
+    let mut edited: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&first).unwrap()).unwrap();
+    edited["on_demand"]["mean_capacity_wait_seconds"] = 60.0.into();
+    std::fs::write(&first, edited.to_string()).unwrap();
+    let refused = cargo_bin_cmd!("spotsim")
+        .args(["merge", first.to_str().unwrap(), second.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(refused.status.code(), Some(2));
+    let error = String::from_utf8_lossy(&refused.stderr);
+    assert!(error.contains("on_demand"), "{error}");
+    assert!(error.contains("a mean wait of 60 s"), "{error}");
+}
