@@ -357,6 +357,31 @@ impl ContinuousEngine {
         exponential(generator, self.on_demand_mean_wait)
     }
 
+    /// The restore added to Downloading once `durable` seconds of training are saved.
+    #[inline]
+    fn restore_seconds(&self, durable: f64) -> f64 {
+        if durable > 0.0 { self.restore } else { 0.0 }
+    }
+
+    /// The attempt on capacity from `start` until `lost`, after `durable` seconds of training
+    /// were saved, with an emergency checkpoint on the notice when `emergency` (the job's
+    /// `on_notice` policy): what the job loop runs, and what the planner rebuilds a trial from.
+    #[inline]
+    fn planned_attempt(&self, start: f64, lost: f64, durable: f64, emergency: bool) -> Attempt {
+        let mut attempt = Attempt::new(
+            start,
+            self.download + self.restore_seconds(durable),
+            self.training - durable,
+            self.interval,
+            self.write,
+            self.upload,
+        );
+        if emergency && lost.is_finite() {
+            attempt.plan_emergency(lost - self.notice, lost);
+        }
+        attempt
+    }
+
     /// Whether the first job of a trial is plain managed spot: every attempt on spot (the
     /// placement resolved once), on the memoryless market, without emergency checkpoints or
     /// `InternalServerError`s. [`ContinuousEngine::run_job`] is then compiled without those
@@ -395,11 +420,7 @@ impl ContinuousEngine {
             } else {
                 MESSAGE_PREPARING
             };
-            let restore = if totals.durable > 0.0 {
-                self.restore
-            } else {
-                0.0
-            };
+            let restore = self.restore_seconds(totals.durable);
             let placement = if PLAIN {
                 Placement::Spot
             } else if !limits.spot {
@@ -438,12 +459,15 @@ impl ContinuousEngine {
                     }),
                 }
             };
-            let acquired = capacity.map_or(f64::INFINITY, |c| c.acquired_seconds);
-            recorder.capacity(
-                now,
-                acquired,
-                capacity.map_or(f64::INFINITY, |c| c.lost_seconds),
-            );
+            // A market with no capacity left: it never comes (and so is never lost).
+            let Capacity {
+                acquired_seconds: acquired,
+                lost_seconds: lost,
+            } = capacity.unwrap_or(Capacity {
+                acquired_seconds: f64::INFINITY,
+                lost_seconds: f64::INFINITY,
+            });
+            recorder.capacity(now, acquired, lost);
             if acquired >= deadline {
                 // Capacity does not come before the deadline (reference §2, case 4).
                 let shown = if self.pending_status {
@@ -462,7 +486,6 @@ impl ContinuousEngine {
                 recorder.enter(now, SecondaryStatus::Starting, starting_message);
             }
             totals.capacity_wait += acquired - now;
-            let lost = capacity.map_or(f64::INFINITY, |c| c.lost_seconds);
 
             // Provisioning: capacity is held (the uptime clock runs) but nothing is billed.
             let start = acquired + self.provisioning;
@@ -474,17 +497,12 @@ impl ContinuousEngine {
                 continue;
             }
 
-            let mut attempt = Attempt::new(
+            let attempt = self.planned_attempt(
                 start,
-                self.download + restore,
-                self.training - totals.durable,
-                self.interval,
-                self.write,
-                self.upload,
+                lost,
+                totals.durable,
+                !PLAIN && self.emergency_checkpoints,
             );
-            if !PLAIN && self.emergency_checkpoints && lost.is_finite() {
-                attempt.plan_emergency(lost - self.notice, lost);
-            }
             totals.training_start.get_or_insert(start);
             let end = attempt.end();
             let runtime_left = self.max_runtime - held_in_job;

@@ -21,7 +21,6 @@
 //! position depends on the whole path).
 
 use super::{ContinuousEngine, Totals};
-use crate::engine::attempt::Attempt;
 use crate::engine::{NoTimeline, Outcome, Recorder, TrialOutcome};
 use crate::market::MarketState;
 use crate::market::price::SpotPrice;
@@ -126,24 +125,6 @@ impl ContinuousEngine {
         true
     }
 
-    /// The attempt `run_job` plans on capacity from `start` until `lost`, after `durable`
-    /// seconds of training were saved.
-    fn planned_attempt(&self, start: f64, lost: f64, durable: f64) -> Attempt {
-        let restore = if durable > 0.0 { self.restore } else { 0.0 };
-        let mut attempt = Attempt::new(
-            start,
-            self.download + restore,
-            self.training - durable,
-            self.interval,
-            self.write,
-            self.upload,
-        );
-        if self.emergency_checkpoints && lost.is_finite() {
-            attempt.plan_emergency(lost - self.notice, lost);
-        }
-        attempt
-    }
-
     /// Books a request whose capacity came and was lost before the switch time, as `run_job`
     /// books an interruption (during provisioning, or of an attempt).
     fn book_interrupted(&self, request: Request, totals: &mut Totals) {
@@ -155,7 +136,8 @@ impl ContinuousEngine {
         totals.capacity_wait += acquired - now;
         let start = acquired + self.provisioning;
         if lost > start {
-            let attempt = self.planned_attempt(start, lost, totals.durable);
+            let attempt =
+                self.planned_attempt(start, lost, totals.durable, self.emergency_checkpoints);
             totals.training_start.get_or_insert(start);
             let progress = self.hold(
                 &attempt,
@@ -194,7 +176,8 @@ impl ContinuousEngine {
             let start = acquired + self.provisioning;
             // Stopped while provisioning (nothing held), or during the attempt.
             if lost.min(w) > start {
-                let attempt = self.planned_attempt(start, lost, totals.durable);
+                let attempt =
+                    self.planned_attempt(start, lost, totals.durable, self.emergency_checkpoints);
                 totals.training_start.get_or_insert(start);
                 let progress = self.hold(
                     &attempt,
