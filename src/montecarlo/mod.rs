@@ -239,8 +239,27 @@ fn run_block(
     engine: &impl Simulator,
     trials: Range<u64>,
     cancel: Option<&AtomicBool>,
-    mut rows: Option<&mut Vec<TrialRow>>,
+    rows: Option<&mut Vec<TrialRow>>,
+    sample: SampleSlots<'_>,
+) -> Option<Aggregate> {
+    // Compiled apart with and without rows, so that a run without them carries no row code in
+    // its trial loop.
+    match rows {
+        Some(rows) => run_trials(engine, trials, cancel, sample, |trial, outcome| {
+            rows.push(TrialRow::new(trial, outcome));
+        }),
+        None => run_trials(engine, trials, cancel, sample, |_, _| {}),
+    }
+}
+
+/// [`run_block`], telling `each` every trial's outcome.
+#[inline(always)]
+fn run_trials(
+    engine: &impl Simulator,
+    trials: Range<u64>,
+    cancel: Option<&AtomicBool>,
     mut sample: SampleSlots<'_>,
+    mut each: impl FnMut(u64, &TrialOutcome),
 ) -> Option<Aggregate> {
     let mut aggregate = Aggregate::new(engine.deadline_seconds());
     let mut cancelled = false;
@@ -253,9 +272,7 @@ fn run_block(
         }
         let outcome = engine.run(trial);
         sample.record(trial, &outcome);
-        if let Some(rows) = rows.as_mut() {
-            rows.push(TrialRow::new(trial, &outcome));
-        }
+        each(trial, &outcome);
         Some(outcome)
     }));
     (!cancelled).then_some(aggregate)
