@@ -163,6 +163,7 @@ impl Attempt {
 
     /// Training done, training saved by checkpoints, and writes completed by `x` (inclusive),
     /// from one position lookup (the engine's path: the three are needed together).
+    #[inline]
     pub fn progress_at(&self, x: f64) -> Progress {
         let position = self.unshifted(x);
         let (complete, into) = self.cycles_at(position);

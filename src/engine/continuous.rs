@@ -273,6 +273,11 @@ impl Simulator for ContinuousEngine {
         }
     }
 
+    /// Always inlined, with [`ContinuousEngine::run_job`]: the runner's trial loop keeps the
+    /// generators and totals in registers and skips the outcome fields it does not read. Out of
+    /// line, the job loop reached its generators through memory and every trial wrote its whole
+    /// outcome for the summary to read back: 9 % more time per trial on the reference model.
+    #[inline(always)]
     fn run_recorded<R: Recorder>(&self, trial: u64, recorder: &mut R) -> TrialOutcome {
         let mut rng = TrialRng::new(self.seed, trial);
         let mut market_state = MarketState::default();
@@ -399,6 +404,7 @@ impl ContinuousEngine {
     /// the instant of the failure). `PLAIN` says the job is [plain managed
     /// spot](ContinuousEngine::plain_spot): the same steps, with the branches it cannot take
     /// left out.
+    #[inline(always)]
     fn run_job<R: Recorder, const PLAIN: bool>(
         &self,
         limits: JobLimits,

@@ -52,7 +52,7 @@ pub trait Simulator: Clone + Send + Sync {
     fn run_recorded<R: Recorder>(&self, trial: u64, recorder: &mut R) -> TrialOutcome;
 
     /// Runs trial `trial` without recording its timeline.
-    #[inline]
+    #[inline(always)]
     fn run(&self, trial: u64) -> TrialOutcome {
         self.run_recorded(trial, &mut NoTimeline)
     }
@@ -179,7 +179,7 @@ macro_rules! each_clock {
 }
 
 impl Simulator for Engine {
-    #[inline]
+    #[inline(always)]
     fn run_recorded<R: Recorder>(&self, trial: u64, recorder: &mut R) -> TrialOutcome {
         each_clock!(self, e => e.run_recorded(trial, recorder))
     }

@@ -12,8 +12,10 @@
 //! `sqrt(ln(2/0.05) / (2n))`) to 0.53 percentage points — below one pixel of a 540-pixel-high
 //! chart's plot area — at 1.5 MiB per run (three 8-byte columns).
 //!
-//! The hot path pays one predictable comparison per trial: blocks past the sampled range
-//! never allocate, and a block inside it reserves its columns once.
+//! The hot path pays one predictable comparison per trial. A run allocates its sample once, and
+//! the blocks of a wave write their sampled trials' values into their own places in it
+//! ([`SampleSlots`]) while they run in parallel: nothing is appended between waves, when only
+//! one thread works.
 
 use crate::engine::TrialOutcome;
 use crate::stats::Inconsistency;
@@ -44,6 +46,38 @@ impl Sample {
             wall_clock_seconds: Vec::with_capacity(room),
             cost_usd: Vec::with_capacity(room),
         }
+    }
+
+    /// Room for every sampled trial of `trials`, each filled in place by the block that runs it
+    /// ([`Sample::slots`]); columns start as zeros, which the allocator hands out without
+    /// writing them.
+    pub fn sized_for(trials: &Range<u64>) -> Self {
+        let sampled = sampled_trials(trials);
+        let room = (sampled.end - sampled.start) as usize;
+        Self {
+            trial: vec![0; room],
+            wall_clock_seconds: vec![0.0; room],
+            cost_usd: vec![0.0; room],
+        }
+    }
+
+    /// The places of the sampled trials of a run over `trials` in a [`Sample::sized_for`] that
+    /// range, to be split among blocks ([`SampleSlots::split_off`]).
+    pub fn slots(&mut self, trials: &Range<u64>) -> SampleSlots<'_> {
+        SampleSlots {
+            first: sampled_trials(trials).start,
+            trial: &mut self.trial,
+            wall_clock_seconds: &mut self.wall_clock_seconds,
+            cost_usd: &mut self.cost_usd,
+        }
+    }
+
+    /// Keeps the first `n` trials of a [`Sample::sized_for`] sample: the ones that ran when a
+    /// run stops early.
+    pub fn truncate(&mut self, n: usize) {
+        self.trial.truncate(n);
+        self.wall_clock_seconds.truncate(n);
+        self.cost_usd.truncate(n);
     }
 
     /// Keeps trial `k`'s values when `k` is sampled (called in trial order).
@@ -154,6 +188,50 @@ impl Sample {
     }
 }
 
+/// The places of consecutive sampled trials, from trial `first` on, in a sample allocated for
+/// the whole run: the blocks of a wave write their trials' values there in parallel, so the
+/// sample needs neither per-block columns nor appending them in order between waves.
+#[derive(Debug)]
+pub struct SampleSlots<'a> {
+    first: u64,
+    trial: &'a mut [u64],
+    wall_clock_seconds: &'a mut [f64],
+    cost_usd: &'a mut [f64],
+}
+
+impl<'a> SampleSlots<'a> {
+    /// Splits off the places of the trials from `first + n` on (as many as there are): `self`
+    /// keeps those of its first `n` trials.
+    pub fn split_off(&mut self, n: u64) -> SampleSlots<'a> {
+        let at = (n as usize).min(self.trial.len());
+        let (trial, rest_trial) = std::mem::take(&mut self.trial).split_at_mut(at);
+        let (wall, rest_wall) = std::mem::take(&mut self.wall_clock_seconds).split_at_mut(at);
+        let (cost, rest_cost) = std::mem::take(&mut self.cost_usd).split_at_mut(at);
+        (self.trial, self.wall_clock_seconds, self.cost_usd) = (trial, wall, cost);
+        SampleSlots {
+            first: self.first + at as u64,
+            trial: rest_trial,
+            wall_clock_seconds: rest_wall,
+            cost_usd: rest_cost,
+        }
+    }
+
+    /// Writes trial `k`'s values in its place when it has one (`k` sampled and in these slots).
+    #[inline]
+    pub fn record(&mut self, k: u64, outcome: &TrialOutcome) {
+        let j = k.wrapping_sub(self.first) as usize;
+        if let (Some(trial), Some(wall), Some(cost)) = (
+            self.trial.get_mut(j),
+            self.wall_clock_seconds.get_mut(j),
+            self.cost_usd.get_mut(j),
+        ) {
+            *trial = k;
+            *wall = outcome.wall_clock_seconds;
+            *cost = outcome.cost_usd;
+        }
+    }
+}
+
 /// The sampled part of a range of trials.
 pub fn sampled_trials(trials: &Range<u64>) -> Range<u64> {
     trials.start.min(SAMPLE_TRIALS)..trials.end.min(SAMPLE_TRIALS)
@@ -197,6 +275,35 @@ mod tests {
         // Overlapping samples are refused.
         let error = merged.checked_merge(&parts[1]).unwrap_err();
         assert_eq!(error.field, "sample.trial");
+    }
+
+    #[test]
+    fn slots_filled_block_by_block_give_the_sample_of_the_range() {
+        let engine = Engine::new(&Scenario::embedded_default());
+        // A range that crosses the sampled bound, cut in uneven blocks, filled out of order.
+        let range = SAMPLE_TRIALS - 70..SAMPLE_TRIALS + 30;
+        let mut sample = Sample::sized_for(&range);
+        assert_eq!(sample.len(), 70);
+        let mut slots = sample.slots(&range);
+        let mut blocks = Vec::new();
+        let mut start = range.start;
+        for size in [1, 24, 40, 35] {
+            let rest = slots.split_off(size);
+            blocks.push((start..start + size, slots));
+            (slots, start) = (rest, start + size);
+        }
+        for (trials, mut slots) in blocks.into_iter().rev() {
+            for k in trials {
+                slots.record(k, &engine.run(k));
+            }
+        }
+        assert_eq!(sample, sample_of(&engine, range.clone()));
+        sample.validate().unwrap();
+        // Stopped after the first 25 trials: their places only.
+        sample.truncate(25);
+        assert_eq!(sample, sample_of(&engine, range.start..range.start + 25));
+        // A range past the bound has no places.
+        assert!(Sample::sized_for(&(SAMPLE_TRIALS..SAMPLE_TRIALS + 5)).is_empty());
     }
 
     #[test]
