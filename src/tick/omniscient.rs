@@ -315,6 +315,11 @@ const BOUND_FACTORS: [f64; 3] = [1.02, 1.05, f64::INFINITY];
 /// window, 0.01: 60 % more).
 const BEAM: f64 = 0.0003;
 
+/// The points of every tick's frontiers reserved for the history: a V100 window keeps about 350
+/// per tick (all states together), a Weibull GPU window fewer; a window that keeps more makes
+/// the arena grow as usual.
+const HISTORY_POINTS_PER_TICK: usize = 512;
+
 /// The bound is applied every this many ticks: a state it would drop lives on a few ticks at
 /// most, and the test costs more than those few ticks of the state.
 const BOUND_EVERY_TICKS: usize = 4;
@@ -373,6 +378,12 @@ impl Problem {
         let t_end = self.t_end();
         history.points.clear();
         history.ranges.clear();
+        if TRACK {
+            // Reserved at once, so that the arena is not copied each time it outgrows itself.
+            history
+                .points
+                .reserve((t_end + 1) * HISTORY_POINTS_PER_TICK);
+        }
 
         // `now`: the frontiers of tick t; `launch_sources[τ % (k + 1)]`: where the launches at
         // τ start from, for spot and for on-demand.
