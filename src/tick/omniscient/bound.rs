@@ -12,8 +12,10 @@ use super::{IDLE, OD, Problem, SPOT};
 pub(super) struct Lagrangian {
     /// The prices `μ`, USD per grid unit of progress, increasing.
     prices: Vec<f64>,
-    /// `h[(t·3 + s)·prices.len() + j]` = `h_{prices[j]}(t, s)`.
+    /// `h[((t_end − t)·3 + s)·prices.len() + j]` = `h_{prices[j]}(t, s)`.
     h: Vec<f64>,
+    /// The last observation.
+    t_end: usize,
     /// An allowance for the rounding of `h` and of a bound, USD.
     pub(super) slack: f64,
 }
@@ -31,38 +33,52 @@ impl Lagrangian {
         let unit_od = problem.od_tick / g as f64;
         let prices: Vec<f64> = PRICE_MULTIPLES.iter().map(|m| m * unit_od).collect();
         let n = prices.len();
-        let mut h = vec![0.0_f64; (t_end + 1) * 3 * n];
+        // Rows from the last tick back, each pushed once computed (nothing is written twice).
         let row = 3 * n;
+        let mut h = Vec::with_capacity((t_end + 1) * row);
+        h.extend_from_slice(&[0.0; 3 * PRICE_MULTIPLES.len()]);
         let launch_progress = (k * g - lam) as f64;
         let held = |t: usize| if problem.avail[t] { SPOT } else { IDLE };
         for t in (0..t_end).rev() {
-            let (done, ahead) = h.split_at_mut((t + 1) * row);
-            let here = &mut done[t * row..];
+            let mut here = [0.0; 3 * PRICE_MULTIPLES.len()];
             // Tick t+1, and t+K for the launches (when they finish by the last tick).
-            let state = |at: usize, s: usize| &ahead[(at - t - 1) * row + s * n..][..n];
+            let state = |at: usize, s: usize| &h[(t_end - at) * row + s * n..][..n];
             let (idle_next, spot_next, od_next) = (
                 state(t + 1, IDLE),
                 state(t + 1, held(t + 1)),
                 state(t + 1, OD),
             );
-            let launch = (t + k <= t_end).then(|| (state(t + k, OD), state(t + k, held(t + k))));
-            let spot_launch = problem.spot_launch[t];
-            for (j, mu) in prices.iter().enumerate() {
-                let stay = idle_next[j].min(0.0);
-                let (launch_od, launch_spot) = match launch {
-                    Some((od_k, spot_k)) => (
-                        problem.od_launch - mu * launch_progress + od_k[j],
-                        spot_launch.map_or(f64::INFINITY, |c| c - mu * launch_progress + spot_k[j]),
-                    ),
-                    None => (f64::INFINITY, f64::INFINITY),
-                };
+            // An impossible move costs ∞ (every other term is finite, so its sum stays ∞); the
+            // least of two is taken without `f64::min`'s care for NaN, which cannot occur here.
+            let least = |a: f64, b: f64| if b < a { b } else { a };
+            let spot_tick = problem.spot_cost[t].unwrap_or(f64::INFINITY);
+            let (idle_here, rest) = here.split_at_mut(n);
+            let (spot_here, od_here) = rest.split_at_mut(n);
+            let on = |j: usize| {
+                let stay = least(idle_next[j], 0.0);
+                let mu = prices[j];
                 let od_on = problem.od_tick - mu * g as f64 + od_next[j];
-                let spot_on = problem.spot_cost[t]
-                    .map_or(f64::INFINITY, |c| c - mu * g as f64 + spot_next[j]);
-                here[IDLE * n + j] = stay.min(launch_od).min(launch_spot);
-                here[SPOT * n + j] = stay.min(spot_on).min(launch_od);
-                here[OD * n + j] = stay.min(od_on).min(launch_spot);
+                let spot_on = spot_tick - mu * g as f64 + spot_next[j];
+                (stay, least(stay, spot_on), least(stay, od_on))
+            };
+            if t + k <= t_end {
+                let (od_k, spot_k) = (state(t + k, OD), state(t + k, held(t + k)));
+                let spot_launch = problem.spot_launch[t].unwrap_or(f64::INFINITY);
+                for j in 0..n {
+                    let (stay, spot, od) = on(j);
+                    let mu = prices[j];
+                    let launch_od = problem.od_launch - mu * launch_progress + od_k[j];
+                    let launch_spot = spot_launch - mu * launch_progress + spot_k[j];
+                    idle_here[j] = least(least(stay, launch_od), launch_spot);
+                    spot_here[j] = least(spot, launch_od);
+                    od_here[j] = least(od, launch_spot);
+                }
+            } else {
+                for j in 0..n {
+                    (idle_here[j], spot_here[j], od_here[j]) = on(j);
+                }
             }
+            h.extend_from_slice(&here);
         }
         // Every `h` and bound sums at most `t_end + 2` terms, each within the dearest schedule
         // plus the dearest price times the most progress.
@@ -70,7 +86,12 @@ impl Lagrangian {
         let scale = cost_ceiling(&problem.spot_cost[..t_end], problem.od_tick)
             + prices.last().copied().unwrap_or(0.0) * most_progress;
         let slack = rounding_allowance(scale, t_end);
-        Self { prices, h, slack }
+        Self {
+            prices,
+            h,
+            t_end,
+            slack,
+        }
     }
 
     /// The bounds of the frontier of state `s` at tick `t`, asked in increasing loss, so with
@@ -79,7 +100,7 @@ impl Lagrangian {
     /// further up would only have made the bound tighter.
     pub(super) fn walk(&self, t: usize, s: usize) -> BoundWalk<'_> {
         let n = self.prices.len();
-        let base = (t * 3 + s) * n;
+        let base = ((self.t_end - t) * 3 + s) * n;
         BoundWalk {
             prices: &self.prices,
             h: &self.h[base..base + n],

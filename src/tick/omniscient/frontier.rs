@@ -3,42 +3,68 @@
 //! list, and the next tick's frontiers are merges of shifted lists (see [`super`]).
 
 /// One point of a frontier: a state reached with `loss` grid units of loss for `cost` USD.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub(super) struct Point {
     pub(super) loss: usize,
     pub(super) cost: f64,
 }
 
-/// A frontier under construction: points arrive in increasing loss, and one that a point of
-/// smaller loss undercuts by more than `slack` USD is dropped (see the documentation of [`super`]).
-pub(super) struct Frontier<'a> {
-    out: &'a mut Vec<Point>,
-    least: f64,
-    slack: f64,
-    /// `least + slack`: a point dearer than this is dropped.
-    bar: f64,
+/// The points of one frontier, in increasing loss: the first `len` of a buffer that only grows,
+/// so that a merge writes each point in place, whether it keeps it or not, and keeps it by
+/// counting it (no branch on the outcome, no capacity check per point).
+#[derive(Default)]
+pub(super) struct Frontier {
+    buf: Vec<Point>,
+    len: usize,
 }
 
-impl<'a> Frontier<'a> {
-    pub(super) fn new(out: &'a mut Vec<Point>, slack: f64) -> Self {
-        out.clear();
-        Self {
-            out,
-            least: f64::INFINITY,
-            slack,
-            bar: f64::INFINITY,
+impl Frontier {
+    pub(super) fn points(&self) -> &[Point] {
+        &self.buf[..self.len]
+    }
+
+    pub(super) fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    pub(super) fn clear(&mut self) {
+        self.len = 0;
+    }
+
+    /// A frontier of one point.
+    pub(super) fn set_single(&mut self, point: Point) {
+        self.clear();
+        self.room(1)[0] = point;
+        self.len = 1;
+    }
+
+    /// Drops the first `n` points.
+    pub(super) fn drop_front(&mut self, n: usize) {
+        if n > 0 {
+            self.buf.copy_within(n..self.len, 0);
+            self.len -= n;
         }
     }
 
-    #[inline(always)]
-    pub(super) fn push(&mut self, loss: usize, cost: f64) {
-        if cost <= self.bar {
-            self.out.push(Point { loss, cost });
-            if cost < self.least {
-                self.least = cost;
-                self.bar = cost + self.slack;
+    /// Keeps the points for which `keep` holds, in order.
+    pub(super) fn retain(&mut self, mut keep: impl FnMut(&Point) -> bool) {
+        let mut n = 0;
+        for i in 0..self.len {
+            let q = self.buf[i];
+            if keep(&q) {
+                self.buf[n] = q;
+                n += 1;
             }
         }
+        self.len = n;
+    }
+
+    /// The buffer, at least `n` points long.
+    fn room(&mut self, n: usize) -> &mut [Point] {
+        if self.buf.len() < n {
+            self.buf.resize(n, Point::default());
+        }
+        &mut self.buf[..n]
     }
 }
 
@@ -66,31 +92,48 @@ impl<'a> Moved<'a> {
     }
 }
 
-/// The cheaper of two moved frontiers at every loss, into `out`.
-pub(super) fn merge(a: Moved<'_>, b: Moved<'_>, out: &mut Frontier<'_>) {
-    out.out.reserve(a.points.len() + b.points.len());
-    let (mut xs, mut ys) = (a.points, b.points);
-    while let (Some(pa), Some(pb)) = (xs.first(), ys.first()) {
-        let (la, lb) = (pa.loss + a.shift, pb.loss + b.shift);
-        if la <= lb {
-            let mut cost = pa.cost + a.add;
-            if la == lb {
-                cost = cost.min(pb.cost + b.add);
-                ys = &ys[1..];
+/// The cheaper of two moved frontiers at every loss, into `out`, leaving out every point that a
+/// point of smaller loss undercuts by more than `slack` USD (see the documentation of [`super`]).
+pub(super) fn merge(a: Moved<'_>, b: Moved<'_>, out: &mut Frontier, slack: f64) {
+    let (xs, ys) = (a.points, b.points);
+    let buf = out.room(xs.len() + ys.len());
+    // `bar`: the least cost so far plus `slack`; rounding is monotone, so it is also the least
+    // of `cost + slack`.
+    let (mut n, mut bar) = (0, f64::INFINITY);
+    let mut put = |loss: usize, cost: f64| {
+        if cost <= bar {
+            buf[n] = Point { loss, cost };
+            n += 1;
+            let capped = cost + slack;
+            if capped < bar {
+                bar = capped;
             }
-            out.push(la, cost);
-            xs = &xs[1..];
+        }
+    };
+    let (mut i, mut j) = (0, 0);
+    while i < xs.len() && j < ys.len() {
+        let (p, q) = (xs[i], ys[j]);
+        let (la, lb) = (p.loss + a.shift, q.loss + b.shift);
+        if la < lb {
+            put(la, p.cost + a.add);
+            i += 1;
+        } else if lb < la {
+            put(lb, q.cost + b.add);
+            j += 1;
         } else {
-            out.push(lb, pb.cost + b.add);
-            ys = &ys[1..];
+            let (ca, cb) = (p.cost + a.add, q.cost + b.add);
+            put(la, if cb < ca { cb } else { ca });
+            i += 1;
+            j += 1;
         }
     }
-    for p in xs {
-        out.push(p.loss + a.shift, p.cost + a.add);
+    for p in &xs[i..] {
+        put(p.loss + a.shift, p.cost + a.add);
     }
-    for p in ys {
-        out.push(p.loss + b.shift, p.cost + b.add);
+    for q in &ys[j..] {
+        put(q.loss + b.shift, q.cost + b.add);
     }
+    out.len = n;
 }
 
 /// The cost at `loss` on a frontier (∞ when the state is not on it).
