@@ -99,20 +99,28 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
-/// Refuses (exit 2) a run estimated to take more than an hour unless `--yes` was given.
+/// Refuses (exit 2) a run estimated to take more than an hour unless `--yes` was given; each
+/// of the `trials` runs `runs_per_trial` times (a plan's MaxWait values, [`crate::plan::runs_per_trial`]).
 pub(crate) fn confirm_long_run(
     scenario: &Scenario,
     trials: u64,
+    runs_per_trial: f64,
     threads: Option<usize>,
     yes: bool,
 ) -> Result<(), InputError> {
     let threads = threads.unwrap_or_else(rayon::current_num_threads);
-    let estimate = crate::montecarlo::estimated_run_seconds(scenario, trials, threads);
+    let runs = (trials as f64 * runs_per_trial).ceil().min(u64::MAX as f64) as u64;
+    let estimate = crate::montecarlo::estimated_run_seconds(scenario, runs, threads);
     if estimate > crate::montecarlo::LONG_RUN_SECONDS && !yes {
+        let each = if runs_per_trial > 1.0 {
+            format!(", each run about {runs_per_trial:.1} times")
+        } else {
+            String::new()
+        };
         return Err(InputError::new(
             "command line",
             format!(
-                "this run may take about {:.1} hours ({trials} trials of \"{}\" on {threads} threads); pass --yes to run it anyway, or use fewer trials or --precision",
+                "this run may take about {:.1} hours ({trials} trials of \"{}\"{each} on {threads} threads); pass --yes to run it anyway, or use fewer trials or --precision",
                 estimate / 3600.0,
                 scenario.name
             ),

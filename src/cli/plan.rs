@@ -165,12 +165,14 @@ pub(super) fn run(args: PlanArgs) -> anyhow::Result<()> {
 
     // Fail fast on a bad grid, before any trial runs.
     let grid = build_grid(&scenario, &options.grid).map_err(|e| grid_error(&e))?;
-    let runs = if crate::plan::path_depends_on_max_wait(&scenario) {
-        options.trials.saturating_mul(grid.len() as u64)
-    } else {
-        options.trials
-    };
-    super::confirm_long_run(&scenario, runs, options.threads, args.interaction.yes)?;
+    let runs_per_trial = crate::plan::runs_per_trial(&scenario, args.rerun_each_point, grid.len());
+    super::confirm_long_run(
+        &scenario,
+        options.trials,
+        runs_per_trial,
+        options.threads,
+        args.interaction.yes,
+    )?;
     let progress = Progress::new(options.trials, args.interaction.quiet);
     let update = |done: u64| progress.update(done);
     let planned = plan(&scenario, &options, Some(&update));

@@ -213,6 +213,7 @@ pub(super) fn run(args: SimulateArgs) -> anyhow::Result<()> {
     super::confirm_long_run(
         &scenario,
         range.end - range.start,
+        1.0,
         options.threads,
         args.interaction.yes,
     )?;

@@ -98,6 +98,12 @@ pub trait Simulator: Clone + Send + Sync {
         false
     }
 
+    /// Whether [`Simulator::fallbacks`] rebuilds this clock's trials (when it does not, a
+    /// planner runs every trial again at each switch time the spot job is still running at).
+    fn rebuilds_fallbacks(&self) -> bool {
+        false
+    }
+
     /// Whether MaxWait is what stops a trial that has not completed, so that a planner can
     /// trade it off. The tick clock stops a trial at its deadline, which validation keeps
     /// within MaxWait: a MaxWait grid would only repeat one row.
@@ -203,6 +209,9 @@ impl Simulator for Engine {
         each: impl FnMut(usize, TrialOutcome),
     ) -> bool {
         each_clock!(self, e => e.fallbacks(trial, record, switch_seconds, each))
+    }
+    fn rebuilds_fallbacks(&self) -> bool {
+        each_clock!(self, e => e.rebuilds_fallbacks())
     }
     fn max_wait_seconds(&self) -> f64 {
         each_clock!(self, e => e.max_wait_seconds())

@@ -54,6 +54,22 @@ pub fn path_depends_on_max_wait(scenario: &Scenario) -> bool {
     Engine::new(scenario).path_depends_on_max_wait()
 }
 
+/// Whole-trial runs a plan over `points` MaxWait values makes per trial, as a rough upper
+/// estimate for the long-run check: one when every point is read off one run to the grid's cap.
+/// A spot-then-on-demand job's fallback, rebuilt from that run, adds an on-demand job (one
+/// attempt) per point at most; forced (`rerun_each_point`) or not rebuildable, every point
+/// runs the trial again.
+pub fn runs_per_trial(scenario: &Scenario, rerun_each_point: bool, points: usize) -> f64 {
+    let engine = Engine::new(scenario);
+    if !engine.path_depends_on_max_wait() && !rerun_each_point {
+        return 1.0;
+    }
+    if !rerun_each_point && engine.on_demand_after_truncated_spot() && engine.rebuilds_fallbacks() {
+        return 1.0 + points as f64 / engine.attempts_per_trial_estimate().max(1.0);
+    }
+    points as f64
+}
+
 /// How to plan.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PlanOptions {

@@ -123,3 +123,57 @@ fn a_weibull_market_and_stepped_prices_read_off_exactly() {
     ));
     assert_identical("stepped prices", &stepped, 400, 15);
 }
+
+/// The long-run check counts what a plan runs: one run per trial when every point is read off
+/// it; for the fallback rebuilt from that run, one on-demand attempt per point on top (in trials
+/// of `attempts_per_trial_estimate` attempts); a run per point when the points are forced to
+/// re-run or the fallback cannot be rebuilt (stepped prices, `InternalServerError`s).
+#[test]
+fn the_long_run_estimate_counts_the_runs_a_plan_makes() {
+    use spotsim::Simulator;
+    let managed = Scenario::embedded_default();
+    assert_eq!(plan::runs_per_trial(&managed, false, 113), 1.0);
+    assert_eq!(plan::runs_per_trial(&managed, true, 113), 113.0);
+    let fallback = with_purchase_option(&managed, "spot-then-on-demand");
+    let attempts = spotsim::Engine::new(&fallback).attempts_per_trial_estimate();
+    assert!(attempts > 1.0, "{attempts}");
+    assert_eq!(
+        plan::runs_per_trial(&fallback, false, 113),
+        1.0 + 113.0 / attempts
+    );
+    assert_eq!(plan::runs_per_trial(&fallback, true, 113), 113.0);
+    let mut errors = fallback.clone();
+    errors.job.internal_error_rate = 0.05;
+    assert_eq!(plan::runs_per_trial(&errors, false, 113), 113.0);
+    let stepped = with_purchase_option(
+        &load("replay-aws-p3-us-west-2a.toml"),
+        "spot-then-on-demand",
+    );
+    assert_eq!(plan::runs_per_trial(&stepped, false, 40), 40.0);
+}
+
+/// The command's refusal states the trials asked for and how often each runs.
+#[test]
+fn plan_states_the_runs_of_each_trial_when_it_asks_for_yes() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("fallback.toml");
+    let text = std::fs::read_to_string(crate::common::scenario_path("default.toml")).unwrap();
+    std::fs::write(
+        &path,
+        format!("{text}\n[policy]\nname = \"spot-then-on-demand\"\n"),
+    )
+    .unwrap();
+    let output = assert_cmd::cargo::cargo_bin_cmd!("spotsim")
+        .arg("plan")
+        .arg(&path)
+        .args(["--trials", "1000000000", "--threads", "2"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("1000000000 trials") && stderr.contains("each run about"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("--yes"), "{stderr}");
+}

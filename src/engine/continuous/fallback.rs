@@ -78,7 +78,7 @@ impl Recorder for SpotRecord {
 
 impl ContinuousEngine {
     /// Whether [`Self::rebuild_fallbacks`] rebuilds trials exactly (see the module doc).
-    fn rebuilds_fallbacks(&self) -> bool {
+    pub(super) fn rebuilds_exactly(&self) -> bool {
         self.spot
             && !self.asks_policy
             && self.policy.on_demand_after_max_wait()
@@ -97,7 +97,7 @@ impl ContinuousEngine {
         switch_seconds: &[f64],
         mut each: impl FnMut(usize, TrialOutcome),
     ) -> bool {
-        if !self.rebuilds_fallbacks() {
+        if !self.rebuilds_exactly() {
             return false;
         }
         let rng = TrialRng::new(self.seed, trial);
