@@ -109,7 +109,8 @@ pub(crate) fn confirm_long_run(
     yes: bool,
 ) -> Result<(), InputError> {
     let threads = threads.unwrap_or_else(rayon::current_num_threads);
-    let runs = (trials as f64 * runs_per_trial).ceil().min(u64::MAX as f64) as u64;
+    // Saturates at u64::MAX, far past the hour.
+    let runs = (trials as f64 * runs_per_trial).ceil() as u64;
     let estimate = crate::montecarlo::estimated_run_seconds(scenario, runs, threads);
     if estimate > crate::montecarlo::LONG_RUN_SECONDS && !yes {
         let each = if runs_per_trial > 1.0 {

@@ -98,8 +98,9 @@ pub trait Simulator: Clone + Send + Sync {
         false
     }
 
-    /// Whether [`Simulator::fallbacks`] rebuilds this clock's trials (when it does not, a
-    /// planner runs every trial again at each switch time the spot job is still running at).
+    /// Whether [`Simulator::fallbacks`] rebuilds this clock's trials; implies
+    /// [`Simulator::on_demand_after_truncated_spot`] (when it does not, a planner runs every trial
+    /// again at each switch time the spot job is still running at).
     fn rebuilds_fallbacks(&self) -> bool {
         false
     }

@@ -64,7 +64,7 @@ pub fn runs_per_trial(scenario: &Scenario, rerun_each_point: bool, points: usize
     if !engine.path_depends_on_max_wait() && !rerun_each_point {
         return 1.0;
     }
-    if !rerun_each_point && engine.on_demand_after_truncated_spot() && engine.rebuilds_fallbacks() {
+    if !rerun_each_point && engine.rebuilds_fallbacks() {
         return 1.0 + points as f64 / engine.attempts_per_trial_estimate().max(1.0);
     }
     points as f64

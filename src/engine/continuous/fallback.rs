@@ -21,7 +21,7 @@
 //! position depends on the whole path).
 
 use super::{ContinuousEngine, Totals};
-use crate::engine::{NoTimeline, Outcome, Recorder, TrialOutcome};
+use crate::engine::{NoTimeline, Outcome, Recorder, Simulator, TrialOutcome};
 use crate::market::MarketState;
 use crate::market::price::SpotPrice;
 use crate::random::TrialRng;
@@ -79,9 +79,7 @@ impl Recorder for SpotRecord {
 impl ContinuousEngine {
     /// Whether [`Self::rebuild_fallbacks`] rebuilds trials exactly (see the module doc).
     pub(super) fn rebuilds_exactly(&self) -> bool {
-        self.spot
-            && !self.asks_policy
-            && self.policy.on_demand_after_max_wait()
+        self.on_demand_after_truncated_spot()
             && self.internal_error_rate <= 0.0
             && matches!(self.price, SpotPrice::Constant(_))
     }
