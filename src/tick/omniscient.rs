@@ -40,19 +40,19 @@
 //!
 //! The pruning is also bounded by cost: for a price `μ` per unit of progress, a backward pass
 //! over ticks and states alone gives the least `cost − μ·progress` from every state, so the
-//! cost still to come is at least that plus `μ` times the progress missing (`bound.rs`).
-//! A search under a bound `B` drops the states whose cost plus that lower bound exceeds `B`;
-//! when it finds a schedule of cost `<= B`, every dropped state was dearer than it and the
-//! result is the optimum. The tighter `B`, the fewer states survive: with `B` at the optimum
-//! about 30 % fewer points are merged than with `B` 2 % above it (V100 windows).
-//! `B` is therefore the cost of a schedule found first by a narrow *beam* over the same
-//! frontiers (only the states whose cost plus lower bound is within 0.03 % of the best of the
-//! tick before; 0–2 % above the optimum, for 1–2 % of the points a full search merges): any
-//! schedule's cost is at or above the optimum, so one search under it is exact, where a bound
-//! guessed from the root's lower bound had to be raised and the search repeated on one window in
-//! five. Within the search, `B` falls to the cheapest completion found so far. Should the beam
-//! find nothing, `B` starts 2 % above the root's lower bound and grows, the last attempt
-//! unbounded.
+//! cost still to come is at least that plus `μ` times the progress missing (`bound.rs`). The
+//! best of a grid of prices, fine where the window's prices bend that bound, comes within a
+//! fraction of a percent of the optimum (37.31 against 37.44 USD from the start of the first
+//! bench window). A search under a bound `B` drops, at every tick, the states whose cost plus
+//! that lower bound exceeds `B`; when it finds a schedule of cost `<= B`, every dropped state
+//! was dearer than it and the result is the optimum. `B` is the cost of a schedule found first
+//! by a narrow *beam* over the same frontiers (only the states whose cost plus lower bound is
+//! within 0.003 % of the least of the same tick): any schedule's cost is at or above the
+//! optimum, so one search under it is exact. Within the search, `B` falls to the cheapest
+//! completion found so far. Should the beam find nothing, `B` starts 2 % above the root's lower
+//! bound and grows, the last attempt unbounded. On the bench's ten V100 windows, both searches
+//! together merge 361,000 points a window, where a grid of 24 even prices tested every fourth
+//! tick, under a wider beam measured from the tick before, merged 1,246,000.
 //!
 //! ## The same optimum, to the bit, with the same schedule
 //!
@@ -68,7 +68,7 @@
 //! table keeping the first-found best predecessor would report: the earliest completion, then
 //! idle, spot, on-demand, then the smallest loss, and backwards from it, at every state, the
 //! first move in the forward pass's order whose cost is exactly the state's. The frontiers of
-//! every tick are kept for that walk (about 10 MB for a V100 window); no predecessor is stored.
+//! every tick are kept for that walk (1.6 MB for a bench window); no predecessor is stored.
 //!
 //! The result is exact when `gap` and `λ` are exact multiples of `u` (integer seconds, or
 //! decimals down to 1 µs); otherwise [`TickError::NoCommonGrid`].
@@ -145,7 +145,7 @@ fn common_grid(gap: f64, loss: f64) -> Result<(usize, usize, f64), TickError> {
 
 /// The minimum-cost schedule of the job on this window, knowing the whole trace (see the
 /// module documentation). With `with_schedule`, the schedule is rebuilt from every tick's
-/// frontiers (~10 MB for a V100 window) and the cost is billed from it in index order.
+/// frontiers (a few MB for a V100 window) and the cost is billed from it in index order.
 ///
 /// # Errors
 ///
@@ -185,7 +185,7 @@ fn solve<const TRACK: bool>(p: &Prepared<'_>) -> Result<OmniscientResult, TickEr
     // Searches under a cost bound: a search whose best is within its bound is exact (module
     // documentation); otherwise the bound grows, and the last has none.
     let bounds = Lagrangian::new(&problem);
-    let root = bounds.walk(0, IDLE).bound(c_need);
+    let root = bounds.walk(0, IDLE, 0).bound(c_need);
     let mut history = History::default();
     let mut best = None;
     // A narrow first search finds some schedule cheaply: its cost is at or above the optimum,
@@ -237,20 +237,16 @@ const BOUND_FACTORS: [f64; 3] = [1.02, 1.05, f64::INFINITY];
 
 /// The width of the first search's beam, as a multiple of the lower bound of the whole job: it
 /// keeps only the states whose least total cost (cost so far plus the lower bound of the cost to
-/// come) is within this of the least of the tick before. On the V100 windows the schedule it
-/// finds costs 0–2 % more than the optimum, for 1–2 % of the points a full search merges; a
-/// wider beam finds hardly cheaper schedules and costs more (0.001: 1 % more instructions per
-/// window, 0.01: 60 % more).
-const BEAM: f64 = 0.0003;
+/// come) is within this of the least of the same tick. Measured on 40 windows each of two V100
+/// zones and the Weibull GPU market, widths from 0 to 10⁻⁴ differ by less than the noise, and
+/// 10⁻³ is slower; measured from the tick before instead, a narrow beam lost every state on
+/// some Weibull windows and the search fell back to guessed bounds (1.4 times slower there).
+const BEAM: f64 = 0.00003;
 
-/// The points of every tick's frontiers reserved for the history: a V100 window keeps about 350
+/// The points of every tick's frontiers reserved for the history: a V100 window keeps 90–190
 /// per tick (all states together), a Weibull GPU window fewer; a window that keeps more makes
-/// the arena grow as usual.
+/// the arena grow as usual. Reserving 128 measured 5 % slower on us-east-1a windows.
 const HISTORY_POINTS_PER_TICK: usize = 512;
-
-/// The bound is applied every this many ticks: a state it would drop lives on a few ticks at
-/// most, and the test costs more than those few ticks of the state.
-const BOUND_EVERY_TICKS: usize = 4;
 
 /// The numbers of one window's search, on the loss grid.
 struct Problem {
@@ -361,7 +357,7 @@ impl Problem {
     /// The forward pass under `bound`: states whose cost plus the least cost still to come
     /// exceeds it, or the cheapest completion found so far, are dropped. With a finite `beam`,
     /// a heuristic pass: at every tick, the states whose cost plus that lower bound exceeds the
-    /// least of the tick before by more than `beam` are dropped too (the result is then the cost
+    /// least of the same tick by more than `beam` are dropped too (the result is then the cost
     /// of some schedule, not necessarily the least). Returns the best `(cost, t, state, loss)`
     /// found, and with `TRACK` leaves every tick's frontiers in `history`.
     #[allow(clippy::too_many_lines)]
@@ -400,7 +396,9 @@ impl Problem {
         now[IDLE].set_single(Point { loss: 0, cost: 0.0 });
 
         let mut best = (f64::INFINITY, 0usize, 0usize, 0usize);
-        let mut floor = f64::INFINITY;
+        // Per state, the best price of the first point of its frontier at the tick before, where
+        // the walk up the price grid starts (it moves little from tick to tick).
+        let mut hints = [0; 3];
         for t in 0..=t_end {
             // Preemption at the tick boundary: a spot held at t-1 is gone.
             if !self.avail[t] && !now[SPOT].is_empty() {
@@ -421,31 +419,36 @@ impl Problem {
             // the bound allows: no schedule through them may cost less than `bound`, nor than the
             // cheapest completion so far (a schedule that exists, so the optimum is no dearer).
             let done_hi = (t * g).checked_sub(c_need);
-            let mut next_floor = f64::INFINITY;
+            let done_at =
+                |points: &[Point]| done_hi.map_or(0, |hi| points.partition_point(|p| p.loss <= hi));
+            let ahead = c_need - (t * g).min(c_need);
+            let behind = (t * g).saturating_sub(c_need);
+            // The beam keeps the states within `beam` of the least bound of this tick.
+            let mut floor = f64::INFINITY;
+            if beam.is_finite() {
+                for (s, points) in now.iter().enumerate() {
+                    let points = points.points();
+                    let mut walk = bounds.walk(t, s, hints[s]);
+                    for q in &points[done_at(points)..] {
+                        floor = floor.min(q.cost + walk.bound(q.loss + ahead - behind));
+                    }
+                }
+            }
             for (s, points) in now.iter_mut().enumerate() {
-                let done =
-                    done_hi.map_or(0, |hi| points.points().partition_point(|p| p.loss <= hi));
+                let done = done_at(points.points());
                 for q in &points.points()[..done] {
                     if q.cost < best.0 {
                         best = (q.cost, t, s, q.loss);
                     }
                 }
-                let mut walk = bounds.walk(t, s);
+                let mut walk = bounds.walk(t, s, hints[s]);
                 let limit = bound.min(best.0).min(floor + beam) + slack + bounds.slack;
-                let ahead = c_need - (t * g).min(c_need);
-                let behind = (t * g).saturating_sub(c_need);
                 points.drop_front(done);
-                if beam.is_finite() {
-                    points.retain(|q| {
-                        let v = q.cost + walk.bound(q.loss + ahead - behind);
-                        next_floor = next_floor.min(v);
-                        v <= limit
-                    });
-                } else if bound.is_finite() && t % BOUND_EVERY_TICKS == 0 {
+                if bound.is_finite() || beam.is_finite() {
                     points.retain(|q| q.cost + walk.bound(q.loss + ahead - behind) <= limit);
                 }
+                hints[s] = walk.start;
             }
-            floor = next_floor;
             let [idle, spot, od] = [now[IDLE].points(), now[SPOT].points(), now[OD].points()];
             if TRACK {
                 let mut ranges = [(0, 0); 4];

@@ -55,7 +55,7 @@ fn the_beam_bounds_the_optimum_from_above_and_the_search_under_it_is_exact() {
         let prepared = Prepared::new(&input).unwrap();
         let problem = Problem::new(&prepared).unwrap();
         let bounds = Lagrangian::new(&problem);
-        let root = bounds.walk(0, IDLE).bound(problem.c_need);
+        let root = bounds.walk(0, IDLE, 0).bound(problem.c_need);
         let mut history = History::default();
         let unbounded = f64::INFINITY;
         let exact = problem
@@ -67,6 +67,11 @@ fn the_beam_bounds_the_optimum_from_above_and_the_search_under_it_is_exact() {
             continue;
         };
         found += 1;
+        assert!(
+            root <= exact.0 + bounds.slack,
+            "window {window}: the lower bound {root} exceeds the optimum {}",
+            exact.0
+        );
         assert!(
             ceiling >= exact.0,
             "window {window}: {ceiling} < {}",
@@ -94,4 +99,38 @@ fn common_grid_is_the_gcd() {
         common_grid(195.0, std::f64::consts::PI),
         Err(TickError::NoCommonGrid { .. })
     ));
+}
+
+/// The price grid of the lower bound rises from zero to twice on-demand, and stays short for
+/// any prices: none, free, dearer than on-demand, or spread over every scale.
+#[test]
+fn the_price_grid_is_increasing_and_bounded_for_any_prices() {
+    let od = 1.0;
+    let cases: [Vec<Option<f64>>; 6] = [
+        vec![Some(0.3), Some(0.35), None],
+        vec![None, None],
+        vec![Some(0.0), Some(0.0)],
+        vec![Some(5.0)],
+        (1..2000).map(|i| Some(1e-6 * 1.01_f64.powi(i))).collect(),
+        vec![Some(f64::MIN_POSITIVE), Some(1e300)],
+    ];
+    for spot in &cases {
+        let grid = bound::price_multiples(spot, od);
+        assert_eq!(grid.first(), Some(&0.0), "{spot:?}");
+        assert_eq!(grid.last(), Some(&2.0), "{spot:?}");
+        assert!(grid.windows(2).all(|w| w[0] < w[1]), "{spot:?}: {grid:?}");
+        assert!(grid.len() <= 1000, "{spot:?}: {} prices", grid.len());
+    }
+    // A free on-demand price makes every ratio infinite or undefined.
+    let grid = bound::price_multiples(&[Some(0.3), Some(0.0)], 0.0);
+    assert!(
+        grid.len() <= 100 && grid.windows(2).all(|w| w[0] < w[1]),
+        "{grid:?}"
+    );
+    // The fine steps cover the spot prices of the window and on-demand, 0.6 % apart.
+    let grid = bound::price_multiples(&[Some(0.3), Some(0.33)], 1.0);
+    for level in [0.3, 0.33, 0.363, 1.0, 1.1] {
+        let near = grid.iter().any(|m| (m / level - 1.0).abs() <= 0.006);
+        assert!(near, "no price within 0.6 % of {level}: {grid:?}");
+    }
 }
