@@ -165,7 +165,7 @@ pub(super) fn run(args: PlanArgs) -> anyhow::Result<()> {
 
     // Fail fast on a bad grid, before any trial runs.
     let grid = build_grid(&scenario, &options.grid).map_err(|e| grid_error(&e))?;
-    let runs_per_trial = crate::plan::runs_per_trial(&scenario, args.rerun_each_point, grid.len());
+    let runs_per_trial = crate::plan::runs_per_trial(&scenario, &options, grid.len());
     super::confirm_long_run(
         &scenario,
         options.trials,

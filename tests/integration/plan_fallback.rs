@@ -124,35 +124,70 @@ fn a_weibull_market_and_stepped_prices_read_off_exactly() {
     assert_identical("stepped prices", &stepped, 400, 15);
 }
 
-/// The long-run check counts what a plan runs: one run per trial when every point is read off
-/// it; for the fallback rebuilt from that run, one on-demand attempt per point on top (in trials
-/// of `attempts_per_trial_estimate` attempts); a run per point when the points are forced to
-/// re-run or the fallback cannot be rebuilt (stepped prices, `InternalServerError`s).
+/// The long-run check counts what a curve runs: one run per trial when every point is read off
+/// it, the fallback rebuilt from that run included (a little more per point); a run per point
+/// when the points are forced to re-run or the fallback cannot be rebuilt (stepped prices,
+/// `InternalServerError`s).
 #[test]
-fn the_long_run_estimate_counts_the_runs_a_plan_makes() {
-    use spotsim::Simulator;
+fn the_long_run_estimate_counts_the_runs_a_curve_makes() {
     let managed = Scenario::embedded_default();
-    assert_eq!(plan::runs_per_trial(&managed, false, 113), 1.0);
-    assert_eq!(plan::runs_per_trial(&managed, true, 113), 113.0);
+    assert_eq!(plan::curve_runs_per_trial(&managed, false, 113), 1.0);
+    assert_eq!(plan::curve_runs_per_trial(&managed, true, 113), 113.0);
     let fallback = with_purchase_option(&managed, "spot-then-on-demand");
-    let attempts = spotsim::Engine::new(&fallback).attempts_per_trial_estimate();
-    assert!(attempts > 1.0, "{attempts}");
-    assert_eq!(
-        plan::runs_per_trial(&fallback, false, 113),
-        1.0 + 113.0 / attempts
-    );
-    assert_eq!(plan::runs_per_trial(&fallback, true, 113), 113.0);
+    let rebuilt = plan::curve_runs_per_trial(&fallback, false, 113);
+    assert!(rebuilt > 1.0 && rebuilt < 3.0, "{rebuilt}");
+    assert_eq!(plan::curve_runs_per_trial(&fallback, true, 113), 113.0);
     let mut errors = fallback.clone();
     errors.job.internal_error_rate = 0.05;
-    assert_eq!(plan::runs_per_trial(&errors, false, 113), 113.0);
+    assert_eq!(plan::curve_runs_per_trial(&errors, false, 113), 113.0);
     let stepped = with_purchase_option(
         &load("replay-aws-p3-us-west-2a.toml"),
         "spot-then-on-demand",
     );
-    assert_eq!(plan::runs_per_trial(&stepped, false, 40), 40.0);
+    assert_eq!(plan::curve_runs_per_trial(&stepped, false, 40), 40.0);
 }
 
-/// The command's refusal states the trials asked for and how often each runs.
+/// A whole plan runs more than its curve: with the cost objective, the purchase options the
+/// curve does not give (each at least one more run of an on-demand job), each checkpoint
+/// interval's options and curve (every interval alike), and the detail run (one run).
+#[test]
+fn the_long_run_estimate_counts_every_curve_of_a_plan() {
+    use spotsim::Simulator;
+    let managed = Scenario::embedded_default();
+    let mut options = plan::PlanOptions::from_scenario(&managed);
+    options.detail = false;
+    options.objective = plan::Objective::MaxWait;
+    // Only the scenario's own curve: one run per trial.
+    assert_eq!(plan::runs_per_trial(&managed, &options, 113), 1.0);
+    options.detail = true;
+    assert_eq!(plan::runs_per_trial(&managed, &options, 113), 2.0);
+    options.detail = false;
+    options.objective = plan::Objective::Cost;
+    let options_too = plan::runs_per_trial(&managed, &options, 113);
+    // The fallback's curve (a run) and the on-demand point on top of the curve itself.
+    let attempts = spotsim::Engine::new(&managed).attempts_per_trial_estimate();
+    assert!(
+        options_too >= 2.0 + 1.0 / attempts,
+        "{options_too} runs with {attempts} attempts per trial"
+    );
+    let with = |intervals: &[f64]| {
+        let mut options = options.clone();
+        options.checkpoint_intervals = intervals.to_vec();
+        plan::runs_per_trial(&managed, &options, 113)
+    };
+    let one = with(&[3600.0]) - options_too;
+    // An interval runs its own curve and all three options again (the managed-spot option at
+    // that interval is a curve of its own): at least three curves and the on-demand point.
+    assert!(one > 3.0, "{one}");
+    let four = with(&[600.0, 1800.0, 3600.0, 7200.0]) - options_too;
+    assert!(
+        (four - 4.0 * one).abs() < 1e-9 * four,
+        "{four} vs 4 × {one}"
+    );
+}
+
+/// The command's refusal states the trials asked for and how often each runs; checkpoint
+/// intervals make each run more often.
 #[test]
 fn plan_states_the_runs_of_each_trial_when_it_asks_for_yes() {
     let dir = tempfile::tempdir().unwrap();
@@ -166,14 +201,28 @@ fn plan_states_the_runs_of_each_trial_when_it_asks_for_yes() {
     let output = assert_cmd::cargo::cargo_bin_cmd!("spotsim")
         .arg("plan")
         .arg(&path)
-        .args(["--trials", "1000000000", "--threads", "2"])
+        .args(["--trials", "100000000000", "--threads", "2"])
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(2), "{stderr}");
     assert!(
-        stderr.contains("1000000000 trials") && stderr.contains("each run about"),
+        stderr.contains("100000000000 trials") && stderr.contains("each run about"),
         "{stderr}"
     );
     assert!(stderr.contains("--yes"), "{stderr}");
+    let times = |stderr: &str| -> f64 {
+        let at = stderr.find("each run about ").expect("how often") + "each run about ".len();
+        stderr[at..].split(' ').next().unwrap().parse().unwrap()
+    };
+    let with_intervals = assert_cmd::cargo::cargo_bin_cmd!("spotsim")
+        .arg("plan")
+        .arg(&path)
+        .args(["--trials", "100000000000", "--threads", "2"])
+        .args(["--checkpoint-intervals", "30m,1h,2h"])
+        .output()
+        .unwrap();
+    let more = String::from_utf8_lossy(&with_intervals.stderr);
+    assert_eq!(with_intervals.status.code(), Some(2), "{more}");
+    assert!(times(&more) > times(&stderr) + 9.0, "{stderr}\n{more}");
 }
