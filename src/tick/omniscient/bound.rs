@@ -206,6 +206,8 @@ impl BoundWalk<'_> {
             }
             self.start = j;
         } else {
+            // The climb again: one loop after the branch for both cases measured 2–8 % more
+            // instructions a window (callgrind, the bench's ten windows).
             loop {
                 let v = value(j + 1);
                 if v < best {
