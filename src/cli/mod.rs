@@ -100,7 +100,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
 }
 
 /// Refuses (exit 2) a run estimated to take more than an hour unless `--yes` was given; each
-/// of the `trials` runs `runs_per_trial` times (a plan's MaxWait values, [`crate::plan::runs_per_trial`]).
+/// of the `trials` runs `runs_per_trial` times (a plan's curves: [`crate::plan::runs_per_trial`]).
 pub(crate) fn confirm_long_run(
     scenario: &Scenario,
     trials: u64,

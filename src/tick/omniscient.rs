@@ -444,7 +444,7 @@ impl Problem {
                 let mut walk = bounds.walk(t, s, hints[s]);
                 let limit = bound.min(best.0).min(floor + beam) + slack + bounds.slack;
                 points.drop_front(done);
-                if bound.is_finite() || beam.is_finite() {
+                if limit.is_finite() {
                     points.retain(|q| q.cost + walk.bound(q.loss + ahead - behind) <= limit);
                 }
                 hints[s] = walk.start;

@@ -10,8 +10,9 @@ pub(super) struct Point {
 }
 
 /// The points of one frontier, in increasing loss: the first `len` of a buffer that only grows,
-/// so that a merge writes each point in place, whether it keeps it or not, and keeps it by
-/// counting it (no branch on the outcome, no capacity check per point).
+/// so that a merge writes its points in place without a capacity check per point. (Writing
+/// every point and keeping it by counting, without a branch on the outcome, measured no faster:
+/// up to 8 % slower over three alternating runs on two V100 zones; the branch predicts well.)
 #[derive(Default)]
 pub(super) struct Frontier {
     buf: Vec<Point>,
